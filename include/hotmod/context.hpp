@@ -1,0 +1,65 @@
+// hotmod/context.hpp — what a module receives in on_load / on_unload.
+//
+// The runtime implements Context and Logger; a module only calls through
+// them, so modules never link against the hotmod library.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "hotmod/events.hpp"
+#include "hotmod/handle.hpp"
+#include "hotmod/ref.hpp"
+#include "hotmod/value.hpp"
+
+namespace hotmod {
+
+enum class LogLevel { trace, debug, info, warn, error };
+
+class Logger {
+ public:
+  virtual void log(LogLevel level, std::string_view message) = 0;
+  void debug(std::string_view m) { log(LogLevel::debug, m); }
+  void info(std::string_view m) { log(LogLevel::info, m); }
+  void warn(std::string_view m) { log(LogLevel::warn, m); }
+  void error(std::string_view m) { log(LogLevel::error, m); }
+
+ protected:
+  ~Logger() = default;
+};
+
+class Context {
+ public:
+  virtual std::string_view module_name() const = 0;
+  // The runtime's event bus. Subscriptions made with subscribe() below are
+  // owned by this version of the module and removed before it unloads.
+  virtual EventBus& bus() = 0;
+  virtual void subscribe(std::string_view topic, EventCallback callback) = 0;
+  // This module's config section (null when none was given).
+  virtual const Value& config() const = 0;
+  // Messages are prefixed with the module's name.
+  virtual Logger& log() = 0;
+  // How many times this module has been reloaded; 0 on the first load.
+  virtual std::uint64_t reload_count() const = 0;
+  // True when the persistent state was carried over from an earlier version
+  // (kept or migrated), false when it was freshly constructed.
+  virtual bool state_restored() const = 0;
+
+  // Another module, loaded on first use.
+  virtual Result<Module> import(std::string_view module) = 0;
+  template <class I>
+  Result<Ref<I>> import(std::string_view module) {
+    Result<std::shared_ptr<const InterfaceCell>> cell = import_interface(module, type_name<I>());
+    if (!cell.ok()) return cell.error();
+    return Ref<I>(std::move(cell.value()));
+  }
+  virtual Result<std::shared_ptr<const InterfaceCell>> import_interface(
+      std::string_view module, std::string_view interface) = 0;
+
+ protected:
+  ~Context() = default;
+};
+
+}  // namespace hotmod

@@ -1,0 +1,66 @@
+// hotmod/handle.hpp — a dynamic handle on a module: call its exported
+// functions by name with hotmod::Value arguments.
+//
+//   hotmod::Module m = runtime.module("greeter").value();
+//   hotmod::Result<hotmod::Value> r = m.call("greet", "Ada", 3);
+//
+// Each call pins the module's current version for its duration, so a reload
+// never unmaps code that is running. A wrong function name, argument count or
+// argument type is an Error naming the function, the parameter and the
+// expected type; an exception thrown by the function is an Error too.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "hotmod/value.hpp"
+
+namespace hotmod {
+
+// Implemented by the runtime; modules reach it through Context::import.
+class ModuleLink {
+ public:
+  virtual ~ModuleLink() = default;
+  virtual const std::string& name() const = 0;
+  // `args` is a JSON array of the arguments.
+  virtual Result<Value> call(std::string_view function, const Value& args) = 0;
+};
+
+class Module {
+ public:
+  Module() = default;
+  explicit Module(std::shared_ptr<ModuleLink> link) : link_(std::move(link)) {}
+
+  template <class... Args>
+  Result<Value> call(std::string_view function, Args&&... args) const {
+    Value list = Value::array();
+    (list.push_back(Value(std::forward<Args>(args))), ...);
+    return link_->call(function, list);
+  }
+  // Calls with an already-built argument array.
+  Result<Value> call_with(std::string_view function, const Value& args) const {
+    return link_->call(function, args);
+  }
+  // Calls and converts the result to R.
+  template <class R, class... Args>
+  Result<R> call_as(std::string_view function, Args&&... args) const {
+    Result<Value> r = call(function, std::forward<Args>(args)...);
+    if (!r.ok()) return r.error();
+    try {
+      return r.value().template get<R>();
+    } catch (const std::exception& e) {
+      return Error{"call", std::string(function) + ": result cannot be read as " +
+                               std::string(type_name<R>()) + ": " + e.what()};
+    }
+  }
+
+  const std::string& name() const { return link_->name(); }
+  explicit operator bool() const { return link_ != nullptr; }
+
+ private:
+  std::shared_ptr<ModuleLink> link_;
+};
+
+}  // namespace hotmod

@@ -1,0 +1,191 @@
+// hotmod/runtime.hpp — what a host program embeds.
+//
+//   hotmod::RuntimeOptions opts;
+//   opts.module_paths = {"build/modules"};
+//   hotmod::Runtime rt(opts);
+//   auto greeter = rt.module("greeter").value();   // opened on first use
+//   greeter.call("greet", "Ada", 1);
+//   rt.reload("greeter");                          // new code, same state
+//
+// Thread-safety: every member function may be called from any thread. Calls
+// into modules (Module::call, Ref<I>) never block on a reload; a reload waits
+// only for other reloads of the same module. Do not call wait_for_unloads()
+// or destroy the runtime from inside a call into a module.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hotmod/context.hpp"
+#include "hotmod/events.hpp"
+#include "hotmod/handle.hpp"
+#include "hotmod/pin.hpp"
+#include "hotmod/ref.hpp"
+#include "hotmod/value.hpp"
+
+namespace hotmod {
+
+enum class ModuleKind { library, source, script };
+std::string_view to_string(ModuleKind kind);
+
+// When a prepared new version becomes current.
+enum class CommitPolicy {
+  immediate,   // reload() swaps as soon as the new version is ready
+  safe_point,  // reload() prepares it; the host commits with apply_pending()
+};
+
+// Where a reload stopped. `build` is used by modules hotmod compiles.
+enum class Stage { none, build, copy, load, validate, state, initialize };
+std::string_view to_string(Stage stage);
+
+// Why a load or reload failed, as a value the host can act on.
+enum class Failure {
+  none,
+  unknown_module,     // no module of that name in the module paths
+  io_error,           // the file could not be read or the copy written
+  not_shared_object,  // not an ELF shared object for this machine
+  truncated_image,    // the file is cut short (still being written?)
+  no_descriptor,      // no HOTMOD_MODULE in it
+  abi_mismatch,       // built with flags that change layout
+  open_failed,        // dlopen refused it (undefined symbols, ...)
+  missing_capability, // requires a capability the host did not grant
+  missing_interface,  // no longer implements an interface the host holds
+  self_test_failed,   // its HOTMOD_SELF_TEST threw
+  migration_failed,   // its HOTMOD_MIGRATE threw
+  on_load_threw,      // its on_load threw
+};
+std::string_view to_string(Failure failure);
+
+struct StageTimes {
+  std::chrono::nanoseconds copy{0};      // reading the file, writing the versioned copy
+  std::chrono::nanoseconds open{0};      // dlopen
+  std::chrono::nanoseconds validate{0};  // ELF and ABI checks, descriptor, self-test
+  std::chrono::nanoseconds state{0};     // state hand-over (keep, migrate or reset)
+  std::chrono::nanoseconds hooks{0};     // on_unload(old) + on_load(new)
+  std::chrono::nanoseconds swap{0};      // publishing the new version
+};
+
+// The outcome of one load or reload of one module.
+struct ReloadStats {
+  std::string module;
+  bool success = false;
+  bool pending = false;  // safe_point: prepared, waiting for apply_pending()
+  std::chrono::nanoseconds duration{0};
+  Stage stage = Stage::none;  // where it failed
+  Failure failure = Failure::none;
+  std::string error;        // one line: what happened and what to do
+  std::string diagnostics;  // longer output (dlerror text, compiler output)
+  std::string version;      // the version string now running
+  std::uint64_t reload_count = 0;
+  StageTimes stages;
+};
+
+struct RefreshReport {
+  std::vector<ReloadStats> reloaded;  // loaded modules whose file changed
+  std::vector<std::string> discovered;
+  std::vector<std::string> vanished;
+};
+
+struct FunctionInfo {
+  std::string name;
+  std::string signature;
+  std::string doc;
+};
+
+struct ModuleInfo {
+  std::string name;
+  ModuleKind kind = ModuleKind::library;
+  std::filesystem::path path;
+  bool loaded = false;
+  std::string version;
+  std::string description;
+  std::chrono::system_clock::time_point load_time{};
+  std::uint64_t reload_count = 0;
+  std::vector<FunctionInfo> functions;
+  std::vector<std::string> interfaces;
+  std::vector<std::string> capabilities;
+  std::string state_type;
+  std::size_t state_size = 0;
+  std::size_t lingering_images = 0;  // old versions the loader kept in memory
+};
+
+struct RuntimeOptions {
+  // Folders searched recursively, in order; the first module of a name wins.
+  std::vector<std::filesystem::path> module_paths;
+  CommitPolicy commit = CommitPolicy::immediate;
+  // Where versioned copies of module files go; default: $TMPDIR (or /tmp)
+  // /hotmod-versions. Each process uses its own subfolder and removes the
+  // subfolders of processes that no longer run.
+  std::filesystem::path versions_dir;
+  // Capabilities modules may require; "*" grants all.
+  std::vector<std::string> capabilities{"*"};
+  // Per-module config sections, handed to on_load as ctx.config().
+  std::map<std::string, Value, std::less<>> module_config;
+  // Receives every log line; default: stderr via spdlog.
+  std::function<void(LogLevel, std::string_view)> log_sink;
+  LogLevel log_level = LogLevel::info;
+};
+
+class Runtime {
+ public:
+  explicit Runtime(RuntimeOptions options);
+  ~Runtime();  // unloads every module (on_unload, then dlclose)
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  EventBus& bus();
+
+  // A handle on a module, loading it on first use. Concurrent first uses of
+  // the same module load it exactly once.
+  Result<Module> module(std::string_view name);
+  // A typed reference to the module's implementation of I.
+  template <class I>
+  Result<Ref<I>> ref(std::string_view module) {
+    auto cell = interface(module, type_name<I>());
+    if (!cell.ok()) return cell.error();
+    return Ref<I>(std::move(cell.value()));
+  }
+  Result<std::shared_ptr<const InterfaceCell>> interface(std::string_view module,
+                                                         std::string_view interface);
+
+  // Loads a new version from the module's file: see ReloadStats. A failure at
+  // any stage leaves the running version, its state and subscriptions as
+  // they were. Reloading a module never loaded loads it.
+  ReloadStats reload(std::string_view name);
+  // Reloads every loaded module; reports each, failures included.
+  std::vector<ReloadStats> reload_all();
+  // Rescans the module paths, reloads loaded modules whose file changed, and
+  // reports new and vanished modules (a vanished module keeps running).
+  RefreshReport refresh();
+  // safe_point policy: commits every prepared version; call e.g. once a frame.
+  std::vector<ReloadStats> apply_pending();
+
+  std::vector<ModuleInfo> modules() const;  // every discovered module
+  std::optional<ModuleInfo> info(std::string_view name) const;
+
+  // Called after every load and reload attempt, on the reloading thread.
+  using ReloadCallback = std::function<void(const ReloadStats&)>;
+  std::uint64_t on_reload(ReloadCallback callback);
+  void remove_on_reload(std::uint64_t id);
+
+  // Blocks until every retired version has been unloaded (tests, shutdown).
+  void wait_for_unloads();
+
+  // The process-wide domain every call pins (see hotmod/pin.hpp).
+  static PinDomain& pin_domain();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hotmod

@@ -1,0 +1,57 @@
+#include "loader/abi_check.hpp"
+
+#include <cstring>
+
+namespace hotmod::loader {
+namespace {
+
+std::string on_off(std::uint32_t v) { return v != 0 ? "on" : "off"; }
+
+std::string sanitizers(std::uint32_t bits) {
+  if (bits == 0) return "none";
+  std::string s;
+  if ((bits & abi::kAsan) != 0) s += "address";
+  if ((bits & abi::kTsan) != 0) s += s.empty() ? "thread" : ",thread";
+  return s;
+}
+
+std::string json_version(std::uint32_t v) {
+  return std::to_string(v / 10000) + "." + std::to_string(v / 100 % 100) + "." +
+         std::to_string(v % 100);
+}
+
+}  // namespace
+
+std::string abi_differences(const abi::Fingerprint& m, const abi::Fingerprint& h) {
+  std::string out;
+  auto add = [&](bool differs, const std::string& what, const std::string& mv,
+                 const std::string& hv) {
+    if (!differs) return;
+    if (!out.empty()) out += "; ";
+    out += what + ": module " + mv + ", host " + hv;
+  };
+  add(m.hotmod_abi != h.hotmod_abi, "hotmod ABI version", std::to_string(m.hotmod_abi),
+      std::to_string(h.hotmod_abi));
+  add(m.pointer_size != h.pointer_size, "pointer size", std::to_string(m.pointer_size * 8) + "-bit",
+      std::to_string(h.pointer_size * 8) + "-bit");
+  add(m.stdlib != h.stdlib, "standard library", m.stdlib == 2 ? "libc++" : "libstdc++",
+      h.stdlib == 2 ? "libc++" : "libstdc++");
+  add(m.cxx11_abi != h.cxx11_abi, "std::string ABI",
+      "_GLIBCXX_USE_CXX11_ABI=" + std::to_string(m.cxx11_abi),
+      "_GLIBCXX_USE_CXX11_ABI=" + std::to_string(h.cxx11_abi));
+  add(m.rtti != h.rtti, "RTTI", on_off(m.rtti), on_off(h.rtti));
+  add(m.exceptions != h.exceptions, "exceptions", on_off(m.exceptions), on_off(h.exceptions));
+  add(m.sanitizers != h.sanitizers, "sanitizers", sanitizers(m.sanitizers),
+      sanitizers(h.sanitizers));
+  add(m.debug_containers != h.debug_containers, "_GLIBCXX_DEBUG", on_off(m.debug_containers),
+      on_off(h.debug_containers));
+  add(m.json_version != h.json_version, "nlohmann::json version", json_version(m.json_version),
+      json_version(h.json_version));
+  if (!out.empty()) {
+    out += " (module compiled by " + std::string(m.compiler, strnlen(m.compiler, sizeof m.compiler)) +
+           ", host by " + std::string(h.compiler, strnlen(h.compiler, sizeof h.compiler)) + ")";
+  }
+  return out;
+}
+
+}  // namespace hotmod::loader

@@ -1,0 +1,174 @@
+#include "loader/elf_inspect.hpp"
+
+#include <elf.h>
+
+#include <cstring>
+
+namespace hotmod::loader {
+namespace {
+
+#if defined(__x86_64__)
+constexpr Elf64_Half kMachine = EM_X86_64;
+#elif defined(__aarch64__)
+constexpr Elf64_Half kMachine = EM_AARCH64;
+#else
+#error "hotmod: add this machine's ELF e_machine here"
+#endif
+
+// Reads a T at `offset`, or returns false when it does not fit in the file.
+template <class T>
+bool read_at(std::span<const unsigned char> bytes, std::uint64_t offset, T* out) {
+  if (offset > bytes.size() || bytes.size() - offset < sizeof(T)) return false;
+  std::memcpy(out, bytes.data() + offset, sizeof(T));
+  return true;
+}
+
+bool fits(std::span<const unsigned char> bytes, std::uint64_t offset, std::uint64_t size) {
+  return offset <= bytes.size() && size <= bytes.size() - offset;
+}
+
+const char* type_name(Elf64_Half type) {
+  switch (type) {
+    case ET_EXEC: return "an executable";
+    case ET_REL: return "an object file (.o)";
+    case ET_CORE: return "a core dump";
+    default: return "not a shared object";
+  }
+}
+
+std::string truncated(const std::string& what, std::size_t size, std::uint64_t needed,
+                      const char* part) {
+  return "'" + what + "' is truncated: it is " + std::to_string(size) + " bytes but its " + part +
+         " end at byte " + std::to_string(needed) +
+         "; the build is probably still writing it — rebuild or wait for it to finish";
+}
+
+// Walks the program headers: segments must lie inside the file; notes TLS and
+// the dynamic section's NODELETE flag.
+bool check_segments(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
+                    const std::string& what, ElfSummary* s, Fault* f) {
+  if (!fits(bytes, eh.e_phoff, std::uint64_t{eh.e_phnum} * eh.e_phentsize) ||
+      eh.e_phentsize != sizeof(Elf64_Phdr)) {
+    *f = fault(Stage::load, Failure::truncated_image,
+               truncated(what, bytes.size(), eh.e_phoff + std::uint64_t{eh.e_phnum} * eh.e_phentsize,
+                         "program headers"));
+    return false;
+  }
+  for (unsigned i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph;
+    read_at(bytes, eh.e_phoff + std::uint64_t{i} * sizeof ph, &ph);
+    if ((ph.p_type == PT_LOAD || ph.p_type == PT_DYNAMIC) && !fits(bytes, ph.p_offset, ph.p_filesz)) {
+      *f = fault(Stage::load, Failure::truncated_image,
+                 truncated(what, bytes.size(), ph.p_offset + ph.p_filesz, "segments"));
+      return false;
+    }
+    if (ph.p_type == PT_TLS) s->has_tls = true;
+    if (ph.p_type == PT_DYNAMIC) {
+      for (std::uint64_t off = ph.p_offset; off + sizeof(Elf64_Dyn) <= ph.p_offset + ph.p_filesz;
+           off += sizeof(Elf64_Dyn)) {
+        Elf64_Dyn d;
+        read_at(bytes, off, &d);
+        if (d.d_tag == DT_NULL) break;
+        if (d.d_tag == DT_FLAGS_1 && (d.d_un.d_val & DF_1_NODELETE) != 0) s->nodelete = true;
+      }
+    }
+  }
+  return true;
+}
+
+// Lists exported STB_GNU_UNIQUE symbols: glibc never unloads an image that
+// defines one.
+void scan_unique_symbols(std::span<const unsigned char> bytes, const Elf64_Shdr& dynsym,
+                         const Elf64_Shdr& strtab, ElfSummary* s) {
+  if (dynsym.sh_entsize != sizeof(Elf64_Sym) || !fits(bytes, dynsym.sh_offset, dynsym.sh_size))
+    return;
+  for (std::uint64_t off = 0; off + sizeof(Elf64_Sym) <= dynsym.sh_size; off += sizeof(Elf64_Sym)) {
+    Elf64_Sym sym;
+    read_at(bytes, dynsym.sh_offset + off, &sym);
+    if (ELF64_ST_BIND(sym.st_info) != STB_GNU_UNIQUE || sym.st_shndx == SHN_UNDEF) continue;
+    std::uint64_t at = strtab.sh_offset + sym.st_name;
+    if (at >= bytes.size() || s->unique_symbols.size() >= 5) continue;
+    const char* name = reinterpret_cast<const char*>(bytes.data() + at);
+    s->unique_symbols.emplace_back(name, strnlen(name, bytes.size() - at));
+  }
+}
+
+bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
+                    const std::string& what, ElfSummary* s, Fault* f) {
+  const std::uint64_t end = eh.e_shoff + std::uint64_t{eh.e_shnum} * eh.e_shentsize;
+  if (eh.e_shoff == 0 || eh.e_shnum == 0) {
+    *f = fault(Stage::validate, Failure::no_descriptor,
+               "'" + what + "' has no section headers, so it has no hotmod descriptor; build it "
+               "with HOTMOD_MODULE(...) and do not strip it with sstrip");
+    return false;
+  }
+  if (!fits(bytes, eh.e_shoff, end - eh.e_shoff) || eh.e_shentsize != sizeof(Elf64_Shdr)) {
+    *f = fault(Stage::load, Failure::truncated_image,
+               truncated(what, bytes.size(), end, "section headers"));
+    return false;
+  }
+  auto section = [&](unsigned i) {
+    Elf64_Shdr sh{};
+    read_at(bytes, eh.e_shoff + std::uint64_t{i} * sizeof sh, &sh);
+    return sh;
+  };
+  if (eh.e_shstrndx >= eh.e_shnum) {
+    *f = fault(Stage::load, Failure::not_shared_object, "'" + what + "' has a corrupt section table");
+    return false;
+  }
+  const Elf64_Shdr names = section(eh.e_shstrndx);
+  bool found = false;
+  for (unsigned i = 0; i < eh.e_shnum; ++i) {
+    const Elf64_Shdr sh = section(i);
+    if (sh.sh_type == SHT_DYNSYM && sh.sh_link < eh.e_shnum)
+      scan_unique_symbols(bytes, sh, section(sh.sh_link), s);
+    const std::uint64_t at = names.sh_offset + sh.sh_name;
+    constexpr std::size_t n = sizeof(abi::kSectionName);
+    if (!fits(bytes, at, n) || std::memcmp(bytes.data() + at, abi::kSectionName, n) != 0) continue;
+    if (!fits(bytes, sh.sh_offset, sh.sh_size) || !read_at(bytes, sh.sh_offset, &s->record)) {
+      *f = fault(Stage::load, Failure::truncated_image,
+                 truncated(what, bytes.size(), sh.sh_offset + sh.sh_size, "hotmod ABI record"));
+      return false;
+    }
+    found = s->record.magic == abi::kRecordMagic;
+  }
+  if (!found) {
+    *f = fault(Stage::validate, Failure::no_descriptor,
+               "'" + what + "' is a shared object but not a hotmod module: it has no " +
+                   abi::kSectionName + " record; add HOTMOD_MODULE(name, version, description) "
+                   "to one of its sources");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool inspect_elf(std::span<const unsigned char> bytes, const std::string& what, ElfSummary* s,
+                 Fault* f) {
+  Elf64_Ehdr eh;
+  if (!read_at(bytes, 0, &eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
+    *f = fault(Stage::load, Failure::not_shared_object,
+               "'" + what + "' is not a shared object (no ELF header" +
+                   (bytes.size() < sizeof eh ? ", only " + std::to_string(bytes.size()) + " bytes" : "") +
+                   "); module paths should hold only modules built with hotmod_add_module()");
+    return false;
+  }
+  if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+      eh.e_machine != kMachine) {
+    *f = fault(Stage::load, Failure::not_shared_object,
+               "'" + what + "' was built for another machine (ELF class " +
+                   std::to_string(eh.e_ident[EI_CLASS]) + ", machine " + std::to_string(eh.e_machine) +
+                   "); rebuild it for this one");
+    return false;
+  }
+  if (eh.e_type != ET_DYN) {
+    *f = fault(Stage::load, Failure::not_shared_object,
+               "'" + what + "' is " + type_name(eh.e_type) +
+                   ", not a shared object; build modules as MODULE or SHARED libraries");
+    return false;
+  }
+  return check_segments(bytes, eh, what, s, f) && check_sections(bytes, eh, what, s, f);
+}
+
+}  // namespace hotmod::loader

@@ -1,0 +1,95 @@
+#include "loader/file_snapshot.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace hotmod::loader {
+namespace {
+
+// Filesystem timestamps can lag the real clock by a tick (ext4 uses the
+// kernel's coarse clock); treat anything this close to the read as racy.
+constexpr std::int64_t kRacyWindowNs = 2'000'000'000;
+
+FileIdentity identity_of(const struct stat& st) {
+  return {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+          static_cast<std::uint64_t>(st.st_size),
+          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Error io_error(const std::filesystem::path& path, const char* what) {
+  return Error{"copy", std::string("cannot ") + what + " '" + path.string() + "': " + std::strerror(errno)};
+}
+
+}  // namespace
+
+Result<FileSnapshot> read_file(const std::filesystem::path& path) {
+  FileSnapshot snap;
+  snap.read_at_ns = now_ns();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_error(path, "open");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    Error e = io_error(path, "stat");
+    ::close(fd);
+    return e;
+  }
+  snap.identity = identity_of(st);
+  snap.bytes.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t done = 0;
+  while (done < snap.bytes.size()) {
+    ssize_t n = ::read(fd, snap.bytes.data() + done, snap.bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Error e = io_error(path, "read");
+      ::close(fd);
+      return e;
+    }
+    if (n == 0) break;  // shrank while we read: the checks below see a short image
+    done += static_cast<std::size_t>(n);
+  }
+  snap.bytes.resize(done);
+  ::close(fd);
+  snap.content_hash = hash_bytes(snap.bytes.data(), snap.bytes.size());
+  return snap;
+}
+
+Result<FileIdentity> stat_identity(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return io_error(path, "stat");
+  return identity_of(st);
+}
+
+std::uint64_t hash_bytes(const unsigned char* data, std::size_t size) {
+  // FNV-1a over 8-byte words: fast enough for module-sized files and only
+  // used to break ties the stat identity cannot.
+  std::uint64_t h = 14695981039346656037ull;
+  std::size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, data + i, 8);
+    h = (h ^ w) * 1099511628211ull;
+  }
+  for (; i < size; ++i) h = (h ^ data[i]) * 1099511628211ull;
+  return h ^ size;
+}
+
+bool file_changed(const std::filesystem::path& path, const FileSnapshot& seen) {
+  Result<FileIdentity> now = stat_identity(path);
+  if (!now.ok()) return true;
+  if (!(*now == seen.identity)) return true;
+  if (seen.read_at_ns - now->mtime_ns > kRacyWindowNs) return false;
+  Result<FileSnapshot> again = read_file(path);
+  return !again.ok() || again->content_hash != seen.content_hash;
+}
+
+}  // namespace hotmod::loader

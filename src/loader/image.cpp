@@ -1,0 +1,74 @@
+#include "loader/image.hpp"
+
+#include <dlfcn.h>
+#include <link.h>
+
+#include <cstring>
+
+namespace hotmod::loader {
+
+bool open_image(const std::filesystem::path& copy, const std::string& module, OpenImage* out,
+                Fault* f) {
+  void* h = ::dlopen(copy.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (h == nullptr) {
+    const char* raw = ::dlerror();
+    std::string text = raw != nullptr ? raw : "unknown dlopen error";
+    std::string hint = "; the module could not be opened";
+    const std::size_t at = text.find("undefined symbol: ");
+    if (at != std::string::npos) {
+      hint = "; module '" + module + "' has an undefined symbol: " +
+             text.substr(at + std::strlen("undefined symbol: ")) +
+             " — define it or link the library that does (target_link_libraries)";
+    }
+    *f = fault(Stage::load, Failure::open_failed, "cannot open module '" + module + "'" + hint, text);
+    return false;
+  }
+  auto* d = static_cast<const detail::Descriptor*>(::dlsym(h, abi::kDescriptorSymbol));
+  if (d == nullptr) {
+    ::dlclose(h);
+    *f = fault(Stage::validate, Failure::no_descriptor,
+               "module '" + module + "' does not export " + abi::kDescriptorSymbol +
+                   "; add HOTMOD_MODULE(name, version, description) to one of its sources");
+    return false;
+  }
+  out->handle = h;
+  out->descriptor = d;
+  return true;
+}
+
+bool image_resident(const std::filesystem::path& path) {
+  struct Search {
+    const char* path;
+    bool found;
+  } search{path.c_str(), false};
+  ::dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* data) {
+        auto* s = static_cast<Search*>(data);
+        if (info->dlpi_name != nullptr && std::strcmp(info->dlpi_name, s->path) == 0) s->found = true;
+        return s->found ? 1 : 0;
+      },
+      &search);
+  return search.found;
+}
+
+bool close_image(void* handle, const std::filesystem::path& copy, const ElfSummary& elf,
+                 std::string* why) {
+  ::dlclose(handle);
+  if (!image_resident(copy)) return true;
+  if (elf.nodelete) {
+    *why = "it is linked with -z nodelete (DF_1_NODELETE); remove that flag";
+  } else if (!elf.unique_symbols.empty()) {
+    *why = "it exports STB_GNU_UNIQUE symbols (e.g. " + elf.unique_symbols.front() +
+           "), which glibc never unloads; build it with g++'s -fno-gnu-unique and "
+           "-fvisibility=hidden (hotmod_add_module() does both)";
+  } else if (elf.has_tls) {
+    *why = "it has thread_local variables, and a thread that used one with a destructor is "
+           "still running; glibc keeps the image until that thread exits — avoid thread_local "
+           "objects with destructors in modules";
+  } else {
+    *why = "something else still holds it open (another dlopen of the same file)";
+  }
+  return false;
+}
+
+}  // namespace hotmod::loader

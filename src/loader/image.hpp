@@ -1,0 +1,31 @@
+// Opening and closing module images with the dynamic loader.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "hotmod/module.hpp"
+#include "loader/elf_inspect.hpp"
+#include "loader/fault.hpp"
+
+namespace hotmod::loader {
+
+struct OpenImage {
+  void* handle = nullptr;
+  const detail::Descriptor* descriptor = nullptr;
+};
+
+// dlopen with RTLD_NOW, so undefined symbols fail here, named, instead of at
+// the first call. Runs the image's static constructors (its registrars).
+bool open_image(const std::filesystem::path& copy, const std::string& module, OpenImage* out,
+                Fault* f);
+
+// dlclose, then whether the image really left the process. When it did not,
+// `why` gets the likely cause read from the ELF summary.
+bool close_image(void* handle, const std::filesystem::path& copy, const ElfSummary& elf,
+                 std::string* why);
+
+// Whether an image loaded from `path` is mapped in this process.
+bool image_resident(const std::filesystem::path& path);
+
+}  // namespace hotmod::loader

@@ -1,0 +1,100 @@
+#include "loader/version_store.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace hotmod::loader {
+namespace fs = std::filesystem;
+namespace {
+
+// Field 22 of /proc/<pid>/stat: the process's start time in clock ticks since
+// boot. Empty when the process does not exist.
+std::string start_time(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(in, text)) return {};
+  std::size_t close = text.rfind(')');  // the command name may contain spaces
+  if (close == std::string::npos) return {};
+  std::istringstream rest(text.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && rest >> field; ++i) {
+  }
+  return field;
+}
+
+bool process_alive(long pid, const std::string& started) {
+  std::string now = start_time(pid);
+  if (!now.empty()) return now == started;
+  // No /proc: fall back to asking the kernel whether the pid exists.
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+fs::path default_root() {
+  const char* tmp = std::getenv("TMPDIR");
+  return fs::path(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") / "hotmod-versions";
+}
+
+}  // namespace
+
+VersionStore::VersionStore(fs::path root) : root_(root.empty() ? default_root() : std::move(root)) {
+  const long pid = ::getpid();
+  folder_ = root_ / (std::to_string(pid) + "." + start_time(pid));
+}
+
+std::size_t VersionStore::remove_stale() const {
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root_, ec)) {
+    const std::string name = entry.path().filename().string();
+    const std::size_t dot = name.find('.');
+    if (dot == std::string::npos || dot == 0) continue;
+    char* end = nullptr;
+    const long pid = std::strtol(name.c_str(), &end, 10);
+    if (end != name.c_str() + dot || pid <= 0) continue;  // not one of ours
+    if (entry.path() == folder_ || process_alive(pid, name.substr(dot + 1))) continue;
+    std::error_code rm;
+    fs::remove_all(entry.path(), rm);
+    if (!rm) ++removed;
+  }
+  return removed;
+}
+
+bool VersionStore::write(const std::string& module, std::uint64_t generation,
+                         std::span<const unsigned char> bytes, fs::path* out, Fault* f) {
+  std::error_code ec;
+  fs::create_directories(folder_, ec);
+  *out = folder_ / (module + "." + std::to_string(generation) + ".so");
+  int fd = ::open(out->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+  std::size_t done = 0;
+  while (fd >= 0 && done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  if (fd < 0 || done != bytes.size()) {
+    *f = fault(Stage::copy, Failure::io_error,
+               "cannot write the versioned copy '" + out->string() + "': " + std::strerror(errno) +
+                   "; set RuntimeOptions::versions_dir to a writable folder");
+    if (fd >= 0) ::close(fd);
+    remove(*out);
+    return false;
+  }
+  ::close(fd);
+  return true;
+}
+
+void VersionStore::remove(const fs::path& copy) const {
+  std::error_code ec;
+  fs::remove(copy, ec);
+}
+
+}  // namespace hotmod::loader

@@ -1,0 +1,43 @@
+// The versioned copies module images are opened from.
+//
+// A module is never opened from its build output: the build may overwrite
+// that file at any moment, and overwriting a mapped image crashes the
+// process. Each version is written to <versions_dir>/<pid>.<start>/ as
+// <module>.<generation>.so and deleted once that version is unloaded. A
+// process's folder is named by its pid and start time, so leftovers of a
+// crashed process are recognised (and removed) even when its pid is reused.
+//
+// Thread-safety: all members may be called from any thread.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+
+#include "loader/fault.hpp"
+
+namespace hotmod::loader {
+
+class VersionStore {
+ public:
+  // `root` empty: $TMPDIR (or /tmp) /hotmod-versions.
+  explicit VersionStore(std::filesystem::path root);
+
+  // Removes the folders of processes that no longer run; returns how many.
+  std::size_t remove_stale() const;
+
+  // Writes `bytes` as a new versioned copy of `module`.
+  bool write(const std::string& module, std::uint64_t generation,
+             std::span<const unsigned char> bytes, std::filesystem::path* out, Fault* f);
+  void remove(const std::filesystem::path& copy) const;
+
+  const std::filesystem::path& folder() const { return folder_; }
+  const std::filesystem::path& root() const { return root_; }
+
+ private:
+  std::filesystem::path root_;
+  std::filesystem::path folder_;
+};
+
+}  // namespace hotmod::loader

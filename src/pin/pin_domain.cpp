@@ -1,0 +1,88 @@
+// Epoch-based reclamation for module versions.
+//
+// Readers (see hotmod/pin.hpp) publish the global epoch they entered under;
+// synchronize() advances the epoch, runs a process-wide barrier so those
+// stores are visible, then waits for every record still showing an older
+// epoch. A reader that entered after the advance read the new epoch and,
+// because the caller swapped the version pointer before calling us, also the
+// new version — so it need not be waited for, and a thread calling in a tight
+// loop cannot starve the reclaimer.
+#include "pin/pin_domain.hpp"
+
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "pin/process_barrier.hpp"
+
+namespace hotmod::pin {
+namespace {
+
+class ProcessPinDomain final : public PinDomain {
+ public:
+  PinRecord* register_thread() override {
+    thread_local Holder holder{this};
+    return holder.record;
+  }
+
+  void synchronize() override {
+    const std::uint64_t target = epoch.fetch_add(1, std::memory_order_acq_rel) + 1;
+    process_wide_barrier();
+    std::vector<PinRecord*> records;
+    {
+      std::lock_guard lock(mu_);
+      records.assign(all_.begin(), all_.end());
+    }
+    for (PinRecord* r : records) {
+      for (int spins = 0;; ++spins) {
+        const std::uint64_t e = r->epoch.load(std::memory_order_acquire);
+        if (e == 0 || e >= target) break;
+        if (spins < 64) std::this_thread::yield();
+        else std::this_thread::sleep_for(std::chrono::microseconds(100));
+      }
+    }
+  }
+
+ private:
+  // Gives each thread one record for its whole life, returned on exit.
+  struct Holder {
+    ProcessPinDomain* domain;
+    PinRecord* record;
+    explicit Holder(ProcessPinDomain* d) : domain(d), record(d->acquire()) {}
+    ~Holder() { domain->release(record); }
+  };
+
+  PinRecord* acquire() {
+    std::lock_guard lock(mu_);
+    if (!free_.empty()) {
+      PinRecord* r = free_.back();
+      free_.pop_back();
+      return r;
+    }
+    PinRecord* r = &storage_.emplace_back();
+    all_.push_back(r);
+    return r;
+  }
+  void release(PinRecord* r) {
+    r->epoch.store(0, std::memory_order_release);
+    r->depth = 0;
+    std::lock_guard lock(mu_);
+    free_.push_back(r);
+  }
+
+  std::mutex mu_;
+  std::deque<PinRecord> storage_;  // stable addresses
+  std::vector<PinRecord*> all_;
+  std::vector<PinRecord*> free_;
+};
+
+}  // namespace
+
+PinDomain& domain() {
+  // Never destroyed: thread_local holders of late-exiting threads use it.
+  static ProcessPinDomain* d = new ProcessPinDomain();
+  return *d;
+}
+
+}  // namespace hotmod::pin

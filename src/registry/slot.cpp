@@ -1,0 +1,26 @@
+#include "registry/slot.hpp"
+
+#include "pin/pin_domain.hpp"
+
+namespace hotmod::registry {
+
+Result<Value> Slot::call(std::string_view function, const Value& args) {
+  Pin pin(&pin::domain());
+  Version* v = current.load(std::memory_order_acquire);
+  if (v == nullptr)
+    return Error{"call", "module '" + name_ + "' is not loaded (the runtime has shut down)"};
+  auto it = v->functions.find(function);
+  if (it == v->functions.end()) {
+    std::string known;
+    for (const auto& f : v->def->functions) known += (known.empty() ? "" : ", ") + f.name;
+    return Error{"call", "module '" + name_ + "' has no function '" + std::string(function) +
+                             "'; it exports: " + (known.empty() ? "nothing" : known)};
+  }
+  Value result;
+  std::string error;
+  if (!it->second->invoke(args, result, error))
+    return Error{"call", "module '" + name_ + "': " + error};
+  return result;
+}
+
+}  // namespace hotmod::registry

@@ -1,0 +1,130 @@
+// The second half of the reload transaction:
+//
+//   state   hand the persistent state over (keep, migrate or reset)
+//   hooks   on_unload(old); the old version's subscriptions are removed
+//   swap    the slot and every interface cell now reach the new version
+//   hooks   on_load(new)
+//
+// If on_load(new) throws, everything is put back: the old version becomes
+// current again with the state it had before any hook ran, the new version's
+// subscriptions are removed, and the old on_load runs again so its
+// subscriptions and resources come back.
+#include "reload/commit.hpp"
+
+#include <chrono>
+
+#include "reload/state_handover.hpp"
+#include "runtime/module_context.hpp"
+#include "runtime/runtime_impl.hpp"
+
+namespace hotmod::reload {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Runs a hook; returns the exception's message, or nullopt when it returned.
+std::optional<std::string> run_hook(void (*hook)(Context&), registry::Version& v) {
+  if (hook == nullptr) return std::nullopt;
+  try {
+    hook(*v.context);
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    return std::string(e.what());
+  } catch (...) {
+    return std::string("an exception that is not a std::exception");
+  }
+}
+
+// Points the slot and its cells at `v` (or at nothing).
+void publish(registry::Slot& slot, registry::Version* v) {
+  slot.current.store(v, std::memory_order_release);
+  for (auto& [name, cell] : slot.cells)
+    cell->impl.store(v != nullptr ? v->instance(name) : nullptr, std::memory_order_release);
+}
+
+void unload_hook(Runtime::Impl& rt, registry::Slot& slot, registry::Version& old) {
+  old.context->set_hook_facts(slot.reload_count.load(), true);
+  if (auto err = run_hook(old.def->on_unload, old)) {
+    rt.log.warn("module '" + slot.name() + "' on_unload threw: " + *err +
+                "; continuing with the reload");
+  }
+  rt.bus.remove_owner(old.generation);
+}
+
+}  // namespace
+
+bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::Version> next,
+            StageTimes& t, loader::Fault* f) {
+  std::shared_ptr<registry::Version> old = slot.owner;
+  auto mark = Clock::now();
+  auto lap = [&](std::chrono::nanoseconds* into) {
+    const auto now = Clock::now();
+    *into += now - mark;
+    mark = now;
+  };
+
+  Handover h;
+  if (!hand_over(rt.log, slot.name(), slot.state, *next->def, &h, f)) {
+    lap(&t.state);
+    rt.retire(slot, std::move(next), {});
+    return false;
+  }
+  lap(&t.state);
+
+  if (old) unload_hook(rt, slot, *old);
+  lap(&t.hooks);
+
+  next->def->state_data = h.next.data;
+  next->def->context = next->context.get();
+  publish(slot, next.get());
+  lap(&t.swap);
+
+  const std::uint64_t count = old ? slot.reload_count.load() + 1 : 0;
+  next->context->set_hook_facts(count, h.restored);
+  std::optional<std::string> failed = run_hook(next->def->on_load, *next);
+  lap(&t.hooks);
+
+  if (!failed) {
+    std::vector<registry::StateBox> garbage;
+    if (h.replaced) garbage.push_back(slot.state);
+    if (!h.snapshot.empty()) garbage.push_back(h.snapshot);
+    slot.state = h.next;
+    slot.owner = next;
+    if (old) rt.retire(slot, std::move(old), std::move(garbage));
+    else for (auto& g : garbage) g.destroy();  // first load: no image to wait for
+    return true;
+  }
+
+  // Roll back to the old version, as it was before on_unload.
+  *f = loader::fault(Stage::initialize, Failure::on_load_threw,
+                     "module '" + slot.name() + "' on_load threw: " + *failed +
+                         (old ? "; the previous version keeps running" : ""));
+  rt.bus.remove_owner(next->generation);
+  std::vector<registry::StateBox> garbage;
+  if (h.replaced) {
+    if (!h.next.empty()) garbage.push_back(h.next);
+  } else if (!h.snapshot.empty()) {
+    registry::StateBox mutated = h.next;  // same object, destroyed by next's image
+    garbage.push_back(mutated);
+    slot.state = h.snapshot;
+  } else if (!slot.state.empty()) {
+    rt.log.warn("module '" + slot.name() + "': its state type " + slot.state.def.type +
+                " is not copyable, so changes the failed on_load made to it remain");
+  }
+  if (old) {
+    old->def->state_data = slot.state.data;
+    publish(slot, old.get());
+    old->context->set_hook_facts(slot.reload_count.load(), true);
+    if (auto err = run_hook(old->def->on_load, *old)) {
+      rt.log.error("module '" + slot.name() + "': re-running the previous version's on_load " +
+                   "after a failed reload threw too: " + *err);
+    }
+  } else {
+    publish(slot, nullptr);
+    if (h.replaced) slot.state = {};
+  }
+  rt.retire(slot, std::move(next), std::move(garbage));
+  return false;
+}
+
+}  // namespace hotmod::reload

@@ -1,0 +1,164 @@
+// The first half of the reload transaction: everything that can be done
+// while the old version keeps running untouched.
+//
+//   copy      read the module file once, write it to a versioned copy
+//   validate  ELF and ABI checks on those bytes — before any of its code runs
+//   open      dlopen the copy (RTLD_NOW: undefined symbols fail here)
+//   validate  descriptor, capabilities, interfaces the host holds, self-test;
+//             create the interface objects it publishes
+//
+// A failure at any step closes what was opened and deletes the copy; the
+// running version never notices.
+#include "reload/prepare.hpp"
+
+#include <chrono>
+
+#include "loader/abi_check.hpp"
+#include "reload/reaper.hpp"
+#include "runtime/module_context.hpp"
+#include "runtime/runtime_impl.hpp"
+
+namespace hotmod::reload {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class StageTimer {
+ public:
+  explicit StageTimer(std::chrono::nanoseconds* into) : into_(into), start_(Clock::now()) {}
+  ~StageTimer() { *into_ += Clock::now() - start_; }
+
+ private:
+  std::chrono::nanoseconds* into_;
+  Clock::time_point start_;
+};
+
+bool check_descriptor(Runtime::Impl& rt, registry::Slot& slot, registry::Version& v,
+                      loader::Fault* f) {
+  const detail::Descriptor& d = *v.image.descriptor;
+  const std::string diffs = loader::abi_differences(d.fingerprint, abi::current());
+  if (!diffs.empty()) {
+    *f = loader::fault(Stage::validate, Failure::abi_mismatch,
+                       "module '" + slot.name() + "' does not match this host's ABI: " + diffs +
+                           "; rebuild it with the host's compiler and flags");
+    return false;
+  }
+  v.def = &d.definition();
+  v.version = d.version != nullptr ? d.version : "";
+  v.description = d.description != nullptr ? d.description : "";
+  for (const char* const* c = d.capabilities; c != nullptr && *c != nullptr; ++c) {
+    v.capabilities.emplace_back(*c);
+    if (!rt.capability_granted(*c)) {
+      *f = loader::fault(Stage::validate, Failure::missing_capability,
+                         "module '" + slot.name() + "' needs capability '" + *c +
+                             "', not granted; add it to RuntimeOptions::capabilities");
+      return false;
+    }
+  }
+  if (d.name != nullptr && slot.name() != d.name) {
+    rt.log.debug("module '" + slot.name() + "' calls itself '" + d.name +
+                 "' in HOTMOD_MODULE; the registry names it after its file");
+  }
+  for (const auto& [interface, cell] : slot.cells) {
+    bool found = false;
+    for (const auto& i : v.def->interfaces) found = found || i.name == interface;
+    if (!found) {
+      *f = loader::fault(Stage::validate, Failure::missing_interface,
+                         "module '" + slot.name() + "' no longer implements interface '" +
+                             interface + "', which the host holds a Ref to; keep "
+                             "HOTMOD_INTERFACE(" + interface + ", ...) in the module");
+      return false;
+    }
+  }
+  return true;
+}
+
+bool run_self_test(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
+  if (v.def->self_test == nullptr) return true;
+  try {
+    v.def->self_test();
+    return true;
+  } catch (const std::exception& e) {
+    *f = loader::fault(Stage::validate, Failure::self_test_failed,
+                       "self-test of module '" + slot.name() + "' failed: " + e.what());
+  } catch (...) {
+    *f = loader::fault(Stage::validate, Failure::self_test_failed,
+                       "self-test of module '" + slot.name() + "' threw a non-std::exception");
+  }
+  return false;
+}
+
+bool instantiate(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
+  for (const auto& fn : v.def->functions) v.functions.emplace(fn.name, &fn);
+  for (const auto& i : v.def->interfaces) {
+    try {
+      v.instances.emplace_back(i.name, i.create());
+    } catch (const std::exception& e) {
+      *f = loader::fault(Stage::validate, Failure::self_test_failed,
+                         "module '" + slot.name() + "': constructing its " + i.name +
+                             " threw: " + e.what());
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& slot,
+                                           StageTimes& t, loader::Fault* f) {
+  auto v = std::make_shared<registry::Version>();
+  v->generation = next_generation();
+  v->module = slot.name();
+  {
+    StageTimer timer(&t.copy);
+    Result<loader::FileSnapshot> snap = loader::read_file(slot.path);
+    if (!snap.ok()) {
+      *f = loader::fault(Stage::copy, Failure::io_error,
+                         "module '" + slot.name() + "': " + snap.error().message);
+      return nullptr;
+    }
+    v->source = std::move(snap.value());
+    {
+      StageTimer validate(&t.validate);
+      if (!loader::inspect_elf(v->source.bytes, slot.path.string(), &v->elf, f)) return nullptr;
+      const std::string diffs =
+          loader::abi_differences(v->elf.record.fingerprint, abi::current());
+      if (!diffs.empty()) {
+        *f = loader::fault(Stage::validate, Failure::abi_mismatch,
+                           "module '" + slot.name() + "' does not match this host's ABI: " +
+                               diffs + "; rebuild it with the host's compiler and flags");
+        return nullptr;
+      }
+    }
+    if (!rt.store.write(slot.name(), v->generation, v->source.bytes, &v->copy, f)) return nullptr;
+    v->source.bytes = {};
+  }
+  t.copy -= t.validate;  // the ELF checks ran inside the copy's timer
+  std::vector<registry::StateBox> none;
+  std::string why;
+  {
+    StageTimer timer(&t.open);
+    if (!loader::open_image(v->copy, slot.name(), &v->image, f)) {
+      rt.store.remove(v->copy);
+      return nullptr;
+    }
+  }
+  StageTimer timer(&t.validate);
+  if (!check_descriptor(rt, slot, *v, f) || !run_self_test(slot, *v, f) ||
+      !instantiate(slot, *v, f)) {
+    unload_now(*v, none, &why);
+    return nullptr;
+  }
+  v->context = std::make_unique<runtime::ModuleContext>(rt, slot.name(), v->generation,
+                                                        rt.config_for(slot.name()));
+  return v;
+}
+
+void discard(registry::Version& v) {
+  std::vector<registry::StateBox> none;
+  std::string why;
+  unload_now(v, none, &why);
+}
+
+}  // namespace hotmod::reload

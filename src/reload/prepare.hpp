@@ -1,0 +1,20 @@
+// The first half of the reload transaction (see prepare.cpp).
+#pragma once
+
+#include <memory>
+
+#include "hotmod/runtime.hpp"
+#include "loader/fault.hpp"
+#include "registry/slot.hpp"
+
+namespace hotmod::reload {
+
+// Opens and validates a new version of `slot` from its file. Caller holds
+// slot.mu. Returns null and fills `f` on failure, with nothing left behind.
+std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& slot, StageTimes& t,
+                                           loader::Fault* f);
+
+// Closes a prepared version that never became current.
+void discard(registry::Version& v);
+
+}  // namespace hotmod::reload

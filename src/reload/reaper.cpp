@@ -1,0 +1,88 @@
+#include "reload/reaper.hpp"
+
+#include <filesystem>
+#include <system_error>
+
+#include "pin/pin_domain.hpp"
+
+namespace hotmod::reload {
+
+bool unload_now(registry::Version& v, std::vector<registry::StateBox>& garbage, std::string* why) {
+  if (v.def != nullptr) {
+    for (std::size_t i = 0; i < v.instances.size(); ++i) {
+      for (const auto& d : v.def->interfaces)
+        if (d.name == v.instances[i].first) d.destroy(v.instances[i].second);
+    }
+    v.def->context = nullptr;
+    v.def->state_data = nullptr;
+  }
+  v.instances.clear();
+  for (auto& box : garbage) box.destroy();
+  garbage.clear();
+  v.functions.clear();
+  v.def = nullptr;
+  bool unloaded = true;
+  if (v.image.handle != nullptr) {
+    unloaded = loader::close_image(v.image.handle, v.copy, v.elf, why);
+    v.image.handle = nullptr;
+  }
+  // A copy whose image stayed is kept: deleting it would let the filesystem
+  // reuse its inode, and glibc would hand the stale image back to a later
+  // dlopen of a new copy with that inode. The next start removes it.
+  if (unloaded && !v.copy.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(v.copy, ec);
+  }
+  return unloaded;
+}
+
+Reaper::Reaper() : thread_([this] { run(); }) {}
+
+Reaper::~Reaper() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void Reaper::retire(Retired r) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back(std::move(r));
+  }
+  wake_.notify_all();
+}
+
+void Reaper::wait_idle() {
+  std::unique_lock lock(mu_);
+  idle_.wait(lock, [&] { return queue_.empty() && !busy_; });
+}
+
+void Reaper::run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (queue_.empty() && stop_) return;
+    std::deque<Retired> batch;
+    batch.swap(queue_);
+    busy_ = true;
+    lock.unlock();
+    // One grace period covers the whole batch.
+    pin::domain().synchronize();
+    for (Retired& r : batch) unload(r);
+    batch.clear();
+    lock.lock();
+    busy_ = false;
+    if (queue_.empty()) idle_.notify_all();
+  }
+}
+
+void Reaper::unload(Retired& r) {
+  std::string why;
+  const bool unloaded = unload_now(*r.version, r.garbage, &why);
+  if (r.done) r.done(unloaded, why);
+}
+
+}  // namespace hotmod::reload

@@ -1,0 +1,50 @@
+// The Context (and Logger) a module version receives in its hooks.
+//
+// One per version. Subscriptions made through it are tagged with the
+// version's generation and removed when the version is replaced or unloaded.
+// Methods never take the module's lock: hooks run while it is held.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "hotmod/context.hpp"
+#include "hotmod/runtime.hpp"
+
+namespace hotmod::runtime {
+
+
+class ModuleContext final : public Context, public Logger {
+ public:
+  ModuleContext(Runtime::Impl& rt, std::string module, std::uint64_t generation, const Value* config);
+
+  std::string_view module_name() const override { return module_; }
+  EventBus& bus() override;
+  void subscribe(std::string_view topic, EventCallback callback) override;
+  const Value& config() const override { return *config_; }
+  Logger& log() override { return *this; }
+  std::uint64_t reload_count() const override { return reload_count_.load(); }
+  bool state_restored() const override { return state_restored_.load(); }
+  Result<Module> import(std::string_view module) override;
+  Result<std::shared_ptr<const InterfaceCell>> import_interface(std::string_view module,
+                                                                std::string_view interface) override;
+
+  void log(LogLevel level, std::string_view message) override;
+
+  // Set by the reload transaction before each hook runs.
+  void set_hook_facts(std::uint64_t reload_count, bool state_restored) {
+    reload_count_ = reload_count;
+    state_restored_ = state_restored;
+  }
+
+ private:
+  Runtime::Impl& rt_;
+  std::string module_;
+  std::uint64_t generation_;
+  const Value* config_;
+  std::atomic<std::uint64_t> reload_count_{0};
+  std::atomic<bool> state_restored_{false};
+};
+
+}  // namespace hotmod::runtime

@@ -1,0 +1,260 @@
+#include "hotmod/runtime.hpp"
+
+#include <algorithm>
+
+#include "pin/pin_domain.hpp"
+#include "registry/discovery.hpp"
+#include "reload/prepare.hpp"
+#include "runtime/module_context.hpp"
+#include "runtime/runtime_impl.hpp"
+#include "runtime/suggest.hpp"
+
+namespace hotmod {
+
+bool import_cycle(const registry::Slot& slot, std::string* chain);
+
+Runtime::Impl::Impl(RuntimeOptions opts)
+    : options(std::move(opts)),
+      log(options.log_sink, options.log_level),
+      bus([this](std::string_view topic, std::string_view what) {
+        log.error("a subscriber to '" + std::string(topic) + "' threw: " + std::string(what));
+      }),
+      store(options.versions_dir) {
+  if (std::size_t n = store.remove_stale(); n > 0)
+    log.info("removed versioned copies left by " + std::to_string(n) + " earlier process(es) in " +
+             store.root().string());
+  rescan(nullptr);
+}
+
+Runtime::Impl::~Impl() {
+  // Unload in reverse load order, so a module goes before those it imported.
+  std::vector<std::shared_ptr<registry::Slot>> loaded;
+  for (const auto& [name, slot] : slots) loaded.push_back(slot);
+  std::sort(loaded.begin(), loaded.end(),
+            [](const auto& a, const auto& b) { return a->load_order > b->load_order; });
+  for (const auto& slot : loaded) {
+    std::lock_guard lock(slot->mu);
+    if (slot->pending) reload::discard(*slot->pending);
+    slot->pending = nullptr;
+    if (!slot->owner) continue;
+    slot->current.store(nullptr, std::memory_order_release);
+    for (auto& [name, cell] : slot->cells) cell->impl.store(nullptr, std::memory_order_release);
+    auto& v = *slot->owner;
+    if (v.def->on_unload != nullptr) {
+      try {
+        v.def->on_unload(*v.context);
+      } catch (const std::exception& e) {
+        log.warn("module '" + slot->name() + "' on_unload threw at shutdown: " + e.what());
+      } catch (...) {
+        log.warn("module '" + slot->name() + "' on_unload threw at shutdown");
+      }
+    }
+    bus.remove_owner(v.generation);
+    std::vector<registry::StateBox> garbage;
+    if (!slot->state.empty()) garbage.push_back(slot->state);
+    slot->state = {};
+    retire(*slot, std::move(slot->owner), std::move(garbage));
+  }
+  reaper.wait_idle();
+}
+
+void Runtime::Impl::rescan(RefreshReport* report) {
+  registry::DiscoveryResult found = registry::discover(options.module_paths);
+  for (const auto& w : found.warnings) log.warn(w);
+  std::unique_lock lock(registry_mu);
+  std::map<std::string, bool, std::less<>> present;
+  for (auto& d : found.modules) {
+    present[d.name] = true;
+    auto it = slots.find(d.name);
+    if (it == slots.end()) {
+      slots.emplace(d.name, std::make_shared<registry::Slot>(d.name, d.kind, d.path));
+      if (report != nullptr) report->discovered.push_back(d.name);
+      continue;
+    }
+    registry::Slot& slot = *it->second;
+    std::lock_guard slot_lock(slot.mu);
+    slot.vanished = false;
+    if (slot.path != d.path) {
+      log.info("module '" + d.name + "' now comes from '" + d.path.string() + "'");
+      slot.path = d.path;
+    }
+  }
+  for (auto& [name, slot] : slots) {
+    if (present.count(name) != 0) continue;
+    std::lock_guard slot_lock(slot->mu);
+    if (slot->vanished) continue;
+    slot->vanished = true;
+    if (report != nullptr) report->vanished.push_back(name);
+    if (slot->owner) log.warn("module '" + name + "' vanished from disk; its loaded version keeps running");
+  }
+}
+
+std::shared_ptr<registry::Slot> Runtime::Impl::find(std::string_view name, Error* error) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    {
+      std::shared_lock lock(registry_mu);
+      auto it = slots.find(name);
+      if (it != slots.end()) return it->second;
+    }
+    if (attempt == 0) rescan(nullptr);  // maybe it was added since the last scan
+  }
+  std::vector<std::string> known;
+  {
+    std::shared_lock lock(registry_mu);
+    for (const auto& [n, s] : slots) known.push_back(n);
+  }
+  std::string paths;
+  for (const auto& p : options.module_paths) paths += (paths.empty() ? "" : ", ") + p.string();
+  std::string hint = runtime::did_you_mean(name, known);
+  *error = Error{"load", "no module named '" + std::string(name) + "' in the module paths (" +
+                             (paths.empty() ? "none configured" : paths) + ")" +
+                             (hint.empty() ? "" : "; did you mean '" + hint + "'?")};
+  return nullptr;
+}
+
+Result<Module> Runtime::Impl::module(std::string_view name) {
+  Error error;
+  std::shared_ptr<registry::Slot> slot = find(name, &error);
+  if (!slot) return error;
+  if (slot->current.load(std::memory_order_acquire) != nullptr) return Module(slot);
+  std::string chain;
+  if (import_cycle(*slot, &chain))
+    return Error{"load", "import cycle: " + chain + "; break the cycle by moving shared code into "
+                         "a module both import"};
+  std::lock_guard lock(slot->mu);
+  ReloadStats stats = ensure_loaded_locked(*slot);
+  if (!stats.success) return Error{std::string(to_string(stats.stage)), stats.error};
+  return Module(slot);
+}
+
+Result<std::shared_ptr<const InterfaceCell>> Runtime::Impl::interface(std::string_view name,
+                                                                      std::string_view iface) {
+  Result<Module> m = module(name);
+  if (!m.ok()) return m.error();
+  Error error;
+  std::shared_ptr<registry::Slot> slot = find(name, &error);
+  std::lock_guard lock(slot->mu);
+  if (auto it = slot->cells.find(iface); it != slot->cells.end())
+    return std::shared_ptr<const InterfaceCell>(it->second);
+  if (!slot->owner) return Error{"load", "module '" + slot->name() + "' is not loaded"};
+  void* impl = slot->owner->instance(iface);
+  if (impl == nullptr) {
+    std::string offered;
+    for (const auto& [n, p] : slot->owner->instances) offered += (offered.empty() ? "" : ", ") + n;
+    return Error{"validate", "module '" + slot->name() + "' does not implement interface '" +
+                                 std::string(iface) + "'; it implements: " +
+                                 (offered.empty() ? "none" : offered)};
+  }
+  auto cell = std::make_shared<InterfaceCell>();
+  cell->impl.store(impl);
+  cell->domain = &pin::domain();
+  cell->module = slot->name();
+  cell->interface = std::string(iface);
+  slot->cells.emplace(std::string(iface), cell);
+  return std::shared_ptr<const InterfaceCell>(cell);
+}
+
+const Value* Runtime::Impl::config_for(const std::string& module) const {
+  static const Value kNone;
+  auto it = options.module_config.find(module);
+  return it == options.module_config.end() ? &kNone : &it->second;
+}
+
+bool Runtime::Impl::capability_granted(std::string_view capability) const {
+  return std::any_of(options.capabilities.begin(), options.capabilities.end(),
+                     [&](const std::string& c) { return c == "*" || c == capability; });
+}
+
+// ---- the public API ----------------------------------------------------
+
+Runtime::Runtime(RuntimeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Runtime::~Runtime() = default;
+
+EventBus& Runtime::bus() { return impl_->bus; }
+PinDomain& Runtime::pin_domain() { return pin::domain(); }
+
+Result<Module> Runtime::module(std::string_view name) { return impl_->module(name); }
+
+Result<std::shared_ptr<const InterfaceCell>> Runtime::interface(std::string_view module,
+                                                                std::string_view interface) {
+  return impl_->interface(module, interface);
+}
+
+ReloadStats Runtime::reload(std::string_view name) {
+  Error error;
+  std::shared_ptr<registry::Slot> slot = impl_->find(name, &error);
+  if (!slot) {
+    ReloadStats s;
+    s.module = std::string(name);
+    s.stage = Stage::load;
+    s.failure = Failure::unknown_module;
+    s.error = error.message;
+    return s;
+  }
+  std::lock_guard lock(slot->mu);
+  return impl_->reload_locked(*slot);
+}
+
+std::vector<ReloadStats> Runtime::reload_all() {
+  std::vector<std::shared_ptr<registry::Slot>> all;
+  {
+    std::shared_lock lock(impl_->registry_mu);
+    for (const auto& [n, s] : impl_->slots) all.push_back(s);
+  }
+  std::vector<ReloadStats> out;
+  for (const auto& slot : all) {
+    std::lock_guard lock(slot->mu);
+    if (slot->owner) out.push_back(impl_->reload_locked(*slot));
+  }
+  return out;
+}
+
+RefreshReport Runtime::refresh() {
+  RefreshReport report;
+  impl_->rescan(&report);
+  for (const auto& name : report.discovered)
+    impl_->bus.publish("module.discovered", {{"name", name}});
+  for (const auto& name : report.vanished) impl_->bus.publish("module.vanished", {{"name", name}});
+  std::vector<std::shared_ptr<registry::Slot>> all;
+  {
+    std::shared_lock lock(impl_->registry_mu);
+    for (const auto& [n, s] : impl_->slots) all.push_back(s);
+  }
+  for (const auto& slot : all) {
+    std::lock_guard lock(slot->mu);
+    if (!slot->owner || slot->vanished) continue;
+    const loader::FileSnapshot& seen =
+        slot->pending ? slot->pending->source : slot->owner->source;
+    if (loader::file_changed(slot->path, seen)) report.reloaded.push_back(impl_->reload_locked(*slot));
+  }
+  return report;
+}
+
+std::vector<ReloadStats> Runtime::apply_pending() {
+  std::vector<std::shared_ptr<registry::Slot>> todo;
+  {
+    std::lock_guard lock(impl_->pending_mu);
+    todo.swap(impl_->pending);
+  }
+  std::vector<ReloadStats> out;
+  for (const auto& slot : todo) {
+    std::lock_guard lock(slot->mu);
+    if (slot->pending) out.push_back(impl_->commit_pending_locked(*slot));
+  }
+  return out;
+}
+
+std::uint64_t Runtime::on_reload(ReloadCallback callback) {
+  std::lock_guard lock(impl_->callbacks_mu);
+  impl_->callbacks.emplace(impl_->next_callback, std::move(callback));
+  return impl_->next_callback++;
+}
+
+void Runtime::remove_on_reload(std::uint64_t id) {
+  std::lock_guard lock(impl_->callbacks_mu);
+  impl_->callbacks.erase(id);
+}
+
+void Runtime::wait_for_unloads() { impl_->reaper.wait_idle(); }
+
+}  // namespace hotmod

@@ -1,0 +1,70 @@
+// Runtime::Impl — the registry of module slots and the services shared by
+// every reload: options, log, event bus, version store and reaper.
+//
+// Lock order: registry_mu before any Slot::mu; never two Slot::mu at once
+// except along an import (the importing module's lock is held while the
+// imported one loads), where a same-thread cycle is refused.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "events/event_bus.hpp"
+#include "hotmod/runtime.hpp"
+#include "loader/version_store.hpp"
+#include "log/runtime_log.hpp"
+#include "registry/slot.hpp"
+#include "reload/reaper.hpp"
+
+namespace hotmod {
+
+struct Runtime::Impl {
+  explicit Impl(RuntimeOptions opts);
+  ~Impl();
+
+  // Finds a slot, rescanning the module paths once for an unknown name.
+  std::shared_ptr<registry::Slot> find(std::string_view name, Error* error);
+  Result<Module> module(std::string_view name);
+  Result<std::shared_ptr<const InterfaceCell>> interface(std::string_view module,
+                                                         std::string_view interface);
+  // Loads the slot's first version unless it has one. Caller holds slot.mu.
+  ReloadStats ensure_loaded_locked(registry::Slot& slot);
+  // One load or reload attempt with slot.mu held; publishes events, runs
+  // on_reload callbacks, logs.
+  ReloadStats reload_locked(registry::Slot& slot);
+  ReloadStats commit_pending_locked(registry::Slot& slot);
+  void finish(ReloadStats& stats, registry::Slot& slot, bool first_load);
+  void retire(registry::Slot& slot, std::shared_ptr<registry::Version> v,
+              std::vector<registry::StateBox> garbage);
+  void rescan(RefreshReport* report);
+  ModuleInfo describe_locked(const registry::Slot& slot) const;
+  const Value* config_for(const std::string& module) const;
+  bool capability_granted(std::string_view capability) const;
+
+  RuntimeOptions options;
+  log::RuntimeLog log;
+  events::LocalEventBus bus;
+  loader::VersionStore store;
+
+  mutable std::shared_mutex registry_mu;
+  std::map<std::string, std::shared_ptr<registry::Slot>, std::less<>> slots;  // guarded
+  std::uint64_t next_load_order = 1;                                          // guarded
+
+  std::mutex callbacks_mu;
+  std::map<std::uint64_t, ReloadCallback> callbacks;
+  std::uint64_t next_callback = 1;
+
+  std::mutex pending_mu;
+  std::vector<std::shared_ptr<registry::Slot>> pending;  // safe_point, in order
+
+  reload::Reaper reaper;  // last: stopped first, while the rest still exists
+};
+
+std::uint64_t next_generation();
+
+}  // namespace hotmod

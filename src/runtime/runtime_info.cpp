@@ -1,0 +1,97 @@
+// Metadata about modules: Runtime::modules() and Runtime::info(), plus the
+// names of the public enums.
+#include <shared_mutex>
+
+#include "runtime/runtime_impl.hpp"
+
+namespace hotmod {
+
+std::string_view to_string(ModuleKind kind) {
+  switch (kind) {
+    case ModuleKind::library: return "library";
+    case ModuleKind::source: return "source";
+    case ModuleKind::script: return "script";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(Stage stage) {
+  switch (stage) {
+    case Stage::none: return "none";
+    case Stage::build: return "build";
+    case Stage::copy: return "copy";
+    case Stage::load: return "load";
+    case Stage::validate: return "validate";
+    case Stage::state: return "state";
+    case Stage::initialize: return "initialize";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(Failure failure) {
+  switch (failure) {
+    case Failure::none: return "none";
+    case Failure::unknown_module: return "unknown_module";
+    case Failure::io_error: return "io_error";
+    case Failure::not_shared_object: return "not_shared_object";
+    case Failure::truncated_image: return "truncated_image";
+    case Failure::no_descriptor: return "no_descriptor";
+    case Failure::abi_mismatch: return "abi_mismatch";
+    case Failure::open_failed: return "open_failed";
+    case Failure::missing_capability: return "missing_capability";
+    case Failure::missing_interface: return "missing_interface";
+    case Failure::self_test_failed: return "self_test_failed";
+    case Failure::migration_failed: return "migration_failed";
+    case Failure::on_load_threw: return "on_load_threw";
+  }
+  return "unknown";
+}
+
+ModuleInfo Runtime::Impl::describe_locked(const registry::Slot& slot) const {
+  ModuleInfo info;
+  info.name = slot.name();
+  info.kind = slot.kind();
+  info.path = slot.path;
+  info.reload_count = slot.reload_count.load();
+  info.lingering_images = slot.lingering.load();
+  if (!slot.owner) return info;
+  const registry::Version& v = *slot.owner;
+  info.loaded = true;
+  info.version = v.version;
+  info.description = v.description;
+  info.load_time = slot.load_time;
+  info.capabilities = v.capabilities;
+  for (const auto& f : v.def->functions) info.functions.push_back({f.name, f.signature, f.doc});
+  for (const auto& [name, p] : v.instances) info.interfaces.push_back(name);
+  info.state_type = slot.state.def.type;
+  info.state_size = slot.state.def.size;
+  return info;
+}
+
+std::vector<ModuleInfo> Runtime::modules() const {
+  std::vector<std::shared_ptr<registry::Slot>> all;
+  {
+    std::shared_lock lock(impl_->registry_mu);
+    for (const auto& [n, s] : impl_->slots) all.push_back(s);
+  }
+  std::vector<ModuleInfo> out;
+  for (const auto& slot : all) {
+    std::lock_guard lock(slot->mu);
+    out.push_back(impl_->describe_locked(*slot));
+  }
+  return out;
+}
+
+std::optional<ModuleInfo> Runtime::info(std::string_view name) const {
+  std::shared_ptr<registry::Slot> slot;
+  {
+    std::shared_lock lock(impl_->registry_mu);
+    auto it = impl_->slots.find(name);
+    if (it == impl_->slots.end()) return std::nullopt;
+    slot = it->second;
+  }
+  std::lock_guard lock(slot->mu);
+  return impl_->describe_locked(*slot);
+}
+
+}  // namespace hotmod

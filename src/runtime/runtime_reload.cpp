@@ -1,0 +1,180 @@
+// Loading and reloading one module: runs the transaction, then reports the
+// outcome everywhere it is wanted — ReloadStats, events, callbacks, the log.
+#include <chrono>
+
+#include "pin/pin_domain.hpp"
+#include "reload/commit.hpp"
+#include "reload/prepare.hpp"
+#include "runtime/runtime_impl.hpp"
+
+namespace hotmod {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+// Modules whose hooks are running on this thread, to refuse import cycles
+// instead of deadlocking on their locks.
+thread_local std::vector<const registry::Slot*> loading_stack;
+
+struct LoadingScope {
+  explicit LoadingScope(const registry::Slot& s) { loading_stack.push_back(&s); }
+  ~LoadingScope() { loading_stack.pop_back(); }
+};
+
+void record(ReloadStats& s, const loader::Fault& f) {
+  s.success = false;
+  s.stage = f.stage;
+  s.failure = f.failure;
+  s.error = f.error;
+  s.diagnostics = f.diagnostics;
+}
+
+}  // namespace
+
+std::uint64_t next_generation() {
+  // Process-wide, so versioned copies of runtimes sharing a folder never collide.
+  static std::atomic<std::uint64_t> counter{0};
+  return ++counter;
+}
+
+bool import_cycle(const registry::Slot& slot, std::string* chain) {
+  bool found = false;
+  for (const registry::Slot* s : loading_stack) {
+    if (s == &slot) found = true;
+    if (found) *chain += s->name() + " -> ";
+  }
+  *chain += slot.name();
+  return found;
+}
+
+ReloadStats Runtime::Impl::ensure_loaded_locked(registry::Slot& slot) {
+  if (slot.owner) {
+    ReloadStats s;
+    s.module = slot.name();
+    s.success = true;
+    s.version = slot.owner->version;
+    return s;
+  }
+  return reload_locked(slot);
+}
+
+ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot) {
+  const bool first = slot.owner == nullptr;
+  ReloadStats stats;
+  stats.module = slot.name();
+  const auto start = Clock::now();
+  LoadingScope scope(slot);
+  loader::Fault fault;
+  std::shared_ptr<registry::Version> next = reload::prepare(*this, slot, stats.stages, &fault);
+  if (next && !first && options.commit == CommitPolicy::safe_point) {
+    if (slot.pending) reload::discard(*slot.pending);
+    else {
+      std::lock_guard lock(pending_mu);
+      pending.push_back(slot.shared_from_this());
+    }
+    slot.pending = std::move(next);
+    stats.success = true;
+    stats.pending = true;
+    stats.version = slot.pending->version;
+    stats.duration = Clock::now() - start;
+    return stats;
+  }
+  stats.success = next && reload::commit(*this, slot, std::move(next), stats.stages, &fault);
+  if (stats.success) slot.load_time = std::chrono::system_clock::now();
+  else record(stats, fault);
+  stats.duration = Clock::now() - start;
+  finish(stats, slot, first);
+  return stats;
+}
+
+ReloadStats Runtime::Impl::commit_pending_locked(registry::Slot& slot) {
+  ReloadStats stats;
+  stats.module = slot.name();
+  if (!slot.pending) {
+    stats.success = true;
+    return stats;
+  }
+  const auto start = Clock::now();
+  LoadingScope scope(slot);
+  loader::Fault fault;
+  stats.success = reload::commit(*this, slot, std::move(slot.pending), stats.stages, &fault);
+  slot.pending = nullptr;
+  if (stats.success) slot.load_time = std::chrono::system_clock::now();
+  else record(stats, fault);
+  stats.duration = Clock::now() - start;
+  finish(stats, slot, false);
+  return stats;
+}
+
+void Runtime::Impl::finish(ReloadStats& stats, registry::Slot& slot, bool first_load) {
+  const char* kind = to_string(slot.kind()).data();
+  if (stats.success) {
+    if (!first_load) slot.reload_count.fetch_add(1);
+    if (first_load) slot.load_order = next_load_order++;
+    stats.version = slot.owner->version;
+    stats.reload_count = slot.reload_count.load();
+    if (first_load) {
+      log.debug("loaded module '" + slot.name() + "' " + stats.version + " in " +
+                std::to_string(ms(stats.duration)) + " ms");
+      bus.publish("module.loaded", {{"name", slot.name()},
+                                    {"version", stats.version},
+                                    {"kind", kind},
+                                    {"path", slot.path.string()},
+                                    {"duration_ms", ms(stats.duration)}});
+    } else {
+      log.info("reloaded module '" + slot.name() + "' " + stats.version + " in " +
+               std::to_string(ms(stats.duration)) + " ms");
+      bus.publish("module.reloaded", {{"name", slot.name()},
+                                      {"version", stats.version},
+                                      {"kind", kind},
+                                      {"duration_ms", ms(stats.duration)},
+                                      {"reload_count", stats.reload_count}});
+    }
+  } else {
+    if (slot.owner) stats.version = slot.owner->version;
+    stats.reload_count = slot.reload_count.load();
+    log.error((first_load ? "loading module '" : "reloading module '") + slot.name() +
+              "' failed at stage " + std::string(to_string(stats.stage)) + ": " + stats.error);
+    bus.publish("module.reload_failed", {{"name", slot.name()},
+                                         {"stage", to_string(stats.stage)},
+                                         {"failure", to_string(stats.failure)},
+                                         {"error", stats.error},
+                                         {"diagnostics", stats.diagnostics}});
+  }
+  std::vector<ReloadCallback> cbs;
+  {
+    std::lock_guard lock(callbacks_mu);
+    for (const auto& [id, cb] : callbacks) cbs.push_back(cb);
+  }
+  for (const auto& cb : cbs) cb(stats);
+}
+
+void Runtime::Impl::retire(registry::Slot& slot, std::shared_ptr<registry::Version> v,
+                           std::vector<registry::StateBox> garbage) {
+  std::shared_ptr<registry::Slot> keep = slot.shared_from_this();
+  const std::string version = v->version;
+  const std::uint64_t generation = v->generation;
+  reload::Retired r;
+  r.version = std::move(v);
+  r.garbage = std::move(garbage);
+  r.done = [this, keep, version, generation](bool unloaded, const std::string& why) {
+    Value payload = {{"name", keep->name()},
+                     {"version", version},
+                     {"generation", generation},
+                     {"unloaded", unloaded}};
+    if (!unloaded) {
+      keep->lingering.fetch_add(1);
+      const std::string warning = "module '" + keep->name() +
+                                  "' (version " + version + ") stayed in memory after unloading: " +
+                                  why;
+      log.warn(warning);
+      payload["warning"] = warning;
+    }
+    bus.publish("module.unloaded", payload);
+  };
+  reaper.retire(std::move(r));
+}
+
+}  // namespace hotmod
