@@ -56,6 +56,8 @@ Runtime::Impl::~Impl() {
     retire(*slot, std::move(slot->owner), std::move(garbage));
   }
   reaper.wait_idle();
+  std::error_code ec;
+  std::filesystem::remove(store.folder(), ec);  // only when empty: other runtimes may share it
 }
 
 void Runtime::Impl::rescan(RefreshReport* report) {
