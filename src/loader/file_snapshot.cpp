@@ -59,7 +59,10 @@ Result<FileSnapshot> read_file(const std::filesystem::path& path) {
   }
   snap.bytes.resize(done);
   ::close(fd);
-  snap.content_hash = hash_bytes(snap.bytes.data(), snap.bytes.size());
+  // The hash only breaks ties for files written within the racy window; an
+  // older file's stat identity is enough (see file_changed).
+  if (snap.read_at_ns - snap.identity.mtime_ns <= kRacyWindowNs)
+    snap.content_hash = hash_bytes(snap.bytes.data(), snap.bytes.size());
   return snap;
 }
 
@@ -89,7 +92,8 @@ bool file_changed(const std::filesystem::path& path, const FileSnapshot& seen) {
   if (!(*now == seen.identity)) return true;
   if (seen.read_at_ns - now->mtime_ns > kRacyWindowNs) return false;
   Result<FileSnapshot> again = read_file(path);
-  return !again.ok() || again->content_hash != seen.content_hash;
+  return !again.ok() ||
+         hash_bytes(again->bytes.data(), again->bytes.size()) != seen.content_hash;
 }
 
 }  // namespace hotmod::loader

@@ -57,7 +57,10 @@ void Reaper::retire(Retired r) {
 
 void Reaper::wait_idle() {
   std::unique_lock lock(mu_);
+  ++waiters_;
+  wake_.notify_all();  // skip the batching delay: someone is waiting
   idle_.wait(lock, [&] { return queue_.empty() && !busy_; });
+  --waiters_;
 }
 
 void Reaper::run() {
@@ -65,6 +68,10 @@ void Reaper::run() {
   for (;;) {
     wake_.wait(lock, [&] { return stop_ || !queue_.empty(); });
     if (queue_.empty() && stop_) return;
+    // Let the reload that retired this version return before we compete with
+    // it for a core (and before synchronize()'s barrier interrupts it); this
+    // also batches the retirements of a reload_all() into one grace period.
+    wake_.wait_for(lock, kBatchDelay, [&] { return stop_ || waiters_ > 0; });
     std::deque<Retired> batch;
     batch.swap(queue_);
     busy_ = true;

@@ -10,6 +10,7 @@
 // not from inside a pin (they would wait for themselves).
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -40,11 +41,14 @@ class Reaper {
   void run();
   static void unload(Retired& r);
 
+  static constexpr std::chrono::milliseconds kBatchDelay{2};
+
   std::mutex mu_;
   std::condition_variable wake_;
   std::condition_variable idle_;
   std::deque<Retired> queue_;
   bool busy_ = false;
+  int waiters_ = 0;
   bool stop_ = false;
   std::thread thread_;
 };
