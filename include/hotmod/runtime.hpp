@@ -78,6 +78,7 @@ struct ReloadStats {
   std::string module;
   bool success = false;
   bool pending = false;  // safe_point: prepared, waiting for apply_pending()
+  bool first_load = false;  // the module's first load, not a reload
   std::chrono::nanoseconds duration{0};
   Stage stage = Stage::none;  // where it failed
   Failure failure = Failure::none;
@@ -163,7 +164,10 @@ class Runtime {
   // Reloads every loaded module; reports each, failures included.
   std::vector<ReloadStats> reload_all();
   // Rescans the module paths, reloads loaded modules whose file changed, and
-  // reports new and vanished modules (a vanished module keeps running).
+  // reports new and vanished modules (a vanished module keeps running). A
+  // file modified in the last 100 ms is left for the next refresh (a build
+  // may still be writing it), and a file whose reload failed is retried only
+  // once it changes again.
   RefreshReport refresh();
   // safe_point policy: commits every prepared version; call e.g. once a frame.
   std::vector<ReloadStats> apply_pending();

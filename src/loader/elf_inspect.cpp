@@ -38,7 +38,7 @@ const char* type_name(Elf64_Half type) {
 
 std::string truncated(const std::string& what, std::size_t size, std::uint64_t needed,
                       const char* part) {
-  return "'" + what + "' is truncated: it is " + std::to_string(size) + " bytes but its " + part +
+  return what + " is truncated: it is " + std::to_string(size) + " bytes but its " + part +
          " end at byte " + std::to_string(needed) +
          "; the build is probably still writing it — rebuild or wait for it to finish";
 }
@@ -98,7 +98,7 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
   const std::uint64_t end = eh.e_shoff + std::uint64_t{eh.e_shnum} * eh.e_shentsize;
   if (eh.e_shoff == 0 || eh.e_shnum == 0) {
     *f = fault(Stage::validate, Failure::no_descriptor,
-               "'" + what + "' has no section headers, so it has no hotmod descriptor; build it "
+               what + " has no section headers, so it has no hotmod descriptor; build it "
                "with HOTMOD_MODULE(...) and do not strip it with sstrip");
     return false;
   }
@@ -113,7 +113,7 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
     return sh;
   };
   if (eh.e_shstrndx >= eh.e_shnum) {
-    *f = fault(Stage::load, Failure::not_shared_object, "'" + what + "' has a corrupt section table");
+    *f = fault(Stage::load, Failure::not_shared_object, what + " has a corrupt section table");
     return false;
   }
   const Elf64_Shdr names = section(eh.e_shstrndx);
@@ -134,7 +134,7 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
   }
   if (!found) {
     *f = fault(Stage::validate, Failure::no_descriptor,
-               "'" + what + "' is a shared object but not a hotmod module: it has no " +
+               what + " is a shared object but not a hotmod module: it has no " +
                    abi::kSectionName + " record; add HOTMOD_MODULE(name, version, description) "
                    "to one of its sources");
     return false;
@@ -149,7 +149,7 @@ bool inspect_elf(std::span<const unsigned char> bytes, const std::string& what, 
   Elf64_Ehdr eh;
   if (!read_at(bytes, 0, &eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
     *f = fault(Stage::load, Failure::not_shared_object,
-               "'" + what + "' is not a shared object (no ELF header" +
+               what + " is not a shared object (no ELF header" +
                    (bytes.size() < sizeof eh ? ", only " + std::to_string(bytes.size()) + " bytes" : "") +
                    "); module paths should hold only modules built with hotmod_add_module()");
     return false;
@@ -157,14 +157,14 @@ bool inspect_elf(std::span<const unsigned char> bytes, const std::string& what, 
   if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
       eh.e_machine != kMachine) {
     *f = fault(Stage::load, Failure::not_shared_object,
-               "'" + what + "' was built for another machine (ELF class " +
+               what + " was built for another machine (ELF class " +
                    std::to_string(eh.e_ident[EI_CLASS]) + ", machine " + std::to_string(eh.e_machine) +
                    "); rebuild it for this one");
     return false;
   }
   if (eh.e_type != ET_DYN) {
     *f = fault(Stage::load, Failure::not_shared_object,
-               "'" + what + "' is " + type_name(eh.e_type) +
+               what + " is " + type_name(eh.e_type) +
                    ", not a shared object; build modules as MODULE or SHARED libraries");
     return false;
   }

@@ -26,7 +26,7 @@ struct ElfSummary {
   std::vector<std::string> unique_symbols;  // STB_GNU_UNIQUE exports
 };
 
-// `what` names the file in messages. Returns false and fills `out_fault`.
+// `what` names the module and file in messages, e.g. "module 'a.b' (/m/a/b.so)". Returns false and fills `out_fault`.
 bool inspect_elf(std::span<const unsigned char> bytes, const std::string& what, ElfSummary* summary,
                  Fault* out_fault);
 

@@ -86,6 +86,11 @@ std::uint64_t hash_bytes(const unsigned char* data, std::size_t size) {
   return h ^ size;
 }
 
+bool file_settled(const std::filesystem::path& path, std::chrono::nanoseconds quiet) {
+  Result<FileIdentity> id = stat_identity(path);
+  return id.ok() && now_ns() - id->mtime_ns >= quiet.count();
+}
+
 bool file_changed(const std::filesystem::path& path, const FileSnapshot& seen) {
   Result<FileIdentity> now = stat_identity(path);
   if (!now.ok()) return true;

@@ -40,6 +40,10 @@ Result<FileIdentity> stat_identity(const std::filesystem::path& path);
 
 std::uint64_t hash_bytes(const unsigned char* data, std::size_t size);
 
+// True when `path` was last modified at least `quiet` ago (by the wall
+// clock), so a writer is unlikely to be halfway through it.
+bool file_settled(const std::filesystem::path& path, std::chrono::nanoseconds quiet);
+
 // True when `path` no longer holds what `seen` recorded.
 bool file_changed(const std::filesystem::path& path, const FileSnapshot& seen);
 

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "hotmod/handle.hpp"
@@ -37,6 +38,9 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
   std::shared_ptr<Version> owner;         // guarded by mu: keeps *current alive
   std::shared_ptr<Version> pending;       // guarded by mu: safe_point, prepared
   StateBox state;                         // guarded by mu
+  // The file as the last failed attempt read it: refresh() does not retry
+  // until the file changes again. Guarded by mu.
+  std::optional<loader::FileSnapshot> failed_source;
   std::map<std::string, std::shared_ptr<InterfaceCell>, std::less<>> cells;  // guarded by mu
   std::chrono::system_clock::time_point load_time{};                         // guarded by mu
   std::atomic<std::uint64_t> reload_count{0};

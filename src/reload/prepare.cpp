@@ -106,7 +106,8 @@ bool instantiate(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
 }  // namespace
 
 std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& slot,
-                                           StageTimes& t, loader::Fault* f) {
+                                           StageTimes& t, loader::Fault* f,
+                                           loader::FileSnapshot* read) {
   auto v = std::make_shared<registry::Version>();
   v->generation = next_generation();
   v->module = slot.name();
@@ -119,9 +120,14 @@ std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& sl
       return nullptr;
     }
     v->source = std::move(snap.value());
+    read->identity = v->source.identity;
+    read->content_hash = v->source.content_hash;
+    read->read_at_ns = v->source.read_at_ns;
     {
       StageTimer validate(&t.validate);
-      if (!loader::inspect_elf(v->source.bytes, slot.path.string(), &v->elf, f)) return nullptr;
+      if (!loader::inspect_elf(v->source.bytes,
+                               "module '" + slot.name() + "' (" + slot.path.string() + ")",
+                               &v->elf, f)) return nullptr;
       const std::string diffs =
           loader::abi_differences(v->elf.record.fingerprint, abi::current());
       if (!diffs.empty()) {

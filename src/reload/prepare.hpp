@@ -11,8 +11,10 @@ namespace hotmod::reload {
 
 // Opens and validates a new version of `slot` from its file. Caller holds
 // slot.mu. Returns null and fills `f` on failure, with nothing left behind.
+// `read` receives the identity of the file as read (its bytes dropped), so a
+// failed attempt can be remembered.
 std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& slot, StageTimes& t,
-                                           loader::Fault* f);
+                                           loader::Fault* f, loader::FileSnapshot* read);
 
 // Closes a prepared version that never became current.
 void discard(registry::Version& v);

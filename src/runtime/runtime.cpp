@@ -13,6 +13,12 @@ namespace hotmod {
 
 bool import_cycle(const registry::Slot& slot, std::string* chain);
 
+namespace {
+// How long a file must stay untouched before refresh() reads it: linkers
+// write their output in pieces.
+constexpr std::chrono::milliseconds kSettleTime{100};
+}  // namespace
+
 Runtime::Impl::Impl(RuntimeOptions opts)
     : options(std::move(opts)),
       log(options.log_sink, options.log_level),
@@ -81,13 +87,22 @@ void Runtime::Impl::rescan(RefreshReport* report) {
       slot.path = d.path;
     }
   }
-  for (auto& [name, slot] : slots) {
-    if (present.count(name) != 0) continue;
-    std::lock_guard slot_lock(slot->mu);
-    if (slot->vanished) continue;
-    slot->vanished = true;
-    if (report != nullptr) report->vanished.push_back(name);
-    if (slot->owner) log.warn("module '" + name + "' vanished from disk; its loaded version keeps running");
+  for (auto it = slots.begin(); it != slots.end();) {
+    registry::Slot& slot = *it->second;
+    if (present.count(it->first) != 0) {
+      ++it;
+      continue;
+    }
+    std::unique_lock slot_lock(slot.mu);
+    if (!slot.vanished && report != nullptr) report->vanished.push_back(it->first);
+    slot.vanished = true;
+    if (slot.owner) {  // a loaded module keeps running: nothing is lost
+      log.warn("module '" + it->first + "' vanished from disk; its loaded version keeps running");
+      ++it;
+    } else {
+      slot_lock.unlock();
+      it = slots.erase(it);
+    }
   }
 }
 
@@ -225,9 +240,12 @@ RefreshReport Runtime::refresh() {
   for (const auto& slot : all) {
     std::lock_guard lock(slot->mu);
     if (!slot->owner || slot->vanished) continue;
-    const loader::FileSnapshot& seen =
-        slot->pending ? slot->pending->source : slot->owner->source;
-    if (loader::file_changed(slot->path, seen)) report.reloaded.push_back(impl_->reload_locked(*slot));
+    const loader::FileSnapshot& seen = slot->failed_source ? *slot->failed_source
+                                       : slot->pending     ? slot->pending->source
+                                                           : slot->owner->source;
+    if (!loader::file_changed(slot->path, seen)) continue;
+    if (!loader::file_settled(slot->path, kSettleTime)) continue;  // next refresh
+    report.reloaded.push_back(impl_->reload_locked(*slot));
   }
   return report;
 }

@@ -64,10 +64,15 @@ ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot) {
   const bool first = slot.owner == nullptr;
   ReloadStats stats;
   stats.module = slot.name();
+  stats.first_load = first;
   const auto start = Clock::now();
   LoadingScope scope(slot);
   loader::Fault fault;
-  std::shared_ptr<registry::Version> next = reload::prepare(*this, slot, stats.stages, &fault);
+  loader::FileSnapshot attempted;
+  std::shared_ptr<registry::Version> next =
+      reload::prepare(*this, slot, stats.stages, &fault, &attempted);
+  slot.failed_source.reset();
+  if (!next) slot.failed_source = std::move(attempted);
   if (next && !first && options.commit == CommitPolicy::safe_point) {
     if (slot.pending) reload::discard(*slot.pending);
     else {
