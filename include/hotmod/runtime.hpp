@@ -106,7 +106,7 @@ struct ModuleInfo {
   ModuleKind kind = ModuleKind::library;
   std::filesystem::path path;
   bool loaded = false;
-  std::string version;
+  std::string version;  // unloaded modules: from the file's ABI record, without opening it
   std::string description;
   std::chrono::system_clock::time_point load_time{};
   std::uint64_t reload_count = 0;

@@ -1,6 +1,10 @@
 // Metadata about modules: Runtime::modules() and Runtime::info(), plus the
 // names of the public enums.
+#include <cstring>
 #include <shared_mutex>
+
+#include "loader/elf_inspect.hpp"
+#include "loader/file_snapshot.hpp"
 
 #include "runtime/runtime_impl.hpp"
 
@@ -54,7 +58,17 @@ ModuleInfo Runtime::Impl::describe_locked(const registry::Slot& slot) const {
   info.path = slot.path;
   info.reload_count = slot.reload_count.load();
   info.lingering_images = slot.lingering.load();
-  if (!slot.owner) return info;
+  if (!slot.owner) {
+    // Not loaded: the version string comes from the file's ABI record, read
+    // without opening the image.
+    if (Result<loader::FileSnapshot> snap = loader::read_file(slot.path); snap.ok()) {
+      loader::ElfSummary elf;
+      loader::Fault ignored;
+      if (loader::inspect_elf(snap->bytes, slot.name(), &elf, &ignored))
+        info.version.assign(elf.record.version, strnlen(elf.record.version, sizeof elf.record.version));
+    }
+    return info;
+  }
   const registry::Version& v = *slot.owner;
   info.loaded = true;
   info.version = v.version;

@@ -1,6 +1,7 @@
 // Loading and reloading one module: runs the transaction, then reports the
 // outcome everywhere it is wanted — ReloadStats, events, callbacks, the log.
 #include <chrono>
+#include <cstdio>
 
 #include "pin/pin_domain.hpp"
 #include "reload/commit.hpp"
@@ -13,6 +14,20 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double ms(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+std::string fixed(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+// "1.23 ms (copy 0.07, open 0.05, ...)": where a reload's time went.
+std::string timing(const ReloadStats& s) {
+  const StageTimes& t = s.stages;
+  return fixed(ms(s.duration)) + " ms (copy " + fixed(ms(t.copy)) + ", open " + fixed(ms(t.open)) +
+         ", validate " + fixed(ms(t.validate)) + ", state " + fixed(ms(t.state)) + ", hooks " +
+         fixed(ms(t.hooks)) + ", swap " + fixed(ms(t.swap)) + ")";
+}
 
 // Modules whose hooks are running on this thread, to refuse import cycles
 // instead of deadlocking on their locks.
@@ -121,16 +136,14 @@ void Runtime::Impl::finish(ReloadStats& stats, registry::Slot& slot, bool first_
     stats.version = slot.owner->version;
     stats.reload_count = slot.reload_count.load();
     if (first_load) {
-      log.debug("loaded module '" + slot.name() + "' " + stats.version + " in " +
-                std::to_string(ms(stats.duration)) + " ms");
+      log.debug("loaded module '" + slot.name() + "' " + stats.version + " in " + timing(stats));
       bus.publish("module.loaded", {{"name", slot.name()},
                                     {"version", stats.version},
                                     {"kind", kind},
                                     {"path", slot.path.string()},
                                     {"duration_ms", ms(stats.duration)}});
     } else {
-      log.info("reloaded module '" + slot.name() + "' " + stats.version + " in " +
-               std::to_string(ms(stats.duration)) + " ms");
+      log.info("reloaded module '" + slot.name() + "' " + stats.version + " in " + timing(stats));
       bus.publish("module.reloaded", {{"name", slot.name()},
                                       {"version", stats.version},
                                       {"kind", kind},
