@@ -46,7 +46,10 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
   std::atomic<std::uint64_t> reload_count{0};
   std::atomic<std::size_t> lingering{0};
   std::uint64_t load_order = 0;  // guarded by mu
-  bool vanished = false;         // guarded by mu
+  std::atomic<bool> vanished{false};  // changed with mu held
+
+  // Gone from disk and never loaded: lookups no longer see it.
+  bool hidden() const { return vanished.load() && current.load() == nullptr; }
 
  private:
   std::string name_;

@@ -29,7 +29,7 @@ Runtime::Impl::Impl(RuntimeOptions opts)
   if (std::size_t n = store.remove_stale(); n > 0)
     log.info("removed versioned copies left by " + std::to_string(n) + " earlier process(es) in " +
              store.root().string());
-  rescan(nullptr);
+  rescan();
 }
 
 Runtime::Impl::~Impl() {
@@ -66,44 +66,51 @@ Runtime::Impl::~Impl() {
   std::filesystem::remove(store.folder(), ec);  // only when empty: other runtimes may share it
 }
 
-void Runtime::Impl::rescan(RefreshReport* report) {
+// Never holds registry_mu while taking a slot's lock: a module's hooks run
+// with its lock held and may look other modules up (imports).
+void Runtime::Impl::rescan() {
   registry::DiscoveryResult found = registry::discover(options.module_paths);
   for (const auto& w : found.warnings) log.warn(w);
-  std::unique_lock lock(registry_mu);
-  std::map<std::string, bool, std::less<>> present;
-  for (auto& d : found.modules) {
-    present[d.name] = true;
-    auto it = slots.find(d.name);
-    if (it == slots.end()) {
-      slots.emplace(d.name, std::make_shared<registry::Slot>(d.name, d.kind, d.path));
-      if (report != nullptr) report->discovered.push_back(d.name);
-      continue;
+  std::vector<std::pair<std::shared_ptr<registry::Slot>, registry::Discovered>> existing;
+  std::vector<std::shared_ptr<registry::Slot>> missing;
+  std::vector<std::pair<std::string, std::string>> discovered;
+  {
+    std::unique_lock lock(registry_mu);
+    std::map<std::string, bool, std::less<>> present;
+    for (auto& d : found.modules) {
+      present[d.name] = true;
+      auto it = slots.find(d.name);
+      if (it == slots.end()) {
+        slots.emplace(d.name, std::make_shared<registry::Slot>(d.name, d.kind, d.path));
+        if (scanned_once) discovered.emplace_back(d.name, d.path.string());
+      } else {
+        existing.emplace_back(it->second, d);
+      }
     }
-    registry::Slot& slot = *it->second;
-    std::lock_guard slot_lock(slot.mu);
-    slot.vanished = false;
-    if (slot.path != d.path) {
+    for (const auto& [name, slot] : slots)
+      if (present.count(name) == 0) missing.push_back(slot);
+    scanned_once = true;
+  }
+  std::vector<std::pair<std::string, std::string>> vanished;
+  for (auto& [slot, d] : existing) {
+    std::lock_guard slot_lock(slot->mu);
+    if (slot->vanished.exchange(false) && !slot->owner)
+      discovered.emplace_back(d.name, d.path.string());  // it came back
+    if (slot->path != d.path) {
       log.info("module '" + d.name + "' now comes from '" + d.path.string() + "'");
-      slot.path = d.path;
+      slot->path = d.path;
     }
   }
-  for (auto it = slots.begin(); it != slots.end();) {
-    registry::Slot& slot = *it->second;
-    if (present.count(it->first) != 0) {
-      ++it;
-      continue;
-    }
-    std::unique_lock slot_lock(slot.mu);
-    if (!slot.vanished && report != nullptr) report->vanished.push_back(it->first);
-    slot.vanished = true;
-    if (slot.owner) {  // a loaded module keeps running: nothing is lost
-      log.warn("module '" + it->first + "' vanished from disk; its loaded version keeps running");
-      ++it;
-    } else {
-      slot_lock.unlock();
-      it = slots.erase(it);
-    }
+  for (auto& slot : missing) {
+    std::lock_guard slot_lock(slot->mu);
+    if (slot->vanished.exchange(true)) continue;
+    vanished.emplace_back(slot->name(), slot->path.string());
+    if (slot->owner)  // a loaded module keeps running: nothing is lost
+      log.warn("module '" + slot->name() + "' vanished from disk; its loaded version keeps running");
   }
+  std::lock_guard lock(unreported_mu);
+  unreported_discovered.insert(unreported_discovered.end(), discovered.begin(), discovered.end());
+  unreported_vanished.insert(unreported_vanished.end(), vanished.begin(), vanished.end());
 }
 
 std::shared_ptr<registry::Slot> Runtime::Impl::find(std::string_view name, Error* error) {
@@ -111,14 +118,15 @@ std::shared_ptr<registry::Slot> Runtime::Impl::find(std::string_view name, Error
     {
       std::shared_lock lock(registry_mu);
       auto it = slots.find(name);
-      if (it != slots.end()) return it->second;
+      if (it != slots.end() && !it->second->hidden()) return it->second;
     }
-    if (attempt == 0) rescan(nullptr);  // maybe it was added since the last scan
+    if (attempt == 0) rescan();  // maybe it was added since the last scan
   }
   std::vector<std::string> known;
   {
     std::shared_lock lock(registry_mu);
-    for (const auto& [n, s] : slots) known.push_back(n);
+    for (const auto& [n, s] : slots)
+      if (!s->hidden()) known.push_back(n);
   }
   std::string paths;
   for (const auto& p : options.module_paths) paths += (paths.empty() ? "" : ", ") + p.string();
@@ -228,10 +236,21 @@ std::vector<ReloadStats> Runtime::reload_all() {
 
 RefreshReport Runtime::refresh() {
   RefreshReport report;
-  impl_->rescan(&report);
-  for (const auto& name : report.discovered)
-    impl_->bus.publish("module.discovered", {{"name", name}});
-  for (const auto& name : report.vanished) impl_->bus.publish("module.vanished", {{"name", name}});
+  impl_->rescan();
+  std::vector<std::pair<std::string, std::string>> discovered, vanished;
+  {
+    std::lock_guard lock(impl_->unreported_mu);
+    discovered.swap(impl_->unreported_discovered);
+    vanished.swap(impl_->unreported_vanished);
+  }
+  for (const auto& [name, path] : discovered) {
+    report.discovered.push_back(name);
+    impl_->bus.publish("module.discovered", {{"name", name}, {"path", path}});
+  }
+  for (const auto& [name, path] : vanished) {
+    report.vanished.push_back(name);
+    impl_->bus.publish("module.vanished", {{"name", name}, {"path", path}});
+  }
   std::vector<std::shared_ptr<registry::Slot>> all;
   {
     std::shared_lock lock(impl_->registry_mu);

@@ -1,9 +1,10 @@
 // Runtime::Impl — the registry of module slots and the services shared by
 // every reload: options, log, event bus, version store and reaper.
 //
-// Lock order: registry_mu before any Slot::mu; never two Slot::mu at once
-// except along an import (the importing module's lock is held while the
-// imported one loads), where a same-thread cycle is refused.
+// Lock order: a Slot::mu may be held while taking registry_mu (a module's
+// hooks run under its lock and may import others), never the reverse. Two
+// Slot::mu are held at once only along an import, where a same-thread cycle
+// is refused.
 #pragma once
 
 #include <atomic>
@@ -41,7 +42,9 @@ struct Runtime::Impl {
   void finish(ReloadStats& stats, registry::Slot& slot, bool first_load);
   void retire(registry::Slot& slot, std::shared_ptr<registry::Version> v,
               std::vector<registry::StateBox> garbage);
-  void rescan(RefreshReport* report);
+  // Rediscovers the module paths; what changed waits in unreported_* until
+  // refresh() reports it, whoever triggered the scan.
+  void rescan();
   ModuleInfo describe_locked(const registry::Slot& slot) const;
   const Value* config_for(const std::string& module) const;
   bool capability_granted(std::string_view capability) const;
@@ -54,6 +57,11 @@ struct Runtime::Impl {
   mutable std::shared_mutex registry_mu;
   std::map<std::string, std::shared_ptr<registry::Slot>, std::less<>> slots;  // guarded
   std::uint64_t next_load_order = 1;                                          // guarded
+  bool scanned_once = false;                                                  // guarded
+
+  std::mutex unreported_mu;  // innermost
+  std::vector<std::pair<std::string, std::string>> unreported_discovered;  // {name, path}
+  std::vector<std::pair<std::string, std::string>> unreported_vanished;
 
   std::mutex callbacks_mu;
   std::map<std::uint64_t, ReloadCallback> callbacks;

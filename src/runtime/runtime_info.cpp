@@ -91,7 +91,7 @@ std::vector<ModuleInfo> Runtime::modules() const {
   std::vector<ModuleInfo> out;
   for (const auto& slot : all) {
     std::lock_guard lock(slot->mu);
-    out.push_back(impl_->describe_locked(*slot));
+    if (!slot->hidden()) out.push_back(impl_->describe_locked(*slot));
   }
   return out;
 }
@@ -101,7 +101,7 @@ std::optional<ModuleInfo> Runtime::info(std::string_view name) const {
   {
     std::shared_lock lock(impl_->registry_mu);
     auto it = impl_->slots.find(name);
-    if (it == impl_->slots.end()) return std::nullopt;
+    if (it == impl_->slots.end() || it->second->hidden()) return std::nullopt;
     slot = it->second;
   }
   std::lock_guard lock(slot->mu);
