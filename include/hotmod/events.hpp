@@ -8,10 +8,10 @@
 // Topics the runtime publishes (payload fields in braces):
 //   module.loaded        {name, version, kind, path, duration_ms}
 //   module.reloaded      {name, version, kind, duration_ms, reload_count}
-//   module.reload_failed {name, stage, error, diagnostics}
+//   module.reload_failed {name, stage, failure, error, diagnostics}
 //   module.unloaded      {name, version, generation, unloaded, warning?}
-//   module.discovered    {name, path}      (refresh found a new module)
-//   module.vanished      {name, path}      (refresh found its file gone)
+//   module.discovered    {name, path}      (refresh reports a new module)
+//   module.vanished      {name, path}      (refresh reports its file gone)
 #pragma once
 
 #include <cstdint>

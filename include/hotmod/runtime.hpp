@@ -93,6 +93,8 @@ struct RefreshReport {
   std::vector<ReloadStats> reloaded;  // loaded modules whose file changed
   std::vector<std::string> discovered;
   std::vector<std::string> vanished;
+  // Changed, but written less than 100 ms ago: left for the next refresh.
+  std::vector<std::string> unsettled;
 };
 
 struct FunctionInfo {
@@ -159,7 +161,10 @@ class Runtime {
 
   // Loads a new version from the module's file: see ReloadStats. A failure at
   // any stage leaves the running version, its state and subscriptions as
-  // they were. Reloading a module never loaded loads it.
+  // they were before the reload began: if on_load(new) throws, the state is
+  // restored to its copy taken before on_unload(old) (when the state type is
+  // copyable), so changes on_unload or concurrent calls made meanwhile are
+  // discarded. Reloading a module never loaded loads it.
   ReloadStats reload(std::string_view name);
   // Reloads every loaded module; reports each, failures included.
   std::vector<ReloadStats> reload_all();
@@ -175,7 +180,9 @@ class Runtime {
   std::vector<ModuleInfo> modules() const;  // every discovered module
   std::optional<ModuleInfo> info(std::string_view name) const;
 
-  // Called after every load and reload attempt, on the reloading thread.
+  // Called after every load and reload attempt of a known module, on the
+  // reloading (or apply_pending) thread. Unknown names are only reported in
+  // the returned ReloadStats.
   using ReloadCallback = std::function<void(const ReloadStats&)>;
   std::uint64_t on_reload(ReloadCallback callback);
   void remove_on_reload(std::uint64_t id);

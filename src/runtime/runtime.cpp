@@ -263,7 +263,10 @@ RefreshReport Runtime::refresh() {
                                        : slot->pending     ? slot->pending->source
                                                            : slot->owner->source;
     if (!loader::file_changed(slot->path, seen)) continue;
-    if (!loader::file_settled(slot->path, kSettleTime)) continue;  // next refresh
+    if (!loader::file_settled(slot->path, kSettleTime)) {  // a writer may be mid-way
+      report.unsettled.push_back(slot->name());
+      continue;
+    }
     report.reloaded.push_back(impl_->reload_locked(*slot));
   }
   return report;
