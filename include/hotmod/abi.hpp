@@ -33,7 +33,7 @@ struct Fingerprint {
   std::uint32_t cxx11_abi;  // _GLIBCXX_USE_CXX11_ABI (std::string layout)
   std::uint32_t rtti;
   std::uint32_t exceptions;
-  std::uint32_t sanitizers;  // Sanitizer bits
+  std::uint32_t sanitizers;        // Sanitizer bits
   std::uint32_t debug_containers;  // _GLIBCXX_DEBUG changes container layout
   std::uint32_t json_version;      // hotmod::Value's layout is nlohmann::json's
   char compiler[40];               // informational: not compared

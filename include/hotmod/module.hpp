@@ -130,11 +130,16 @@ constexpr abi::Record make_record(const char* name, const char* version) {
 template <class T>
 std::string friendly_type() {
   using U = std::remove_cvref_t<T>;
-  if constexpr (std::is_same_v<U, std::string>) return "string";
-  else if constexpr (std::is_same_v<U, Value>) return "value";
-  else if constexpr (std::is_same_v<U, bool>) return "bool";
-  else if constexpr (std::is_void_v<U>) return "void";
-  else return std::string(type_name<U>());
+  if constexpr (std::is_same_v<U, std::string>)
+    return "string";
+  else if constexpr (std::is_same_v<U, Value>)
+    return "value";
+  else if constexpr (std::is_same_v<U, bool>)
+    return "bool";
+  else if constexpr (std::is_void_v<U>)
+    return "void";
+  else
+    return std::string(type_name<U>());
 }
 
 inline std::string describe(const Value& v) {
@@ -214,7 +219,8 @@ std::string signature(const char* name, const std::vector<std::string>& params) 
   };
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (one(std::type_identity<std::tuple_element_t<I, typename T::Args>>{}), ...);
-  }(std::make_index_sequence<T::arity>{});
+  }
+  (std::make_index_sequence<T::arity>{});
   return s + ")";
 }
 
@@ -252,7 +258,8 @@ struct Invoker {
     bool ok = true;
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       ((ok = ok && convert<I>(args[I], std::get<I>(values), error)), ...);
-    }(std::make_index_sequence<T::arity>{});
+    }
+    (std::make_index_sequence<T::arity>{});
     if (!ok) return false;
     try {
       if constexpr (std::is_void_v<typename T::Return>) {
@@ -289,8 +296,10 @@ struct FunctionRegistrar {
     in.params.clear();
     std::size_t i = 0;
     for (const char* s : doc_and_params) {
-      if (i++ == 0) doc = s;  // the first is the doc string, the rest parameter names
-      else in.params.emplace_back(s);
+      if (i++ == 0)
+        doc = s;  // the first is the doc string, the rest parameter names
+      else
+        in.params.emplace_back(s);
     }
     in.sig = signature<decltype(F)>(name, in.params);
     module_def().functions.push_back({name, in.sig, doc, &Invoker<F>::invoke});
@@ -360,7 +369,9 @@ S& state() {
 }
 
 // The module's context, for code outside the hooks (e.g. exported functions).
-inline Context& context() { return *detail::module_def().context; }
+inline Context& context() {
+  return *detail::module_def().context;
+}
 
 }  // namespace hotmod
 
@@ -370,18 +381,23 @@ inline Context& context() { return *detail::module_def().context; }
 
 // Declares the module: name, version string, description, then the
 // capabilities it requires ("fs:read", "net:listen", ...). Once per module.
-#define HOTMOD_MODULE(name, version, description, ...)                                        \
-  [[gnu::section(".hotmod_abi"), gnu::used]] static constexpr ::hotmod::abi::Record          \
-      hotmod_abi_record_ = ::hotmod::detail::make_record(name, version);                      \
-  static const char* const hotmod_capabilities_[] = {__VA_OPT__(__VA_ARGS__, ) nullptr};      \
-  extern "C" [[gnu::visibility("default"), gnu::used]] const ::hotmod::detail::Descriptor    \
-      hotmod_module_descriptor = {::hotmod::abi::current(), name,                             \
-                                  version,                  description,                      \
-                                  hotmod_capabilities_,     &::hotmod::detail::module_def,    \
-                                  &hotmod_abi_record_}
+#define HOTMOD_MODULE(name, version, description, ...)                                     \
+  [[gnu::section(".hotmod_abi"),                                                           \
+    gnu::used]] static constexpr ::hotmod::abi::Record hotmod_abi_record_ =                \
+      ::hotmod::detail::make_record(name, version);                                        \
+  static const char* const hotmod_capabilities_[] = {__VA_OPT__(__VA_ARGS__, ) nullptr};   \
+  extern "C" [[gnu::visibility("default"),                                                 \
+               gnu::used]] const ::hotmod::detail::Descriptor hotmod_module_descriptor = { \
+      ::hotmod::abi::current(),                                                            \
+      name,                                                                                \
+      version,                                                                             \
+      description,                                                                         \
+      hotmod_capabilities_,                                                                \
+      &::hotmod::detail::module_def,                                                       \
+      &hotmod_abi_record_}
 
 // Exports a plain function; optional doc string, then parameter names.
-#define HOTMOD_EXPORT(fn, ...)                                                          \
+#define HOTMOD_EXPORT(fn, ...)                                                         \
   static const ::hotmod::detail::FunctionRegistrar<&fn> HOTMOD_UNIQUE(hotmod_export_)( \
       #fn, {__VA_ARGS__})
 
@@ -400,10 +416,10 @@ inline Context& context() { return *detail::module_def().context; }
 #define HOTMOD_MIGRATE(fn) \
   static const auto HOTMOD_UNIQUE(hotmod_migrate_) = ::hotmod::detail::make_migrate(&fn)
 
-#define HOTMOD_ON_LOAD(fn)                                         \
+#define HOTMOD_ON_LOAD(fn)                                                  \
   static const ::hotmod::detail::HookRegistrar HOTMOD_UNIQUE(hotmod_hook_)( \
       ::hotmod::detail::HookRegistrar::load, &fn)
-#define HOTMOD_ON_UNLOAD(fn)                                       \
+#define HOTMOD_ON_UNLOAD(fn)                                                \
   static const ::hotmod::detail::HookRegistrar HOTMOD_UNIQUE(hotmod_hook_)( \
       ::hotmod::detail::HookRegistrar::unload, &fn)
 // void fn(): runs after the new version is opened and before the old one is

@@ -49,18 +49,18 @@ std::string_view to_string(Stage stage);
 // Why a load or reload failed, as a value the host can act on.
 enum class Failure {
   none,
-  unknown_module,     // no module of that name in the module paths
-  io_error,           // the file could not be read or the copy written
-  not_shared_object,  // not an ELF shared object for this machine
-  truncated_image,    // the file is cut short (still being written?)
-  no_descriptor,      // no HOTMOD_MODULE in it
-  abi_mismatch,       // built with flags that change layout
-  open_failed,        // dlopen refused it (undefined symbols, ...)
-  missing_capability, // requires a capability the host did not grant
-  missing_interface,  // no longer implements an interface the host holds
-  self_test_failed,   // its HOTMOD_SELF_TEST threw
-  migration_failed,   // its HOTMOD_MIGRATE threw
-  on_load_threw,      // its on_load threw
+  unknown_module,      // no module of that name in the module paths
+  io_error,            // the file could not be read or the copy written
+  not_shared_object,   // not an ELF shared object for this machine
+  truncated_image,     // the file is cut short (still being written?)
+  no_descriptor,       // no HOTMOD_MODULE in it
+  abi_mismatch,        // built with flags that change layout
+  open_failed,         // dlopen refused it (undefined symbols, ...)
+  missing_capability,  // requires a capability the host did not grant
+  missing_interface,   // no longer implements an interface the host holds
+  self_test_failed,    // its HOTMOD_SELF_TEST threw
+  migration_failed,    // its HOTMOD_MIGRATE threw
+  on_load_threw,       // its on_load threw
 };
 std::string_view to_string(Failure failure);
 
@@ -77,7 +77,7 @@ struct StageTimes {
 struct ReloadStats {
   std::string module;
   bool success = false;
-  bool pending = false;  // safe_point: prepared, waiting for apply_pending()
+  bool pending = false;     // safe_point: prepared, waiting for apply_pending()
   bool first_load = false;  // the module's first load, not a reload
   std::chrono::nanoseconds duration{0};
   Stage stage = Stage::none;  // where it failed

@@ -15,12 +15,14 @@ void LocalEventBus::publish(std::string_view topic, const Value& payload) {
     std::lock_guard lock(mu_);
     for (std::string_view key : {topic, std::string_view("*")}) {
       auto it = by_topic_.find(key);
-      if (it != by_topic_.end()) targets.insert(targets.end(), it->second.begin(), it->second.end());
+      if (it != by_topic_.end())
+        targets.insert(targets.end(), it->second.begin(), it->second.end());
     }
   }
   if (targets.empty()) return;
   // Subscription order across the exact topic and "*".
-  std::sort(targets.begin(), targets.end(), [](const auto& a, const auto& b) { return a->id < b->id; });
+  std::sort(targets.begin(), targets.end(),
+            [](const auto& a, const auto& b) { return a->id < b->id; });
   for (const auto& s : targets) {
     if (!s->active.load(std::memory_order_acquire)) continue;
     try {
@@ -46,7 +48,8 @@ EventBus::Id LocalEventBus::add_owned(std::string_view topic, EventCallback call
   s->topic = std::string(topic);
   s->callback = std::move(callback);
   auto it = by_topic_.find(topic);
-  if (it == by_topic_.end()) it = by_topic_.emplace(std::string(topic), std::vector<std::shared_ptr<Subscriber>>{}).first;
+  if (it == by_topic_.end())
+    it = by_topic_.emplace(std::string(topic), std::vector<std::shared_ptr<Subscriber>>{}).first;
   it->second.push_back(std::move(s));
   return next_id_ - 1;
 }

@@ -5,7 +5,9 @@
 namespace hotmod::loader {
 namespace {
 
-std::string on_off(std::uint32_t v) { return v != 0 ? "on" : "off"; }
+std::string on_off(std::uint32_t v) {
+  return v != 0 ? "on" : "off";
+}
 
 std::string sanitizers(std::uint32_t bits) {
   if (bits == 0) return "none";
@@ -48,8 +50,9 @@ std::string abi_differences(const abi::Fingerprint& m, const abi::Fingerprint& h
   add(m.json_version != h.json_version, "nlohmann::json version", json_version(m.json_version),
       json_version(h.json_version));
   if (!out.empty()) {
-    out += " (module compiled by " + std::string(m.compiler, strnlen(m.compiler, sizeof m.compiler)) +
-           ", host by " + std::string(h.compiler, strnlen(h.compiler, sizeof h.compiler)) + ")";
+    out += " (module compiled by " +
+           std::string(m.compiler, strnlen(m.compiler, sizeof m.compiler)) + ", host by " +
+           std::string(h.compiler, strnlen(h.compiler, sizeof h.compiler)) + ")";
   }
   return out;
 }

@@ -29,10 +29,14 @@ bool fits(std::span<const unsigned char> bytes, std::uint64_t offset, std::uint6
 
 const char* type_name(Elf64_Half type) {
   switch (type) {
-    case ET_EXEC: return "an executable";
-    case ET_REL: return "an object file (.o)";
-    case ET_CORE: return "a core dump";
-    default: return "not a shared object";
+    case ET_EXEC:
+      return "an executable";
+    case ET_REL:
+      return "an object file (.o)";
+    case ET_CORE:
+      return "a core dump";
+    default:
+      return "not a shared object";
   }
 }
 
@@ -49,15 +53,17 @@ bool check_segments(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
                     const std::string& what, ElfSummary* s, Fault* f) {
   if (!fits(bytes, eh.e_phoff, std::uint64_t{eh.e_phnum} * eh.e_phentsize) ||
       eh.e_phentsize != sizeof(Elf64_Phdr)) {
-    *f = fault(Stage::load, Failure::truncated_image,
-               truncated(what, bytes.size(), eh.e_phoff + std::uint64_t{eh.e_phnum} * eh.e_phentsize,
-                         "program headers"));
+    *f =
+        fault(Stage::load, Failure::truncated_image,
+              truncated(what, bytes.size(), eh.e_phoff + std::uint64_t{eh.e_phnum} * eh.e_phentsize,
+                        "program headers"));
     return false;
   }
   for (unsigned i = 0; i < eh.e_phnum; ++i) {
     Elf64_Phdr ph;
     read_at(bytes, eh.e_phoff + std::uint64_t{i} * sizeof ph, &ph);
-    if ((ph.p_type == PT_LOAD || ph.p_type == PT_DYNAMIC) && !fits(bytes, ph.p_offset, ph.p_filesz)) {
+    if ((ph.p_type == PT_LOAD || ph.p_type == PT_DYNAMIC) &&
+        !fits(bytes, ph.p_offset, ph.p_filesz)) {
       *f = fault(Stage::load, Failure::truncated_image,
                  truncated(what, bytes.size(), ph.p_offset + ph.p_filesz, "segments"));
       return false;
@@ -98,8 +104,9 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
   const std::uint64_t end = eh.e_shoff + std::uint64_t{eh.e_shnum} * eh.e_shentsize;
   if (eh.e_shoff == 0 || eh.e_shnum == 0) {
     *f = fault(Stage::validate, Failure::no_descriptor,
-               what + " has no section headers, so it has no hotmod descriptor; build it "
-               "with HOTMOD_MODULE(...) and do not strip it with sstrip");
+               what +
+                   " has no section headers, so it has no hotmod descriptor; build it "
+                   "with HOTMOD_MODULE(...) and do not strip it with sstrip");
     return false;
   }
   if (!fits(bytes, eh.e_shoff, end - eh.e_shoff) || eh.e_shentsize != sizeof(Elf64_Shdr)) {
@@ -133,10 +140,11 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
     found = s->record.magic == abi::kRecordMagic;
   }
   if (!found) {
-    *f = fault(Stage::validate, Failure::no_descriptor,
-               what + " is a shared object but not a hotmod module: it has no " +
-                   abi::kSectionName + " record; add HOTMOD_MODULE(name, version, description) "
-                   "to one of its sources");
+    *f =
+        fault(Stage::validate, Failure::no_descriptor,
+              what + " is a shared object but not a hotmod module: it has no " + abi::kSectionName +
+                  " record; add HOTMOD_MODULE(name, version, description) "
+                  "to one of its sources");
     return false;
   }
   return true;
@@ -148,18 +156,19 @@ bool inspect_elf(std::span<const unsigned char> bytes, const std::string& what, 
                  Fault* f) {
   Elf64_Ehdr eh;
   if (!read_at(bytes, 0, &eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
-    *f = fault(Stage::load, Failure::not_shared_object,
-               what + " is not a shared object (no ELF header" +
-                   (bytes.size() < sizeof eh ? ", only " + std::to_string(bytes.size()) + " bytes" : "") +
-                   "); module paths should hold only modules built with hotmod_add_module()");
+    *f = fault(
+        Stage::load, Failure::not_shared_object,
+        what + " is not a shared object (no ELF header" +
+            (bytes.size() < sizeof eh ? ", only " + std::to_string(bytes.size()) + " bytes" : "") +
+            "); module paths should hold only modules built with hotmod_add_module()");
     return false;
   }
   if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
       eh.e_machine != kMachine) {
     *f = fault(Stage::load, Failure::not_shared_object,
                what + " was built for another machine (ELF class " +
-                   std::to_string(eh.e_ident[EI_CLASS]) + ", machine " + std::to_string(eh.e_machine) +
-                   "); rebuild it for this one");
+                   std::to_string(eh.e_ident[EI_CLASS]) + ", machine " +
+                   std::to_string(eh.e_machine) + "); rebuild it for this one");
     return false;
   }
   if (eh.e_type != ET_DYN) {

@@ -21,12 +21,13 @@ namespace hotmod::loader {
 
 struct ElfSummary {
   abi::Record record{};
-  bool has_tls = false;   // PT_TLS: thread_local variables
-  bool nodelete = false;  // DF_1_NODELETE: linked with -z nodelete
+  bool has_tls = false;                     // PT_TLS: thread_local variables
+  bool nodelete = false;                    // DF_1_NODELETE: linked with -z nodelete
   std::vector<std::string> unique_symbols;  // STB_GNU_UNIQUE exports
 };
 
-// `what` names the module and file in messages, e.g. "module 'a.b' (/m/a/b.so)". Returns false and fills `out_fault`.
+// `what` names the module and file in messages, e.g. "module 'a.b' (/m/a/b.so)". Returns false and
+// fills `out_fault`.
 bool inspect_elf(std::span<const unsigned char> bytes, const std::string& what, ElfSummary* summary,
                  Fault* out_fault);
 

@@ -27,7 +27,8 @@ std::int64_t now_ns() {
 }
 
 Error io_error(const std::filesystem::path& path, const char* what) {
-  return Error{"copy", std::string("cannot ") + what + " '" + path.string() + "': " + std::strerror(errno)};
+  return Error{"copy",
+               std::string("cannot ") + what + " '" + path.string() + "': " + std::strerror(errno)};
 }
 
 }  // namespace
@@ -97,8 +98,7 @@ bool file_changed(const std::filesystem::path& path, const FileSnapshot& seen) {
   if (!(*now == seen.identity)) return true;
   if (seen.read_at_ns - now->mtime_ns > kRacyWindowNs) return false;
   Result<FileSnapshot> again = read_file(path);
-  return !again.ok() ||
-         hash_bytes(again->bytes.data(), again->bytes.size()) != seen.content_hash;
+  return !again.ok() || hash_bytes(again->bytes.data(), again->bytes.size()) != seen.content_hash;
 }
 
 }  // namespace hotmod::loader

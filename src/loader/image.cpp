@@ -31,11 +31,12 @@ bool open_image(const std::filesystem::path& copy, const std::string& module, Op
     std::string hint = "; the module could not be opened";
     const std::size_t at = text.find("undefined symbol: ");
     if (at != std::string::npos) {
-      hint = "; module '" + module + "' has an undefined symbol: " +
-             text.substr(at + std::strlen("undefined symbol: ")) +
+      hint = "; module '" + module +
+             "' has an undefined symbol: " + text.substr(at + std::strlen("undefined symbol: ")) +
              " — define it or link the library that does (target_link_libraries)";
     }
-    *f = fault(Stage::load, Failure::open_failed, "cannot open module '" + module + "'" + hint, text);
+    *f = fault(Stage::load, Failure::open_failed, "cannot open module '" + module + "'" + hint,
+               text);
     return false;
   }
   auto* d = static_cast<const detail::Descriptor*>(::dlsym(h, abi::kDescriptorSymbol));
@@ -60,7 +61,8 @@ bool image_resident(const std::filesystem::path& path) {
   ::dl_iterate_phdr(
       [](dl_phdr_info* info, size_t, void* data) {
         auto* s = static_cast<Search*>(data);
-        if (info->dlpi_name != nullptr && std::strcmp(info->dlpi_name, s->path) == 0) s->found = true;
+        if (info->dlpi_name != nullptr && std::strcmp(info->dlpi_name, s->path) == 0)
+          s->found = true;
         return s->found ? 1 : 0;
       },
       &search);
@@ -81,9 +83,10 @@ bool close_image(void* handle, const std::filesystem::path& copy, const ElfSumma
            "), which glibc never unloads; build it with g++'s -fno-gnu-unique and "
            "-fvisibility=hidden (hotmod_add_module() does both)";
   } else if (elf.has_tls) {
-    *why = "it has thread_local variables, and a thread that used one with a destructor is "
-           "still running; glibc keeps the image until that thread exits — avoid thread_local "
-           "objects with destructors in modules";
+    *why =
+        "it has thread_local variables, and a thread that used one with a destructor is "
+        "still running; glibc keeps the image until that thread exits — avoid thread_local "
+        "objects with destructors in modules";
   } else {
     *why = "something else still holds it open (another dlopen of the same file)";
   }

@@ -38,8 +38,10 @@ class ProcessPinDomain final : public PinDomain {
       for (int spins = 0;; ++spins) {
         const std::uint64_t e = r->epoch.load(std::memory_order_acquire);
         if (e == 0 || e >= target) break;
-        if (spins < 64) std::this_thread::yield();
-        else std::this_thread::sleep_for(std::chrono::microseconds(100));
+        if (spins < 64)
+          std::this_thread::yield();
+        else
+          std::this_thread::sleep_for(std::chrono::microseconds(100));
       }
     }
   }

@@ -10,7 +10,9 @@
 namespace hotmod::pin {
 namespace {
 
-long membarrier(int cmd) { return syscall(__NR_membarrier, cmd, 0, 0); }
+long membarrier(int cmd) {
+  return syscall(__NR_membarrier, cmd, 0, 0);
+}
 
 bool membarrier_available() {
   static const bool ok = membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
@@ -23,7 +25,8 @@ bool membarrier_available() {
 // FlushProcessWriteBuffers).
 void mprotect_barrier() {
   static std::mutex mu;
-  static void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  static void* page =
+      mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   std::lock_guard lock(mu);
   mprotect(page, 4096, PROT_READ | PROT_WRITE);
   static_cast<volatile char*>(page)[0] = 1;  // make the page present

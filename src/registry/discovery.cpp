@@ -32,8 +32,10 @@ void walk(const fs::path& root, const fs::path& dir, std::vector<fs::path>& file
   for (const auto& e : entries) {
     if (e.path().filename().string().starts_with(".")) continue;
     std::error_code tec;
-    if (e.is_directory(tec)) walk(root, e.path(), files);
-    else if (e.is_regular_file(tec) || e.is_symlink(tec)) files.push_back(e.path());
+    if (e.is_directory(tec))
+      walk(root, e.path(), files);
+    else if (e.is_regular_file(tec) || e.is_symlink(tec))
+      files.push_back(e.path());
   }
 }
 

@@ -33,11 +33,11 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
   Result<Value> call(std::string_view function, const Value& args) override;
 
   std::mutex mu;
-  std::filesystem::path path;             // guarded by mu
+  std::filesystem::path path;  // guarded by mu
   std::atomic<Version*> current{nullptr};
-  std::shared_ptr<Version> owner;         // guarded by mu: keeps *current alive
-  std::shared_ptr<Version> pending;       // guarded by mu: safe_point, prepared
-  StateBox state;                         // guarded by mu
+  std::shared_ptr<Version> owner;    // guarded by mu: keeps *current alive
+  std::shared_ptr<Version> pending;  // guarded by mu: safe_point, prepared
+  StateBox state;                    // guarded by mu
   // The file as the last failed attempt read it: refresh() does not retry
   // until the file changes again. Guarded by mu.
   std::optional<loader::FileSnapshot> failed_source;
@@ -45,7 +45,7 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
   std::chrono::system_clock::time_point load_time{};                         // guarded by mu
   std::atomic<std::uint64_t> reload_count{0};
   std::atomic<std::size_t> lingering{0};
-  std::uint64_t load_order = 0;  // guarded by mu
+  std::uint64_t load_order = 0;       // guarded by mu
   std::atomic<bool> vanished{false};  // changed with mu held
 
   // Gone from disk and never loaded: lookups no longer see it.

@@ -39,7 +39,8 @@ struct Version {
   std::string version;
   std::string description;
   std::vector<std::string> capabilities;
-  std::unordered_map<std::string, const detail::FunctionDef*, StringHash, std::equal_to<>> functions;
+  std::unordered_map<std::string, const detail::FunctionDef*, StringHash, std::equal_to<>>
+      functions;
   // interface name -> the object published for it
   std::vector<std::pair<std::string, void*>> instances;
   std::unique_ptr<runtime::ModuleContext> context;

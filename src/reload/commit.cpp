@@ -90,8 +90,10 @@ bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::V
     if (!h.snapshot.empty()) garbage.push_back(h.snapshot);
     slot.state = h.next;
     slot.owner = next;
-    if (old) rt.retire(slot, std::move(old), std::move(garbage));
-    else for (auto& g : garbage) g.destroy();  // first load: no image to wait for
+    if (old)
+      rt.retire(slot, std::move(old), std::move(garbage));
+    else
+      for (auto& g : garbage) g.destroy();  // first load: no image to wait for
     return true;
   }
 

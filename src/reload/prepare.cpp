@@ -65,8 +65,10 @@ bool check_descriptor(Runtime::Impl& rt, registry::Slot& slot, registry::Version
     if (!found) {
       *f = loader::fault(Stage::validate, Failure::missing_interface,
                          "module '" + slot.name() + "' no longer implements interface '" +
-                             interface + "', which the host holds a Ref to; keep "
-                             "HOTMOD_INTERFACE(" + interface + ", ...) in the module");
+                             interface +
+                             "', which the host holds a Ref to; keep "
+                             "HOTMOD_INTERFACE(" +
+                             interface + ", ...) in the module");
       return false;
     }
   }
@@ -94,9 +96,9 @@ bool instantiate(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
     try {
       v.instances.emplace_back(i.name, i.create());
     } catch (const std::exception& e) {
-      *f = loader::fault(Stage::validate, Failure::self_test_failed,
-                         "module '" + slot.name() + "': constructing its " + i.name +
-                             " threw: " + e.what());
+      *f = loader::fault(
+          Stage::validate, Failure::self_test_failed,
+          "module '" + slot.name() + "': constructing its " + i.name + " threw: " + e.what());
       return false;
     }
   }
@@ -105,9 +107,8 @@ bool instantiate(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
 
 }  // namespace
 
-std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& slot,
-                                           StageTimes& t, loader::Fault* f,
-                                           loader::FileSnapshot* read) {
+std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& slot, StageTimes& t,
+                                           loader::Fault* f, loader::FileSnapshot* read) {
   auto v = std::make_shared<registry::Version>();
   v->generation = next_generation();
   v->module = slot.name();
@@ -126,14 +127,14 @@ std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& sl
     {
       StageTimer validate(&t.validate);
       if (!loader::inspect_elf(v->source.bytes,
-                               "module '" + slot.name() + "' (" + slot.path.string() + ")",
-                               &v->elf, f)) return nullptr;
-      const std::string diffs =
-          loader::abi_differences(v->elf.record.fingerprint, abi::current());
+                               "module '" + slot.name() + "' (" + slot.path.string() + ")", &v->elf,
+                               f))
+        return nullptr;
+      const std::string diffs = loader::abi_differences(v->elf.record.fingerprint, abi::current());
       if (!diffs.empty()) {
         *f = loader::fault(Stage::validate, Failure::abi_mismatch,
-                           "module '" + slot.name() + "' does not match this host's ABI: " +
-                               diffs + "; rebuild it with the host's compiler and flags");
+                           "module '" + slot.name() + "' does not match this host's ABI: " + diffs +
+                               "; rebuild it with the host's compiler and flags");
         return nullptr;
       }
     }

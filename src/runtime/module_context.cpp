@@ -8,13 +8,17 @@ ModuleContext::ModuleContext(Runtime::Impl& rt, std::string module, std::uint64_
                              const Value* config)
     : rt_(rt), module_(std::move(module)), generation_(generation), config_(config) {}
 
-EventBus& ModuleContext::bus() { return rt_.bus; }
+EventBus& ModuleContext::bus() {
+  return rt_.bus;
+}
 
 void ModuleContext::subscribe(std::string_view topic, EventCallback callback) {
   rt_.bus.add_owned(topic, std::move(callback), generation_);
 }
 
-Result<Module> ModuleContext::import(std::string_view module) { return rt_.module(module); }
+Result<Module> ModuleContext::import(std::string_view module) {
+  return rt_.module(module);
+}
 
 Result<std::shared_ptr<const InterfaceCell>> ModuleContext::import_interface(
     std::string_view module, std::string_view interface) {

@@ -14,10 +14,10 @@
 
 namespace hotmod::runtime {
 
-
 class ModuleContext final : public Context, public Logger {
  public:
-  ModuleContext(Runtime::Impl& rt, std::string module, std::uint64_t generation, const Value* config);
+  ModuleContext(Runtime::Impl& rt, std::string module, std::uint64_t generation,
+                const Value* config);
 
   std::string_view module_name() const override { return module_; }
   EventBus& bus() override;
@@ -27,8 +27,8 @@ class ModuleContext final : public Context, public Logger {
   std::uint64_t reload_count() const override { return reload_count_.load(); }
   bool state_restored() const override { return state_restored_.load(); }
   Result<Module> import(std::string_view module) override;
-  Result<std::shared_ptr<const InterfaceCell>> import_interface(std::string_view module,
-                                                                std::string_view interface) override;
+  Result<std::shared_ptr<const InterfaceCell>> import_interface(
+      std::string_view module, std::string_view interface) override;
 
   void log(LogLevel level, std::string_view message) override;
 

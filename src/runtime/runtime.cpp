@@ -106,7 +106,8 @@ void Runtime::Impl::rescan() {
     if (slot->vanished.exchange(true)) continue;
     vanished.emplace_back(slot->name(), slot->path.string());
     if (slot->owner)  // a loaded module keeps running: nothing is lost
-      log.warn("module '" + slot->name() + "' vanished from disk; its loaded version keeps running");
+      log.warn("module '" + slot->name() +
+               "' vanished from disk; its loaded version keeps running");
   }
   std::lock_guard lock(unreported_mu);
   unreported_discovered.insert(unreported_discovered.end(), discovered.begin(), discovered.end());
@@ -144,8 +145,9 @@ Result<Module> Runtime::Impl::module(std::string_view name) {
   if (slot->current.load(std::memory_order_acquire) != nullptr) return Module(slot);
   std::string chain;
   if (import_cycle(*slot, &chain))
-    return Error{"load", "import cycle: " + chain + "; break the cycle by moving shared code into "
-                         "a module both import"};
+    return Error{"load", "import cycle: " + chain +
+                             "; break the cycle by moving shared code into "
+                             "a module both import"};
   std::lock_guard lock(slot->mu);
   ReloadStats stats = ensure_loaded_locked(*slot);
   if (!stats.success) return Error{std::string(to_string(stats.stage)), stats.error};
@@ -167,8 +169,8 @@ Result<std::shared_ptr<const InterfaceCell>> Runtime::Impl::interface(std::strin
     std::string offered;
     for (const auto& [n, p] : slot->owner->instances) offered += (offered.empty() ? "" : ", ") + n;
     return Error{"validate", "module '" + slot->name() + "' does not implement interface '" +
-                                 std::string(iface) + "'; it implements: " +
-                                 (offered.empty() ? "none" : offered)};
+                                 std::string(iface) +
+                                 "'; it implements: " + (offered.empty() ? "none" : offered)};
   }
   auto cell = std::make_shared<InterfaceCell>();
   cell->impl.store(impl);
@@ -195,10 +197,16 @@ bool Runtime::Impl::capability_granted(std::string_view capability) const {
 Runtime::Runtime(RuntimeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Runtime::~Runtime() = default;
 
-EventBus& Runtime::bus() { return impl_->bus; }
-PinDomain& Runtime::pin_domain() { return pin::domain(); }
+EventBus& Runtime::bus() {
+  return impl_->bus;
+}
+PinDomain& Runtime::pin_domain() {
+  return pin::domain();
+}
 
-Result<Module> Runtime::module(std::string_view name) { return impl_->module(name); }
+Result<Module> Runtime::module(std::string_view name) {
+  return impl_->module(name);
+}
 
 Result<std::shared_ptr<const InterfaceCell>> Runtime::interface(std::string_view module,
                                                                 std::string_view interface) {
@@ -297,6 +305,8 @@ void Runtime::remove_on_reload(std::uint64_t id) {
   impl_->callbacks.erase(id);
 }
 
-void Runtime::wait_for_unloads() { impl_->reaper.wait_idle(); }
+void Runtime::wait_for_unloads() {
+  impl_->reaper.wait_idle();
+}
 
 }  // namespace hotmod

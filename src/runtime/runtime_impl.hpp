@@ -59,7 +59,7 @@ struct Runtime::Impl {
   std::uint64_t next_load_order = 1;                                          // guarded
   bool scanned_once = false;                                                  // guarded
 
-  std::mutex unreported_mu;  // innermost
+  std::mutex unreported_mu;                                                // innermost
   std::vector<std::pair<std::string, std::string>> unreported_discovered;  // {name, path}
   std::vector<std::pair<std::string, std::string>> unreported_vanished;
 

@@ -13,7 +13,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double ms(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms(std::chrono::nanoseconds d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
 
 std::string fixed(double v) {
   char buf[32];
@@ -89,7 +91,8 @@ ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot) {
   slot.failed_source.reset();
   if (!next) slot.failed_source = std::move(attempted);
   if (next && !first && options.commit == CommitPolicy::safe_point) {
-    if (slot.pending) reload::discard(*slot.pending);
+    if (slot.pending)
+      reload::discard(*slot.pending);
     else {
       std::lock_guard lock(pending_mu);
       pending.push_back(slot.shared_from_this());
@@ -102,8 +105,10 @@ ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot) {
     return stats;
   }
   stats.success = next && reload::commit(*this, slot, std::move(next), stats.stages, &fault);
-  if (stats.success) slot.load_time = std::chrono::system_clock::now();
-  else record(stats, fault);
+  if (stats.success)
+    slot.load_time = std::chrono::system_clock::now();
+  else
+    record(stats, fault);
   stats.duration = Clock::now() - start;
   finish(stats, slot, first);
   return stats;
@@ -121,8 +126,10 @@ ReloadStats Runtime::Impl::commit_pending_locked(registry::Slot& slot) {
   loader::Fault fault;
   stats.success = reload::commit(*this, slot, std::move(slot.pending), stats.stages, &fault);
   slot.pending = nullptr;
-  if (stats.success) slot.load_time = std::chrono::system_clock::now();
-  else record(stats, fault);
+  if (stats.success)
+    slot.load_time = std::chrono::system_clock::now();
+  else
+    record(stats, fault);
   stats.duration = Clock::now() - start;
   finish(stats, slot, false);
   return stats;
@@ -184,9 +191,8 @@ void Runtime::Impl::retire(registry::Slot& slot, std::shared_ptr<registry::Versi
                      {"unloaded", unloaded}};
     if (!unloaded) {
       keep->lingering.fetch_add(1);
-      const std::string warning = "module '" + keep->name() +
-                                  "' (version " + version + ") stayed in memory after unloading: " +
-                                  why;
+      const std::string warning = "module '" + keep->name() + "' (version " + version +
+                                  ") stayed in memory after unloading: " + why;
       log.warn(warning);
       payload["warning"] = warning;
     }

@@ -50,7 +50,8 @@ struct Cell {
 // The same pebbles every frame without keeping any state.
 std::uint32_t scatter(int x, int y) {
   // Unsigned arithmetic: the multiplications are meant to wrap.
-  std::uint32_t h = static_cast<std::uint32_t>(x) * 73856093u ^ static_cast<std::uint32_t>(y) * 19349663u;
+  std::uint32_t h =
+      static_cast<std::uint32_t>(x) * 73856093u ^ static_cast<std::uint32_t>(y) * 19349663u;
   h ^= h >> 13;
   h *= 0x5bd1e995u;
   return h ^ (h >> 15);
