@@ -46,6 +46,13 @@ class Context {
   // True when the persistent state was carried over from an earlier version
   // (kept or migrated), false when it was freshly constructed.
   virtual bool state_restored() const = 0;
+  // The persistent state declared with HOTMOD_STATE(S, schema); S must be
+  // that type. Null data when the module declares none.
+  template <class S>
+  S& state() {
+    return *static_cast<S*>(state_data());
+  }
+  virtual void* state_data() = 0;
 
   // Another module, loaded on first use.
   virtual Result<Module> import(std::string_view module) = 0;

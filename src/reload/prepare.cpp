@@ -159,6 +159,7 @@ std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& sl
   }
   v->context = std::make_unique<runtime::ModuleContext>(rt, slot.name(), v->generation,
                                                         rt.config_for(slot.name()));
+  v->context->set_definition(v->def);
   return v;
 }
 

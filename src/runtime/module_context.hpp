@@ -10,6 +10,7 @@
 #include <string>
 
 #include "hotmod/context.hpp"
+#include "hotmod/module.hpp"
 #include "hotmod/runtime.hpp"
 
 namespace hotmod::runtime {
@@ -30,7 +31,9 @@ class ModuleContext final : public Context, public Logger {
   Result<std::shared_ptr<const InterfaceCell>> import_interface(
       std::string_view module, std::string_view interface) override;
 
+  void* state_data() override { return def_ != nullptr ? def_->state_data : nullptr; }
   void log(LogLevel level, std::string_view message) override;
+  void set_definition(detail::ModuleDef* def) { def_ = def; }
 
   // Set by the reload transaction before each hook runs.
   void set_hook_facts(std::uint64_t reload_count, bool state_restored) {
@@ -43,6 +46,7 @@ class ModuleContext final : public Context, public Logger {
   std::string module_;
   std::uint64_t generation_;
   const Value* config_;
+  detail::ModuleDef* def_ = nullptr;
   std::atomic<std::uint64_t> reload_count_{0};
   std::atomic<bool> state_restored_{false};
 };
