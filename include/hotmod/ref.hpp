@@ -32,7 +32,7 @@ struct InterfaceCell {
 namespace detail {
 [[noreturn, gnu::noinline, gnu::cold]] inline void throw_unavailable(const InterfaceCell& c) {
   throw std::runtime_error("hotmod: interface '" + c.interface + "' of module '" + c.module +
-                           "' is no longer available (the runtime was shut down)");
+                           "' is not available: the runtime has shut down");
 }
 }  // namespace detail
 

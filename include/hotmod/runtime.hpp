@@ -9,8 +9,10 @@
 //
 // Thread-safety: every member function may be called from any thread. Calls
 // into modules (Module::call, Ref<I>) never block on a reload; a reload waits
-// only for other reloads of the same module. Do not call wait_for_unloads()
-// or destroy the runtime from inside a call into a module.
+// only for other reloads of the same module. Events and on_reload callbacks
+// are delivered after the module's lock is released, so subscribers may call
+// back into the runtime. Do not destroy the runtime from inside a call into
+// a module.
 #pragma once
 
 #include <chrono>
@@ -59,6 +61,7 @@ enum class Failure {
   missing_capability,  // requires a capability the host did not grant
   missing_interface,   // no longer implements an interface the host holds
   self_test_failed,    // its HOTMOD_SELF_TEST threw
+  constructor_threw,   // constructing its interface objects or its state threw
   migration_failed,    // its HOTMOD_MIGRATE threw
   on_load_threw,       // its on_load threw
 };
@@ -125,8 +128,8 @@ struct RuntimeOptions {
   std::vector<std::filesystem::path> module_paths;
   CommitPolicy commit = CommitPolicy::immediate;
   // Where versioned copies of module files go; default: $TMPDIR (or /tmp)
-  // /hotmod-versions. Each process uses its own subfolder and removes the
-  // subfolders of processes that no longer run.
+  // /hotmod-versions-<uid> (mode 0700, must be yours). Each process uses its own subfolder and
+  // removes the subfolders of processes that no longer run.
   std::filesystem::path versions_dir;
   // Capabilities modules may require; "*" grants all.
   std::vector<std::string> capabilities{"*"};
@@ -188,6 +191,8 @@ class Runtime {
   void remove_on_reload(std::uint64_t id);
 
   // Blocks until every retired version has been unloaded (tests, shutdown).
+  // From inside a call into a module or an event delivery it returns at once:
+  // the versions it would wait for include the one calling it.
   void wait_for_unloads();
 
   // The process-wide domain every call pins (see hotmod/pin.hpp).

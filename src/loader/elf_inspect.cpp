@@ -23,6 +23,11 @@ bool read_at(std::span<const unsigned char> bytes, std::uint64_t offset, T* out)
   return true;
 }
 
+// offset + size, saturated: hostile headers must not wrap the figures we print.
+std::uint64_t end_of(std::uint64_t offset, std::uint64_t size) {
+  return size > UINT64_MAX - offset ? UINT64_MAX : offset + size;
+}
+
 bool fits(std::span<const unsigned char> bytes, std::uint64_t offset, std::uint64_t size) {
   return offset <= bytes.size() && size <= bytes.size() - offset;
 }
@@ -51,12 +56,17 @@ std::string truncated(const std::string& what, std::size_t size, std::uint64_t n
 // the dynamic section's NODELETE flag.
 bool check_segments(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
                     const std::string& what, ElfSummary* s, Fault* f) {
-  if (!fits(bytes, eh.e_phoff, std::uint64_t{eh.e_phnum} * eh.e_phentsize) ||
-      eh.e_phentsize != sizeof(Elf64_Phdr)) {
-    *f =
-        fault(Stage::load, Failure::truncated_image,
-              truncated(what, bytes.size(), eh.e_phoff + std::uint64_t{eh.e_phnum} * eh.e_phentsize,
-                        "program headers"));
+  if (eh.e_phentsize != sizeof(Elf64_Phdr)) {
+    *f = fault(Stage::load, Failure::not_shared_object,
+               what + " has a corrupt ELF header (program header size " +
+                   std::to_string(eh.e_phentsize) + ")");
+    return false;
+  }
+  if (!fits(bytes, eh.e_phoff, std::uint64_t{eh.e_phnum} * eh.e_phentsize)) {
+    *f = fault(Stage::load, Failure::truncated_image,
+               truncated(what, bytes.size(),
+                         end_of(eh.e_phoff, std::uint64_t{eh.e_phnum} * eh.e_phentsize),
+                         "program headers"));
     return false;
   }
   for (unsigned i = 0; i < eh.e_phnum; ++i) {
@@ -65,7 +75,7 @@ bool check_segments(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
     if ((ph.p_type == PT_LOAD || ph.p_type == PT_DYNAMIC) &&
         !fits(bytes, ph.p_offset, ph.p_filesz)) {
       *f = fault(Stage::load, Failure::truncated_image,
-                 truncated(what, bytes.size(), ph.p_offset + ph.p_filesz, "segments"));
+                 truncated(what, bytes.size(), end_of(ph.p_offset, ph.p_filesz), "segments"));
       return false;
     }
     if (ph.p_type == PT_TLS) s->has_tls = true;
@@ -101,7 +111,7 @@ void scan_unique_symbols(std::span<const unsigned char> bytes, const Elf64_Shdr&
 
 bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
                     const std::string& what, ElfSummary* s, Fault* f) {
-  const std::uint64_t end = eh.e_shoff + std::uint64_t{eh.e_shnum} * eh.e_shentsize;
+  const std::uint64_t table = std::uint64_t{eh.e_shnum} * eh.e_shentsize;
   if (eh.e_shoff == 0 || eh.e_shnum == 0) {
     *f = fault(Stage::validate, Failure::no_descriptor,
                what +
@@ -109,9 +119,15 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
                    "with HOTMOD_MODULE(...) and do not strip it with sstrip");
     return false;
   }
-  if (!fits(bytes, eh.e_shoff, end - eh.e_shoff) || eh.e_shentsize != sizeof(Elf64_Shdr)) {
+  if (eh.e_shentsize != sizeof(Elf64_Shdr)) {
+    *f = fault(Stage::load, Failure::not_shared_object,
+               what + " has a corrupt ELF header (section header size " +
+                   std::to_string(eh.e_shentsize) + ")");
+    return false;
+  }
+  if (!fits(bytes, eh.e_shoff, table)) {
     *f = fault(Stage::load, Failure::truncated_image,
-               truncated(what, bytes.size(), end, "section headers"));
+               truncated(what, bytes.size(), end_of(eh.e_shoff, table), "section headers"));
     return false;
   }
   auto section = [&](unsigned i) {
@@ -125,16 +141,18 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
   }
   const Elf64_Shdr names = section(eh.e_shstrndx);
   bool found = false;
+  int scanned_dynsym = 0;  // a well-formed image has one; never scan twice
   for (unsigned i = 0; i < eh.e_shnum; ++i) {
     const Elf64_Shdr sh = section(i);
-    if (sh.sh_type == SHT_DYNSYM && sh.sh_link < eh.e_shnum)
+    if (sh.sh_type == SHT_DYNSYM && sh.sh_link < eh.e_shnum && !scanned_dynsym++)
       scan_unique_symbols(bytes, sh, section(sh.sh_link), s);
     const std::uint64_t at = names.sh_offset + sh.sh_name;
     constexpr std::size_t n = sizeof(abi::kSectionName);
     if (!fits(bytes, at, n) || std::memcmp(bytes.data() + at, abi::kSectionName, n) != 0) continue;
     if (!fits(bytes, sh.sh_offset, sh.sh_size) || !read_at(bytes, sh.sh_offset, &s->record)) {
-      *f = fault(Stage::load, Failure::truncated_image,
-                 truncated(what, bytes.size(), sh.sh_offset + sh.sh_size, "hotmod ABI record"));
+      *f = fault(
+          Stage::load, Failure::truncated_image,
+          truncated(what, bytes.size(), end_of(sh.sh_offset, sh.sh_size), "hotmod ABI record"));
       return false;
     }
     found = s->record.magic == abi::kRecordMagic;

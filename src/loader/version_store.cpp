@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -39,7 +40,25 @@ bool process_alive(long pid, const std::string& started) {
 
 fs::path default_root() {
   const char* tmp = std::getenv("TMPDIR");
-  return fs::path(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") / "hotmod-versions";
+  return fs::path(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") /
+         ("hotmod-versions-" + std::to_string(::getuid()));
+}
+
+// Creates `dir` (mode 0700) if needed and checks that it is a real folder
+// owned by us that nobody else can write: images are opened from it, so
+// anyone who could swap a file there could run code in this process.
+std::string make_private_folder(const fs::path& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    return "cannot create '" + dir.string() + "': " + std::strerror(errno);
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0)
+    return "cannot stat '" + dir.string() + "': " + std::strerror(errno);
+  if (!S_ISDIR(st.st_mode)) return "'" + dir.string() + "' is not a folder (a symlink?)";
+  if (st.st_uid != ::getuid())
+    return "'" + dir.string() + "' belongs to another user (uid " + std::to_string(st.st_uid) + ")";
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    return "'" + dir.string() + "' is writable by others; chmod 700 it";
+  return {};
 }
 
 }  // namespace
@@ -69,10 +88,28 @@ std::size_t VersionStore::remove_stale() const {
 
 bool VersionStore::write(const std::string& module, std::uint64_t generation,
                          std::span<const unsigned char> bytes, fs::path* out, Fault* f) {
-  std::error_code ec;
-  fs::create_directories(folder_, ec);
+  if (!folder_ready_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(folder_mu_);
+    if (!folder_ready_) {
+      std::error_code ec;
+      fs::create_directories(root_.parent_path(), ec);
+      std::string problem = make_private_folder(root_);
+      if (problem.empty()) problem = make_private_folder(folder_);
+      if (!problem.empty()) {
+        *f = fault(Stage::copy, Failure::io_error,
+                   "versions folder unusable: " + problem +
+                       "; set RuntimeOptions::versions_dir to a folder of your own");
+        return false;
+      }
+      folder_ready_ = true;
+    }
+  }
   *out = folder_ / (module + "." + std::to_string(generation) + ".so");
-  int fd = ::open(out->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+  // O_EXCL|O_NOFOLLOW: never write through a file or link someone left there.
+  const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+  int fd = ::open(out->c_str(), flags, 0700);
+  if (fd < 0 && errno == EEXIST && ::unlink(out->c_str()) == 0)
+    fd = ::open(out->c_str(), flags, 0700);
   std::size_t done = 0;
   while (fd >= 0 && done < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);

@@ -10,8 +10,10 @@
 // Thread-safety: all members may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
 #include <span>
 #include <string>
 
@@ -21,7 +23,8 @@ namespace hotmod::loader {
 
 class VersionStore {
  public:
-  // `root` empty: $TMPDIR (or /tmp) /hotmod-versions.
+  // `root` empty: $TMPDIR (or /tmp) /hotmod-versions-<uid>. The root and the
+  // process's folder are created 0700 and must belong to this user.
   explicit VersionStore(std::filesystem::path root);
 
   // Removes the folders of processes that no longer run; returns how many.
@@ -38,6 +41,8 @@ class VersionStore {
  private:
   std::filesystem::path root_;
   std::filesystem::path folder_;
+  std::mutex folder_mu_;
+  std::atomic<bool> folder_ready_{false};
 };
 
 }  // namespace hotmod::loader

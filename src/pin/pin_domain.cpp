@@ -47,36 +47,25 @@ class ProcessPinDomain final : public PinDomain {
   }
 
  private:
-  // Gives each thread one record for its whole life, returned on exit.
+  // Gives each thread one record for its whole life. Records are never
+  // reused: every image caches its thread's record pointer, and a
+  // thread_local destructor running late in a dying thread may still pin
+  // through it. A record costs one cache line; synchronize() skips idle ones.
   struct Holder {
-    ProcessPinDomain* domain;
     PinRecord* record;
-    explicit Holder(ProcessPinDomain* d) : domain(d), record(d->acquire()) {}
-    ~Holder() { domain->release(record); }
+    explicit Holder(ProcessPinDomain* d) : record(d->acquire()) {}
   };
 
   PinRecord* acquire() {
     std::lock_guard lock(mu_);
-    if (!free_.empty()) {
-      PinRecord* r = free_.back();
-      free_.pop_back();
-      return r;
-    }
     PinRecord* r = &storage_.emplace_back();
     all_.push_back(r);
     return r;
-  }
-  void release(PinRecord* r) {
-    r->epoch.store(0, std::memory_order_release);
-    r->depth = 0;
-    std::lock_guard lock(mu_);
-    free_.push_back(r);
   }
 
   std::mutex mu_;
   std::deque<PinRecord> storage_;  // stable addresses
   std::vector<PinRecord*> all_;
-  std::vector<PinRecord*> free_;
 };
 
 }  // namespace

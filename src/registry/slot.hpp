@@ -26,14 +26,27 @@ namespace hotmod::registry {
 class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> {
  public:
   Slot(std::string name, ModuleKind kind, std::filesystem::path file)
-      : path(std::move(file)), name_(std::move(name)), kind_(kind) {}
+      : name_(std::move(name)), kind_(kind), path_(std::move(file)) {}
 
   const std::string& name() const override { return name_; }
   ModuleKind kind() const { return kind_; }
   Result<Value> call(std::string_view function, const Value& args) override;
 
+  // The module's file. Behind its own leaf lock, not `mu`: rescans update it
+  // while hooks (which hold `mu`) may be running.
+  std::filesystem::path path() const {
+    std::lock_guard lock(path_mu_);
+    return path_;
+  }
+  void set_path(std::filesystem::path p) {
+    std::lock_guard lock(path_mu_);
+    path_ = std::move(p);
+  }
+
   std::mutex mu;
-  std::filesystem::path path;  // guarded by mu
+  // Set once the first version's on_load has returned: lookups hand out
+  // handles only then.
+  std::atomic<bool> loaded{false};
   std::atomic<Version*> current{nullptr};
   std::shared_ptr<Version> owner;    // guarded by mu: keeps *current alive
   std::shared_ptr<Version> pending;  // guarded by mu: safe_point, prepared
@@ -45,15 +58,17 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
   std::chrono::system_clock::time_point load_time{};                         // guarded by mu
   std::atomic<std::uint64_t> reload_count{0};
   std::atomic<std::size_t> lingering{0};
-  std::uint64_t load_order = 0;       // guarded by mu
-  std::atomic<bool> vanished{false};  // changed with mu held
+  std::atomic<std::uint64_t> load_order{0};
+  std::atomic<bool> vanished{false};
 
   // Gone from disk and never loaded: lookups no longer see it.
-  bool hidden() const { return vanished.load() && current.load() == nullptr; }
+  bool hidden() const { return vanished.load() && !loaded.load(); }
 
  private:
   std::string name_;
   ModuleKind kind_;
+  mutable std::mutex path_mu_;
+  std::filesystem::path path_;
 };
 
 }  // namespace hotmod::registry

@@ -20,17 +20,28 @@ struct StateBox {
     StateBox b;
     b.def = def;
     b.data = ::operator new(def.size, std::align_val_t(def.align));
-    def.construct(b.data);
+    try {
+      def.construct(b.data);
+    } catch (...) {
+      ::operator delete(b.data, std::align_val_t(def.align));
+      throw;
+    }
     return b;
   }
   // A copy made with the copy constructor of `def`'s image; empty when the
-  // type is not copyable.
+  // type is not copyable. Both factories free the storage and rethrow when
+  // the module's constructor throws.
   static StateBox copy_of(const StateBox& from) {
     StateBox b;
     if (from.empty() || from.def.copy == nullptr) return b;
     b.def = from.def;
     b.data = ::operator new(from.def.size, std::align_val_t(from.def.align));
-    from.def.copy(b.data, from.data);
+    try {
+      from.def.copy(b.data, from.data);
+    } catch (...) {
+      ::operator delete(b.data, std::align_val_t(from.def.align));
+      throw;
+    }
     return b;
   }
   void destroy() {

@@ -63,6 +63,18 @@ bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::V
     mark = now;
   };
 
+  // Refs taken since `next` was prepared (safe_point) must still be served.
+  for (const auto& [name, cell] : slot.cells) {
+    if (next->instance(name) != nullptr) continue;
+    *f = loader::fault(Stage::validate, Failure::missing_interface,
+                       "module '" + slot.name() + "' version " + next->version +
+                           " does not implement interface '" + name +
+                           "', which the host now holds a Ref to; keep HOTMOD_INTERFACE(" + name +
+                           ", ...) in the module");
+    rt.retire(slot, std::move(next), {});
+    return false;
+  }
+
   Handover h;
   if (!hand_over(rt.log, slot.name(), slot.state, *next->def, &h, f)) {
     lap(&t.state);

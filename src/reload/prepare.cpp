@@ -59,6 +59,16 @@ bool check_descriptor(Runtime::Impl& rt, registry::Slot& slot, registry::Version
     rt.log.debug("module '" + slot.name() + "' calls itself '" + d.name +
                  "' in HOTMOD_MODULE; the registry names it after its file");
   }
+  for (std::size_t i = 0; i < v.def->interfaces.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (v.def->interfaces[i].name != v.def->interfaces[j].name) continue;
+      *f = loader::fault(Stage::validate, Failure::missing_interface,
+                         "module '" + slot.name() + "' implements interface '" +
+                             v.def->interfaces[i].name +
+                             "' twice (two HOTMOD_INTERFACE lines); keep one");
+      return false;
+    }
+  }
   for (const auto& [interface, cell] : slot.cells) {
     bool found = false;
     for (const auto& i : v.def->interfaces) found = found || i.name == interface;
@@ -93,14 +103,19 @@ bool run_self_test(registry::Slot& slot, registry::Version& v, loader::Fault* f)
 bool instantiate(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
   for (const auto& fn : v.def->functions) v.functions.emplace(fn.name, &fn);
   for (const auto& i : v.def->interfaces) {
+    std::string why;
     try {
       v.instances.emplace_back(i.name, i.create());
+      continue;
     } catch (const std::exception& e) {
-      *f = loader::fault(
-          Stage::validate, Failure::self_test_failed,
-          "module '" + slot.name() + "': constructing its " + i.name + " threw: " + e.what());
-      return false;
+      why = e.what();
+    } catch (...) {
+      why = "an exception that is not a std::exception";
     }
+    *f = loader::fault(
+        Stage::validate, Failure::constructor_threw,
+        "module '" + slot.name() + "': constructing its " + i.name + " threw: " + why);
+    return false;
   }
   return true;
 }
@@ -114,7 +129,8 @@ std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& sl
   v->module = slot.name();
   {
     StageTimer timer(&t.copy);
-    Result<loader::FileSnapshot> snap = loader::read_file(slot.path);
+    const std::filesystem::path file = slot.path();
+    Result<loader::FileSnapshot> snap = loader::read_file(file);
     if (!snap.ok()) {
       *f = loader::fault(Stage::copy, Failure::io_error,
                          "module '" + slot.name() + "': " + snap.error().message);
@@ -127,8 +143,7 @@ std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& sl
     {
       StageTimer validate(&t.validate);
       if (!loader::inspect_elf(v->source.bytes,
-                               "module '" + slot.name() + "' (" + slot.path.string() + ")", &v->elf,
-                               f))
+                               "module '" + slot.name() + "' (" + file.string() + ")", &v->elf, f))
         return nullptr;
       const std::string diffs = loader::abi_differences(v->elf.record.fingerprint, abi::current());
       if (!diffs.empty()) {

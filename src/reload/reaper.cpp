@@ -9,10 +9,9 @@ namespace hotmod::reload {
 
 bool unload_now(registry::Version& v, std::vector<registry::StateBox>& garbage, std::string* why) {
   if (v.def != nullptr) {
-    for (std::size_t i = 0; i < v.instances.size(); ++i) {
-      for (const auto& d : v.def->interfaces)
-        if (d.name == v.instances[i].first) d.destroy(v.instances[i].second);
-    }
+    // instances[i] was made by interfaces[i] (prepare creates them in order).
+    for (std::size_t i = 0; i < v.instances.size(); ++i)
+      v.def->interfaces[i].destroy(v.instances[i].second);
     v.def->context = nullptr;
     v.def->state_data = nullptr;
   }
@@ -56,6 +55,11 @@ void Reaper::retire(Retired r) {
 }
 
 void Reaper::wait_idle() {
+  // Waiting from the reaper's own thread (a module.unloaded subscriber) or
+  // from inside a pin (a call into a module, an event delivery) would wait
+  // for ourselves: return at once instead.
+  if (std::this_thread::get_id() == thread_.get_id()) return;
+  if (const PinRecord* r = detail::tls_pin_record; r != nullptr && r->depth > 0) return;
   std::unique_lock lock(mu_);
   ++waiters_;
   wake_.notify_all();  // skip the batching delay: someone is waiting

@@ -10,9 +10,40 @@ std::string layout(const detail::StateDef& d) {
 
 }  // namespace
 
+namespace {
+
+bool hand_over_unguarded(const log::RuntimeLog& log, const std::string& module,
+                         const registry::StateBox& current, const detail::ModuleDef& next,
+                         Handover* h, loader::Fault* f);
+
+}  // namespace
+
 bool hand_over(const log::RuntimeLog& log, const std::string& module,
                const registry::StateBox& current, const detail::ModuleDef& next, Handover* h,
                loader::Fault* f) {
+  // The module's constructors (default or copy) may throw anything.
+  std::string why;
+  try {
+    return hand_over_unguarded(log, module, current, next, h, f);
+  } catch (const std::exception& e) {
+    why = e.what();
+  } catch (...) {
+    why = "an exception that is not a std::exception";
+  }
+  if (h->next.data != current.data) h->next.destroy();  // never the kept object
+  h->snapshot.destroy();
+  *h = Handover{};
+  *f = loader::fault(
+      Stage::state, Failure::constructor_threw,
+      "module '" + module + "': constructing its state " + next.state.type + " threw: " + why);
+  return false;
+}
+
+namespace {
+
+bool hand_over_unguarded(const log::RuntimeLog& log, const std::string& module,
+                         const registry::StateBox& current, const detail::ModuleDef& next,
+                         Handover* h, loader::Fault* f) {
   const detail::StateDef& want = next.state;
   if (want.size == 0) {  // the new version keeps no state
     h->replaced = !current.empty();
@@ -58,4 +89,5 @@ bool hand_over(const log::RuntimeLog& log, const std::string& module,
   return false;
 }
 
+}  // namespace
 }  // namespace hotmod::reload

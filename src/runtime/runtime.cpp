@@ -91,21 +91,20 @@ void Runtime::Impl::rescan() {
       if (present.count(name) == 0) missing.push_back(slot);
     scanned_once = true;
   }
+  // No slot lock here: a module's hooks hold theirs and may trigger a rescan.
   std::vector<std::pair<std::string, std::string>> vanished;
   for (auto& [slot, d] : existing) {
-    std::lock_guard slot_lock(slot->mu);
-    if (slot->vanished.exchange(false) && !slot->owner)
+    if (slot->vanished.exchange(false) && !slot->loaded)
       discovered.emplace_back(d.name, d.path.string());  // it came back
-    if (slot->path != d.path) {
+    if (slot->path() != d.path) {
       log.info("module '" + d.name + "' now comes from '" + d.path.string() + "'");
-      slot->path = d.path;
+      slot->set_path(d.path);
     }
   }
   for (auto& slot : missing) {
-    std::lock_guard slot_lock(slot->mu);
     if (slot->vanished.exchange(true)) continue;
-    vanished.emplace_back(slot->name(), slot->path.string());
-    if (slot->owner)  // a loaded module keeps running: nothing is lost
+    vanished.emplace_back(slot->name(), slot->path().string());
+    if (slot->loaded)  // a loaded module keeps running: nothing is lost
       log.warn("module '" + slot->name() +
                "' vanished from disk; its loaded version keeps running");
   }
@@ -142,14 +141,18 @@ Result<Module> Runtime::Impl::module(std::string_view name) {
   Error error;
   std::shared_ptr<registry::Slot> slot = find(name, &error);
   if (!slot) return error;
-  if (slot->current.load(std::memory_order_acquire) != nullptr) return Module(slot);
+  if (slot->loaded.load(std::memory_order_acquire)) return Module(slot);
   std::string chain;
   if (import_cycle(*slot, &chain))
     return Error{"load", "import cycle: " + chain +
                              "; break the cycle by moving shared code into "
                              "a module both import"};
-  std::lock_guard lock(slot->mu);
-  ReloadStats stats = ensure_loaded_locked(*slot);
+  ReloadStats stats;
+  {
+    std::lock_guard lock(slot->mu);
+    stats = ensure_loaded_locked(*slot);
+  }
+  deliver_notices();
   if (!stats.success) return Error{std::string(to_string(stats.stage)), stats.error};
   return Module(slot);
 }
@@ -160,6 +163,12 @@ Result<std::shared_ptr<const InterfaceCell>> Runtime::Impl::interface(std::strin
   if (!m.ok()) return m.error();
   Error error;
   std::shared_ptr<registry::Slot> slot = find(name, &error);
+  if (!slot) return error;
+  std::string chain;
+  if (import_cycle(*slot, &chain))  // its hooks are running on this thread, holding its lock
+    return Error{"load", "import cycle: " + chain +
+                             "; a module cannot import itself (or a module "
+                             "importing it) from its own hooks"};
   std::lock_guard lock(slot->mu);
   if (auto it = slot->cells.find(iface); it != slot->cells.end())
     return std::shared_ptr<const InterfaceCell>(it->second);
@@ -224,8 +233,13 @@ ReloadStats Runtime::reload(std::string_view name) {
     s.error = error.message;
     return s;
   }
-  std::lock_guard lock(slot->mu);
-  return impl_->reload_locked(*slot);
+  ReloadStats stats;
+  {
+    std::lock_guard lock(slot->mu);
+    stats = impl_->reload_locked(*slot);
+  }
+  impl_->deliver_notices();
+  return stats;
 }
 
 std::vector<ReloadStats> Runtime::reload_all() {
@@ -236,8 +250,11 @@ std::vector<ReloadStats> Runtime::reload_all() {
   }
   std::vector<ReloadStats> out;
   for (const auto& slot : all) {
-    std::lock_guard lock(slot->mu);
-    if (slot->owner) out.push_back(impl_->reload_locked(*slot));
+    {
+      std::lock_guard lock(slot->mu);
+      if (slot->owner) out.push_back(impl_->reload_locked(*slot));
+    }
+    impl_->deliver_notices();
   }
   return out;
 }
@@ -265,17 +282,20 @@ RefreshReport Runtime::refresh() {
     for (const auto& [n, s] : impl_->slots) all.push_back(s);
   }
   for (const auto& slot : all) {
-    std::lock_guard lock(slot->mu);
+    std::unique_lock lock(slot->mu);
     if (!slot->owner || slot->vanished) continue;
     const loader::FileSnapshot& seen = slot->failed_source ? *slot->failed_source
                                        : slot->pending     ? slot->pending->source
                                                            : slot->owner->source;
-    if (!loader::file_changed(slot->path, seen)) continue;
-    if (!loader::file_settled(slot->path, kSettleTime)) {  // a writer may be mid-way
+    const std::filesystem::path file = slot->path();
+    if (!loader::file_changed(file, seen)) continue;
+    if (!loader::file_settled(file, kSettleTime)) {  // a writer may be mid-way
       report.unsettled.push_back(slot->name());
       continue;
     }
     report.reloaded.push_back(impl_->reload_locked(*slot));
+    lock.unlock();
+    impl_->deliver_notices();
   }
   return report;
 }
@@ -288,8 +308,11 @@ std::vector<ReloadStats> Runtime::apply_pending() {
   }
   std::vector<ReloadStats> out;
   for (const auto& slot : todo) {
-    std::lock_guard lock(slot->mu);
-    if (slot->pending) out.push_back(impl_->commit_pending_locked(*slot));
+    {
+      std::lock_guard lock(slot->mu);
+      if (slot->pending) out.push_back(impl_->commit_pending_locked(*slot));
+    }
+    impl_->deliver_notices();
   }
   return out;
 }

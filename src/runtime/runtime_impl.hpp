@@ -39,7 +39,11 @@ struct Runtime::Impl {
   // on_reload callbacks, logs.
   ReloadStats reload_locked(registry::Slot& slot);
   ReloadStats commit_pending_locked(registry::Slot& slot);
+  // Records the outcome (counters, log) and queues its event and callbacks.
   void finish(ReloadStats& stats, registry::Slot& slot, bool first_load);
+  // Delivers what finish() queued on this thread. Call with no slot locked;
+  // does nothing while this thread is inside a module's transaction.
+  void deliver_notices();
   void retire(registry::Slot& slot, std::shared_ptr<registry::Version> v,
               std::vector<registry::StateBox> garbage);
   // Rediscovers the module paths; what changed waits in unreported_* until
@@ -56,8 +60,8 @@ struct Runtime::Impl {
 
   mutable std::shared_mutex registry_mu;
   std::map<std::string, std::shared_ptr<registry::Slot>, std::less<>> slots;  // guarded
-  std::uint64_t next_load_order = 1;                                          // guarded
-  bool scanned_once = false;                                                  // guarded
+  std::atomic<std::uint64_t> next_load_order{1};
+  bool scanned_once = false;  // guarded
 
   std::mutex unreported_mu;                                                // innermost
   std::vector<std::pair<std::string, std::string>> unreported_discovered;  // {name, path}

@@ -66,6 +66,8 @@ std::string_view to_string(Failure failure) {
       return "missing_interface";
     case Failure::self_test_failed:
       return "self_test_failed";
+    case Failure::constructor_threw:
+      return "constructor_threw";
     case Failure::migration_failed:
       return "migration_failed";
     case Failure::on_load_threw:
@@ -78,13 +80,13 @@ ModuleInfo Runtime::Impl::describe_locked(const registry::Slot& slot) const {
   ModuleInfo info;
   info.name = slot.name();
   info.kind = slot.kind();
-  info.path = slot.path;
+  info.path = slot.path();
   info.reload_count = slot.reload_count.load();
   info.lingering_images = slot.lingering.load();
   if (!slot.owner) {
     // Not loaded: the version string comes from the file's ABI record, read
     // without opening the image.
-    if (Result<loader::FileSnapshot> snap = loader::read_file(slot.path); snap.ok()) {
+    if (Result<loader::FileSnapshot> snap = loader::read_file(info.path); snap.ok()) {
       loader::ElfSummary elf;
       loader::Fault ignored;
       if (loader::inspect_elf(snap->bytes, slot.name(), &elf, &ignored))

@@ -35,6 +35,15 @@ std::string timing(const ReloadStats& s) {
 // instead of deadlocking on their locks.
 thread_local std::vector<const registry::Slot*> loading_stack;
 
+// Events and on_reload callbacks wait here until the thread holds no module
+// lock: a subscriber may call back into the runtime (info, reload, import).
+struct Notice {
+  std::string topic;
+  Value payload;
+  ReloadStats stats;
+};
+thread_local std::vector<Notice> outbox;
+
 struct LoadingScope {
   explicit LoadingScope(const registry::Slot& s) { loading_stack.push_back(&s); }
   ~LoadingScope() { loading_stack.pop_back(); }
@@ -139,41 +148,61 @@ void Runtime::Impl::finish(ReloadStats& stats, registry::Slot& slot, bool first_
   const char* kind = to_string(slot.kind()).data();
   if (stats.success) {
     if (!first_load) slot.reload_count.fetch_add(1);
-    if (first_load) slot.load_order = next_load_order++;
+    if (first_load) {
+      slot.load_order = next_load_order.fetch_add(1);
+      slot.loaded.store(true, std::memory_order_release);
+    }
     stats.version = slot.owner->version;
     stats.reload_count = slot.reload_count.load();
     if (first_load) {
       log.debug("loaded module '" + slot.name() + "' " + stats.version + " in " + timing(stats));
-      bus.publish("module.loaded", {{"name", slot.name()},
-                                    {"version", stats.version},
-                                    {"kind", kind},
-                                    {"path", slot.path.string()},
-                                    {"duration_ms", ms(stats.duration)}});
+      outbox.push_back({"module.loaded",
+                        {{"name", slot.name()},
+                         {"version", stats.version},
+                         {"kind", kind},
+                         {"path", slot.path().string()},
+                         {"duration_ms", ms(stats.duration)}},
+                        stats});
     } else {
       log.info("reloaded module '" + slot.name() + "' " + stats.version + " in " + timing(stats));
-      bus.publish("module.reloaded", {{"name", slot.name()},
-                                      {"version", stats.version},
-                                      {"kind", kind},
-                                      {"duration_ms", ms(stats.duration)},
-                                      {"reload_count", stats.reload_count}});
+      outbox.push_back({"module.reloaded",
+                        {{"name", slot.name()},
+                         {"version", stats.version},
+                         {"kind", kind},
+                         {"duration_ms", ms(stats.duration)},
+                         {"reload_count", stats.reload_count}},
+                        stats});
     }
   } else {
     if (slot.owner) stats.version = slot.owner->version;
     stats.reload_count = slot.reload_count.load();
     log.error((first_load ? "loading module '" : "reloading module '") + slot.name() +
               "' failed at stage " + std::string(to_string(stats.stage)) + ": " + stats.error);
-    bus.publish("module.reload_failed", {{"name", slot.name()},
-                                         {"stage", to_string(stats.stage)},
-                                         {"failure", to_string(stats.failure)},
-                                         {"error", stats.error},
-                                         {"diagnostics", stats.diagnostics}});
+    outbox.push_back({"module.reload_failed",
+                      {{"name", slot.name()},
+                       {"stage", to_string(stats.stage)},
+                       {"failure", to_string(stats.failure)},
+                       {"error", stats.error},
+                       {"diagnostics", stats.diagnostics}},
+                      stats});
   }
-  std::vector<ReloadCallback> cbs;
-  {
-    std::lock_guard lock(callbacks_mu);
-    for (const auto& [id, cb] : callbacks) cbs.push_back(cb);
+}
+
+void Runtime::Impl::deliver_notices() {
+  if (!loading_stack.empty()) return;  // the outermost caller delivers
+  while (!outbox.empty()) {
+    std::vector<Notice> batch;
+    batch.swap(outbox);
+    for (const Notice& n : batch) {
+      bus.publish(n.topic, n.payload);
+      std::vector<ReloadCallback> cbs;
+      {
+        std::lock_guard lock(callbacks_mu);
+        for (const auto& [id, cb] : callbacks) cbs.push_back(cb);
+      }
+      for (const auto& cb : cbs) cb(n.stats);
+    }
   }
-  for (const auto& cb : cbs) cb(stats);
 }
 
 void Runtime::Impl::retire(registry::Slot& slot, std::shared_ptr<registry::Version> v,
