@@ -82,6 +82,21 @@ std::vector<Case> cases() {
        Stage::validate,
        Failure::missing_interface,
        {"counter", "counter_fixture::ICounter"}},
+      {"DuplicateInterface",
+       copy(fixtures::counter_dup_interface),
+       Stage::validate,
+       Failure::missing_interface,
+       {"counter", "twice"}},
+      {"InterfaceConstructorThrowsNonStd",
+       copy(fixtures::counter_ctor_throws),
+       Stage::validate,
+       Failure::constructor_threw,
+       {"counter", "counter_fixture::ICounter", "not a std::exception"}},
+      {"StateConstructorThrowsNonStd",
+       copy(fixtures::counter_state_ctor_throws),
+       Stage::state,
+       Failure::constructor_threw,
+       {"counter", "ThrowingState", "not a std::exception"}},
   };
 }
 
