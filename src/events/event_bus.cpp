@@ -13,7 +13,10 @@ void LocalEventBus::publish(std::string_view topic, const Value& payload) {
   std::vector<std::shared_ptr<Subscriber>> targets;
   {
     std::lock_guard lock(mu_);
+    // Publishing on "*" itself reaches each "*" subscriber once.
+    const bool star = topic == "*";
     for (std::string_view key : {topic, std::string_view("*")}) {
+      if (star && key.data() != topic.data()) break;
       auto it = by_topic_.find(key);
       if (it != by_topic_.end())
         targets.insert(targets.end(), it->second.begin(), it->second.end());

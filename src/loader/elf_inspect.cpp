@@ -173,7 +173,15 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
 bool inspect_elf(std::span<const unsigned char> bytes, const std::string& what, ElfSummary* s,
                  Fault* f) {
   Elf64_Ehdr eh;
-  if (!read_at(bytes, 0, &eh) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
+  const bool magic = bytes.size() >= SELFMAG && std::memcmp(bytes.data(), ELFMAG, SELFMAG) == 0;
+  if (magic && !read_at(bytes, 0, &eh)) {
+    *f = fault(Stage::load, Failure::truncated_image,
+               what + " starts like an ELF file but is only " + std::to_string(bytes.size()) +
+                   " bytes, shorter than a 64-bit ELF header; it is cut short or built for "
+                   "another machine");
+    return false;
+  }
+  if (!magic) {
     *f = fault(
         Stage::load, Failure::not_shared_object,
         what + " is not a shared object (no ELF header" +

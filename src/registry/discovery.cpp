@@ -1,8 +1,12 @@
 #include "registry/discovery.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <system_error>
 #include <unordered_map>
+#include <utility>
 
 namespace hotmod::registry {
 namespace fs = std::filesystem;
@@ -23,8 +27,20 @@ std::string module_name(const fs::path& root, const fs::path& file) {
 
 namespace {
 
+using DirId = std::pair<std::uint64_t, std::uint64_t>;  // device, inode
+
+bool dir_id(const fs::path& dir, DirId* id) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) return false;
+  *id = {static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+  return true;
+}
+
 // Walks one root in sorted order so the result does not depend on readdir.
-void walk(const fs::path& root, const fs::path& dir, std::vector<fs::path>& files) {
+// `stack` holds the folders being walked (by identity, so a symlink back to
+// one of them is noticed) — one stat per folder, none per file.
+void walk(const fs::path& dir, std::vector<DirId>& stack, std::vector<fs::path>& files,
+          std::vector<std::string>& warnings) {
   std::error_code ec;
   std::vector<fs::directory_entry> entries;
   for (const auto& e : fs::directory_iterator(dir, ec)) entries.push_back(e);
@@ -32,10 +48,20 @@ void walk(const fs::path& root, const fs::path& dir, std::vector<fs::path>& file
   for (const auto& e : entries) {
     if (e.path().filename().string().starts_with(".")) continue;
     std::error_code tec;
-    if (e.is_directory(tec))
-      walk(root, e.path(), files);
-    else if (e.is_regular_file(tec) || e.is_symlink(tec))
+    if (e.is_directory(tec)) {
+      DirId id;
+      if (!dir_id(e.path(), &id)) continue;
+      if (std::find(stack.begin(), stack.end(), id) != stack.end()) {
+        warnings.push_back("skipping '" + e.path().string() +
+                           "': it links back to a folder that contains it");
+        continue;
+      }
+      stack.push_back(id);
+      walk(e.path(), stack, files, warnings);
+      stack.pop_back();
+    } else if (e.is_regular_file(tec) || e.is_symlink(tec)) {
       files.push_back(e.path());
+    }
   }
 }
 
@@ -52,7 +78,9 @@ DiscoveryResult discover(const std::vector<fs::path>& module_paths) {
       continue;
     }
     std::vector<fs::path> files;
-    walk(root, root, files);
+    std::vector<DirId> stack(1);
+    if (!dir_id(root, &stack[0])) continue;
+    walk(root, stack, files, out.warnings);
     for (const fs::path& file : files) {
       std::string name = module_name(root, file);
       if (name.empty()) continue;

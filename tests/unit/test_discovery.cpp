@@ -1,0 +1,122 @@
+// registry/discovery: the file-name rule for module names, the order modules
+// are found in, and the warnings for duplicate names and bad module paths.
+#include "registry/discovery.hpp"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
+
+namespace hotmod::registry {
+namespace {
+
+namespace fs = std::filesystem;
+using hotmod_unit::TempDir;
+using hotmod_unit::write_file;
+
+std::vector<std::string> names(const DiscoveryResult& r) {
+  std::vector<std::string> out;
+  for (const Discovered& d : r.modules) out.push_back(d.name);
+  return out;
+}
+
+TEST(Discovery, ModuleNameFollowsTheFileNameRule) {
+  const fs::path root = "/m";
+  EXPECT_EQ(module_name(root, "/m/physics.so"), "physics");
+  EXPECT_EQ(module_name(root, "/m/libx.so"), "x");
+  EXPECT_EQ(module_name(root, "/m/a/b.so"), "a.b");
+  EXPECT_EQ(module_name(root, "/m/algorithms/libsort.so"), "algorithms.sort");
+  EXPECT_EQ(module_name(root, "/m/a/b/c.so"), "a.b.c");
+  EXPECT_EQ(module_name(root, "/m/lib.so"), "lib") << "nothing left to drop the prefix from";
+}
+
+TEST(Discovery, FilesThatAreNotModulesHaveNoName) {
+  const fs::path root = "/m";
+  EXPECT_EQ(module_name(root, "/m/libfoo.so.1"), "") << "versioned library names";
+  EXPECT_EQ(module_name(root, "/m/.hidden.so"), "");
+  EXPECT_EQ(module_name(root, "/m/.so"), "");
+  EXPECT_EQ(module_name(root, "/m/so"), "");
+  EXPECT_EQ(module_name(root, "/m/notes.txt"), "");
+  EXPECT_EQ(module_name(root, "/m/x.SO"), "");
+}
+
+TEST(Discovery, FindsModulesInSortedOrderSkippingTheRest) {
+  TempDir dir;
+  for (const char* f : {"b.so", "libc.so", "a.so", "z/y.so", "a/b.so", "notes.txt", "libfoo.so.1",
+                        ".hidden.so", ".git/x.so", "z/.cache/w.so"})
+    write_file(dir / f, "");
+  const DiscoveryResult r = discover({dir.path()});
+  EXPECT_EQ(names(r), (std::vector<std::string>{"a.b", "a", "b", "c", "z.y"}));
+  EXPECT_TRUE(r.warnings.empty());
+  ASSERT_EQ(r.modules.size(), 5u);
+  EXPECT_EQ(r.modules[0].path, dir / "a/b.so");
+  EXPECT_EQ(r.modules[3].path, dir / "libc.so");
+  for (const Discovered& d : r.modules) EXPECT_EQ(d.kind, ModuleKind::library);
+}
+
+TEST(Discovery, SymlinkedModuleFileIsFound) {
+  TempDir dir;
+  write_file(dir / "build/out.so", "");
+  fs::create_directories(dir / "mods");
+  fs::create_symlink(dir / "build/out.so", dir / "mods/linked.so");
+  EXPECT_EQ(names(discover({dir / "mods"})), (std::vector<std::string>{"linked"}));
+}
+
+// A folder symlink pointing back up is followed again and again until the
+// kernel's symlink limit stops it: 41 modules a, loop.a, loop.loop.a, ...
+TEST(Discovery, SymlinkCycleIsWalkedOnce) {
+  TempDir dir;
+  write_file(dir / "a.so", "");
+  fs::create_directory_symlink(".", dir / "loop");
+  EXPECT_EQ(names(discover({dir.path()})), (std::vector<std::string>{"a"}));
+}
+
+TEST(Discovery, DuplicateAcrossPathsFirstWinsAndIsReported) {
+  TempDir first;
+  TempDir second;
+  write_file(first / "x.so", "");
+  write_file(second / "libx.so", "");
+  write_file(second / "y.so", "");
+  const DiscoveryResult r = discover({first.path(), second.path()});
+  EXPECT_EQ(names(r), (std::vector<std::string>{"x", "y"}));
+  ASSERT_EQ(r.modules.size(), 2u);
+  EXPECT_EQ(r.modules[0].path, first / "x.so");
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0], "module 'x' is found twice: using '" + (first / "x.so").string() +
+                               "', ignoring '" + (second / "libx.so").string() + "'");
+}
+
+TEST(Discovery, DuplicateInOneFolderFirstInSortedOrderWins) {
+  TempDir dir;
+  write_file(dir / "x.so", "");
+  write_file(dir / "libx.so", "");
+  const DiscoveryResult r = discover({dir.path()});
+  ASSERT_EQ(r.modules.size(), 1u);
+  EXPECT_EQ(r.modules[0].path, dir / "libx.so");
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("ignoring '" + (dir / "x.so").string() + "'"), std::string::npos);
+}
+
+TEST(Discovery, MissingPathIsWarnedAndTheOthersStillSearched) {
+  TempDir dir;
+  write_file(dir / "here/m.so", "");
+  write_file(dir / "a-file", "");
+  const DiscoveryResult r = discover({dir / "missing", dir / "a-file", dir / "here"});
+  EXPECT_EQ(names(r), (std::vector<std::string>{"m"}));
+  ASSERT_EQ(r.warnings.size(), 2u);
+  EXPECT_EQ(r.warnings[0], "module path '" + (dir / "missing").string() +
+                               "' is not a folder; check RuntimeOptions::module_paths");
+  EXPECT_NE(r.warnings[1].find("'" + (dir / "a-file").string() + "' is not a folder"),
+            std::string::npos);
+}
+
+TEST(Discovery, NoPathsFindNothing) {
+  const DiscoveryResult r = discover({});
+  EXPECT_TRUE(r.modules.empty());
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+}  // namespace
+}  // namespace hotmod::registry
