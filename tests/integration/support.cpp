@@ -82,6 +82,13 @@ void install_truncated(const fs::path& from, const fs::path& to, std::size_t siz
   write_atomic(to, bytes.data(), size);
 }
 
+void install_padded(const fs::path& from, const fs::path& to, std::size_t size) {
+  std::vector<char> bytes = read_bytes(from);
+  if (size < bytes.size()) throw std::runtime_error("cannot pad " + from.string() + " shorter");
+  bytes.resize(size, '\0');
+  write_atomic(to, bytes.data(), bytes.size());
+}
+
 void write_text(const fs::path& to, std::string_view text) {
   write_atomic(to, text.data(), text.size());
 }

@@ -45,6 +45,8 @@ class TempDir {
 void install_atomic(const fs::path& from, const fs::path& to);
 // Overwrites `to` in place (same inode): what a careless build tool does.
 void install_in_place(const fs::path& from, const fs::path& to);
+// Writes `from` followed by zero bytes up to `size` to `to` (atomically).
+void install_padded(const fs::path& from, const fs::path& to, std::size_t size);
 // Writes the first `size` bytes of `from` to `to` (atomically).
 void install_truncated(const fs::path& from, const fs::path& to, std::size_t size);
 void write_text(const fs::path& to, std::string_view text);
