@@ -74,9 +74,12 @@ class AquariumRenderer final : public aquarium::IRenderer {
   }
 
  private:
+  // A cell the caller knows is on screen (loops over the whole tank).
+  Cell& cell(int x, int y) { return cells_[static_cast<std::size_t>(y * w_ + x)]; }
+  // A cell that may be off screen (sprites, bubbles): null then.
   Cell* at(int x, int y) {
     if (x < 0 || y < 0 || x >= w_ || y >= h_) return nullptr;
-    return &cells_[static_cast<std::size_t>(y * w_ + x)];
+    return &cell(x, y);
   }
   void put(int x, int y, std::string_view glyph, std::uint8_t fg) {
     if (Cell* c = at(x, y)) {
@@ -97,7 +100,7 @@ class AquariumRenderer final : public aquarium::IRenderer {
   void water(const aquarium::Frame& f) {
     constexpr int shades = sizeof kWater;
     for (int y = 0; y < h_ - 2; ++y) {
-      for (int x = 0; x < w_; ++x) at(x, y)->bg = kWater[y * shades / (h_ - 2)];
+      for (int x = 0; x < w_; ++x) cell(x, y).bg = kWater[y * shades / (h_ - 2)];
     }
     for (int x = 0; x < w_; ++x) {
       const double wave = std::sin(x * 0.45 - f.seconds * 2.5);
@@ -109,7 +112,7 @@ class AquariumRenderer final : public aquarium::IRenderer {
     for (int y = h_ - 2; y < h_; ++y) {
       for (int x = 0; x < w_; ++x) {
         const std::uint32_t r = scatter(x, y) % 16;
-        Cell& c = *at(x, y);
+        Cell& c = cell(x, y);
         c.bg = kSand;
         c.fg = kPebble;
         c.glyph = r == 0 ? "o" : r < 3 ? "." : r < 4 ? "," : " ";
