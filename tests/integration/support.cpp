@@ -51,21 +51,6 @@ void write_atomic(const fs::path& to, const char* data, std::size_t size) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern =
-      (fs::path(base != nullptr && *base != '\0' ? base : "/tmp") / "hotmod-test-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr)
-    throw std::runtime_error("mkdtemp " + pattern + ": " + std::strerror(errno));
-  // Canonical, so paths compare equal to what /proc/self/maps shows.
-  path_ = fs::canonical(pattern);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
 void install_atomic(const fs::path& from, const fs::path& to) {
   std::vector<char> bytes = read_bytes(from);
   write_atomic(to, bytes.data(), bytes.size());

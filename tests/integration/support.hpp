@@ -22,23 +22,11 @@
 
 #include "counter_api.hpp"
 #include "fixture_paths.hpp"
+#include "temp_dir_common.hpp"
 
 namespace hotmod_test {
 
 namespace fs = std::filesystem;
-
-// A fresh folder (mkdtemp), removed with everything in it when destroyed.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // Copies `from` to a temporary name beside `to`, then renames it over `to`:
 // what a careful build tool does (new inode, never a half-written file).

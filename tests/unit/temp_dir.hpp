@@ -1,8 +1,5 @@
-// temp_dir.hpp — a fresh folder per unit test (mkdtemp under $TMPDIR or
-// /tmp), removed with everything in it when destroyed, and small file helpers.
+// temp_dir.hpp — the unit tests' file helpers, and the shared TempDir.
 #pragma once
-
-#include <stdlib.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -15,34 +12,13 @@
 #include <system_error>
 #include <vector>
 
+#include "temp_dir_common.hpp"
+
 namespace hotmod_unit {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern =
-        (fs::path(base != nullptr && *base != '\0' ? base : "/tmp") / "hotmod-unit-XXXXXX")
-            .string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      throw std::runtime_error("mkdtemp " + pattern + ": " + std::strerror(errno));
-    path_ = fs::canonical(pattern);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const fs::path& rel) const { return path_ / rel; }
-
- private:
-  fs::path path_;
-};
+using hotmod_test::TempDir;  // a fresh folder per test (tests/common)
 
 // Writes `text` to `to` (truncating it in place when it exists), creating
 // parent folders.
