@@ -33,16 +33,21 @@ class StageTimer {
   Clock::time_point start_;
 };
 
+// The module's fingerprint against the host's; checked on the file's record
+// before dlopen and again on the descriptor after.
+bool check_abi(const registry::Slot& slot, const abi::Fingerprint& module, loader::Fault* f) {
+  const std::string diffs = loader::abi_differences(module, abi::current());
+  if (diffs.empty()) return true;
+  *f = loader::fault(Stage::validate, Failure::abi_mismatch,
+                     "module '" + slot.name() + "' does not match this host's ABI: " + diffs +
+                         "; rebuild it with the host's compiler and flags");
+  return false;
+}
+
 bool check_descriptor(Runtime::Impl& rt, registry::Slot& slot, registry::Version& v,
                       loader::Fault* f) {
   const detail::Descriptor& d = *v.image.descriptor;
-  const std::string diffs = loader::abi_differences(d.fingerprint, abi::current());
-  if (!diffs.empty()) {
-    *f = loader::fault(Stage::validate, Failure::abi_mismatch,
-                       "module '" + slot.name() + "' does not match this host's ABI: " + diffs +
-                           "; rebuild it with the host's compiler and flags");
-    return false;
-  }
+  if (!check_abi(slot, d.fingerprint, f)) return false;
   v.def = &d.definition();
   v.version = d.version != nullptr ? d.version : "";
   v.description = d.description != nullptr ? d.description : "";
@@ -127,9 +132,9 @@ std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& sl
   auto v = std::make_shared<registry::Version>();
   v->generation = next_generation();
   v->module = slot.name();
+  const std::filesystem::path file = slot.path();
   {
     StageTimer timer(&t.copy);
-    const std::filesystem::path file = slot.path();
     Result<loader::FileSnapshot> snap = loader::read_file(file);
     if (!snap.ok()) {
       *f = loader::fault(Stage::copy, Failure::io_error,
@@ -140,25 +145,19 @@ std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& sl
     read->identity = v->source.identity;
     read->content_hash = v->source.content_hash;
     read->read_at_ns = v->source.read_at_ns;
-    {
-      StageTimer validate(&t.validate);
-      if (!loader::inspect_elf(v->source.bytes,
-                               "module '" + slot.name() + "' (" + file.string() + ")", &v->elf, f))
-        return nullptr;
-      const std::string diffs = loader::abi_differences(v->elf.record.fingerprint, abi::current());
-      if (!diffs.empty()) {
-        *f = loader::fault(Stage::validate, Failure::abi_mismatch,
-                           "module '" + slot.name() + "' does not match this host's ABI: " + diffs +
-                               "; rebuild it with the host's compiler and flags");
-        return nullptr;
-      }
-    }
+  }
+  {
+    StageTimer timer(&t.validate);  // on the bytes just read, before any code runs
+    if (!loader::inspect_elf(v->source.bytes,
+                             "module '" + slot.name() + "' (" + file.string() + ")", &v->elf, f) ||
+        !check_abi(slot, v->elf.record.fingerprint, f))
+      return nullptr;
+  }
+  {
+    StageTimer timer(&t.copy);
     if (!rt.store.write(slot.name(), v->generation, v->source.bytes, &v->copy, f)) return nullptr;
     v->source.bytes = {};
   }
-  t.copy -= t.validate;  // the ELF checks ran inside the copy's timer
-  std::vector<registry::StateBox> none;
-  std::string why;
   {
     StageTimer timer(&t.open);
     if (!loader::open_image(v->copy, slot.name(), &v->image, f)) {
@@ -169,7 +168,7 @@ std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& sl
   StageTimer timer(&t.validate);
   if (!check_descriptor(rt, slot, *v, f) || !run_self_test(slot, *v, f) ||
       !instantiate(slot, *v, f)) {
-    unload_now(*v, none, &why);
+    discard(*v);
     return nullptr;
   }
   v->context = std::make_unique<runtime::ModuleContext>(rt, slot.name(), v->generation,
