@@ -32,6 +32,7 @@
 #include "hotmod/pin.hpp"
 #include "hotmod/ref.hpp"
 #include "hotmod/value.hpp"
+#include "hotmod/watcher.hpp"
 
 namespace hotmod {
 
@@ -138,6 +139,29 @@ struct RuntimeOptions {
   // Receives every log line; default: stderr via spdlog.
   std::function<void(LogLevel, std::string_view)> log_sink;
   LogLevel log_level = LogLevel::info;
+
+  // Dev mode: watch the module files and reload on change (unless
+  // hot_reload is false), per-stage timings, debug logging with source
+  // locations, stack traces for crashes and escaping exceptions. Production
+  // mode: no watcher thread, counters only. See set_dev_mode().
+  bool dev_mode = false;
+  bool hot_reload = true;
+  std::chrono::milliseconds debounce{30};  // per file, before a reload starts
+  WatchBackend watch_backend = WatchBackend::automatic;
+  std::chrono::milliseconds poll_interval{100};
+  std::vector<std::string> watch_exclude;  // globs, added to the defaults
+  // Library modules hotmod rebuilds itself: a change to one of `sources`
+  // runs `command` (through /bin/sh, in `directory`), then reloads the
+  // module. A failed build keeps the running version and reports the
+  // build's output (Stage::build).
+  struct BuildRule {
+    std::string command;
+    std::vector<std::string> sources;  // globs, relative to `directory`
+    std::filesystem::path directory;
+  };
+  std::map<std::string, BuildRule, std::less<>> builds;
+  // Shown as warnings when the runtime starts (see load_config()).
+  std::vector<std::string> config_warnings;
 };
 
 class Runtime {
