@@ -1,0 +1,193 @@
+#include "config/config_schema.hpp"
+
+#include <array>
+
+#include "config/json_lines.hpp"
+#include "config/text_values.hpp"
+
+namespace hotmod::config {
+namespace fs = std::filesystem;
+namespace {
+
+fs::path resolve(const fs::path& folder, const std::string& path) {
+  return (folder / path).lexically_normal();  // an absolute `path` replaces `folder`
+}
+
+std::vector<std::string> strings_of(const Value& v) {
+  std::vector<std::string> out;
+  for (const auto& s : v) out.push_back(s.get<std::string>());
+  return out;
+}
+
+std::string must_be_one_of(std::string_view key, const std::string& got,
+                           std::string_view accepted) {
+  std::string m = in_quotes(key);
+  m.append(" is ").append(in_quotes(got)).append("; use ").append(accepted);
+  return m;
+}
+
+// ---- handlers, one per leaf key ---------------------------------------------
+
+std::string dev_mode(const Use& u, FileSettings& out) {
+  out.layer.dev_mode = u.value.get<bool>();
+  return {};
+}
+
+std::string hot_reload(const Use& u, FileSettings& out) {
+  out.layer.hot_reload = u.value.get<bool>();
+  return {};
+}
+
+std::string module_paths(const Use& u, FileSettings& out) {
+  for (const std::string& p : strings_of(u.value)) {
+    if (p.empty()) return in_quotes(u.key) + " holds an empty path; remove it or name a folder";
+    out.layer.module_paths.push_back(resolve(u.folder, p));
+  }
+  return {};
+}
+
+std::string log_level(const Use& u, FileSettings& out) {
+  const auto& text = u.value.get_ref<const std::string&>();
+  out.layer.log_level = parse_log_level(text);
+  return out.layer.log_level ? std::string() : must_be_one_of(u.key, text, kLogLevels);
+}
+
+// Integers past a day are refused: nobody means them, and the watcher
+// converts to nanoseconds, where they could overflow.
+std::string millis_problem(const Use& u) {
+  if (u.value.get<std::uint64_t>() <= kMaxMillis) return {};
+  return in_quotes(u.key) + " is " + u.value.dump() + " ms, more than a day; use at most " +
+         std::to_string(kMaxMillis);
+}
+
+std::string debounce(const Use& u, FileSettings& out) {
+  if (auto problem = millis_problem(u); !problem.empty()) return problem;
+  out.layer.debounce = std::chrono::milliseconds(u.value.get<std::int64_t>());
+  return {};
+}
+
+// The spellings hotmod::parse_watch_backend documents, read here so the
+// configuration does not wait on the watcher's library code.
+std::optional<WatchBackend> backend_from_text(std::string_view text) {
+  if (text == "auto" || text == "automatic") return WatchBackend::automatic;
+  if (text == "kernel") return WatchBackend::kernel;
+  if (text == "polling" || text == "poll") return WatchBackend::polling;
+  return std::nullopt;
+}
+
+std::string watch_backend(const Use& u, FileSettings& out) {
+  const auto& text = u.value.get_ref<const std::string&>();
+  out.layer.watch_backend = backend_from_text(text);
+  return out.layer.watch_backend ? std::string() : must_be_one_of(u.key, text, kWatchBackends);
+}
+
+std::string poll_interval(const Use& u, FileSettings& out) {
+  if (auto problem = millis_problem(u); !problem.empty()) return problem;
+  out.layer.poll_interval = std::chrono::milliseconds(u.value.get<std::int64_t>());
+  return {};
+}
+
+std::string watch_exclude(const Use& u, FileSettings& out) {
+  out.watch_exclude = strings_of(u.value);
+  return {};
+}
+
+std::string capabilities(const Use& u, FileSettings& out) {
+  out.capabilities = strings_of(u.value);
+  return {};
+}
+
+std::string commit(const Use& u, FileSettings& out) {
+  const auto& text = u.value.get_ref<const std::string&>();
+  if (text == "immediate") {
+    out.commit = CommitPolicy::immediate;
+  } else if (text == "safe_point") {
+    out.commit = CommitPolicy::safe_point;
+  } else {
+    return must_be_one_of(u.key, text, "immediate or safe_point");
+  }
+  return {};
+}
+
+std::string versions_dir(const Use& u, FileSettings& out) {
+  const auto& text = u.value.get_ref<const std::string&>();
+  if (text.empty()) return in_quotes(u.key) + " is empty; name a folder or remove the key";
+  out.versions_dir = resolve(u.folder, text);
+  return {};
+}
+
+std::string module_config(const Use& u, FileSettings& out) {
+  out.module_config[std::string(u.name)] = u.value;
+  return {};
+}
+
+// Build commands run in the file's folder, and their sources are globs
+// relative to it (BuildRule::directory), so both stay as written.
+std::string module_build(const Use& u, FileSettings& out) {
+  const auto& text = u.value.get_ref<const std::string&>();
+  if (text.empty()) return in_quotes(u.key) + " is empty; give the command that builds the module";
+  auto& rule = out.builds[std::string(u.name)];
+  rule.command = text;
+  rule.directory = u.folder;
+  return {};
+}
+
+std::string module_sources(const Use& u, FileSettings& out) {
+  auto& rule = out.builds[std::string(u.name)];
+  rule.sources = strings_of(u.value);
+  rule.directory = u.folder;
+  return {};
+}
+
+// ---- the table ---------------------------------------------------------------
+
+// The first row whose pattern matches a key wins, so an exact name goes
+// before a "*" at the same depth. The order is also that of the "known keys
+// here" lists in messages.
+constexpr std::array kRules{
+    Rule{"/dev_mode", Type::boolean, "true", dev_mode, "dev_mode"},
+    Rule{"/hot_reload", Type::boolean, "true", hot_reload, "hot_reload"},
+    Rule{"/module_paths", Type::strings, R"(["build/modules"])", module_paths, "module_paths"},
+    Rule{"/log_level", Type::string, R"("info")", log_level, "log_level"},
+    Rule{"/debounce_ms", Type::millis, "30", debounce, "debounce_ms"},
+    Rule{"/watch", Type::object, R"({"backend": "auto"})", nullptr, ""},
+    Rule{"/watch/backend", Type::string, R"("auto")", watch_backend, "watch.backend"},
+    Rule{"/watch/poll_interval_ms", Type::positive_millis, "100", poll_interval,
+         "watch.poll_interval_ms"},
+    Rule{"/watch/exclude", Type::strings, R"(["*.bak"])", watch_exclude, ""},
+    Rule{"/capabilities", Type::strings, R"(["*"])", capabilities, "capabilities"},
+    Rule{"/commit", Type::string, R"("immediate")", commit, "commit"},
+    Rule{"/versions_dir", Type::string, R"("/tmp/my-versions")", versions_dir, "versions_dir"},
+    Rule{"/modules", Type::object, R"({"physics": {"config": {}}})", nullptr, ""},
+    Rule{"/modules/*", Type::object, R"({"config": {}})", nullptr, ""},
+    Rule{"/modules/*/config", Type::any, "", module_config, ""},
+    Rule{"/modules/*/build", Type::string, R"("cmake --build build --target physics")",
+         module_build, ""},
+    Rule{"/modules/*/sources", Type::strings, R"(["src/physics/**"])", module_sources, ""},
+};
+
+}  // namespace
+
+std::span<const Rule> schema_rules() {
+  return kRules;
+}
+
+// A rebuild needs a command: `sources` alone would watch files and run
+// nothing. Checked on the parsed value, so a `build` of the wrong type (an
+// error already) does not also count as missing.
+std::vector<CrossKeyProblem> cross_key_problems(const Value& root) {
+  std::vector<CrossKeyProblem> out;
+  const auto modules = root.find("modules");
+  if (modules == root.end() || !modules->is_object()) return out;
+  for (const auto& [name, section] : modules->items()) {
+    if (!section.is_object() || !section.contains("sources") || section.contains("build")) continue;
+    out.push_back({"/modules/" + pointer_token(name) + "/sources",
+                   in_quotes("modules." + name + ".sources") +
+                       " needs a build command next to it: add \"build\": \"cmake --build build "
+                       "--target " +
+                       name + "\" (or remove 'sources')"});
+  }
+  return out;
+}
+
+}  // namespace hotmod::config

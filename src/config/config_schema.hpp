@@ -1,0 +1,92 @@
+// What hotmod.json may hold: one table of keys, each with its expected type
+// and the handler that stores it (config_schema.cpp), and the walk that
+// checks a parsed file against it (schema_walk.cpp). Adding a setting means
+// adding a row to the table and a member to FileSettings; the walk, which
+// checks types and warns about unknown keys, needs no change.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/json_lines.hpp"
+#include "hotmod/config.hpp"
+
+namespace hotmod::config {
+
+// Everything the project file gave, paths already resolved against its folder.
+struct FileSettings {
+  ConfigLayer layer;  // the settings other layers can give too
+  std::optional<CommitPolicy> commit;
+  std::optional<std::filesystem::path> versions_dir;
+  std::optional<std::vector<std::string>> capabilities;
+  std::vector<std::string> watch_exclude;
+  std::map<std::string, Value, std::less<>> module_config;
+  std::map<std::string, RuntimeOptions::BuildRule, std::less<>> builds;
+  // Setting name ("dev_mode", "watch.backend") -> "/p/hotmod.json:3".
+  std::map<std::string, std::string, std::less<>> origin;
+};
+
+enum class Type {
+  boolean,
+  millis,           // a whole number >= 0
+  positive_millis,  // a whole number >= 1
+  string,
+  strings,  // an array of strings
+  object,   // checked key by key against the rows below it
+  any,      // free-form: not looked into (a module's own config)
+};
+
+// What a handler sees of one key.
+struct Use {
+  const Value& value;
+  std::string_view key;                 // dotted, for messages: "watch.backend"
+  std::string_view where;               // "/p/hotmod.json:12"
+  std::string_view name;                // what the pattern's "*" matched: the module name
+  const std::filesystem::path& folder;  // the file's folder, for relative paths
+};
+
+// Stores the value; returns what is wrong with it ("" when nothing). Runs
+// only once the value has the row's type.
+using Handler = std::string (*)(const Use&, FileSettings&);
+
+struct Rule {
+  std::string_view pattern;  // JSON pointer; "*" matches any one key
+  Type type;
+  std::string_view example;  // a correct value, shown with type errors
+  Handler apply;             // nullptr: a container, only checked and descended
+  std::string_view setting;  // its name in LoadedConfig::origin, if any
+};
+
+// Every key hotmod.json may hold; a key no row matches is unknown.
+std::span<const Rule> schema_rules();
+
+// A rule between keys ("sources" needs "build"), found after the walk.
+struct CrossKeyProblem {
+  std::string pointer;  // where to point: "/modules/physics/sources"
+  std::string message;
+};
+std::vector<CrossKeyProblem> cross_key_problems(const Value& root);
+
+// A message about one place in the file.
+struct Diagnostic {
+  int line = 0;
+  std::string message;  // "/p/hotmod.json:3: ..." (already prefixed)
+};
+
+struct SchemaOutcome {
+  std::vector<Diagnostic> errors;    // wrong types, bad values: the file is refused
+  std::vector<Diagnostic> warnings;  // unknown or duplicated keys: reported, ignored
+};
+
+// Checks `root` (the parsed file) against the schema and stores what it
+// gives in `out`. `file` names the file in messages; relative paths are
+// resolved against its folder. Messages come sorted by line.
+SchemaOutcome apply_schema(const Value& root, const KeyLines& lines,
+                           const std::filesystem::path& file, FileSettings& out);
+
+}  // namespace hotmod::config

@@ -1,0 +1,193 @@
+// load_config: reads every layer and merges them into RuntimeOptions.
+//
+// Single settings take the highest layer that gives them — command line,
+// environment, project file, the host's defaults, hotmod's default — and
+// record that layer in LoadedConfig::origin, so `hotmod config` can say why
+// a setting has its value. Module paths are the exception: every layer's
+// folders are searched, in the order the header documents.
+#include <algorithm>
+#include <cstdlib>
+#include <initializer_list>
+#include <system_error>
+
+#include "config/environment.hpp"
+#include "config/locate.hpp"
+#include "config/project_file.hpp"
+#include "hotmod/config.hpp"
+
+namespace hotmod {
+namespace fs = std::filesystem;
+namespace {
+
+// One layer's value for a setting, and how to name that layer.
+template <class T>
+struct Source {
+  const std::optional<T>& value;
+  std::string origin;
+};
+
+template <class T>
+T pick(std::string_view setting, T fallback, std::initializer_list<Source<T>> sources,
+       LoadedConfig& out) {
+  for (const auto& s : sources) {
+    if (s.value) {
+      out.origin[std::string(setting)] = s.origin;
+      return *s.value;
+    }
+  }
+  out.origin[std::string(setting)] = "default";
+  return fallback;
+}
+
+std::string file_origin(const config::FileSettings& file, std::string_view setting) {
+  auto it = file.origin.find(setting);
+  return it == file.origin.end() ? std::string() : it->second;
+}
+
+std::string env_origin(std::string_view variable) {
+  return "environment (" + std::string(variable) + ")";
+}
+
+constexpr std::string_view kHost = "defaults (host)";
+
+// The settings every layer can give.
+void merge_layers(const ConfigInputs& in, const ConfigLayer& env, const config::FileSettings& file,
+                  LoadedConfig& out) {
+  const ConfigLayer& cli = in.command_line;
+  const ConfigLayer& def = in.defaults;
+  const ConfigLayer& fl = file.layer;
+  RuntimeOptions& o = out.options;
+  const std::string cli_dev = cli.dev_mode.value_or(false) ? "--dev" : "--no-dev";
+  o.dev_mode = pick<bool>("dev_mode", false,
+                          {{cli.dev_mode, "command line (" + cli_dev + ")"},
+                           {env.dev_mode, env_origin("HOTMOD_DEV_MODE")},
+                           {fl.dev_mode, file_origin(file, "dev_mode")},
+                           {def.dev_mode, std::string(kHost)}},
+                          out);
+  // There is only --no-watch; a host may still set true programmatically.
+  const bool cli_watch = cli.hot_reload.value_or(false);
+  o.hot_reload =
+      pick<bool>("hot_reload", true,
+                 {{cli.hot_reload, cli_watch ? "command line" : "command line (--no-watch)"},
+                  {env.hot_reload, env_origin("HOTMOD_HOT_RELOAD")},
+                  {fl.hot_reload, file_origin(file, "hot_reload")},
+                  {def.hot_reload, std::string(kHost)}},
+                 out);
+  // Unset everywhere, the level follows the mode: dev mode is for watching
+  // reloads happen, production for quiet.
+  const LogLevel mode_level = o.dev_mode ? LogLevel::debug : LogLevel::info;
+  o.log_level = pick<LogLevel>("log_level", mode_level,
+                               {{cli.log_level, "command line (--log-level)"},
+                                {env.log_level, env_origin("HOTMOD_LOG_LEVEL")},
+                                {fl.log_level, file_origin(file, "log_level")},
+                                {def.log_level, std::string(kHost)}},
+                               out);
+  if (o.dev_mode && out.origin["log_level"] == "default")
+    out.origin["log_level"] = "default (dev mode)";
+  o.debounce = pick<std::chrono::milliseconds>("debounce_ms", o.debounce,
+                                               {{cli.debounce, "command line (--debounce-ms)"},
+                                                {env.debounce, env_origin("HOTMOD_DEBOUNCE_MS")},
+                                                {fl.debounce, file_origin(file, "debounce_ms")},
+                                                {def.debounce, std::string(kHost)}},
+                                               out);
+  o.watch_backend = pick<WatchBackend>("watch.backend", o.watch_backend,
+                                       {{cli.watch_backend, "command line"},
+                                        {env.watch_backend, "environment"},
+                                        {fl.watch_backend, file_origin(file, "watch.backend")},
+                                        {def.watch_backend, std::string(kHost)}},
+                                       out);
+  o.poll_interval = pick<std::chrono::milliseconds>(
+      "watch.poll_interval_ms", o.poll_interval,
+      {{cli.poll_interval, "command line"},
+       {env.poll_interval, "environment"},
+       {fl.poll_interval, file_origin(file, "watch.poll_interval_ms")},
+       {def.poll_interval, std::string(kHost)}},
+      out);
+}
+
+// The settings only the project file gives.
+void merge_file_only(config::FileSettings& file, LoadedConfig& out) {
+  RuntimeOptions& o = out.options;
+  o.commit =
+      pick<CommitPolicy>("commit", o.commit, {{file.commit, file_origin(file, "commit")}}, out);
+  o.versions_dir = pick<fs::path>("versions_dir", o.versions_dir,
+                                  {{file.versions_dir, file_origin(file, "versions_dir")}}, out);
+  o.capabilities =
+      pick<std::vector<std::string>>("capabilities", o.capabilities,
+                                     {{file.capabilities, file_origin(file, "capabilities")}}, out);
+  o.watch_exclude = std::move(file.watch_exclude);
+  o.module_config = std::move(file.module_config);
+  o.builds = std::move(file.builds);
+}
+
+// Absolute and without a trailing '/', so the same folder written twice is
+// recognised (lexically: symlinks are not followed, that is discovery's job).
+fs::path normal(const fs::path& cwd, const fs::path& p) {
+  fs::path n = (cwd / p).lexically_normal();
+  if (!n.has_filename() && n.has_relative_path()) n = n.parent_path();
+  return n;
+}
+
+// Every layer's folders: command line, project file, environment, defaults.
+// The project file comes before the environment on purpose: it describes
+// this project, while a HOTMOD_MODULE_PATH is usually set once for a shell.
+void merge_module_paths(const ConfigInputs& in, const ConfigLayer& env,
+                        const config::FileSettings& file, const fs::path& cwd, LoadedConfig& out) {
+  std::vector<fs::path>& paths = out.options.module_paths;
+  std::string origin;
+  const auto add = [&](const std::vector<fs::path>& layer, const std::string& name) {
+    if (layer.empty()) return;
+    origin.append(origin.empty() ? "" : ", ").append(name);
+    for (const fs::path& p : layer) {
+      fs::path n = normal(cwd, p);
+      if (std::find(paths.begin(), paths.end(), n) == paths.end()) paths.push_back(std::move(n));
+    }
+  };
+  add(in.command_line.module_paths, "command line (-M)");
+  add(file.layer.module_paths, file_origin(file, "module_paths"));
+  add(env.module_paths, env_origin("HOTMOD_MODULE_PATH"));
+  add(in.defaults.module_paths, std::string(kHost));
+  out.origin["module_paths"] = origin.empty() ? "default" : origin;
+}
+
+Result<fs::path> current_folder(const ConfigInputs& in) {
+  std::error_code ec;
+  fs::path here = fs::current_path(ec);
+  if (ec && (in.cwd.empty() || in.cwd.is_relative()))
+    return Error{"config", "cannot tell the current folder (" + ec.message() +
+                               "); was it removed? cd into an existing folder"};
+  return normal(here, in.cwd);
+}
+
+}  // namespace
+
+Result<LoadedConfig> load_config(const ConfigInputs& inputs) {
+  const config::Getenv getenv =
+      inputs.getenv ? inputs.getenv : [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    return v != nullptr ? std::optional<std::string>(v) : std::nullopt;
+  };
+  auto cwd = current_folder(inputs);
+  if (!cwd) return cwd.error();
+  auto env = config::read_environment(getenv);
+  if (!env) return env.error();
+  auto located = config::locate_project_file(inputs, *env, *cwd);
+  if (!located) return located.error();
+
+  LoadedConfig out;
+  config::FileSettings file;
+  if (*located) {
+    auto read = config::read_project_file(**located);
+    if (!read) return read.error();
+    file = std::move(read->settings);
+    out.warnings = std::move(read->warnings);
+    out.file = *located;
+  }
+  merge_layers(inputs, *env, file, out);
+  merge_module_paths(inputs, *env, file, *cwd, out);
+  merge_file_only(file, out);
+  out.options.config_warnings = out.warnings;
+  return out;
+}
+
+}  // namespace hotmod

@@ -1,0 +1,90 @@
+#include "config/project_file.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "config/json_lines.hpp"
+
+namespace hotmod::config {
+namespace fs = std::filesystem;
+namespace {
+
+Error config_error(std::string message) {
+  return Error{"config", std::move(message)};
+}
+
+// nlohmann's message after its "[json.exception.parse_error.101] parse error
+// at line 3, column 5: " prefix: we print our own position instead.
+std::string_view parse_reason(std::string_view what) {
+  const std::size_t at = what.find("parse error");
+  if (at == std::string_view::npos) return what;
+  const std::size_t colon = what.find(": ", at);
+  return colon == std::string_view::npos ? what : what.substr(colon + 2);
+}
+
+// The most common hand-editing mistake, said plainly.
+std::string hint(std::string_view text, std::size_t offset) {
+  if (offset >= text.size() || (text[offset] != '}' && text[offset] != ']')) return {};
+  std::size_t before = offset;
+  while (before > 0 && std::isspace(static_cast<unsigned char>(text[before - 1]))) --before;
+  return before > 0 && text[before - 1] == ',' ? " (a trailing comma? JSON allows none)" : "";
+}
+
+// `path:line:col: reason` for a text nlohmann refused. `byte` is its
+// 1-based index of the last character read: the one in error.
+Error parse_failure(std::string_view text, const fs::path& file, std::size_t byte,
+                    std::string_view what) {
+  const std::size_t offset = std::min(byte > 0 ? byte - 1 : 0, text.size());
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  std::string m = file.string();
+  m.append(":").append(std::to_string(line)).append(":").append(std::to_string(column));
+  m.append(": not valid JSON: ").append(parse_reason(what)).append(hint(text, offset));
+  return config_error(std::move(m));
+}
+
+std::string joined(const std::vector<Diagnostic>& ds) {
+  std::string out;
+  for (const auto& d : ds) out.append(out.empty() ? "" : "\n").append(d.message);
+  return out;
+}
+
+}  // namespace
+
+Result<ProjectFile> parse_project_file(std::string_view text, const fs::path& file) {
+  Value root;
+  try {
+    root = Value::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  } catch (const Value::parse_error& e) {
+    return parse_failure(text, file, e.byte, e.what());
+  } catch (const Value::exception& e) {
+    return config_error(file.string() + ": not valid JSON: " + e.what());
+  }
+  ProjectFile out;
+  const SchemaOutcome outcome = apply_schema(root, scan_key_lines(text), file, out.settings);
+  if (!outcome.errors.empty()) return config_error(joined(outcome.errors));
+  for (const auto& w : outcome.warnings) out.warnings.push_back(w.message);
+  return out;
+}
+
+Result<ProjectFile> read_project_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return config_error("cannot read " + file.string() + ": " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return config_error("cannot read " + file.string() + ": " + std::strerror(errno));
+  return parse_project_file(text.str(), file);
+}
+
+}  // namespace hotmod::config

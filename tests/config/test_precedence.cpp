@@ -1,0 +1,217 @@
+// Precedence: for every setting, every combination of the layers that give
+// it — command line > environment > project file > host defaults > default —
+// and the origin load_config records for the winner.
+#include <functional>
+
+#include <gtest/gtest.h>
+
+#include "config_test_support.hpp"
+#include "hotmod/config.hpp"
+#include "temp_dir_common.hpp"
+
+namespace hotmod {
+namespace {
+
+namespace fs = std::filesystem;
+using hotmod_test::write_file;
+
+enum Layer { kCli, kEnv, kFile, kHost, kDefault, kLayers };
+const char* const kLayerNames[] = {"command line", "environment", "project file", "host defaults",
+                                   "default"};
+
+// One setting: how each layer gives it, and what each layer's value reads
+// back as. Every layer gives a different value where the type allows, and
+// the origin tells the rest apart.
+struct Setting {
+  std::string name;                // the origin map's key
+  std::vector<std::string> flags;  // command line; empty: set `cli` directly
+  std::function<void(ConfigLayer&)> cli;
+  std::string env_var, env_value;  // none when env_var is empty
+  std::string file_member;         // `"key": value`, written on line 2
+  std::function<void(ConfigLayer&)> host;
+  std::function<std::string(const RuntimeOptions&)> read;
+  std::string value[kLayers];
+  std::string origin[kLayers];  // kFile: filled in with the file's name
+};
+
+std::string ms(std::chrono::milliseconds d) {
+  return std::to_string(d.count()) + "ms";
+}
+
+std::vector<Setting> settings() {
+  return {
+      {"dev_mode",
+       {"--dev"},
+       nullptr,
+       "HOTMOD_DEV_MODE",
+       "0",
+       R"("dev_mode": true)",
+       [](ConfigLayer& l) { l.dev_mode = false; },
+       [](const RuntimeOptions& o) { return std::string(o.dev_mode ? "true" : "false"); },
+       {"true", "false", "true", "false", "false"},
+       {"command line (--dev)", "environment (HOTMOD_DEV_MODE)", "", "defaults (host)", "default"}},
+      {"hot_reload",
+       {"--no-watch"},
+       nullptr,
+       "HOTMOD_HOT_RELOAD",
+       "yes",
+       R"("hot_reload": false)",
+       [](ConfigLayer& l) { l.hot_reload = true; },
+       [](const RuntimeOptions& o) { return std::string(o.hot_reload ? "true" : "false"); },
+       {"false", "true", "false", "true", "true"},
+       {"command line (--no-watch)", "environment (HOTMOD_HOT_RELOAD)", "", "defaults (host)",
+        "default"}},
+      {"log_level",
+       {"--log-level", "trace"},
+       nullptr,
+       "HOTMOD_LOG_LEVEL",
+       "error",
+       R"("log_level": "warning")",
+       [](ConfigLayer& l) { l.log_level = LogLevel::debug; },
+       [](const RuntimeOptions& o) { return std::string(to_string(o.log_level)); },
+       {"trace", "error", "warn", "debug", "info"},
+       {"command line (--log-level)", "environment (HOTMOD_LOG_LEVEL)", "", "defaults (host)",
+        "default"}},
+      {"debounce_ms",
+       {"--debounce-ms=1"},
+       nullptr,
+       "HOTMOD_DEBOUNCE_MS",
+       "2",
+       R"("debounce_ms": 3)",
+       [](ConfigLayer& l) { l.debounce = std::chrono::milliseconds(4); },
+       [](const RuntimeOptions& o) { return ms(o.debounce); },
+       {"1ms", "2ms", "3ms", "4ms", "30ms"},
+       {"command line (--debounce-ms)", "environment (HOTMOD_DEBOUNCE_MS)", "", "defaults (host)",
+        "default"}},
+      // No flag or variable names these; a host sets them in its layers.
+      {"watch.backend",
+       {},
+       [](ConfigLayer& l) { l.watch_backend = WatchBackend::kernel; },
+       "",
+       "",
+       R"("watch": {"backend": "poll"})",
+       [](ConfigLayer& l) { l.watch_backend = WatchBackend::automatic; },
+       [](const RuntimeOptions& o) { return std::to_string(static_cast<int>(o.watch_backend)); },
+       {std::to_string(static_cast<int>(WatchBackend::kernel)), "",
+        std::to_string(static_cast<int>(WatchBackend::polling)),
+        std::to_string(static_cast<int>(WatchBackend::automatic)),
+        std::to_string(static_cast<int>(WatchBackend::automatic))},
+       {"command line", "", "", "defaults (host)", "default"}},
+      {"watch.poll_interval_ms",
+       {},
+       [](ConfigLayer& l) { l.poll_interval = std::chrono::milliseconds(11); },
+       "",
+       "",
+       R"("watch": {"poll_interval_ms": 22})",
+       [](ConfigLayer& l) { l.poll_interval = std::chrono::milliseconds(33); },
+       [](const RuntimeOptions& o) { return ms(o.poll_interval); },
+       {"11ms", "", "22ms", "33ms", "100ms"},
+       {"command line", "", "", "defaults (host)", "default"}},
+  };
+}
+
+class Precedence : public ::testing::Test {
+ protected:
+  // Loads with the layers in `mask` giving `s`; the file exists either way.
+  Result<LoadedConfig> load(const Setting& s, unsigned mask) {
+    ConfigInputs in = hotmod_test::inputs_in(dir_.path());
+    if (mask & (1u << kCli)) {
+      std::vector<std::string> args = s.flags;
+      auto cli = parse_command_line(args);
+      EXPECT_TRUE(cli.ok() && args.empty());
+      if (cli.ok()) in.command_line = *cli;
+      if (s.cli) s.cli(in.command_line);
+    }
+    if (mask & (1u << kEnv)) in.getenv = hotmod_test::getenv_from({{s.env_var, s.env_value}});
+    write_file(dir_ / "hotmod.json", (mask & (1u << kFile)) ? "{\n" + s.file_member + "\n}" : "{}");
+    if (mask & (1u << kHost)) s.host(in.defaults);
+    return load_config(in);
+  }
+
+  hotmod_test::TempDir dir_{"hotmod-config"};
+};
+
+TEST_F(Precedence, EverySettingEveryCombinationOfLayers) {
+  const std::string file_origin = (dir_ / "hotmod.json").string() + ":2";
+  for (Setting s : settings()) {
+    s.origin[kFile] = file_origin;
+    const bool has_env = !s.env_var.empty();
+    for (unsigned mask = 0; mask < (1u << kDefault); ++mask) {
+      if (!has_env && (mask & (1u << kEnv))) continue;  // no such layer for this setting
+      int winner = kDefault;
+      for (int layer = kCli; layer < kDefault; ++layer) {
+        if (mask & (1u << layer)) {
+          winner = layer;
+          break;
+        }
+      }
+      auto config = load(s, mask);
+      ASSERT_TRUE(config.ok()) << s.name << ": " << config.error().message;
+      EXPECT_EQ(s.read(config->options), s.value[winner])
+          << s.name << " with layers mask " << mask << ": expected the " << kLayerNames[winner]
+          << "'s value";
+      EXPECT_EQ(config->origin.at(s.name), s.origin[winner]) << s.name << " mask " << mask;
+    }
+  }
+}
+
+// The opposite boolean from the command line beats the environment too.
+TEST_F(Precedence, NoDevOnTheCommandLineBeatsTheEnvironment) {
+  std::vector<std::string> args{"--no-dev"};
+  ConfigInputs in = hotmod_test::inputs_in(dir_.path(), {{"HOTMOD_DEV_MODE", "1"}});
+  in.command_line = *parse_command_line(args);
+  write_file(dir_ / "hotmod.json", R"({"dev_mode": true})");
+  auto config = load_config(in);
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  EXPECT_FALSE(config->options.dev_mode);
+  EXPECT_EQ(config->origin.at("dev_mode"), "command line (--no-dev)");
+}
+
+// Unset everywhere, the log level follows dev mode, whichever layer set it.
+TEST_F(Precedence, LogLevelDefaultFollowsDevMode) {
+  write_file(dir_ / "hotmod.json", "{}");
+  auto dev = load_config(hotmod_test::inputs_in(dir_.path(), {{"HOTMOD_DEV_MODE", "on"}}));
+  ASSERT_TRUE(dev.ok()) << dev.error().message;
+  EXPECT_EQ(dev->options.log_level, LogLevel::debug);
+  EXPECT_EQ(dev->origin.at("log_level"), "default (dev mode)");
+
+  write_file(dir_ / "hotmod.json", R"({"dev_mode": false})");
+  auto prod = load_config(hotmod_test::inputs_in(dir_.path()));
+  ASSERT_TRUE(prod.ok()) << prod.error().message;
+  EXPECT_EQ(prod->options.log_level, LogLevel::info);
+  EXPECT_EQ(prod->origin.at("log_level"), "default");
+
+  // Any layer's level beats the mode's.
+  write_file(dir_ / "hotmod.json", R"({"dev_mode": true, "log_level": "error"})");
+  auto set = load_config(hotmod_test::inputs_in(dir_.path()));
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(set->options.log_level, LogLevel::error);
+}
+
+// commit, versions_dir and capabilities come from the project file or the
+// runtime's defaults.
+TEST_F(Precedence, FileOnlySettingsFileOrDefault) {
+  write_file(dir_ / "hotmod.json", "{}");
+  auto none = load_config(hotmod_test::inputs_in(dir_.path()));
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_EQ(none->options.commit, CommitPolicy::immediate);
+  EXPECT_EQ(none->options.versions_dir, fs::path());
+  EXPECT_EQ(none->options.capabilities, std::vector<std::string>{"*"});
+  for (const char* s : {"commit", "versions_dir", "capabilities"})
+    EXPECT_EQ(none->origin.at(s), "default") << s;
+
+  write_file(dir_ / "hotmod.json",
+             "{\n\"commit\": \"safe_point\",\n\"versions_dir\": \"/v\",\n\"capabilities\": []\n}");
+  auto file = load_config(hotmod_test::inputs_in(dir_.path()));
+  ASSERT_TRUE(file.ok()) << file.error().message;
+  EXPECT_EQ(file->options.commit, CommitPolicy::safe_point);
+  EXPECT_EQ(file->options.versions_dir, fs::path("/v"));
+  EXPECT_TRUE(file->options.capabilities.empty());
+  const std::string f = (dir_ / "hotmod.json").string();
+  EXPECT_EQ(file->origin.at("commit"), f + ":2");
+  EXPECT_EQ(file->origin.at("versions_dir"), f + ":3");
+  EXPECT_EQ(file->origin.at("capabilities"), f + ":4");
+}
+
+}  // namespace
+}  // namespace hotmod
