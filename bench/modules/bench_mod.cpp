@@ -24,6 +24,11 @@ int add_one(int x) {
   return x + 1;
 }
 
+// Which build answers: the edit-to-running benchmark waits for the other one.
+int build() {
+  return BENCH_MOD_VERSION;
+}
+
 struct State {
   std::uint64_t loads = 0;
 };
@@ -36,6 +41,7 @@ void on_unload(hotmod::Context& /*ctx*/) {}
 }  // namespace
 
 HOTMOD_EXPORT(add_one, "Returns x + 1", "x");
+HOTMOD_EXPORT(build, "Which build of the module this is (1 or 2)");
 HOTMOD_INTERFACE(hotmod_bench::ICounter, hotmod_bench::Counter);
 HOTMOD_STATE(State, 1);
 HOTMOD_ON_LOAD(on_load);

@@ -4,7 +4,10 @@
 //   creatures  plain functions called by name (hotmod::Module::call) with
 //              persistent state: the fish keep swimming through a reload
 //   hud        subscribes to reload events and describes the last one
-// Every 250 ms the host asks the runtime whether a module file changed.
+// Configured like any hotmod host: hotmod.json, HOTMOD_* variables and the
+// --dev / -M / --no-watch flags. The example runs in dev mode unless told
+// otherwise, so the runtime's watcher reloads a module the moment its file
+// is rebuilt.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -19,6 +22,7 @@
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
+#include <hotmod/config.hpp>
 #include <hotmod/runtime.hpp>
 
 #include "aquarium/scene.hpp"
@@ -35,12 +39,13 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kWidth = 60;
 constexpr int kHeight = 20;
-constexpr auto kRefreshEvery = std::chrono::milliseconds(250);
+constexpr auto kStatusEvery = std::chrono::milliseconds(250);
 constexpr const char* kModuleNames[] = {"renderer", "creatures", "hud"};
 
 struct Options {
-  std::string modules = HOTMOD_EXAMPLE_MODULES_DIR;
-  std::uint64_t frames = 0;  // 0: until Ctrl-C
+  hotmod::RuntimeOptions runtime;  // from hotmod's configuration layers
+  std::string modules;             // for messages: where modules are looked for
+  std::uint64_t frames = 0;        // 0: until Ctrl-C
   int fps = 20;
   bool no_color = false;
 };
@@ -74,8 +79,7 @@ int run(const Options& opt) {
   host::LogTail logs(interactive);
   host::ReloadBoard board;
 
-  hotmod::RuntimeOptions ro;
-  ro.module_paths = {opt.modules};
+  hotmod::RuntimeOptions ro = opt.runtime;
   ro.log_sink = [&logs](hotmod::LogLevel level, std::string_view m) { logs.add(level, m); };
   hotmod::Runtime rt(std::move(ro));
   rt.on_reload([&board](const hotmod::ReloadStats& s) { board.record(s); });
@@ -114,7 +118,7 @@ int run(const Options& opt) {
     const auto period = std::chrono::nanoseconds(1'000'000'000 / opt.fps);
     const auto start = Clock::now();
     auto last_frame = start;
-    auto last_refresh = start;
+    auto last_status = start;
     auto next = start;
     host::Status status_block = host::status(rt, board, kModuleNames);
     std::string out;
@@ -122,13 +126,8 @@ int run(const Options& opt) {
 
     for (; !host::stop_requested() && (opt.frames == 0 || n < opt.frames); ++n) {
       const auto now = Clock::now();
-      if (now - last_refresh >= kRefreshEvery) {
-        last_refresh = now;
-        const hotmod::RefreshReport report = rt.refresh();
-        for (const auto& name : report.discovered)
-          logs.add(hotmod::LogLevel::info, "new module " + name);
-        for (const auto& name : report.vanished)
-          logs.add(hotmod::LogLevel::warn, name + " vanished; it keeps running");
+      if (now - last_status >= kStatusEvery) {
+        last_status = now;
         status_block = host::status(rt, board, kModuleNames);
       }
       const double dt = std::min(std::chrono::duration<double>(now - last_frame).count(), 0.1);
@@ -183,18 +182,48 @@ int run(const Options& opt) {
 
 }  // namespace
 
+// hotmod's layers: its own flags (taken out of `args`), HOTMOD_* variables,
+// hotmod.json, then this example's defaults: dev mode, the build tree.
+bool configure(std::vector<std::string>& args, Options& opt) {
+  auto cli = hotmod::parse_command_line(args);
+  if (!cli) {
+    fmt::print(stderr, "hotmod-example: {}\n", cli.error().message);
+    return false;
+  }
+  hotmod::ConfigInputs in;
+  in.command_line = *cli;
+  in.defaults.dev_mode = true;
+  in.defaults.module_paths = {HOTMOD_EXAMPLE_MODULES_DIR};
+  auto config = hotmod::load_config(in);
+  if (!config) {
+    fmt::print(stderr, "hotmod-example: {}\n", config.error().message);
+    return false;
+  }
+  opt.runtime = std::move(config->options);
+  for (const auto& p : opt.runtime.module_paths)
+    opt.modules += (opt.modules.empty() ? "" : ":") + p.string();
+  return true;
+}
+
 int main(int argc, char** argv) {
   Options opt;
-  CLI::App app{"hotmod-example: an aquarium whose modules you can rebuild while it runs"};
-  app.add_option("--modules", opt.modules, "Folder the modules are built into")
-      ->capture_default_str()
-      ->check(CLI::ExistingDirectory);
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!configure(args, opt)) return 2;
+  CLI::App app{
+      "hotmod-example: an aquarium whose modules you can rebuild while it runs\n"
+      "hotmod's options also apply: -M/--module-path DIR, --dev/--no-dev, --no-watch,\n"
+      "--config FILE, --log-level LEVEL, --debounce-ms N (and HOTMOD_* variables)"};
   app.add_option("--frames", opt.frames, "Exit after N frames (default: run until Ctrl-C)");
   app.add_option("--fps", opt.fps, "Frames per second")
       ->capture_default_str()
       ->check(CLI::Range(1, 120));
   app.add_flag("--no-color", opt.no_color, "No colours (also: set NO_COLOR)");
-  CLI11_PARSE(app, argc, argv);
+  std::reverse(args.begin(), args.end());  // CLI11 takes a vector last-first
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
   if (const char* no_color = std::getenv("NO_COLOR"); no_color != nullptr && *no_color != '\0')
     opt.no_color = true;  // https://no-color.org
 

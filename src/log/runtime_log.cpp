@@ -1,5 +1,7 @@
 #include "log/runtime_log.hpp"
 
+#include <string>
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -40,8 +42,15 @@ RuntimeLog::RuntimeLog(Sink sink, LogLevel level) : sink_(std::move(sink)), leve
   if (!sink_) logger_ = stderr_logger();
 }
 
-void RuntimeLog::write(LogLevel level, std::string_view message) const {
+void RuntimeLog::write(LogLevel level, std::string_view message, const char* file, int line) const {
   if (!enabled(level)) return;
+  std::string located;
+  if (locations_.load(std::memory_order_relaxed) && file != nullptr) {
+    std::string_view f(file);
+    if (auto slash = f.rfind('/'); slash != std::string_view::npos) f.remove_prefix(slash + 1);
+    located = std::string(message) + " [" + std::string(f) + ":" + std::to_string(line) + "]";
+    message = located;
+  }
   if (sink_) {
     sink_(level, message);
     return;

@@ -1,7 +1,10 @@
 // The runtime's log: every line goes to RuntimeOptions::log_sink when one is
-// set, otherwise to stderr through spdlog. Thread-safe.
+// set, otherwise to stderr through spdlog. In dev mode each line ends with
+// the source location that wrote it ("[runtime_reload.cpp:212]"). Level and
+// mode may change while other threads log. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -19,16 +22,34 @@ class RuntimeLog {
   using Sink = std::function<void(LogLevel, std::string_view)>;
   RuntimeLog(Sink sink, LogLevel level);
 
-  void write(LogLevel level, std::string_view message) const;
-  bool enabled(LogLevel level) const { return level >= level_; }
-  void debug(std::string_view m) const { write(LogLevel::debug, m); }
-  void info(std::string_view m) const { write(LogLevel::info, m); }
-  void warn(std::string_view m) const { write(LogLevel::warn, m); }
-  void error(std::string_view m) const { write(LogLevel::error, m); }
+  void write(LogLevel level, std::string_view message, const char* file = __builtin_FILE(),
+             int line = __builtin_LINE()) const;
+  bool enabled(LogLevel level) const { return level >= level_.load(std::memory_order_relaxed); }
+  void set_level(LogLevel level) { level_.store(level, std::memory_order_relaxed); }
+  LogLevel level() const { return level_.load(std::memory_order_relaxed); }
+  void set_locations(bool on) { locations_.store(on, std::memory_order_relaxed); }
+
+  void debug(std::string_view m, const char* file = __builtin_FILE(),
+             int line = __builtin_LINE()) const {
+    write(LogLevel::debug, m, file, line);
+  }
+  void info(std::string_view m, const char* file = __builtin_FILE(),
+            int line = __builtin_LINE()) const {
+    write(LogLevel::info, m, file, line);
+  }
+  void warn(std::string_view m, const char* file = __builtin_FILE(),
+            int line = __builtin_LINE()) const {
+    write(LogLevel::warn, m, file, line);
+  }
+  void error(std::string_view m, const char* file = __builtin_FILE(),
+             int line = __builtin_LINE()) const {
+    write(LogLevel::error, m, file, line);
+  }
 
  private:
   Sink sink_;
-  LogLevel level_;
+  std::atomic<LogLevel> level_;
+  std::atomic<bool> locations_{false};
   std::shared_ptr<spdlog::logger> logger_;
 };
 

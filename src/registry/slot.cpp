@@ -1,5 +1,6 @@
 #include "registry/slot.hpp"
 
+#include "diag/stack_trace.hpp"
 #include "pin/pin_domain.hpp"
 
 namespace hotmod::registry {
@@ -18,8 +19,11 @@ Result<Value> Slot::call(std::string_view function, const Value& args) {
   }
   Value result;
   std::string error;
-  if (!it->second->invoke(args, result, error))
-    return Error{"call", "module '" + name_ + "': " + error};
+  diag::ModuleCode in_module;
+  if (!it->second->invoke(args, result, error)) {
+    std::string trace = diag::take_throw_trace();  // dev mode: where it was thrown
+    return Error{"call", "module '" + name_ + "': " + error + (trace.empty() ? "" : "\n" + trace)};
+  }
   return result;
 }
 

@@ -13,6 +13,7 @@
 
 #include <chrono>
 
+#include "diag/stack_trace.hpp"
 #include "reload/state_handover.hpp"
 #include "runtime/module_context.hpp"
 #include "runtime/runtime_impl.hpp"
@@ -25,6 +26,7 @@ using Clock = std::chrono::steady_clock;
 // Runs a hook; returns the exception's message, or nullopt when it returned.
 std::optional<std::string> run_hook(void (*hook)(Context&), registry::Version& v) {
   if (hook == nullptr) return std::nullopt;
+  diag::ModuleCode in_module;
   try {
     hook(*v.context);
     return std::nullopt;
@@ -112,7 +114,8 @@ bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::V
   // Roll back to the old version, as it was before on_unload.
   *f = loader::fault(Stage::initialize, Failure::on_load_threw,
                      "module '" + slot.name() + "' on_load threw: " + *failed +
-                         (old ? "; the previous version keeps running" : ""));
+                         (old ? "; the previous version keeps running" : ""),
+                     diag::take_throw_trace());
   rt.bus.remove_owner(next->generation);
   std::vector<registry::StateBox> garbage;
   if (h.replaced) {

@@ -13,6 +13,7 @@
 
 #include <chrono>
 
+#include "diag/stack_trace.hpp"
 #include "loader/abi_check.hpp"
 #include "reload/reaper.hpp"
 #include "runtime/module_context.hpp"
@@ -92,12 +93,14 @@ bool check_descriptor(Runtime::Impl& rt, registry::Slot& slot, registry::Version
 
 bool run_self_test(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
   if (v.def->self_test == nullptr) return true;
+  diag::ModuleCode in_module;
   try {
     v.def->self_test();
     return true;
   } catch (const std::exception& e) {
     *f = loader::fault(Stage::validate, Failure::self_test_failed,
-                       "self-test of module '" + slot.name() + "' failed: " + e.what());
+                       "self-test of module '" + slot.name() + "' failed: " + e.what(),
+                       diag::take_throw_trace());
   } catch (...) {
     *f = loader::fault(Stage::validate, Failure::self_test_failed,
                        "self-test of module '" + slot.name() + "' threw a non-std::exception");

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 
+#include "diag/stack_trace.hpp"
 #include "pin/pin_domain.hpp"
 #include "registry/discovery.hpp"
 #include "reload/prepare.hpp"
+#include "runtime/auto_reload.hpp"
 #include "runtime/module_context.hpp"
 #include "runtime/runtime_impl.hpp"
 #include "runtime/suggest.hpp"
@@ -26,13 +28,26 @@ Runtime::Impl::Impl(RuntimeOptions opts)
         log.error("a subscriber to '" + std::string(topic) + "' threw: " + std::string(what));
       }),
       store(options.versions_dir) {
+  dev_mode.store(options.dev_mode);
+  hot_reload.store(options.hot_reload);
+  log.set_locations(options.dev_mode);
+  if (options.dev_mode) {
+    diag::set_traces(true);
+    diag::install_crash_handlers();
+  }
+  for (const std::string& w : options.config_warnings) log.warn(w);
   if (std::size_t n = store.remove_stale(); n > 0)
     log.info("removed versioned copies left by " + std::to_string(n) + " earlier process(es) in " +
              store.root().string());
   rescan();
+  apply_mode();
 }
 
 Runtime::Impl::~Impl() {
+  {
+    std::lock_guard lock(mode_mu);
+    auto_reloader.reset();  // no reload may start while modules go
+  }
   // Unload in reverse load order, so a module goes before those it imported.
   std::vector<std::shared_ptr<registry::Slot>> loaded;
   for (const auto& [name, slot] : slots) loaded.push_back(slot);
@@ -233,11 +248,7 @@ ReloadStats Runtime::reload(std::string_view name) {
     s.error = error.message;
     return s;
   }
-  ReloadStats stats;
-  {
-    std::lock_guard lock(slot->mu);
-    stats = impl_->reload_locked(*slot);
-  }
+  ReloadStats stats = impl_->build_and_reload(*slot);
   impl_->deliver_notices();
   return stats;
 }
@@ -259,23 +270,28 @@ std::vector<ReloadStats> Runtime::reload_all() {
   return out;
 }
 
-RefreshReport Runtime::refresh() {
-  RefreshReport report;
-  impl_->rescan();
+void Runtime::Impl::announce_discovery(RefreshReport& report) {
   std::vector<std::pair<std::string, std::string>> discovered, vanished;
   {
-    std::lock_guard lock(impl_->unreported_mu);
-    discovered.swap(impl_->unreported_discovered);
-    vanished.swap(impl_->unreported_vanished);
+    std::lock_guard lock(unreported_mu);
+    discovered.swap(unreported_discovered);
+    vanished.swap(unreported_vanished);
   }
   for (const auto& [name, path] : discovered) {
     report.discovered.push_back(name);
-    impl_->bus.publish("module.discovered", {{"name", name}, {"path", path}});
+    log.debug("discovered module '" + name + "' at '" + path + "'");
+    bus.publish("module.discovered", {{"name", name}, {"path", path}});
   }
   for (const auto& [name, path] : vanished) {
     report.vanished.push_back(name);
-    impl_->bus.publish("module.vanished", {{"name", name}, {"path", path}});
+    bus.publish("module.vanished", {{"name", name}, {"path", path}});
   }
+}
+
+RefreshReport Runtime::refresh() {
+  RefreshReport report;
+  impl_->rescan();
+  impl_->announce_discovery(report);
   std::vector<std::shared_ptr<registry::Slot>> all;
   {
     std::shared_lock lock(impl_->registry_mu);
@@ -326,6 +342,35 @@ std::uint64_t Runtime::on_reload(ReloadCallback callback) {
 void Runtime::remove_on_reload(std::uint64_t id) {
   std::lock_guard lock(impl_->callbacks_mu);
   impl_->callbacks.erase(id);
+}
+
+void Runtime::set_dev_mode(bool on) {
+  impl_->dev_mode.store(on);
+  impl_->log.set_locations(on);
+  diag::set_traces(on);
+  if (on) diag::install_crash_handlers();
+  if (on && impl_->log.level() > LogLevel::debug) impl_->log.set_level(LogLevel::debug);
+  if (!on) impl_->log.set_level(impl_->options.log_level);
+  impl_->log.info(on ? "dev mode on" : "dev mode off (production)");
+  impl_->apply_mode();
+}
+
+bool Runtime::dev_mode() const {
+  return impl_->dev_mode.load();
+}
+
+void Runtime::set_hot_reload(bool on) {
+  impl_->hot_reload.store(on);
+  impl_->apply_mode();
+}
+
+bool Runtime::hot_reload() const {
+  return impl_->hot_reload.load();
+}
+
+std::optional<WatchBackend> Runtime::watching() const {
+  std::lock_guard lock(impl_->mode_mu);
+  return impl_->watching;
 }
 
 void Runtime::wait_for_unloads() {

@@ -8,9 +8,11 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -23,6 +25,9 @@
 #include "reload/reaper.hpp"
 
 namespace hotmod {
+namespace runtime {
+class AutoReloader;
+}
 
 struct Runtime::Impl {
   explicit Impl(RuntimeOptions opts);
@@ -37,7 +42,20 @@ struct Runtime::Impl {
   ReloadStats ensure_loaded_locked(registry::Slot& slot);
   // One load or reload attempt with slot.mu held; publishes events, runs
   // on_reload callbacks, logs.
-  ReloadStats reload_locked(registry::Slot& slot);
+  // `build_time`: a build step that ran just before, counted in the stats.
+  ReloadStats reload_locked(registry::Slot& slot, std::chrono::nanoseconds build_time = {});
+  // Runs the module's build rule, if any, without its lock held. Returns
+  // the failure (already reported) when the build failed.
+  std::optional<ReloadStats> run_build(registry::Slot& slot, std::chrono::nanoseconds* took);
+  // An explicit reload: build (when the module has a rule), then reload.
+  ReloadStats build_and_reload(registry::Slot& slot);
+  // On a change seen by the watcher: build first when `build`, then reload
+  // if the file differs from the running version (or the last failed one).
+  void reload_changed(registry::Slot& slot, bool build);
+  // Publishes module.discovered / module.vanished for what rescans found.
+  void announce_discovery(RefreshReport& report);
+  // Starts or stops the watcher to match dev_mode and hot_reload.
+  void apply_mode();
   ReloadStats commit_pending_locked(registry::Slot& slot);
   // Records the outcome (counters, log) and queues its event and callbacks.
   void finish(ReloadStats& stats, registry::Slot& slot, bool first_load);
@@ -73,6 +91,12 @@ struct Runtime::Impl {
 
   std::mutex pending_mu;
   std::vector<std::shared_ptr<registry::Slot>> pending;  // safe_point, in order
+
+  std::atomic<bool> dev_mode{false};
+  std::atomic<bool> hot_reload{true};
+  std::mutex mode_mu;
+  std::unique_ptr<runtime::AutoReloader> auto_reloader;  // guarded by mode_mu
+  std::optional<WatchBackend> watching;                  // guarded by mode_mu
 
   reload::Reaper reaper;  // last: stopped first, while the rest still exists
 };

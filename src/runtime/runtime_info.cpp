@@ -48,6 +48,8 @@ std::string_view to_string(Failure failure) {
       return "none";
     case Failure::unknown_module:
       return "unknown_module";
+    case Failure::build_failed:
+      return "build_failed";
     case Failure::io_error:
       return "io_error";
     case Failure::not_shared_object:

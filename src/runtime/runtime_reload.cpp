@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "build/command.hpp"
+#include "loader/file_snapshot.hpp"
 #include "pin/pin_domain.hpp"
 #include "reload/commit.hpp"
 #include "reload/prepare.hpp"
@@ -24,11 +26,15 @@ std::string fixed(double v) {
 }
 
 // "1.23 ms (copy 0.07, open 0.05, ...)": where a reload's time went.
-std::string timing(const ReloadStats& s) {
+// Dev mode adds the stages; production logs the total only.
+std::string timing(const ReloadStats& s, bool detailed) {
   const StageTimes& t = s.stages;
-  return fixed(ms(s.duration)) + " ms (copy " + fixed(ms(t.copy)) + ", open " + fixed(ms(t.open)) +
-         ", validate " + fixed(ms(t.validate)) + ", state " + fixed(ms(t.state)) + ", hooks " +
-         fixed(ms(t.hooks)) + ", swap " + fixed(ms(t.swap)) + ")";
+  if (!detailed) return fixed(ms(s.duration)) + " ms";
+  return fixed(ms(s.duration)) + " ms (" +
+         (t.build.count() > 0 ? "build " + fixed(ms(t.build)) + ", " : std::string()) + "copy " +
+         fixed(ms(t.copy)) + ", open " + fixed(ms(t.open)) + ", validate " + fixed(ms(t.validate)) +
+         ", state " + fixed(ms(t.state)) + ", hooks " + fixed(ms(t.hooks)) + ", swap " +
+         fixed(ms(t.swap)) + ")";
 }
 
 // Modules whose hooks are running on this thread, to refuse import cycles
@@ -86,12 +92,14 @@ ReloadStats Runtime::Impl::ensure_loaded_locked(registry::Slot& slot) {
   return reload_locked(slot);
 }
 
-ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot) {
+ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot,
+                                         std::chrono::nanoseconds build_time) {
   const bool first = slot.owner == nullptr;
   ReloadStats stats;
   stats.module = slot.name();
   stats.first_load = first;
-  const auto start = Clock::now();
+  stats.stages.build = build_time;
+  const auto start = Clock::now() - build_time;
   LoadingScope scope(slot);
   loader::Fault fault;
   loader::FileSnapshot attempted;
@@ -155,7 +163,8 @@ void Runtime::Impl::finish(ReloadStats& stats, registry::Slot& slot, bool first_
     stats.version = slot.owner->version;
     stats.reload_count = slot.reload_count.load();
     if (first_load) {
-      log.debug("loaded module '" + slot.name() + "' " + stats.version + " in " + timing(stats));
+      log.debug("loaded module '" + slot.name() + "' " + stats.version + " in " +
+                timing(stats, dev_mode.load()));
       outbox.push_back({"module.loaded",
                         {{"name", slot.name()},
                          {"version", stats.version},
@@ -164,7 +173,8 @@ void Runtime::Impl::finish(ReloadStats& stats, registry::Slot& slot, bool first_
                          {"duration_ms", ms(stats.duration)}},
                         stats});
     } else {
-      log.info("reloaded module '" + slot.name() + "' " + stats.version + " in " + timing(stats));
+      log.info("reloaded module '" + slot.name() + "' " + stats.version + " in " +
+               timing(stats, dev_mode.load()));
       outbox.push_back({"module.reloaded",
                         {{"name", slot.name()},
                          {"version", stats.version},
@@ -186,6 +196,55 @@ void Runtime::Impl::finish(ReloadStats& stats, registry::Slot& slot, bool first_
                        {"diagnostics", stats.diagnostics}},
                       stats});
   }
+}
+
+std::optional<ReloadStats> Runtime::Impl::run_build(registry::Slot& slot,
+                                                    std::chrono::nanoseconds* took) {
+  auto rule = options.builds.find(slot.name());
+  if (rule == options.builds.end()) return std::nullopt;
+  log.info("building module '" + slot.name() + "': " + rule->second.command);
+  build::CommandResult run = build::run_command(rule->second.command, rule->second.directory);
+  *took = run.duration;
+  if (run.ok()) {
+    if (!run.output.empty()) log.debug("build output of '" + slot.name() + "':\n" + run.output);
+    return std::nullopt;
+  }
+  ReloadStats stats;
+  stats.module = slot.name();
+  stats.stage = Stage::build;
+  stats.failure = Failure::build_failed;
+  stats.stages.build = run.duration;
+  stats.duration = run.duration;
+  stats.error = "build command '" + rule->second.command + "' failed (" + run.describe() + ")" +
+                (slot.loaded.load() ? "; the running version is kept" : "") +
+                "; fix the error and save again";
+  stats.diagnostics = run.output;
+  if (!run.output.empty()) log.error("build output of '" + slot.name() + "':\n" + run.output);
+  std::lock_guard lock(slot.mu);
+  finish(stats, slot, slot.owner == nullptr);
+  return stats;
+}
+
+ReloadStats Runtime::Impl::build_and_reload(registry::Slot& slot) {
+  std::chrono::nanoseconds took{0};
+  if (std::optional<ReloadStats> failed = run_build(slot, &took)) return *failed;
+  std::lock_guard lock(slot.mu);
+  return reload_locked(slot, took);
+}
+
+void Runtime::Impl::reload_changed(registry::Slot& slot, bool build) {
+  std::chrono::nanoseconds took{0};
+  if (build && run_build(slot, &took)) return;
+  std::lock_guard lock(slot.mu);
+  if (!slot.owner) return;
+  const loader::FileSnapshot& seen = slot.failed_source ? *slot.failed_source
+                                     : slot.pending     ? slot.pending->source
+                                                        : slot.owner->source;
+  if (!loader::file_changed(slot.path(), seen)) {
+    if (build) log.debug("module '" + slot.name() + "' built with no change to its file");
+    return;
+  }
+  reload_locked(slot, took);
 }
 
 void Runtime::Impl::deliver_notices() {

@@ -1,0 +1,95 @@
+#include "diag/stack_trace.hpp"
+
+#include <signal.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include <backward.hpp>
+
+namespace hotmod::diag {
+
+bool throw_hook_linked();  // throw_hook.cpp: referencing it links the hook
+
+namespace {
+
+std::atomic<bool> g_traces{false};
+thread_local int t_module_depth = 0;
+thread_local std::unique_ptr<backward::StackTrace> t_last_throw;
+
+// Frames of the hook itself and of the C++ runtime's throw machinery.
+constexpr std::size_t kSkipFrames = 3;
+constexpr std::size_t kMaxFrames = 32;
+
+}  // namespace
+
+void set_traces(bool on) {
+  (void)throw_hook_linked();
+  g_traces.store(on, std::memory_order_relaxed);
+}
+
+bool traces_on() {
+  return g_traces.load(std::memory_order_relaxed);
+}
+
+bool capturing() {
+  return t_module_depth > 0 && g_traces.load(std::memory_order_relaxed);
+}
+
+void capture_throw() {
+  // Nothing thrown while capturing (bad_alloc) may come back here.
+  const int depth = std::exchange(t_module_depth, 0);
+  try {
+    auto st = std::make_unique<backward::StackTrace>();
+    st->load_here(kMaxFrames + kSkipFrames);
+    st->skip_n_firsts(kSkipFrames);
+    t_last_throw = std::move(st);
+  } catch (...) {
+    t_last_throw.reset();
+  }
+  t_module_depth = depth;
+}
+
+ModuleCode::ModuleCode() {
+  if (t_module_depth++ == 0) t_last_throw.reset();
+}
+
+ModuleCode::~ModuleCode() {
+  --t_module_depth;
+}
+
+std::string take_throw_trace() {
+  std::unique_ptr<backward::StackTrace> st = std::move(t_last_throw);
+  if (!st || st->size() == 0) return "";
+  std::ostringstream out;
+  backward::Printer printer;
+  printer.snippet = false;
+  printer.color_mode = backward::ColorMode::never;
+  printer.address = true;
+  out << "thrown at:\n";
+  printer.print(*st, out);
+  return out.str();
+}
+
+void install_crash_handlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    std::vector<int> free;
+    for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) {
+      struct sigaction current {};
+      if (sigaction(sig, nullptr, &current) == 0 && current.sa_handler == SIG_DFL &&
+          (current.sa_flags & SA_SIGINFO) == 0)
+        free.push_back(sig);
+    }
+    if (free.empty()) return;
+    // Lives for the rest of the process: a handler must outlive every crash.
+    static backward::SignalHandling* handling = new backward::SignalHandling(free);
+    (void)handling;
+  });
+}
+
+}  // namespace hotmod::diag

@@ -1,0 +1,121 @@
+// ReloadEngineCore: a FileWatcher, a build step and the bookkeeping around
+// them (timing, counters, callbacks), independent of the artifact's type.
+#include <atomic>
+#include <map>
+
+#include "hotmod/reload_engine.hpp"
+
+namespace hotmod {
+
+struct ReloadEngineCore::Impl {
+  Impl(std::filesystem::path p, WatchOptions w, Step s)
+      : path(std::move(p)), step(std::move(s)), watcher([&] {
+          if (w.paths.empty()) w.paths = {path};
+          return std::move(w);
+        }()) {}
+
+  std::filesystem::path path;
+  Step step;
+  FileWatcher watcher;
+  std::mutex reload_mu;  // one reload at a time
+  std::atomic<std::uint64_t> reloads{0};
+  std::mutex callbacks_mu;
+  std::map<std::uint64_t, std::function<void(const ReloadStats&)>> callbacks;
+  std::uint64_t next_callback = 1;
+};
+
+ReloadEngineCore::ReloadEngineCore(std::filesystem::path path, WatchOptions watch, Step step)
+    : impl_(std::make_unique<Impl>(std::move(path), std::move(watch), std::move(step))) {}
+
+ReloadEngineCore::~ReloadEngineCore() {
+  impl_->watcher.stop();
+}
+
+ReloadStats ReloadEngineCore::reload() {
+  ReloadStats stats;
+  stats.module = impl_->path.string();
+  {
+    std::lock_guard lock(impl_->reload_mu);
+    const auto start = std::chrono::steady_clock::now();
+    std::optional<Error> error;
+    try {
+      error = impl_->step();
+    } catch (const std::exception& e) {
+      error = Error{"build", std::string("the build function threw: ") + e.what()};
+    } catch (...) {
+      error = Error{"build", "the build function threw a non-standard exception"};
+    }
+    stats.duration = std::chrono::steady_clock::now() - start;
+    stats.first_load = impl_->reloads.load() == 0 && !error;
+    if (error) {
+      stats.stage = Stage::build;
+      stats.failure = Failure::build_failed;
+      stats.error = error->message;
+    } else {
+      stats.success = true;
+      impl_->reloads.fetch_add(1);
+    }
+    stats.reload_count = impl_->reloads.load();
+  }
+  std::vector<std::function<void(const ReloadStats&)>> callbacks;
+  {
+    std::lock_guard lock(impl_->callbacks_mu);
+    for (const auto& [id, cb] : impl_->callbacks) callbacks.push_back(cb);
+  }
+  for (const auto& cb : callbacks) cb(stats);
+  return stats;
+}
+
+std::uint64_t ReloadEngineCore::on_reload(std::function<void(const ReloadStats&)> callback) {
+  std::lock_guard lock(impl_->callbacks_mu);
+  impl_->callbacks.emplace(impl_->next_callback, std::move(callback));
+  return impl_->next_callback++;
+}
+
+void ReloadEngineCore::remove_on_reload(std::uint64_t id) {
+  std::lock_guard lock(impl_->callbacks_mu);
+  impl_->callbacks.erase(id);
+}
+
+Result<WatchBackend> ReloadEngineCore::start() {
+  return impl_->watcher.start();
+}
+void ReloadEngineCore::stop() {
+  impl_->watcher.stop();
+}
+bool ReloadEngineCore::is_watching() const {
+  return impl_->watcher.is_watching();
+}
+std::optional<FileChange> ReloadEngineCore::wait_for_change() {
+  return impl_->watcher.wait_for_change();
+}
+std::optional<FileChange> ReloadEngineCore::wait_for_change(std::chrono::milliseconds timeout) {
+  return impl_->watcher.wait_for_change(timeout);
+}
+std::vector<FileChange> ReloadEngineCore::drain_events() {
+  return impl_->watcher.drain_events();
+}
+const std::filesystem::path& ReloadEngineCore::path() const {
+  return impl_->path;
+}
+std::uint64_t ReloadEngineCore::reload_count() const {
+  return impl_->reloads.load();
+}
+
+std::optional<Error> ReloadEngineCore::watch_and_reload() {
+  if (!impl_->watcher.is_watching()) {
+    Result<WatchBackend> started = impl_->watcher.start();
+    if (!started.ok()) return started.error();
+  }
+  // A deleted file is not a reason to rebuild: the last artifact stays until
+  // the file is back.
+  while (auto change = impl_->watcher.wait_for_change()) {
+    bool rebuild = change->kind != ChangeKind::deleted;
+    for (const FileChange& more : impl_->watcher.drain_events())
+      rebuild = rebuild || more.kind != ChangeKind::deleted;
+    if (rebuild) reload();
+  }
+  return std::nullopt;
+}
+
+}  // namespace hotmod

@@ -1,0 +1,53 @@
+// Reloading on save: a watcher on the module paths (and one on the sources
+// of modules with a build rule) feeding a worker thread that builds and
+// reloads. Only loaded modules are reloaded; other changes update discovery.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "hotmod/runtime.hpp"
+#include "hotmod/watcher.hpp"
+
+namespace hotmod::runtime {
+
+class AutoReloader {
+ public:
+  explicit AutoReloader(Runtime::Impl& rt);
+  ~AutoReloader();  // stop()
+  AutoReloader(const AutoReloader&) = delete;
+  AutoReloader& operator=(const AutoReloader&) = delete;
+
+  // Starts both watchers and the worker; says which backend watches the modules.
+  Result<WatchBackend> start();
+  void stop();
+
+ private:
+  void on_module_file(const FileChange& change);  // watcher threads
+  void on_source_file(const FileChange& change);
+  void work();  // the worker thread
+  void process(const std::string& module, bool build);
+  void announce_discovery();
+
+  Runtime::Impl& rt_;
+  std::unique_ptr<FileWatcher> modules_;
+  std::unique_ptr<FileWatcher> sources_;  // null without build rules
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::map<std::string, bool> queued_;  // module -> needs a build; guarded
+  bool rescan_ = false;                 // guarded
+  bool stopping_ = false;               // guarded
+  std::thread worker_;
+};
+
+// The folder a glob can match below: its leading components without
+// wildcards ("src/physics/**/*.cpp" -> "src/physics").
+std::filesystem::path glob_base(const std::string& glob);
+
+}  // namespace hotmod::runtime

@@ -1,0 +1,44 @@
+// Dev mode and production mode: whether a watcher reloads modules on save,
+// and the one line at startup (and on every switch) that says which it is.
+#include "runtime/auto_reload.hpp"
+#include "runtime/runtime_impl.hpp"
+
+namespace hotmod {
+
+void Runtime::Impl::apply_mode() {
+  std::lock_guard lock(mode_mu);
+  const bool dev = dev_mode.load();
+  const bool want = dev && hot_reload.load();
+  if (!want) {
+    const bool was_watching = auto_reloader != nullptr;
+    auto_reloader.reset();
+    watching.reset();
+    if (!dev) {
+      log.info("production mode: hot reload off, no watcher; modules load once");
+    } else {
+      log.info("dev mode: hot reload off");
+      log.debug(
+          "hot reload is off: changes to module files are ignored (turn it on with "
+          "\"hot_reload\": true, HOTMOD_HOT_RELOAD=1 or Runtime::set_hot_reload)");
+    }
+    if (was_watching) log.debug("stopped watching the module paths");
+    return;
+  }
+  if (auto_reloader) return;
+  auto reloader = std::make_unique<runtime::AutoReloader>(*this);
+  Result<WatchBackend> started = reloader->start();
+  if (!started.ok()) {
+    log.error("dev mode: cannot watch the module paths, so modules will not reload on save: " +
+              started.error().message);
+    return;
+  }
+  auto_reloader = std::move(reloader);
+  watching = started.value();
+  std::string paths;
+  for (const auto& p : options.module_paths) paths += (paths.empty() ? "" : ", ") + p.string();
+  log.info("dev mode: hot reload on (" + std::string(to_string(started.value())) +
+           " watcher, debounce " + std::to_string(options.debounce.count()) + " ms) over " +
+           (paths.empty() ? std::string("no module paths") : paths));
+}
+
+}  // namespace hotmod
