@@ -66,18 +66,9 @@ std::string debounce(const Use& u, FileSettings& out) {
   return {};
 }
 
-// The spellings hotmod::parse_watch_backend documents, read here so the
-// configuration does not wait on the watcher's library code.
-std::optional<WatchBackend> backend_from_text(std::string_view text) {
-  if (text == "auto" || text == "automatic") return WatchBackend::automatic;
-  if (text == "kernel") return WatchBackend::kernel;
-  if (text == "polling" || text == "poll") return WatchBackend::polling;
-  return std::nullopt;
-}
-
 std::string watch_backend(const Use& u, FileSettings& out) {
   const auto& text = u.value.get_ref<const std::string&>();
-  out.layer.watch_backend = backend_from_text(text);
+  out.layer.watch_backend = parse_watch_backend(text);
   return out.layer.watch_backend ? std::string() : must_be_one_of(u.key, text, kWatchBackends);
 }
 
