@@ -46,13 +46,14 @@ CommandResult run_command(const std::string& command, const std::filesystem::pat
   uv_pipe_init(&run.loop, &run.pipe, 0);
 
   std::string dir = directory.empty() ? std::string(".") : directory.string();
-  const char* args[] = {"/bin/sh", "-c", command.c_str(), nullptr};
+  // stderr joins stdout inside the shell, so the two keep their order.
+  const std::string script = "exec 2>&1\n" + command;
+  const char* args[] = {"/bin/sh", "-c", script.c_str(), nullptr};
   uv_stdio_container_t stdio[3];
   stdio[0].flags = UV_IGNORE;
   stdio[1].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_WRITABLE_PIPE);
   stdio[1].data.stream = reinterpret_cast<uv_stream_t*>(&run.pipe);
-  stdio[2].flags = UV_INHERIT_STREAM;  // the same pipe: one ordered stream
-  stdio[2].data.stream = reinterpret_cast<uv_stream_t*>(&run.pipe);
+  stdio[2].flags = UV_IGNORE;
 
   uv_process_options_t options{};
   options.file = args[0];

@@ -21,9 +21,11 @@ std::atomic<bool> g_traces{false};
 thread_local int t_module_depth = 0;
 thread_local std::unique_ptr<backward::StackTrace> t_last_throw;
 
-// Frames of the hook itself and of the C++ runtime's throw machinery.
-constexpr std::size_t kSkipFrames = 3;
-constexpr std::size_t kMaxFrames = 32;
+// Frames of the capture itself and of the __cxa_throw hook.
+constexpr std::size_t kSkipFrames = 4;
+// The throw site and the calls leading to it inside the module; deeper
+// frames are the host's own, which the host's debugger already shows.
+constexpr std::size_t kMaxFrames = 12;
 
 }  // namespace
 
@@ -65,13 +67,27 @@ ModuleCode::~ModuleCode() {
 std::string take_throw_trace() {
   std::unique_ptr<backward::StackTrace> st = std::move(t_last_throw);
   if (!st || st->size() == 0) return "";
+  // Innermost first, one "file:line: in function" per frame (inlined calls
+  // included), so an editor or terminal can jump to the throw site.
+  backward::TraceResolver resolver;
+  resolver.load_stacktrace(*st);
   std::ostringstream out;
-  backward::Printer printer;
-  printer.snippet = false;
-  printer.color_mode = backward::ColorMode::never;
-  printer.address = true;
-  out << "thrown at:\n";
-  printer.print(*st, out);
+  out << "thrown at:";
+  std::size_t n = 0;
+  auto frame = [&](const backward::ResolvedTrace::SourceLoc& loc, const std::string& object,
+                   const std::string& object_function) {
+    out << "\n  #" << n++ << " ";
+    if (!loc.filename.empty())
+      out << loc.filename << ":" << loc.line << ": in " << loc.function;
+    else
+      out << (object_function.empty() ? "??" : object_function) << " (" << object << ")";
+  };
+  for (std::size_t i = 0; i < st->size(); ++i) {
+    backward::ResolvedTrace t = resolver.resolve((*st)[i]);
+    for (auto it = t.inliners.rbegin(); it != t.inliners.rend(); ++it)
+      frame(*it, t.object_filename, t.object_function);
+    frame(t.source, t.object_filename, t.object_function);
+  }
   return out.str();
 }
 

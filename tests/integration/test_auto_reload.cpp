@@ -292,6 +292,7 @@ TEST_F(AutoReloadTest, DevModeShowsWhereAnEscapingExceptionWasThrown) {
   const std::string& message = r.error().message;
   EXPECT_NE(message.find("on purpose"), std::string::npos) << message;
   EXPECT_NE(message.find("thrown at:"), std::string::npos) << message;
+  EXPECT_NE(message.find("counter.cpp"), std::string::npos) << "with its source file\n" << message;
   EXPECT_NE(message.find("fail"), std::string::npos) << "the throwing function is named\n"
                                                      << message;
 }
