@@ -1,0 +1,96 @@
+// Debouncing and merging: raw notifications for one path are gathered until
+// the path has been quiet for the debounce interval, then turned into at
+// most one FileChange.
+//
+// It judges by state, not by sequences of events: whether the path existed
+// when its window opened, whether it exists now, and whether its content
+// changed in between. created+modified = created, created+deleted = nothing,
+// modified+deleted = deleted, deleted+created = modified all follow, with no
+// table of pairs to keep consistent. A rename links the two paths; they are
+// delivered together, as one `renamed` when the old path existed and the new
+// one did not, otherwise as what each path went through (a rename onto an
+// existing file is a `modified` of the target).
+//
+// A path being written (written() without closed()) is held back until it is
+// closed, renamed or removed, or, for a writer that never closes, until it
+// has been quiet for `writer_quiet`. Loop thread only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "hotmod/watcher.hpp"
+
+namespace hotmod::watch {
+
+using Clock = std::chrono::steady_clock;
+
+class Coalescer {
+ public:
+  Coalescer(Clock::duration debounce, Clock::duration writer_quiet);
+
+  // How long a change waits once its path is quiet: the debounce, or not at
+  // all for changes that already settled (the polling backend saw the file
+  // unchanged for a whole interval).
+  enum class Pace { debounced, settled };
+
+  // `path` exists now (created, moved in, found by a scan). `existed`: the
+  // snapshot had it before. `renamed_from`: it was renamed from that path,
+  // whose gone() was noted just before.
+  void appeared(const std::string& path, bool is_dir, bool existed, Clock::time_point t,
+                bool writing, Pace pace = Pace::debounced, const std::string& renamed_from = {});
+  // Written to in place (IN_MODIFY): held back until closed.
+  void written(const std::string& path, Clock::time_point t);
+  // The writer closed it; `content_changed` when its stat differs.
+  void closed(const std::string& path, Clock::time_point t, bool content_changed);
+  // Content changed without a writer to wait for (`touch`, a settled poll).
+  void changed(const std::string& path, Clock::time_point t, Pace pace = Pace::debounced);
+  // No longer there (deleted, or renamed away).
+  void gone(const std::string& path, bool is_dir, Clock::time_point t, Pace pace = Pace::debounced);
+
+  using Wanted = std::function<bool(const std::string& path)>;
+  // The events whose paths are quiet at `now`, oldest first, leaving out
+  // paths `wanted` rejects.
+  std::vector<FileChange> take_due(Clock::time_point now, const Wanted& wanted);
+  // When the next event is due; nullopt when nothing is pending.
+  std::optional<Clock::time_point> next_due() const;
+  bool empty() const { return pending_.empty(); }
+
+ private:
+  struct Pending {
+    std::string path;
+    bool is_dir = false;
+    bool existed = false;  // when the window opened
+    bool exists = false;   // now
+    bool changed = false;  // content changed, or replaced, in the window
+    bool writing = false;
+    bool settled = false;
+    std::string renamed_from;  // this path came from there...
+    std::string moved_to;      // ...and this one went there
+    Clock::time_point last{};
+    std::uint64_t order = 0;
+    bool done = false;
+  };
+
+  Pending& touch(const std::string& path, bool is_dir, bool existed, Clock::time_point t,
+                 Pace pace);
+  Pending* find(const std::string& path);
+  const Pending* partner(const Pending& p) const;
+  Clock::time_point due(const Pending& p) const;
+  void link(Pending& target, const std::string& source);
+  void emit(const Pending& p, const Wanted& wanted, std::vector<FileChange>& out) const;
+  void emit_pair(const Pending& from, const Pending& to, const Wanted& wanted,
+                 std::vector<FileChange>& out) const;
+
+  Clock::duration debounce_;
+  Clock::duration writer_quiet_;
+  std::unordered_map<std::string, Pending> pending_;
+  std::uint64_t order_ = 0;
+};
+
+}  // namespace hotmod::watch

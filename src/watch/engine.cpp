@@ -1,0 +1,179 @@
+// Engine set-up, the choice of backend for each folder, and delivery.
+#include "watch/engine.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "watch/fs_type.hpp"
+#include "watch/paths.hpp"
+
+namespace hotmod::watch {
+namespace {
+
+std::vector<std::string> root_paths(const WatchOptions& options) {
+  std::vector<std::string> roots;
+  for (const std::filesystem::path& given : options.paths) {
+    std::error_code ec;
+    std::filesystem::path path =
+        std::filesystem::absolute(given.empty() ? "." : given, ec).lexically_normal();
+    std::string text = ec ? given.string() : path.string();
+    while (text.size() > 1 && text.back() == '/') text.pop_back();
+    roots.push_back(std::move(text));
+  }
+  return roots;
+}
+
+std::vector<std::string> excludes(const WatchOptions& options) {
+  std::vector<std::string> all = options.exclude;
+  if (options.default_excludes)
+    for (std::string& glob : default_excludes()) all.push_back(std::move(glob));
+  return all;
+}
+
+std::string read_sysctl(const char* path) {
+  std::ifstream in(path);
+  std::string value;
+  in >> value;
+  return value.empty() ? "?" : value;
+}
+
+std::string interval_text(std::chrono::milliseconds interval) {
+  return std::to_string(interval.count()) + " ms";
+}
+
+}  // namespace
+
+Engine::Engine(const WatchOptions& options, Notices& notices, Deliver deliver,
+               std::atomic<std::size_t>& polled)
+    : options_(options),
+      notices_(notices),
+      deliver_(std::move(deliver)),
+      polled_(polled),
+      scope_(root_paths(options), options.include, excludes(options)),
+      coalescer_(std::max(options.debounce, std::chrono::milliseconds(0)), kWriterQuiet),
+      poll_(kWriterQuiet) {}
+
+Engine::~Engine() = default;
+
+Result<WatchBackend> Engine::start() {
+  if (scope_.roots().empty())
+    return Error{"watch", "nothing to watch: WatchOptions::paths is empty"};
+  if (options_.backend != WatchBackend::polling) {
+    int error = 0;
+    kernel_ = InotifyBackend::open(options_.max_kernel_watches, error);
+    if (!kernel_ && error == EMFILE)
+      notices_.once("max_user_instances", LogLevel::warn,
+                    "cannot create an inotify instance: the limit of instances per user "
+                    "(fs.inotify.max_user_instances = " +
+                        read_sysctl("/proc/sys/fs/inotify/max_user_instances") +
+                        ") or of open files is reached; polling every " +
+                        interval_text(poll_interval()) +
+                        " instead. Raise it: sudo sysctl fs.inotify.max_user_instances=1024 "
+                        "(to keep it after a reboot: echo fs.inotify.max_user_instances=1024 | "
+                        "sudo tee /etc/sysctl.d/90-inotify.conf)");
+    else if (!kernel_)
+      notices_.once("inotify", LogLevel::warn,
+                    std::string("cannot create an inotify instance: ") + std::strerror(error) +
+                        "; polling every " + interval_text(poll_interval()) + " instead");
+  }
+  for (const Root& root : scope_.roots()) {
+    struct stat st {};
+    if (::stat(root.path.c_str(), &st) != 0) {
+      if (errno == ENOENT || errno == ENOTDIR) continue;  // waited for
+      return Error{"watch", "cannot watch '" + root.path + "': " + std::strerror(errno)};
+    }
+    if (S_ISDIR(st.st_mode) && ::access(root.path.c_str(), R_OK | X_OK) != 0)
+      return Error{"watch", "cannot read the folder '" + root.path + "': " + std::strerror(errno)};
+  }
+  Clock::time_point now = Clock::now();
+  for (Root& root : scope_.roots()) activate_root(root, now, false);
+  count_polled();
+
+  WatchBackend used = WatchBackend::kernel;
+  if (!kernel_ || (kernel_->folders() == 0 && poll_.folders() > 0)) used = WatchBackend::polling;
+  notices_.say(LogLevel::debug, "watching " + std::to_string(folders_.size()) + " folders with " +
+                                    std::string(to_string(used)) + " (" +
+                                    std::to_string(poll_.folders()) + " polled)");
+  return used;
+}
+
+bool Engine::polling() const {
+  if (poll_.folders() > 0) return true;
+  for (const Root& root : scope_.roots())
+    if (!root.active) return true;
+  return false;
+}
+
+std::chrono::milliseconds Engine::poll_interval() const {
+  return std::max(options_.poll_interval, std::chrono::milliseconds(1));
+}
+
+FolderBackend* Engine::backend_for_root(const std::string& dir) {
+  if (!kernel_) return &poll_;
+  if (options_.backend == WatchBackend::automatic) {
+    if (std::optional<std::string_view> fs = unnotified_file_system(dir)) {
+      notices_.once("file_system", LogLevel::info,
+                    "'" + dir + "' is on " + std::string(*fs) +
+                        ", which sends no change notifications for changes made elsewhere: "
+                        "polling it every " +
+                        interval_text(poll_interval()));
+      return &poll_;
+    }
+  }
+  return kernel_.get();
+}
+
+// A folder below a kernel-watched one is kernel-watched too, unless it is a
+// mount point of a file system that sends no notifications.
+FolderBackend* Engine::backend_below(FolderBackend* parent, const std::string& dir,
+                                     std::uint64_t parent_device, const Stat& stat) {
+  if (parent != kernel_.get() || stat.device == parent_device) return parent;
+  return options_.backend == WatchBackend::automatic ? backend_for_root(dir) : parent;
+}
+
+FolderBackend* Engine::backend_of_parent(const std::string& path) {
+  auto parent = folders_.find(std::string(parent_path(path)));
+  return parent != folders_.end() ? parent->second : backend_for_root(path);
+}
+
+void Engine::limit_reached(const std::string& dir, int error) {
+  const std::string fallback = "'" + dir + "' and the folders below it are polled every " +
+                               interval_text(poll_interval()) + " instead. ";
+  const std::string sysctl =
+      "sudo sysctl fs.inotify.max_user_watches=524288 (to keep it after a reboot: "
+      "echo fs.inotify.max_user_watches=524288 | sudo tee /etc/sysctl.d/90-inotify.conf)";
+  if (error == ENOSPC)
+    notices_.once("max_user_watches", LogLevel::warn,
+                  "the kernel's limit of inotify watches (fs.inotify.max_user_watches = " +
+                      read_sysctl("/proc/sys/fs/inotify/max_user_watches") +
+                      ") is reached: " + fallback + "Raise the limit: " + sysctl);
+  else
+    notices_.once(
+        "max_kernel_watches", LogLevel::warn,
+        "WatchOptions::max_kernel_watches (" + std::to_string(options_.max_kernel_watches) +
+            ") is reached: " + fallback +
+            "Raise max_kernel_watches, and if the kernel's own limit is in the way: " + sysctl);
+}
+
+void Engine::flush(Clock::time_point now) {
+  std::vector<FileChange> due =
+      coalescer_.take_due(now, [this](const std::string& path) { return scope_.wanted(path); });
+  if (!due.empty()) deliver_(std::move(due));
+}
+
+void Engine::on_due() {
+  flush(Clock::now());
+}
+
+void Engine::count_polled() {
+  // With the polling backend chosen, nothing is polled *instead of* watched.
+  polled_.store(options_.backend == WatchBackend::polling ? 0 : poll_.folders(),
+                std::memory_order_relaxed);
+}
+
+}  // namespace hotmod::watch

@@ -1,0 +1,282 @@
+// FileWatcher: the public face. Owns the watcher's thread, the queue of
+// events for wait_for_change()/drain_events(), and the callbacks.
+//
+// The state the thread uses lives in a shared `State`, so a watcher
+// destroyed from its own callback (which cannot join its own thread) leaves
+// the thread something valid to finish with.
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "hotmod/watcher.hpp"
+#include "watch/engine.hpp"
+#include "watch/notices.hpp"
+#include "watch/watch_loop.hpp"
+#include "watch/watcher_threads.hpp"
+
+namespace hotmod {
+namespace {
+
+std::atomic<std::size_t> threads_running{0};
+
+struct Subscriber {
+  std::uint64_t id;
+  FileWatcher::Callback callback;
+  bool removed = false;  // guarded by State::callbacks_mu
+};
+
+struct State {
+  explicit State(WatchOptions opts) : options(std::move(opts)), notices(options.log) {}
+
+  const WatchOptions options;
+  watch::Notices notices;  // watcher thread only
+  watch::StopSignal stop;
+  std::atomic<std::size_t> polled{0};
+
+  std::mutex mu;  // guards everything down to `queue`
+  std::condition_variable changed;
+  bool ready = false;  // the current run finished starting
+  std::optional<Result<WatchBackend>> started;
+  bool watching = false;
+  WatchBackend backend = WatchBackend::automatic;
+  std::deque<FileChange> queue;
+
+  std::mutex callbacks_mu;
+  std::condition_variable callback_done;
+  std::vector<std::shared_ptr<Subscriber>> callbacks;
+  std::uint64_t next_id = 1;
+  const Subscriber* running = nullptr;  // the callback being called now
+
+  void deliver(std::vector<FileChange>&& events);
+  void call(const FileChange& change);
+  void run();
+};
+
+// Which State's thread this is, so that stop(), start() and
+// remove_on_change() called from a callback do not wait for themselves.
+thread_local const State* current_watcher = nullptr;
+
+void State::deliver(std::vector<FileChange>&& events) {
+  {
+    std::lock_guard lock(mu);
+    if (stop.requested()) return;
+    // One batch under one lock: a waiter that sees an event sees everything
+    // delivered with it.
+    for (const FileChange& change : events) {
+      if (options.max_queued == 0) break;
+      if (queue.size() >= options.max_queued) queue.pop_front();
+      queue.push_back(change);
+    }
+  }
+  changed.notify_all();
+  for (const FileChange& change : events) {
+    if (stop.requested()) return;
+    call(change);
+  }
+}
+
+void State::call(const FileChange& change) {
+  std::vector<std::shared_ptr<Subscriber>> list;
+  {
+    std::lock_guard lock(callbacks_mu);
+    list = callbacks;
+  }
+  for (const std::shared_ptr<Subscriber>& sub : list) {
+    {
+      std::lock_guard lock(callbacks_mu);
+      if (sub->removed || stop.requested()) continue;
+      running = sub.get();
+    }
+    try {
+      sub->callback(change);
+    } catch (const std::exception& e) {
+      notices.say(LogLevel::error, std::string("a change callback threw: ") + e.what());
+    } catch (...) {
+      notices.say(LogLevel::error, "a change callback threw");
+    }
+    {
+      std::lock_guard lock(callbacks_mu);
+      running = nullptr;
+    }
+    callback_done.notify_all();
+  }
+}
+
+void State::run() {
+  current_watcher = this;
+  auto started_with = [this](const Result<WatchBackend>& result) {
+    {
+      std::lock_guard lock(mu);
+      started = result;
+      ready = true;
+      watching = result.ok() && !stop.requested();
+      if (result.ok()) backend = result.value();
+    }
+    changed.notify_all();
+  };
+  try {
+    watch::Engine engine(
+        options, notices, [this](std::vector<FileChange>&& events) { deliver(std::move(events)); },
+        polled);
+    watch::run_loop(engine, stop, notices, started_with);
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mu);
+    if (!ready) started = Error{"watch", std::string("cannot start: ") + e.what()};
+    ready = true;
+  }
+  {
+    std::lock_guard lock(mu);
+    watching = false;
+  }
+  changed.notify_all();
+  current_watcher = nullptr;
+  threads_running.fetch_sub(1, std::memory_order_release);  // last: the engine and loop are gone
+}
+
+}  // namespace
+
+std::size_t watch::watcher_threads_running() {
+  return threads_running.load(std::memory_order_acquire);
+}
+
+struct FileWatcher::Impl {
+  std::shared_ptr<State> state;
+  std::mutex lifecycle_mu;  // serialises start/stop from outside the watcher's thread
+  std::thread thread;       // guarded by lifecycle_mu
+
+  bool on_own_thread() const { return current_watcher == state.get(); }
+  void request_stop() {
+    state->stop.request();
+    {
+      std::lock_guard lock(state->mu);
+      state->watching = false;
+    }
+    state->changed.notify_all();
+  }
+};
+
+FileWatcher::FileWatcher(WatchOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->state = std::make_shared<State>(std::move(options));
+}
+
+FileWatcher::~FileWatcher() {
+  if (impl_->on_own_thread()) {
+    // Destroyed from its own callback: it cannot join itself. The thread
+    // holds the state and winds down on its own.
+    impl_->request_stop();
+    std::lock_guard lock(impl_->lifecycle_mu);
+    if (impl_->thread.joinable()) impl_->thread.detach();
+    return;
+  }
+  stop();
+}
+
+Result<WatchBackend> FileWatcher::start() {
+  State& s = *impl_->state;
+  if (impl_->on_own_thread()) {
+    std::lock_guard lock(s.mu);
+    if (s.watching) return s.backend;
+    return Error{"watch",
+                 "start() from the watcher's own callback after stop(): the stopping "
+                 "thread cannot be restarted from inside itself; start it again from "
+                 "another thread"};
+  }
+  std::lock_guard life(impl_->lifecycle_mu);
+  {
+    std::lock_guard lock(s.mu);
+    if (s.watching) return s.backend;
+  }
+  if (impl_->thread.joinable()) impl_->thread.join();  // stopped from a callback earlier
+  s.stop.reset();
+  {
+    std::lock_guard lock(s.mu);
+    s.ready = false;
+    s.started.reset();
+  }
+  std::shared_ptr<State> state = impl_->state;
+  threads_running.fetch_add(1, std::memory_order_relaxed);
+  impl_->thread = std::thread([state] { state->run(); });
+  std::unique_lock lock(s.mu);
+  s.changed.wait(lock, [&] { return s.ready; });
+  Result<WatchBackend> result = *s.started;
+  lock.unlock();
+  if (!result.ok()) impl_->thread.join();
+  return result;
+}
+
+void FileWatcher::stop() {
+  if (impl_->on_own_thread()) {
+    impl_->request_stop();  // the thread ends after this callback returns
+    return;
+  }
+  std::lock_guard life(impl_->lifecycle_mu);
+  impl_->request_stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+bool FileWatcher::is_watching() const {
+  std::lock_guard lock(impl_->state->mu);
+  return impl_->state->watching;
+}
+
+std::size_t FileWatcher::polled_folders() const {
+  return impl_->state->polled.load(std::memory_order_relaxed);
+}
+
+std::optional<FileChange> FileWatcher::wait_for_change() {
+  State& s = *impl_->state;
+  std::unique_lock lock(s.mu);
+  s.changed.wait(lock, [&] { return !s.queue.empty() || !s.watching; });
+  if (s.queue.empty()) return std::nullopt;
+  FileChange change = std::move(s.queue.front());
+  s.queue.pop_front();
+  return change;
+}
+
+std::optional<FileChange> FileWatcher::wait_for_change(std::chrono::milliseconds timeout) {
+  State& s = *impl_->state;
+  std::unique_lock lock(s.mu);
+  s.changed.wait_for(lock, timeout, [&] { return !s.queue.empty() || !s.watching; });
+  if (s.queue.empty()) return std::nullopt;
+  FileChange change = std::move(s.queue.front());
+  s.queue.pop_front();
+  return change;
+}
+
+std::vector<FileChange> FileWatcher::drain_events() {
+  State& s = *impl_->state;
+  std::lock_guard lock(s.mu);
+  std::vector<FileChange> events(std::make_move_iterator(s.queue.begin()),
+                                 std::make_move_iterator(s.queue.end()));
+  s.queue.clear();
+  return events;
+}
+
+std::uint64_t FileWatcher::on_change(Callback callback) {
+  State& s = *impl_->state;
+  std::lock_guard lock(s.callbacks_mu);
+  std::uint64_t id = s.next_id++;
+  s.callbacks.push_back(std::make_shared<Subscriber>(Subscriber{id, std::move(callback)}));
+  return id;
+}
+
+void FileWatcher::remove_on_change(std::uint64_t id) {
+  State& s = *impl_->state;
+  std::unique_lock lock(s.callbacks_mu);
+  auto it = std::find_if(s.callbacks.begin(), s.callbacks.end(),
+                         [&](const auto& sub) { return sub->id == id; });
+  if (it == s.callbacks.end()) return;
+  std::shared_ptr<Subscriber> sub = *it;
+  sub->removed = true;
+  s.callbacks.erase(it);
+  // From its own callback, it returns at once: waiting would never end.
+  if (!impl_->on_own_thread()) s.callback_done.wait(lock, [&] { return s.running != sub.get(); });
+}
+
+const WatchOptions& FileWatcher::options() const {
+  return impl_->state->options;
+}
+
+}  // namespace hotmod

@@ -1,0 +1,154 @@
+// watch/coalescer: how raw changes to one path merge into one event, with a
+// made-up clock (no files, no threads).
+#include "watch/coalescer.hpp"
+
+#include <gtest/gtest.h>
+
+#include "watch_support.hpp"
+
+namespace hotmod::watch {
+namespace {
+
+using namespace std::chrono_literals;
+using hotmod_watch::Strings;
+
+constexpr auto kDebounce = 30ms;
+
+class CoalescerTest : public ::testing::Test {
+ protected:
+  Coalescer c{kDebounce, 250ms};
+  Clock::time_point t0 = Clock::now();
+
+  Clock::time_point at(std::chrono::milliseconds ms) const { return t0 + ms; }
+  // Everything due at `ms`, described as the watcher tests do.
+  Strings due(std::chrono::milliseconds ms, const Coalescer::Wanted& wanted = {}) {
+    Strings out;
+    auto all = [](const std::string&) { return true; };
+    for (const FileChange& change : c.take_due(at(ms), wanted ? wanted : all))
+      out.push_back(hotmod_watch::describe(change, "/r"));
+    return out;
+  }
+};
+
+TEST_F(CoalescerTest, ABurstOfWritesIsOneModifiedOnceQuiet) {
+  for (int i = 0; i < 10; ++i) {
+    c.written("/r/a", at(std::chrono::milliseconds(i * 5)));
+    c.closed("/r/a", at(std::chrono::milliseconds(i * 5 + 1)), true);
+  }
+  EXPECT_EQ(due(50ms), Strings{});  // last close at 46 ms: quiet only from 76 ms
+  ASSERT_TRUE(c.next_due().has_value());
+  EXPECT_EQ(*c.next_due(), at(46ms) + kDebounce);
+  EXPECT_EQ(due(76ms), (Strings{"modified a"}));
+  EXPECT_TRUE(c.empty());
+}
+
+TEST_F(CoalescerTest, AFileBeingWrittenWaitsForItsClose) {
+  c.appeared("/r/new", false, false, at(0ms), /*writing=*/true);
+  c.written("/r/new", at(1ms));
+  EXPECT_EQ(due(200ms), Strings{});
+  c.closed("/r/new", at(210ms), true);
+  EXPECT_EQ(due(239ms), Strings{});
+  EXPECT_EQ(due(240ms), (Strings{"created new"}));
+}
+
+TEST_F(CoalescerTest, AWriterThatNeverClosesIsReportedAfterAQuietPeriod) {
+  c.written("/r/log", at(0ms));
+  EXPECT_EQ(due(249ms), Strings{});
+  EXPECT_EQ(due(250ms), (Strings{"modified log"}));
+}
+
+TEST_F(CoalescerTest, MergesByStateNotBySequence) {
+  c.appeared("/r/created-modified", false, false, at(0ms), false);
+  c.changed("/r/created-modified", at(1ms));
+  c.appeared("/r/created-deleted", false, false, at(0ms), false);
+  c.gone("/r/created-deleted", false, at(1ms));
+  c.changed("/r/modified-deleted", at(0ms));
+  c.gone("/r/modified-deleted", false, at(1ms));
+  c.gone("/r/deleted-created", false, at(0ms));
+  c.appeared("/r/deleted-created", false, false, at(1ms), false);
+  EXPECT_EQ(due(100ms), (Strings{"created created-modified", "deleted modified-deleted",
+                                 "modified deleted-created"}));
+}
+
+TEST_F(CoalescerTest, RenameOntoANewNameIsRenamed) {
+  c.gone("/r/a", false, at(0ms));
+  c.appeared("/r/b", false, false, at(0ms), false, Coalescer::Pace::debounced, "/r/a");
+  EXPECT_EQ(due(30ms), (Strings{"renamed b <- a"}));
+}
+
+TEST_F(CoalescerTest, RenameOntoAnExistingFileIsModifiedTargetAndDeletedSource) {
+  c.gone("/r/a", false, at(0ms));
+  c.appeared("/r/b", false, /*existed=*/true, at(0ms), false, Coalescer::Pace::debounced, "/r/a");
+  EXPECT_EQ(due(30ms), (Strings{"deleted a", "modified b"}));
+}
+
+TEST_F(CoalescerTest, AtomicSaveThroughATemporaryFileIsOneModified) {
+  c.appeared("/r/.a.tmp", false, false, at(0ms), true);
+  c.closed("/r/.a.tmp", at(1ms), true);
+  c.gone("/r/.a.tmp", false, at(2ms));
+  c.appeared("/r/a", false, /*existed=*/true, at(2ms), false, Coalescer::Pace::debounced,
+             "/r/.a.tmp");
+  EXPECT_EQ(due(40ms), (Strings{"modified a"}));
+}
+
+TEST_F(CoalescerTest, ARenameChainIsOneRename) {
+  c.gone("/r/a", false, at(0ms));
+  c.appeared("/r/b", false, false, at(1ms), false, Coalescer::Pace::debounced, "/r/a");
+  c.gone("/r/b", false, at(2ms));
+  c.appeared("/r/c", false, false, at(3ms), false, Coalescer::Pace::debounced, "/r/b");
+  EXPECT_EQ(due(40ms), (Strings{"renamed c <- a"}));
+}
+
+TEST_F(CoalescerTest, TheHalvesOfARenameWaitForEachOther) {
+  c.gone("/r/a", false, at(0ms));
+  c.appeared("/r/b", false, false, at(0ms), false, Coalescer::Pace::debounced, "/r/a");
+  c.changed("/r/b", at(20ms));  // b stays busy: a waits for it
+  EXPECT_EQ(due(35ms), Strings{});
+  EXPECT_EQ(*c.next_due(), at(50ms));
+  EXPECT_EQ(due(50ms), (Strings{"renamed b <- a"}));
+}
+
+TEST_F(CoalescerTest, ASourceRecreatedBeforeDeliveryBreaksTheRename) {
+  c.gone("/r/a", false, at(0ms));
+  c.appeared("/r/b", false, false, at(0ms), false, Coalescer::Pace::debounced, "/r/a");
+  c.appeared("/r/a", false, false, at(1ms), false);
+  EXPECT_EQ(due(40ms), (Strings{"modified a", "created b"}));
+}
+
+TEST_F(CoalescerTest, RenameIntoOrOutOfTheFiltersIsCreatedOrDeleted) {
+  auto no_tmp = [](const std::string& path) { return !path.ends_with(".tmp"); };
+  c.gone("/r/x.tmp", false, at(0ms));
+  c.appeared("/r/x", false, false, at(0ms), false, Coalescer::Pace::debounced, "/r/x.tmp");
+  c.gone("/r/y", false, at(1ms));
+  c.appeared("/r/y.tmp", false, false, at(1ms), false, Coalescer::Pace::debounced, "/r/y");
+  EXPECT_EQ(due(40ms, no_tmp), (Strings{"created x", "deleted y"}));
+}
+
+TEST_F(CoalescerTest, SettledChangesAreDueAtOnceAndDebounceZeroToo) {
+  c.changed("/r/polled", at(0ms), Coalescer::Pace::settled);
+  EXPECT_EQ(due(0ms), (Strings{"modified polled"}));
+  Coalescer zero(0ms, 250ms);
+  zero.changed("/r/a", at(5ms));
+  EXPECT_EQ(zero.take_due(at(5ms), [](const std::string&) { return true; }).size(), 1u);
+}
+
+TEST_F(CoalescerTest, EventsComeOutOldestFirstWithTheirLastNotificationTime) {
+  c.changed("/r/b", at(3ms));
+  c.changed("/r/a", at(1ms));
+  c.changed("/r/c", at(2ms));
+  std::vector<FileChange> out = c.take_due(at(100ms), [](const std::string&) { return true; });
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].path, "/r/a");
+  EXPECT_EQ(out[1].path, "/r/c");
+  EXPECT_EQ(out[2].path, "/r/b");
+  EXPECT_EQ(out[0].time, at(1ms));
+}
+
+TEST_F(CoalescerTest, AttributesAloneAndAnUnchangedCloseAreNothing) {
+  c.closed("/r/a", at(0ms), false);
+  EXPECT_TRUE(c.empty());
+  EXPECT_FALSE(c.next_due().has_value());
+}
+
+}  // namespace
+}  // namespace hotmod::watch
