@@ -92,7 +92,7 @@ Status status(const hotmod::Runtime& rt, const ReloadBoard& board,
     out.modules.push_back({std::move(row), failing ? kBad : -1});
   }
   for (const auto& [name, s] : failures) {
-    // A refresh can catch the linker half-way through writing the file.
+    // A file cut short or not yet an ELF image: perhaps still being written.
     const bool maybe_mid_write = s.failure == hotmod::Failure::truncated_image ||
                                  s.failure == hotmod::Failure::not_shared_object;
     const int color = maybe_mid_write ? kWarn : kBad;

@@ -17,7 +17,7 @@ bool throw_hook_linked();  // throw_hook.cpp: referencing it links the hook
 
 namespace {
 
-std::atomic<bool> g_traces{false};
+std::atomic<int> g_holders{0};
 thread_local int t_module_depth = 0;
 thread_local std::unique_ptr<backward::StackTrace> t_last_throw;
 
@@ -29,17 +29,21 @@ constexpr std::size_t kMaxFrames = 12;
 
 }  // namespace
 
-void set_traces(bool on) {
+void hold_traces() {
   (void)throw_hook_linked();
-  g_traces.store(on, std::memory_order_relaxed);
+  g_holders.fetch_add(1, std::memory_order_relaxed);
+}
+
+void release_traces() {
+  g_holders.fetch_sub(1, std::memory_order_relaxed);
 }
 
 bool traces_on() {
-  return g_traces.load(std::memory_order_relaxed);
+  return g_holders.load(std::memory_order_relaxed) > 0;
 }
 
 bool capturing() {
-  return t_module_depth > 0 && g_traces.load(std::memory_order_relaxed);
+  return t_module_depth > 0 && g_holders.load(std::memory_order_relaxed) > 0;
 }
 
 void capture_throw() {

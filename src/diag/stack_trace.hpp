@@ -7,8 +7,10 @@
 
 namespace hotmod::diag {
 
-// Dev mode turns these on; off costs one relaxed load per throw.
-void set_traces(bool on);
+// Each runtime in dev mode holds traces on; they are off once none does.
+// Off costs one relaxed load per throw inside module code.
+void hold_traces();
+void release_traces();
 bool traces_on();
 
 // Installs backward-cpp's handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE and

@@ -31,10 +31,6 @@ Runtime::Impl::Impl(RuntimeOptions opts)
   dev_mode.store(options.dev_mode);
   hot_reload.store(options.hot_reload);
   log.set_locations(options.dev_mode);
-  if (options.dev_mode) {
-    diag::set_traces(true);
-    diag::install_crash_handlers();
-  }
   for (const std::string& w : options.config_warnings) log.warn(w);
   if (std::size_t n = store.remove_stale(); n > 0)
     log.info("removed versioned copies left by " + std::to_string(n) + " earlier process(es) in " +
@@ -47,6 +43,8 @@ Runtime::Impl::~Impl() {
   {
     std::lock_guard lock(mode_mu);
     auto_reloader.reset();  // no reload may start while modules go
+    if (holds_traces) diag::release_traces();
+    holds_traces = false;
   }
   // Unload in reverse load order, so a module goes before those it imported.
   std::vector<std::shared_ptr<registry::Slot>> loaded;
@@ -347,8 +345,6 @@ void Runtime::remove_on_reload(std::uint64_t id) {
 void Runtime::set_dev_mode(bool on) {
   impl_->dev_mode.store(on);
   impl_->log.set_locations(on);
-  diag::set_traces(on);
-  if (on) diag::install_crash_handlers();
   if (on && impl_->log.level() > LogLevel::debug) impl_->log.set_level(LogLevel::debug);
   if (!on) impl_->log.set_level(impl_->options.log_level);
   impl_->log.info(on ? "dev mode on" : "dev mode off (production)");

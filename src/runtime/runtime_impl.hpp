@@ -97,6 +97,7 @@ struct Runtime::Impl {
   std::mutex mode_mu;
   std::unique_ptr<runtime::AutoReloader> auto_reloader;  // guarded by mode_mu
   std::optional<WatchBackend> watching;                  // guarded by mode_mu
+  bool holds_traces = false;                             // guarded by mode_mu
 
   reload::Reaper reaper;  // last: stopped first, while the rest still exists
 };

@@ -1,5 +1,6 @@
 // Dev mode and production mode: whether a watcher reloads modules on save,
 // and the one line at startup (and on every switch) that says which it is.
+#include "diag/stack_trace.hpp"
 #include "runtime/auto_reload.hpp"
 #include "runtime/runtime_impl.hpp"
 
@@ -8,6 +9,15 @@ namespace hotmod {
 void Runtime::Impl::apply_mode() {
   std::lock_guard lock(mode_mu);
   const bool dev = dev_mode.load();
+  if (dev != holds_traces) {  // stack traces for crashes and escaping exceptions
+    holds_traces = dev;
+    if (dev) {
+      diag::hold_traces();
+      diag::install_crash_handlers();
+    } else {
+      diag::release_traces();
+    }
+  }
   const bool want = dev && hot_reload.load();
   if (!want) {
     const bool was_watching = auto_reloader != nullptr;

@@ -283,29 +283,5 @@ TEST_F(AutoReloadTest, ModuleConfigFromTheProjectFileReachesOnLoad) {
             (hotmod::Value{{"greeting", "hi"}, {"limit", 3}}));
 }
 
-TEST_F(AutoReloadTest, DevModeShowsWhereAnEscapingExceptionWasThrown) {
-  install(fixtures::counter_v1);
-  hotmod::Runtime rt(dev_options());
-  hotmod::Module m = load(rt);
-  auto r = m.call("fail", "on purpose");
-  ASSERT_FALSE(r.ok());
-  const std::string& message = r.error().message;
-  EXPECT_NE(message.find("on purpose"), std::string::npos) << message;
-  EXPECT_NE(message.find("thrown at:"), std::string::npos) << message;
-  EXPECT_NE(message.find("counter.cpp"), std::string::npos) << "with its source file\n" << message;
-  EXPECT_NE(message.find("fail"), std::string::npos) << "the throwing function is named\n"
-                                                     << message;
-}
-
-TEST_F(AutoReloadTest, ProductionModeKeepsErrorsShort) {
-  install(fixtures::counter_v1);
-  hotmod::Runtime rt(options());
-  hotmod::Module m = load(rt);
-  auto r = m.call("fail", "on purpose");
-  ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("on purpose"), std::string::npos);
-  EXPECT_EQ(r.error().message.find("thrown at:"), std::string::npos) << r.error().message;
-}
-
 }  // namespace
 }  // namespace hotmod_test
