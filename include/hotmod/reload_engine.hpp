@@ -8,9 +8,11 @@
 //       });
 //   engine.on_reload([](const hotmod::ReloadStats& s) { log(s); });
 //   engine.reload();                  // the first build
-//   engine.start();                   // watch in the background...
-//   std::thread([&] { engine.watch_and_reload(); }).detach();  // ...and rebuild on change
+//   std::jthread rebuilder([&] { engine.watch_and_reload(); });  // rebuild on change
 //   draw(*engine.current());          // always the last good artifact
+//   ...
+//   engine.stop();                    // ends watch_and_reload; join before
+//                                     // the engine goes (jthread does)
 //
 // The runtime's modules are reloaded by the same steps: a change the watcher
 // reports, a build (for modules with a build step), then a swap that only
@@ -39,6 +41,7 @@ namespace hotmod {
 // The artifact-independent part: watching, timing, callbacks.
 class ReloadEngineCore {
  public:
+  struct Impl;
   // Runs one build; returns an error to keep the current artifact.
   using Step = std::function<std::optional<Error>()>;
   ReloadEngineCore(std::filesystem::path path, WatchOptions watch, Step step);
@@ -60,7 +63,6 @@ class ReloadEngineCore {
   std::uint64_t reload_count() const;
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
@@ -98,8 +100,9 @@ class ReloadEngine {
   }
   std::vector<FileChange> drain_events() { return core_.drain_events(); }
   // Blocks until stop(): after each change (and the burst that follows it,
-  // drained together) rebuilds once. Starts watching if not started; an
-  // error says why watching could not start.
+  // drained together) rebuilds once. Starts watching if not started (and
+  // returns at once if stop() came first); an error says why watching could
+  // not start. Destroying the engine waits for it to return.
   std::optional<Error> watch_and_reload() { return core_.watch_and_reload(); }
 
   const std::filesystem::path& path() const { return core_.path(); }

@@ -1,28 +1,56 @@
 #include "build/command.hpp"
 
-#include <uv.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include <csignal>
+#include <cerrno>
+#include <cstring>
 
 namespace hotmod::build {
 namespace {
 
-// Enough for a screenful of compiler errors many times over; a runaway
-// command must not grow the host's memory without bound.
-constexpr std::size_t kMaxOutput = 1 << 20;
+using Clock = std::chrono::steady_clock;
 
-struct Run {
-  uv_loop_t loop{};
-  uv_process_t process{};
-  uv_pipe_t pipe{};
-  uv_timer_t cancel_timer{};
-  const std::atomic<bool>* cancel = nullptr;
-  CommandResult* result = nullptr;
-  bool exited = false;
+// A screenful of compiler errors many times over; a runaway command must not
+// grow the host's memory without bound. The first errors matter most, the
+// last lines say how it ended: keep both.
+constexpr std::size_t kKeepHead = 256 * 1024;
+constexpr std::size_t kKeepTail = 768 * 1024;
+constexpr auto kKillAfter = std::chrono::seconds(2);
+constexpr auto kDrainAfterExit = std::chrono::milliseconds(200);
+
+class Output {
+ public:
+  void add(const char* data, std::size_t n) {
+    if (head_.size() < kKeepHead) {
+      std::size_t take = std::min(n, kKeepHead - head_.size());
+      head_.append(data, take);
+      data += take;
+      n -= take;
+    }
+    if (n == 0) return;
+    tail_.append(data, n);
+    if (tail_.size() > kKeepTail) {
+      cut_ += tail_.size() - kKeepTail;
+      tail_.erase(0, tail_.size() - kKeepTail);
+    }
+  }
+  std::string take() {
+    if (cut_ == 0) return head_ + tail_;
+    return head_ + "\n[... " + std::to_string(cut_) + " bytes of output left out ...]\n" + tail_;
+  }
+
+ private:
+  std::string head_, tail_;
+  std::size_t cut_ = 0;
 };
 
-void keep_tail(std::string& out) {
-  if (out.size() > kMaxOutput) out.erase(0, out.size() - kMaxOutput);
+std::string errno_text(int e) {
+  return std::strerror(e);
 }
 
 }  // namespace
@@ -37,86 +65,91 @@ std::string CommandResult::describe() const {
 CommandResult run_command(const std::string& command, const std::filesystem::path& directory,
                           const std::atomic<bool>* cancel) {
   CommandResult result;
-  const auto start = std::chrono::steady_clock::now();
-  Run run;
-  run.cancel = cancel;
-  run.result = &result;
-  uv_loop_init(&run.loop);
-  run.loop.data = &run;
-  uv_pipe_init(&run.loop, &run.pipe, 0);
-
-  std::string dir = directory.empty() ? std::string(".") : directory.string();
-  // stderr joins stdout inside the shell, so the two keep their order.
-  const std::string script = "exec 2>&1\n" + command;
-  const char* args[] = {"/bin/sh", "-c", script.c_str(), nullptr};
-  uv_stdio_container_t stdio[3];
-  stdio[0].flags = UV_IGNORE;
-  stdio[1].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_WRITABLE_PIPE);
-  stdio[1].data.stream = reinterpret_cast<uv_stream_t*>(&run.pipe);
-  stdio[2].flags = UV_IGNORE;
-
-  uv_process_options_t options{};
-  options.file = args[0];
-  options.args = const_cast<char**>(args);
-  options.cwd = dir.c_str();
-  options.stdio = stdio;
-  options.stdio_count = 3;
-  // Its own process group, so cancelling stops what the shell started too.
-  options.flags = UV_PROCESS_DETACHED;
-  options.exit_cb = [](uv_process_t* p, int64_t status, int sig) {
-    auto* r = static_cast<Run*>(p->loop->data);
-    r->exited = true;
-    r->result->exit_code = static_cast<int>(status);
-    r->result->signal = sig;
-    uv_close(reinterpret_cast<uv_handle_t*>(p), nullptr);
-    if (uv_is_active(reinterpret_cast<uv_handle_t*>(&r->cancel_timer)))
-      uv_timer_stop(&r->cancel_timer);
-  };
-
-  int rc = uv_spawn(&run.loop, &run.process, &options);
+  const auto start = Clock::now();
+  const std::string dir = directory.empty() ? std::string(".") : directory.string();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    result.error = "its folder '" + dir + "' does not exist";
+    return result;
+  }
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    result.error = "cannot create a pipe: " + errno_text(errno);
+    return result;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);  // one stream, in order
+  posix_spawn_file_actions_addchdir_np(&actions, dir.c_str());
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  // Its own process group, so cancelling reaches what the shell started;
+  // default signal handling and mask, whatever the host set for itself.
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  const char* args[] = {"/bin/sh", "-c", command.c_str(), nullptr};
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, "/bin/sh", &actions, &attr, const_cast<char* const*>(args), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(fds[1]);
   if (rc != 0) {
-    result.error = "cannot run '" + command + "' in '" + dir + "': " + uv_strerror(rc);
-    uv_close(reinterpret_cast<uv_handle_t*>(&run.pipe), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&run.process), nullptr);
-  } else {
-    result.started = true;
-    uv_read_start(
-        reinterpret_cast<uv_stream_t*>(&run.pipe),
-        [](uv_handle_t*, size_t suggested, uv_buf_t* buf) {
-          buf->base = new char[suggested];
-          buf->len = suggested;
-        },
-        [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
-          auto* r = static_cast<Run*>(s->loop->data);
-          if (n > 0) {
-            r->result->output.append(buf->base, static_cast<std::size_t>(n));
-            keep_tail(r->result->output);
-          } else if (n < 0) {
-            uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);  // EOF or error
-          }
-          delete[] buf->base;
-        });
-    if (cancel != nullptr) {
-      uv_timer_init(&run.loop, &run.cancel_timer);
-      uv_timer_start(
-          &run.cancel_timer,
-          [](uv_timer_t* t) {
-            auto* r = static_cast<Run*>(t->loop->data);
-            if (r->exited || !r->cancel->load()) return;
-            r->result->cancelled = true;
-            uv_kill(-r->process.pid, SIGTERM);
-            uv_timer_stop(t);
-          },
-          10, 10);
+    ::close(fds[0]);
+    result.error = "cannot start /bin/sh: " + errno_text(rc);
+    return result;
+  }
+  result.started = true;
+
+  Output out;
+  bool pipe_open = true, exited = false;
+  Clock::time_point exit_time{}, term_time{};
+  char buf[65536];
+  while (!exited || (pipe_open && Clock::now() - exit_time < kDrainAfterExit)) {
+    if (pipe_open) {
+      pollfd p{fds[0], POLLIN, 0};
+      if (::poll(&p, 1, 20) > 0) {
+        ssize_t n = ::read(fds[0], buf, sizeof buf);
+        if (n > 0) out.add(buf, static_cast<std::size_t>(n));
+        if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) pipe_open = false;
+      }
+    } else if (!exited) {
+      ::usleep(5000);
+    }
+    if (!exited) {
+      int status = 0;
+      pid_t w = ::waitpid(pid, &status, WNOHANG);
+      if (w == pid) {
+        exited = true;
+        exit_time = Clock::now();
+        if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+        if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+      } else if (w < 0 && errno == ECHILD) {  // the host reaped it (waitpid(-1))
+        exited = true;
+        exit_time = Clock::now();
+        result.exit_code = -1;
+      }
+    }
+    if (!exited && cancel != nullptr && cancel->load()) {
+      if (!result.cancelled) {
+        result.cancelled = true;
+        term_time = Clock::now();
+        ::kill(-pid, SIGTERM);
+      } else if (Clock::now() - term_time > kKillAfter) {
+        ::kill(-pid, SIGKILL);
+      }
     }
   }
-  uv_run(&run.loop, UV_RUN_DEFAULT);
-  if (cancel != nullptr && rc == 0) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&run.cancel_timer), nullptr);
-    uv_run(&run.loop, UV_RUN_DEFAULT);
-  }
-  uv_loop_close(&run.loop);
-  result.duration = std::chrono::steady_clock::now() - start;
+  ::close(fds[0]);
+  result.output = out.take();
+  result.duration = Clock::now() - start;
   return result;
 }
 

@@ -24,8 +24,11 @@ struct CommandResult {
   std::string describe() const;
 };
 
-// Runs `command` through /bin/sh in `directory` and waits for it. When
-// `cancel` becomes true the command's process group is sent SIGTERM.
+// Runs `command` through /bin/sh in `directory` and waits for it, in its own
+// process group. When `cancel` becomes true the group gets SIGTERM, and
+// SIGKILL two seconds later. Only this child is waited for (waitpid on its
+// pid): the host's SIGCHLD handling is left alone. A background process the
+// command leaves holding its output is not waited for beyond a short drain.
 CommandResult run_command(const std::string& command, const std::filesystem::path& directory,
                           const std::atomic<bool>* cancel = nullptr);
 

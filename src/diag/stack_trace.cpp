@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -13,7 +14,13 @@
 
 namespace hotmod::diag {
 
+#ifndef HOTMOD_NO_THROW_HOOK
 bool throw_hook_linked();  // throw_hook.cpp: referencing it links the hook
+#else
+bool throw_hook_linked() {
+  return false;
+}
+#endif
 
 namespace {
 
@@ -21,8 +28,6 @@ std::atomic<int> g_holders{0};
 thread_local int t_module_depth = 0;
 thread_local std::unique_ptr<backward::StackTrace> t_last_throw;
 
-// Frames of the capture itself and of the __cxa_throw hook.
-constexpr std::size_t kSkipFrames = 4;
 // The throw site and the calls leading to it inside the module; deeper
 // frames are the host's own, which the host's debugger already shows.
 constexpr std::size_t kMaxFrames = 12;
@@ -46,13 +51,22 @@ bool capturing() {
   return t_module_depth > 0 && g_holders.load(std::memory_order_relaxed) > 0;
 }
 
-void capture_throw() {
+void capture_throw(void* throw_site) {
   // Nothing thrown while capturing (bad_alloc) may come back here.
   const int depth = std::exchange(t_module_depth, 0);
   try {
     auto st = std::make_unique<backward::StackTrace>();
-    st->load_here(kMaxFrames + kSkipFrames);
-    st->skip_n_firsts(kSkipFrames);
+    st->load_here(kMaxFrames + 8);
+    // Start at the throw site: the unwinder records return addresses minus
+    // one, so compare within a byte.
+    const auto site = reinterpret_cast<std::uintptr_t>(throw_site);
+    for (std::size_t i = 0; i < st->size(); ++i) {
+      const auto addr = reinterpret_cast<std::uintptr_t>((*st)[i].addr);
+      if (addr == site || addr + 1 == site) {
+        st->skip_n_firsts(i);
+        break;
+      }
+    }
     t_last_throw = std::move(st);
   } catch (...) {
     t_last_throw.reset();
@@ -86,7 +100,7 @@ std::string take_throw_trace() {
     else
       out << (object_function.empty() ? "??" : object_function) << " (" << object << ")";
   };
-  for (std::size_t i = 0; i < st->size(); ++i) {
+  for (std::size_t i = 0; i < st->size() && i < kMaxFrames; ++i) {
     backward::ResolvedTrace t = resolver.resolve((*st)[i]);
     for (auto it = t.inliners.rbegin(); it != t.inliners.rend(); ++it)
       frame(*it, t.object_filename, t.object_function);

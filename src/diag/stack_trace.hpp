@@ -33,8 +33,8 @@ class ModuleCode {
 // capture is cleared.
 std::string take_throw_trace();
 
-// Called by the __cxa_throw hook (throw_hook.cpp).
-void capture_throw();
+// Called by the __cxa_throw hook (throw_hook.cpp) with the throw site.
+void capture_throw(void* throw_site);
 bool capturing();
 
 }  // namespace hotmod::diag

@@ -25,9 +25,30 @@ CxaThrow real_cxa_throw() {
 }
 }  // namespace
 
-extern "C" [[noreturn]] void __cxa_throw(void* object, std::type_info* type,
-                                         void (*destroy)(void*)) {
-  if (hotmod::diag::capturing()) hotmod::diag::capture_throw();
+#if defined(__SANITIZE_ADDRESS__)
+#define HOTMOD_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HOTMOD_ASAN 1
+#endif
+#endif
+#ifdef HOTMOD_ASAN
+// What ASan's own __cxa_throw interceptor does, which this one replaces when
+// the sanitizer runtime is linked statically (clang).
+extern "C" void __asan_handle_no_return();
+#endif
+
+// Default visibility: a host built with -fvisibility=hidden must still export
+// it for modules to find.
+extern "C" [[gnu::visibility("default")]] [[noreturn]] void __cxa_throw(void* object,
+                                                                        std::type_info* type,
+                                                                        void (*destroy)(void*)) {
+  // The caller of __cxa_throw is the throw site, whatever the optimiser
+  // inlined around it.
+  if (hotmod::diag::capturing()) hotmod::diag::capture_throw(__builtin_return_address(0));
+#ifdef HOTMOD_ASAN
+  __asan_handle_no_return();
+#endif
   CxaThrow real = real_cxa_throw();
   if (real == nullptr) std::abort();  // no C++ runtime loaded: cannot happen in a C++ program
   real(object, type, destroy);

@@ -1,6 +1,7 @@
 // ReloadEngineCore: a FileWatcher, a build step and the bookkeeping around
 // them (timing, counters, callbacks), independent of the artifact's type.
 #include <atomic>
+#include <condition_variable>
 #include <map>
 
 #include "hotmod/reload_engine.hpp"
@@ -19,6 +20,13 @@ struct ReloadEngineCore::Impl {
   FileWatcher watcher;
   std::mutex reload_mu;  // one reload at a time
   std::atomic<std::uint64_t> reloads{0};
+  // Calls running in reload() or watch_and_reload(): the destructor waits
+  // for them, so a thread still inside never sees a destroyed engine.
+  std::mutex active_mu;
+  std::condition_variable idle;
+  int active = 0;        // guarded by active_mu
+  bool closing = false;  // guarded by active_mu
+  bool stopped = false;  // stop() was called: watch_and_reload does not restart it
   std::mutex callbacks_mu;
   std::map<std::uint64_t, std::function<void(const ReloadStats&)>> callbacks;
   std::uint64_t next_callback = 1;
@@ -27,13 +35,50 @@ struct ReloadEngineCore::Impl {
 ReloadEngineCore::ReloadEngineCore(std::filesystem::path path, WatchOptions watch, Step step)
     : impl_(std::make_unique<Impl>(std::move(path), std::move(watch), std::move(step))) {}
 
+namespace {
+// Counts a call in; false once the engine is being destroyed.
+class Active {
+ public:
+  explicit Active(ReloadEngineCore::Impl& e) : e_(e) {
+    std::lock_guard lock(e_.active_mu);
+    in_ = !e_.closing;
+    if (in_) ++e_.active;
+  }
+  ~Active() {
+    if (!in_) return;
+    std::lock_guard lock(e_.active_mu);
+    if (--e_.active == 0) e_.idle.notify_all();
+  }
+  Active(const Active&) = delete;
+  Active& operator=(const Active&) = delete;
+  bool in() const { return in_; }
+
+ private:
+  ReloadEngineCore::Impl& e_;
+  bool in_ = false;
+};
+}  // namespace
+
 ReloadEngineCore::~ReloadEngineCore() {
-  impl_->watcher.stop();
+  {
+    std::lock_guard lock(impl_->active_mu);
+    impl_->closing = true;
+  }
+  impl_->watcher.stop();  // ends watch_and_reload's wait
+  std::unique_lock lock(impl_->active_mu);
+  impl_->idle.wait(lock, [&] { return impl_->active == 0; });
 }
 
 ReloadStats ReloadEngineCore::reload() {
   ReloadStats stats;
   stats.module = impl_->path.string();
+  Active active(*impl_);
+  if (!active.in()) {
+    stats.stage = Stage::build;
+    stats.failure = Failure::build_failed;
+    stats.error = "the reload engine for '" + stats.module + "' is being destroyed";
+    return stats;
+  }
   {
     std::lock_guard lock(impl_->reload_mu);
     const auto start = std::chrono::steady_clock::now();
@@ -78,9 +123,17 @@ void ReloadEngineCore::remove_on_reload(std::uint64_t id) {
 }
 
 Result<WatchBackend> ReloadEngineCore::start() {
+  {
+    std::lock_guard lock(impl_->active_mu);
+    impl_->stopped = false;
+  }
   return impl_->watcher.start();
 }
 void ReloadEngineCore::stop() {
+  {
+    std::lock_guard lock(impl_->active_mu);
+    impl_->stopped = true;
+  }
   impl_->watcher.stop();
 }
 bool ReloadEngineCore::is_watching() const {
@@ -103,6 +156,12 @@ std::uint64_t ReloadEngineCore::reload_count() const {
 }
 
 std::optional<Error> ReloadEngineCore::watch_and_reload() {
+  Active active(*impl_);
+  if (!active.in()) return Error{"watch", "the reload engine is being destroyed"};
+  {
+    std::lock_guard lock(impl_->active_mu);
+    if (impl_->stopped) return std::nullopt;  // stopped before this loop began
+  }
   if (!impl_->watcher.is_watching()) {
     Result<WatchBackend> started = impl_->watcher.start();
     if (!started.ok()) return started.error();

@@ -2,6 +2,8 @@
 
 #include "runtime/runtime_impl.hpp"
 
+#include <algorithm>
+
 namespace hotmod::runtime {
 namespace {
 
@@ -28,8 +30,8 @@ std::vector<std::string> module_excludes(const std::vector<std::string>& extra) 
 }  // namespace
 
 std::filesystem::path glob_base(const std::string& glob) {
-  std::filesystem::path base;
-  std::string rest = glob;
+  std::filesystem::path base = glob.starts_with('/') ? "/" : "";
+  std::string rest = glob.starts_with('/') ? glob.substr(1) : glob;
   while (!rest.empty()) {
     std::size_t slash = rest.find('/');
     std::string part = rest.substr(0, slash);
@@ -55,7 +57,8 @@ Result<WatchBackend> AutoReloader::start() {
   w.poll_interval = o.poll_interval;
   w.default_excludes = false;
   w.exclude = module_excludes(o.watch_exclude);
-  w.log = [this](LogLevel level, std::string_view m) { rt_.log.write(level, m); };
+  // The watcher's own notices: no hotmod source location to add.
+  w.log = [this](LogLevel level, std::string_view m) { rt_.log.write(level, m, nullptr, 0); };
   modules_ = std::make_unique<FileWatcher>(w);
   modules_->on_change([this](const FileChange& c) { on_module_file(c); });
   Result<WatchBackend> started = modules_->start();
@@ -68,7 +71,13 @@ Result<WatchBackend> AutoReloader::start() {
     s.exclude = o.watch_exclude;
     for (const auto& [name, rule] : o.builds)
       for (const std::string& glob : rule.sources) {
-        std::filesystem::path dir = normal(rule.directory / glob_base(glob));
+        const std::string absolute =
+            (normal(rule.directory) / glob).lexically_normal().generic_string();
+        source_globs_.emplace_back(name, absolute.substr(1));
+        std::filesystem::path dir = glob_base(absolute);
+        if (!std::filesystem::exists(dir))
+          rt_.log.warn("module '" + name + "': its sources '" + glob + "' are looked for in '" +
+                       dir.string() + "', which does not exist (yet)");
         if (std::find(s.paths.begin(), s.paths.end(), dir) == s.paths.end()) s.paths.push_back(dir);
       }
     sources_ = std::make_unique<FileWatcher>(s);
@@ -82,8 +91,13 @@ Result<WatchBackend> AutoReloader::start() {
     std::lock_guard lock(mu_);
     stopping_ = false;
   }
+  cancel_.store(false);
   worker_ = std::thread([this] { work(); });
   return started;
+}
+
+bool AutoReloader::on_worker_thread() const {
+  return worker_.get_id() == std::this_thread::get_id();
 }
 
 void AutoReloader::stop() {
@@ -91,10 +105,11 @@ void AutoReloader::stop() {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
+  cancel_.store(true);
   wake_.notify_all();
   if (modules_) modules_->stop();
   if (sources_) sources_->stop();
-  if (worker_.joinable()) worker_.join();
+  if (worker_.joinable() && !on_worker_thread()) worker_.join();
 }
 
 void AutoReloader::on_module_file(const FileChange& change) {
@@ -108,30 +123,31 @@ void AutoReloader::on_module_file(const FileChange& change) {
         break;
       }
   }
-  std::lock_guard lock(mu_);
-  // A new, removed or renamed file changes what discovery finds; a file
+  // A new, removed or renamed module file or folder changes what discovery
+  // finds (object files and the like in a build tree do not); a module file
   // written in place only needs its module reloaded.
-  if (module.empty() || change.kind != ChangeKind::modified) rescan_ = true;
+  const bool could_be_module =
+      change.is_directory || file.extension() == ".so" || change.old_path.extension() == ".so";
+  std::lock_guard lock(mu_);
+  if (could_be_module && (module.empty() || change.kind != ChangeKind::modified)) rescan_ = true;
   if (!module.empty() && change.kind != ChangeKind::deleted) queued_.try_emplace(module, false);
   wake_.notify_one();
 }
 
 void AutoReloader::on_source_file(const FileChange& change) {
-  const std::filesystem::path file = normal(change.path);
+  const std::string file = normal(change.path).generic_string().substr(1);
   std::vector<std::string> modules;
-  for (const auto& [name, rule] : rt_.options.builds) {
-    const std::filesystem::path dir = normal(rule.directory);
-    const std::string rel = file.lexically_relative(dir).generic_string();
-    if (rel.empty() || rel.rfind("..", 0) == 0) continue;
-    for (const std::string& glob : rule.sources)
-      if (glob_match(glob, rel)) {
-        modules.push_back(name);
-        break;
-      }
-  }
+  for (const auto& [name, glob] : source_globs_)
+    if (glob_match(glob, file) && std::find(modules.begin(), modules.end(), name) == modules.end())
+      modules.push_back(name);
   if (modules.empty()) return;
   std::lock_guard lock(mu_);
-  for (const std::string& m : modules) queued_[m] = true;
+  for (const std::string& m : modules) {
+    auto w = builds_.find(m);
+    if (w != builds_.end() && change.time >= w->second.start && change.time <= w->second.end)
+      continue;  // written while its build ran: the build's own output
+    queued_[m] = true;
+  }
   wake_.notify_one();
 }
 
@@ -144,8 +160,23 @@ void AutoReloader::work() {
     std::map<std::string, bool> todo;
     todo.swap(queued_);
     lock.unlock();
-    if (rescan) announce_discovery();
-    for (const auto& [module, build] : todo) process(module, build);
+    // Nothing a module or a callback throws may end the worker (and with it
+    // the process): it is logged, and the next change is handled as usual.
+    try {
+      if (rescan) announce_discovery();
+    } catch (const std::exception& e) {
+      rt_.log.error(std::string("rescanning the module paths failed: ") + e.what());
+    }
+    for (const auto& [module, build] : todo) {
+      if (cancel_.load()) break;
+      try {
+        process(module, build);
+      } catch (const std::exception& e) {
+        rt_.log.error("reloading module '" + module + "' on change failed: " + e.what());
+      } catch (...) {
+        rt_.log.error("reloading module '" + module + "' on change failed: unknown exception");
+      }
+    }
     lock.lock();
   }
 }
@@ -159,12 +190,21 @@ void AutoReloader::announce_discovery() {
 void AutoReloader::process(const std::string& module, bool build) {
   Error error;
   std::shared_ptr<registry::Slot> slot = rt_.find(module, &error);
-  if (!slot) return;
-  if (!slot->loaded.load(std::memory_order_acquire)) {
-    rt_.log.debug("module '" + module + "' changed but was never loaded: nothing to reload");
+  if (!slot) {
+    rt_.log.info("module '" + module +
+                 "' changed but is not in the module paths: " + error.message);
     return;
   }
-  rt_.reload_changed(*slot, build);
+  if (build) {
+    std::lock_guard lock(mu_);
+    builds_[module] = {std::chrono::steady_clock::now(),
+                       std::chrono::steady_clock::time_point::max()};
+  }
+  rt_.reload_changed(*slot, build, &cancel_);
+  if (build) {
+    std::lock_guard lock(mu_);
+    builds_[module].end = std::chrono::steady_clock::now();
+  }
   rt_.deliver_notices();
 }
 

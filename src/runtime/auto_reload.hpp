@@ -3,6 +3,8 @@
 // reloads. Only loaded modules are reloaded; other changes update discovery.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -25,7 +27,11 @@ class AutoReloader {
 
   // Starts both watchers and the worker; says which backend watches the modules.
   Result<WatchBackend> start();
+  // Stops watching, cancels a running build and joins the worker. From the
+  // worker itself (an on_reload callback turning dev mode off) it only asks
+  // the worker to finish; the destructor, on another thread, joins it.
   void stop();
+  bool on_worker_thread() const;
 
  private:
   void on_module_file(const FileChange& change);  // watcher threads
@@ -37,12 +43,22 @@ class AutoReloader {
   Runtime::Impl& rt_;
   std::unique_ptr<FileWatcher> modules_;
   std::unique_ptr<FileWatcher> sources_;  // null without build rules
+  // Each rule's source globs made absolute (relative ones against the rule's
+  // folder, ".." resolved), without the leading '/'.
+  std::vector<std::pair<std::string, std::string>> source_globs_;  // {module, glob}
 
   std::mutex mu_;
   std::condition_variable wake_;
   std::map<std::string, bool> queued_;  // module -> needs a build; guarded
   bool rescan_ = false;                 // guarded
   bool stopping_ = false;               // guarded
+  std::atomic<bool> cancel_{false};     // stops a running build
+  // When each rule's last build ran (end = max while it runs): what a build
+  // writes into its own source globs must not start another build.
+  struct Window {
+    std::chrono::steady_clock::time_point start, end;
+  };
+  std::map<std::string, Window> builds_;  // guarded
   std::thread worker_;
 };
 

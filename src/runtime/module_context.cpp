@@ -30,7 +30,7 @@ void ModuleContext::log(LogLevel level, std::string_view message) {
   std::string line;
   line.reserve(module_.size() + message.size() + 3);
   line.append("[").append(module_).append("] ").append(message);
-  rt_.log.write(level, line);
+  rt_.log.write(level, line, nullptr, 0);  // the module's line: no hotmod location
 }
 
 }  // namespace hotmod::runtime

@@ -41,10 +41,17 @@ Runtime::Impl::Impl(RuntimeOptions opts)
 
 Runtime::Impl::~Impl() {
   {
-    std::lock_guard lock(mode_mu);
-    auto_reloader.reset();  // no reload may start while modules go
-    if (holds_traces) diag::release_traces();
-    holds_traces = false;
+    // No reload may start while modules go. Joined outside mode_mu: the
+    // worker may be calling watching() or waiting in a callback.
+    std::unique_ptr<runtime::AutoReloader> reloader;
+    std::vector<std::unique_ptr<runtime::AutoReloader>> stopped;
+    {
+      std::lock_guard lock(mode_mu);
+      reloader = std::move(auto_reloader);
+      stopped.swap(stopped_reloaders);
+      if (holds_traces) diag::release_traces();
+      holds_traces = false;
+    }
   }
   // Unload in reverse load order, so a module goes before those it imported.
   std::vector<std::shared_ptr<registry::Slot>> loaded;
@@ -365,7 +372,7 @@ bool Runtime::hot_reload() const {
 }
 
 std::optional<WatchBackend> Runtime::watching() const {
-  std::lock_guard lock(impl_->mode_mu);
+  std::lock_guard lock(impl_->watching_mu);
   return impl_->watching;
 }
 

@@ -46,12 +46,16 @@ struct Runtime::Impl {
   ReloadStats reload_locked(registry::Slot& slot, std::chrono::nanoseconds build_time = {});
   // Runs the module's build rule, if any, without its lock held. Returns
   // the failure (already reported) when the build failed.
-  std::optional<ReloadStats> run_build(registry::Slot& slot, std::chrono::nanoseconds* took);
+  // Builds run one at a time, and only in dev mode (production runs no
+  // build tools). `cancel` stops the build (the watcher is stopping).
+  std::optional<ReloadStats> run_build(registry::Slot& slot, std::chrono::nanoseconds* took,
+                                       const std::atomic<bool>* cancel = nullptr);
   // An explicit reload: build (when the module has a rule), then reload.
   ReloadStats build_and_reload(registry::Slot& slot);
   // On a change seen by the watcher: build first when `build`, then reload
   // if the file differs from the running version (or the last failed one).
-  void reload_changed(registry::Slot& slot, bool build);
+  // A module whose first load failed is retried too: the host asked for it.
+  void reload_changed(registry::Slot& slot, bool build, const std::atomic<bool>* cancel);
   // Publishes module.discovered / module.vanished for what rescans found.
   void announce_discovery(RefreshReport& report);
   // Starts or stops the watcher to match dev_mode and hot_reload.
@@ -94,10 +98,16 @@ struct Runtime::Impl {
 
   std::atomic<bool> dev_mode{false};
   std::atomic<bool> hot_reload{true};
+  // Outermost: never held while waiting for the auto-reload worker or a
+  // watcher thread (they may call watching(), set_dev_mode() is refused...).
   std::mutex mode_mu;
   std::unique_ptr<runtime::AutoReloader> auto_reloader;  // guarded by mode_mu
-  std::optional<WatchBackend> watching;                  // guarded by mode_mu
-  bool holds_traces = false;                             // guarded by mode_mu
+  // Stopped from their own worker thread; joined at shutdown.
+  std::vector<std::unique_ptr<runtime::AutoReloader>> stopped_reloaders;  // guarded by mode_mu
+  bool holds_traces = false;                                              // guarded by mode_mu
+  mutable std::mutex watching_mu;                                         // leaf
+  std::optional<WatchBackend> watching;                                   // guarded by watching_mu
+  std::mutex build_mu;                                                    // one build at a time
 
   reload::Reaper reaper;  // last: stopped first, while the rest still exists
 };

@@ -7,48 +7,65 @@
 namespace hotmod {
 
 void Runtime::Impl::apply_mode() {
-  std::lock_guard lock(mode_mu);
-  const bool dev = dev_mode.load();
-  if (dev != holds_traces) {  // stack traces for crashes and escaping exceptions
-    holds_traces = dev;
-    if (dev) {
-      diag::hold_traces();
-      diag::install_crash_handlers();
-    } else {
-      diag::release_traces();
+  std::unique_ptr<runtime::AutoReloader> retired;  // destroyed after mode_mu is released
+  {
+    std::lock_guard lock(mode_mu);
+    const bool dev = dev_mode.load();
+    if (dev != holds_traces) {  // stack traces for crashes and escaping exceptions
+      holds_traces = dev;
+      if (dev) {
+        diag::hold_traces();
+        diag::install_crash_handlers();
+      } else {
+        diag::release_traces();
+      }
+    }
+    const bool want = dev && hot_reload.load();
+    if (!want) {
+      const bool was_watching = auto_reloader != nullptr;
+      if (auto_reloader && auto_reloader->on_worker_thread()) {
+        auto_reloader->stop();  // asks its worker (this thread) to finish
+        stopped_reloaders.push_back(std::move(auto_reloader));
+      }
+      retired = std::move(auto_reloader);
+      {
+        std::lock_guard w(watching_mu);
+        watching.reset();
+      }
+      if (!dev) {
+        log.info("production mode: hot reload off, no watcher; modules load once");
+      } else {
+        log.info("dev mode: hot reload off");
+        log.debug(
+            "hot reload is off: changes to module files are ignored (turn it on with "
+            "\"hot_reload\": true, HOTMOD_HOT_RELOAD=1 or Runtime::set_hot_reload)");
+      }
+      if (was_watching) log.debug("stopped watching the module paths");
+    } else if (!auto_reloader) {
+      auto reloader = std::make_unique<runtime::AutoReloader>(*this);
+      Result<WatchBackend> started = reloader->start();
+      if (!started.ok()) {
+        log.error("dev mode: cannot watch the module paths, so modules will not reload on save: " +
+                  started.error().message +
+                  "; try \"watch\": {\"backend\": \"polling\"} in hotmod.json, or call "
+                  "Runtime::refresh() yourself");
+        retired = std::move(reloader);
+      } else {
+        auto_reloader = std::move(reloader);
+        {
+          std::lock_guard w(watching_mu);
+          watching = started.value();
+        }
+        std::string paths;
+        for (const auto& p : options.module_paths)
+          paths += (paths.empty() ? "" : ", ") + p.string();
+        log.info("dev mode: hot reload on (" + std::string(to_string(started.value())) +
+                 " watcher, debounce " + std::to_string(options.debounce.count()) + " ms) over " +
+                 (paths.empty() ? std::string("no module paths") : paths));
+      }
     }
   }
-  const bool want = dev && hot_reload.load();
-  if (!want) {
-    const bool was_watching = auto_reloader != nullptr;
-    auto_reloader.reset();
-    watching.reset();
-    if (!dev) {
-      log.info("production mode: hot reload off, no watcher; modules load once");
-    } else {
-      log.info("dev mode: hot reload off");
-      log.debug(
-          "hot reload is off: changes to module files are ignored (turn it on with "
-          "\"hot_reload\": true, HOTMOD_HOT_RELOAD=1 or Runtime::set_hot_reload)");
-    }
-    if (was_watching) log.debug("stopped watching the module paths");
-    return;
-  }
-  if (auto_reloader) return;
-  auto reloader = std::make_unique<runtime::AutoReloader>(*this);
-  Result<WatchBackend> started = reloader->start();
-  if (!started.ok()) {
-    log.error("dev mode: cannot watch the module paths, so modules will not reload on save: " +
-              started.error().message);
-    return;
-  }
-  auto_reloader = std::move(reloader);
-  watching = started.value();
-  std::string paths;
-  for (const auto& p : options.module_paths) paths += (paths.empty() ? "" : ", ") + p.string();
-  log.info("dev mode: hot reload on (" + std::string(to_string(started.value())) +
-           " watcher, debounce " + std::to_string(options.debounce.count()) + " ms) over " +
-           (paths.empty() ? std::string("no module paths") : paths));
+  retired.reset();  // joins its worker: no runtime lock held
 }
 
 }  // namespace hotmod

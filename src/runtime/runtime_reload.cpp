@@ -121,11 +121,17 @@ ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot,
     stats.duration = Clock::now() - start;
     return stats;
   }
+  std::optional<loader::FileSnapshot> tried;
+  if (next) tried = next->source;
   stats.success = next && reload::commit(*this, slot, std::move(next), stats.stages, &fault);
-  if (stats.success)
+  if (stats.success) {
     slot.load_time = std::chrono::system_clock::now();
-  else
+  } else {
     record(stats, fault);
+    // A version that failed to start (on_load threw, ...) is not retried
+    // until its file changes again, like one that failed to open.
+    if (tried) slot.failed_source = std::move(tried);
+  }
   stats.duration = Clock::now() - start;
   finish(stats, slot, first);
   return stats;
@@ -199,11 +205,16 @@ void Runtime::Impl::finish(ReloadStats& stats, registry::Slot& slot, bool first_
 }
 
 std::optional<ReloadStats> Runtime::Impl::run_build(registry::Slot& slot,
-                                                    std::chrono::nanoseconds* took) {
+                                                    std::chrono::nanoseconds* took,
+                                                    const std::atomic<bool>* cancel) {
   auto rule = options.builds.find(slot.name());
-  if (rule == options.builds.end()) return std::nullopt;
-  log.info("building module '" + slot.name() + "': " + rule->second.command);
-  build::CommandResult run = build::run_command(rule->second.command, rule->second.directory);
+  if (rule == options.builds.end() || !dev_mode.load()) return std::nullopt;
+  build::CommandResult run;
+  {
+    std::lock_guard one_at_a_time(build_mu);
+    log.info("building module '" + slot.name() + "': " + rule->second.command);
+    run = build::run_command(rule->second.command, rule->second.directory, cancel);
+  }
   *took = run.duration;
   if (run.ok()) {
     if (!run.output.empty()) log.debug("build output of '" + slot.name() + "':\n" + run.output);
@@ -215,9 +226,13 @@ std::optional<ReloadStats> Runtime::Impl::run_build(registry::Slot& slot,
   stats.failure = Failure::build_failed;
   stats.stages.build = run.duration;
   stats.duration = run.duration;
-  stats.error = "build command '" + rule->second.command + "' failed (" + run.describe() + ")" +
-                (slot.loaded.load() ? "; the running version is kept" : "") +
-                "; fix the error and save again";
+  const std::string kept = slot.loaded.load() ? "; the running version is kept" : "";
+  if (!run.started)
+    stats.error = "cannot build module '" + slot.name() + "': " + run.error + kept +
+                  "; check modules." + slot.name() + ".build in the configuration";
+  else
+    stats.error = "build of module '" + slot.name() + "' failed (" + run.describe() + ")" + kept +
+                  (run.cancelled ? "" : "; fix the error shown and save again");
   stats.diagnostics = run.output;
   if (!run.output.empty()) log.error("build output of '" + slot.name() + "':\n" + run.output);
   std::lock_guard lock(slot.mu);
@@ -232,16 +247,27 @@ ReloadStats Runtime::Impl::build_and_reload(registry::Slot& slot) {
   return reload_locked(slot, took);
 }
 
-void Runtime::Impl::reload_changed(registry::Slot& slot, bool build) {
+void Runtime::Impl::reload_changed(registry::Slot& slot, bool build,
+                                   const std::atomic<bool>* cancel) {
+  {
+    std::lock_guard lock(slot.mu);
+    if (!slot.owner && !slot.failed_source) {
+      log.debug("module '" + slot.name() + "' changed but was never loaded: nothing to reload");
+      return;
+    }
+  }
   std::chrono::nanoseconds took{0};
-  if (build && run_build(slot, &took)) return;
+  if (build && run_build(slot, &took, cancel)) return;
   std::lock_guard lock(slot.mu);
-  if (!slot.owner) return;
+  if (!slot.owner && !slot.failed_source) return;
   const loader::FileSnapshot& seen = slot.failed_source ? *slot.failed_source
                                      : slot.pending     ? slot.pending->source
                                                         : slot.owner->source;
   if (!loader::file_changed(slot.path(), seen)) {
-    if (build) log.debug("module '" + slot.name() + "' built with no change to its file");
+    if (build)
+      log.warn("module '" + slot.name() + "' built, but '" + slot.path().string() +
+               "' did not change; does '" + options.builds.at(slot.name()).command +
+               "' write that file?");
     return;
   }
   reload_locked(slot, took);
@@ -259,7 +285,15 @@ void Runtime::Impl::deliver_notices() {
         std::lock_guard lock(callbacks_mu);
         for (const auto& [id, cb] : callbacks) cbs.push_back(cb);
       }
-      for (const auto& cb : cbs) cb(n.stats);
+      for (const auto& cb : cbs) {
+        try {
+          cb(n.stats);
+        } catch (const std::exception& e) {
+          log.error("an on_reload callback threw: " + std::string(e.what()));
+        } catch (...) {
+          log.error("an on_reload callback threw a non-standard exception");
+        }
+      }
     }
   }
 }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -171,8 +172,10 @@ TEST_F(AutoReloadTest, DevModeSwitchesAtRunTime) {
   ASSERT_TRUE(rt.watching().has_value()) << logs_->dump();
   install(fixtures::counter_v2);
   ASSERT_TRUE(wait_until([&] { return call_int(m, "version") == 2; })) << logs_->dump();
-  EXPECT_TRUE(logs_->contains(hotmod::LogLevel::info, {"reloaded module 'counter'", ".cpp:"}))
-      << "dev mode lines carry their source location\n"
+  // The swap comes before the log line that reports it.
+  EXPECT_TRUE(wait_until([&] {
+    return logs_->contains(hotmod::LogLevel::info, {"reloaded module 'counter'", ".cpp:"});
+  })) << "dev mode lines carry their source location\n"
       << logs_->dump();
 
   rt.set_dev_mode(false);
@@ -246,9 +249,10 @@ TEST_F(AutoReloadTest, FailedBuildKeepsTheRunningVersionAndShowsItsOutput) {
   EXPECT_EQ(call_int(m, "version"), 1) << "the old version keeps running";
 }
 
-TEST_F(AutoReloadTest, ExplicitReloadRunsTheBuildRule) {
+TEST_F(AutoReloadTest, ExplicitReloadRunsTheBuildRuleInDevMode) {
   install(fixtures::counter_v1);
-  hotmod::RuntimeOptions o = options();  // production: no watcher, builds on request
+  hotmod::RuntimeOptions o = dev_options();
+  o.hot_reload = false;  // no watcher: only the explicit reload builds
   o.builds["counter"] = {"cp '" + std::string(fixtures::counter_v2) + "' modules/counter.so",
                          {"src/*.cpp"},
                          tmp_.path()};
@@ -258,6 +262,73 @@ TEST_F(AutoReloadTest, ExplicitReloadRunsTheBuildRule) {
   ASSERT_TRUE(s.success) << s.error;
   EXPECT_GT(s.stages.build.count(), 0);
   EXPECT_EQ(call_int(m, "version"), 2);
+}
+
+TEST_F(AutoReloadTest, ProductionModeRunsNoBuildTools) {
+  install(fixtures::counter_v1);
+  hotmod::RuntimeOptions o = options();
+  o.builds["counter"] = {"touch build-ran", {"src/*.cpp"}, tmp_.path()};
+  hotmod::Runtime rt(o);
+  hotmod::Module m = load(rt);
+  install(fixtures::counter_v2);
+  hotmod::ReloadStats s = rt.reload("counter");
+  ASSERT_TRUE(s.success) << s.error;
+  EXPECT_EQ(s.stages.build.count(), 0);
+  EXPECT_FALSE(fs::exists(tmp_.path() / "build-ran"));
+  EXPECT_EQ(call_int(m, "version"), 2) << "the file on disk is loaded as it is";
+}
+
+TEST_F(AutoReloadTest, ABuildThatWritesIntoItsOwnSourcesRunsOnce) {
+  install(fixtures::counter_v1);
+  fs::create_directories(src());
+  write_text(src() / "counter.cpp", "// v1\n");
+  hotmod::RuntimeOptions o = dev_options();
+  // A generator writing into the folder its rule watches.
+  o.builds["counter"] = {"date +%N > src/generated.cpp && cp '" +
+                             std::string(fixtures::counter_v2) + "' modules/counter.so",
+                         {"src/**"},
+                         tmp_.path()};
+  hotmod::Runtime rt(o);
+  std::atomic<int> builds{0};
+  rt.on_reload([&](const hotmod::ReloadStats& s) {
+    if (s.stages.build.count() > 0) ++builds;
+  });
+  hotmod::Module m = load(rt);
+  write_text(src() / "counter.cpp", "// v2\n");
+  ASSERT_TRUE(wait_until([&] { return call_int(m, "version") == 2; })) << logs_->dump();
+  settle();
+  settle();
+  EXPECT_EQ(builds.load(), 1) << logs_->dump();
+}
+
+TEST_F(AutoReloadTest, ACallbackThatThrowsDoesNotStopAutoReload) {
+  install(fixtures::counter_v1);
+  hotmod::Runtime rt(dev_options());
+  rt.on_reload([](const hotmod::ReloadStats&) { throw std::runtime_error("callback bug"); });
+  hotmod::Module m = load(rt);
+  install(fixtures::counter_v2);
+  ASSERT_TRUE(wait_until([&] { return call_int(m, "version") == 2; })) << logs_->dump();
+  EXPECT_TRUE(wait_until(
+      [&] { return logs_->contains(hotmod::LogLevel::error, {"on_reload callback threw"}); }));
+  install(fixtures::counter_v1);
+  EXPECT_TRUE(wait_until([&] { return call_int(m, "version") == 1; })) << "still watching";
+}
+
+TEST_F(AutoReloadTest, ACallbackMayTurnDevModeOffAndAskWhatIsWatched) {
+  install(fixtures::counter_v1);
+  hotmod::Runtime rt(dev_options());
+  std::atomic<bool> switched{false};
+  rt.on_reload([&](const hotmod::ReloadStats& s) {
+    if (s.first_load) return;
+    (void)rt.watching();
+    rt.set_dev_mode(false);  // from the watcher's own worker thread
+    switched = true;
+  });
+  hotmod::Module m = load(rt);
+  install(fixtures::counter_v2);
+  ASSERT_TRUE(wait_until([&] { return switched.load(); })) << logs_->dump();
+  EXPECT_FALSE(rt.watching().has_value());
+  EXPECT_FALSE(rt.dev_mode());
 }
 
 TEST_F(AutoReloadTest, ModuleConfigFromTheProjectFileReachesOnLoad) {
