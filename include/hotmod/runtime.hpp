@@ -96,7 +96,11 @@ struct RuntimeOptions {
   // Dev mode: watch the module files and reload on change (unless
   // hot_reload is false), per-stage timings, debug logging with source
   // locations, stack traces for crashes and escaping exceptions. Production
-  // mode: no watcher thread, counters only. See set_dev_mode().
+  // mode: no watcher thread, no build commands, counters only. See
+  // set_dev_mode(). Reloads on change run on the watcher's worker thread, so
+  // on_unload/on_load run there too; a module bound to one thread (OpenGL,
+  // a UI toolkit) wants CommitPolicy::safe_point and apply_pending() on
+  // that thread.
   bool dev_mode = false;
   bool hot_reload = true;
   std::chrono::milliseconds debounce{30};  // per file, before a reload starts
@@ -169,7 +173,8 @@ class Runtime {
 
   // Dev mode on or off while running: starts or stops watching (when hot
   // reload is on) and switches logging detail (see RuntimeOptions::dev_mode).
-  // Not from inside a module's hooks or an event delivery.
+  // May be called from an on_reload callback or an event subscriber; not
+  // from a module's own hooks.
   void set_dev_mode(bool on);
   bool dev_mode() const;
   // Hot reload on or off; it takes effect in dev mode only.

@@ -79,8 +79,10 @@ struct WatchOptions {
   // everything below it. Empty `include` = everything.
   std::vector<std::string> include;
   std::vector<std::string> exclude;
-  bool default_excludes = true;            // add default_excludes() to `exclude`
-  std::chrono::milliseconds debounce{30};  // 0: deliver as soon as read
+  bool default_excludes = true;  // add default_excludes() to `exclude`
+  // 0: deliver as soon as read. Otherwise delivered within a millisecond of
+  // the quiet window's end (libuv's timers count whole milliseconds).
+  std::chrono::milliseconds debounce{30};
   WatchBackend backend = WatchBackend::automatic;
   std::chrono::milliseconds poll_interval{100};
   // At most this many kernel watches (one per folder); folders beyond are

@@ -167,7 +167,9 @@ void Engine::flush(Clock::time_point now) {
 }
 
 void Engine::on_due() {
-  flush(Clock::now());
+  // libuv's timers count whole milliseconds: an event due within the next
+  // one is delivered now rather than up to a millisecond late.
+  flush(Clock::now() + std::chrono::milliseconds(1));
 }
 
 void Engine::count_polled() {

@@ -68,8 +68,10 @@ void guarded(Loop& l, F&& work) {
 std::uint64_t ms_until(Clock::time_point when) {
   auto left = when - Clock::now();
   if (left <= Clock::duration::zero()) return 0;
-  // Rounded up: libuv's timers count whole milliseconds, and firing early
-  // would only mean a second wake-up.
+  // Rounded up: libuv's timers count whole milliseconds from a loop time that
+  // is itself rounded down, so the timer fires within a millisecond either
+  // side of `when`; on_due takes what is due within the next millisecond, so
+  // an early wake-up delivers instead of waiting a further one.
   return static_cast<std::uint64_t>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
 }
 
