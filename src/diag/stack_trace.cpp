@@ -74,8 +74,11 @@ void capture_throw(void* throw_site) {
   t_module_depth = depth;
 }
 
+// On every call into a module: a trivial thread_local and, only while
+// traces are on, the capture slot (a thread_local with a destructor costs a
+// guarded access, which production mode does not pay).
 ModuleCode::ModuleCode() {
-  if (t_module_depth++ == 0) t_last_throw.reset();
+  if (t_module_depth++ == 0 && g_holders.load(std::memory_order_relaxed) > 0) t_last_throw.reset();
 }
 
 ModuleCode::~ModuleCode() {
@@ -83,6 +86,7 @@ ModuleCode::~ModuleCode() {
 }
 
 std::string take_throw_trace() {
+  if (g_holders.load(std::memory_order_relaxed) == 0) return "";
   std::unique_ptr<backward::StackTrace> st = std::move(t_last_throw);
   if (!st || st->size() == 0) return "";
   // Innermost first, one "file:line: in function" per frame (inlined calls
