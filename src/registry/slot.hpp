@@ -61,6 +61,13 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
   std::atomic<std::uint64_t> load_order{0};
   std::atomic<bool> vanished{false};
 
+  // The file as the runtime last read it: the last failed attempt, else the
+  // prepared version, else the running one. A change is a difference from
+  // this. Caller holds mu, and one of the three exists.
+  const loader::FileSnapshot& last_read() const {
+    return failed_source ? *failed_source : pending ? pending->source : owner->source;
+  }
+
   // Gone from disk and never loaded: lookups no longer see it.
   bool hidden() const { return vanished.load() && !loaded.load(); }
 

@@ -157,8 +157,8 @@ void AutoReloader::work() {
     wake_.wait(lock, [this] { return stopping_ || rescan_ || !queued_.empty(); });
     if (stopping_) return;
     const bool rescan = std::exchange(rescan_, false);
-    std::map<std::string, bool> todo;
-    todo.swap(queued_);
+    std::map<std::string, bool> batch;  // module -> needs a build
+    batch.swap(queued_);
     lock.unlock();
     // Nothing a module or a callback throws may end the worker (and with it
     // the process): it is logged, and the next change is handled as usual.
@@ -167,7 +167,7 @@ void AutoReloader::work() {
     } catch (const std::exception& e) {
       rt_.log.error(std::string("rescanning the module paths failed: ") + e.what());
     }
-    for (const auto& [module, build] : todo) {
+    for (const auto& [module, build] : batch) {
       if (cancel_.load()) break;
       try {
         process(module, build);

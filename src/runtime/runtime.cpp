@@ -305,9 +305,7 @@ RefreshReport Runtime::refresh() {
   for (const auto& slot : all) {
     std::unique_lock lock(slot->mu);
     if (!slot->owner || slot->vanished) continue;
-    const loader::FileSnapshot& seen = slot->failed_source ? *slot->failed_source
-                                       : slot->pending     ? slot->pending->source
-                                                           : slot->owner->source;
+    const loader::FileSnapshot& seen = slot->last_read();
     const std::filesystem::path file = slot->path();
     if (!loader::file_changed(file, seen)) continue;
     if (!loader::file_settled(file, kSettleTime)) {  // a writer may be mid-way
@@ -322,13 +320,13 @@ RefreshReport Runtime::refresh() {
 }
 
 std::vector<ReloadStats> Runtime::apply_pending() {
-  std::vector<std::shared_ptr<registry::Slot>> todo;
+  std::vector<std::shared_ptr<registry::Slot>> ready;  // prepared versions, in order
   {
     std::lock_guard lock(impl_->pending_mu);
-    todo.swap(impl_->pending);
+    ready.swap(impl_->pending);
   }
   std::vector<ReloadStats> out;
-  for (const auto& slot : todo) {
+  for (const auto& slot : ready) {
     {
       std::lock_guard lock(slot->mu);
       if (slot->pending) out.push_back(impl_->commit_pending_locked(*slot));

@@ -260,9 +260,7 @@ void Runtime::Impl::reload_changed(registry::Slot& slot, bool build,
   if (build && run_build(slot, &took, cancel)) return;
   std::lock_guard lock(slot.mu);
   if (!slot.owner && !slot.failed_source) return;
-  const loader::FileSnapshot& seen = slot.failed_source ? *slot.failed_source
-                                     : slot.pending     ? slot.pending->source
-                                                        : slot.owner->source;
+  const loader::FileSnapshot& seen = slot.last_read();
   if (!loader::file_changed(slot.path(), seen)) {
     if (build)
       log.warn("module '" + slot.name() + "' built, but '" + slot.path().string() +
