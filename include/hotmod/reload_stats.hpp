@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hotmod {
 
@@ -43,6 +44,15 @@ struct StageTimes {
   std::chrono::nanoseconds swap{0};      // publishing the new version
 };
 
+// One message from a compiler or linker, parsed from its output.
+struct CompilerMessage {
+  std::string file;      // as the compiler printed it; empty for linker messages
+  int line = 0;          // 1-based; 0 when not given
+  int column = 0;        // 1-based; 0 when not given
+  std::string severity;  // "error", "fatal error", "warning" or "note"
+  std::string message;
+};
+
 // The outcome of one load or reload of one module.
 struct ReloadStats {
   std::string module;
@@ -54,6 +64,7 @@ struct ReloadStats {
   Failure failure = Failure::none;
   std::string error;        // one line: what happened and what to do
   std::string diagnostics;  // longer output (dlerror text, compiler output)
+  std::vector<CompilerMessage> messages;  // a failed compile's output, parsed
   std::string version;      // the version string now running
   std::uint64_t reload_count = 0;
   StageTimes stages;

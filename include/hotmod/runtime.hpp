@@ -75,6 +75,9 @@ struct ModuleInfo {
   std::string state_type;
   std::size_t state_size = 0;
   std::size_t lingering_images = 0;  // old versions the loader kept in memory
+  // Modules it imports, and modules importing it (directly), by name.
+  std::vector<std::string> imports;
+  std::vector<std::string> dependents;
 };
 
 struct RuntimeOptions {
@@ -117,6 +120,34 @@ struct RuntimeOptions {
     std::filesystem::path directory;
   };
   std::map<std::string, BuildRule, std::less<>> builds;
+
+  // How hotmod compiles source modules (`name.cpp`, or a folder holding a
+  // `hotmod.module` file) into shared objects: the configured compiler and
+  // flags, plus the project's include dirs, defines and standard from its
+  // compile_commands.json. Flags that change the ABI (-std,
+  // _GLIBCXX_USE_CXX11_ABI, -fno-rtti, -fno-exceptions, sanitizers) follow
+  // the host's unless given, and are refused when they differ from it.
+  // Results are cached (see cache_dir); production mode never compiles and
+  // loads source modules only from the cache (`hotmod build` fills it).
+  struct Cxx {
+    std::string compiler;            // default: $CXX, else "c++"
+    std::vector<std::string> flags;  // after the defaults -O0 -g -fPIC -fvisibility=hidden
+    std::vector<std::filesystem::path> include_dirs;
+    std::vector<std::string> defines;         // "NAME" or "NAME=VALUE"
+    std::vector<std::string> link_libraries;  // "m", "-lm", "-Lfolder" or a library's path
+    // Runs every compile: "ccache", "sccache", "distcc", "icecc" (with arguments).
+    std::string launcher;
+    // Default: compile_commands.json in `project_dir` or its build folder
+    // (build/, build/*/), or in a parent folder. "" with use_compile_commands
+    // false: none.
+    std::filesystem::path compile_commands;
+    bool use_compile_commands = true;
+    std::filesystem::path project_dir;  // default: the config file's folder, else the cwd
+    std::filesystem::path cache_dir;    // default: $XDG_CACHE_HOME/hotmod, else ~/.cache/hotmod
+    std::string linker = "auto";        // auto (mold, else lld, else default), mold, lld, default
+    bool precompiled_header = true;     // <hotmod/module.hpp> and common std headers
+    unsigned jobs = 0;                  // parallel compiles of one module; 0: one per core
+  } cxx;
   // Shown as warnings when the runtime starts (see load_config()).
   std::vector<std::string> config_warnings;
 };
@@ -150,7 +181,13 @@ class Runtime {
   // copyable), so changes on_unload or concurrent calls made meanwhile are
   // discarded. Reloading a module never loaded loads it.
   ReloadStats reload(std::string_view name);
-  // Reloads every loaded module; reports each, failures included.
+  // Compiles a source module into the build cache without loading it (a
+  // cache hit compiles nothing). Works in production mode too: this is how
+  // `hotmod build` prepares a production deployment. The stats carry the
+  // compiler's output and parsed messages when it fails (Stage::build).
+  ReloadStats build(std::string_view name);
+  // Reloads every loaded module, each after the modules it imports;
+  // reports each, failures included.
   std::vector<ReloadStats> reload_all();
   // Rescans the module paths, reloads loaded modules whose file changed, and
   // reports new and vanished modules (a vanished module keeps running). A

@@ -11,11 +11,34 @@
 namespace hotmod::registry {
 namespace fs = std::filesystem;
 
+namespace {
+
+ModuleKind kind_of(const fs::path& file) {
+  const std::string ext = file.extension().string();
+  if (ext == ".cpp" || ext == ".cc" || ext == ".cxx") return ModuleKind::source;
+  std::error_code ec;
+  if (fs::is_directory(file, ec)) return ModuleKind::source;
+  return ModuleKind::library;
+}
+
+}  // namespace
+
 std::string module_name(const fs::path& root, const fs::path& file) {
   const std::string base = file.filename().string();
-  if (base.size() <= 3 || !base.ends_with(".so") || base.front() == '.') return {};
-  std::string stem = base.substr(0, base.size() - 3);
-  if (stem.starts_with("lib") && stem.size() > 3) stem.erase(0, 3);
+  if (base.empty() || base.front() == '.') return {};
+  std::string stem;
+  std::error_code ec;
+  if (fs::is_directory(file, ec)) {
+    if (!fs::is_regular_file(file / kModuleMarker, ec)) return {};
+    stem = base;
+  } else if (kind_of(file) == ModuleKind::source) {
+    stem = file.stem().string();
+  } else {
+    if (base.size() <= 3 || !base.ends_with(".so")) return {};
+    stem = base.substr(0, base.size() - 3);
+    if (stem.starts_with("lib") && stem.size() > 3) stem.erase(0, 3);
+  }
+  if (stem.empty()) return {};
   std::string name;
   for (const auto& part : file.parent_path().lexically_relative(root)) {
     const std::string p = part.string();
@@ -41,6 +64,7 @@ bool dir_id(const fs::path& dir, DirId* id) {
 // one of them is noticed) — one stat per folder, none per file.
 void walk(const fs::path& dir, std::vector<DirId>& stack, std::vector<fs::path>& files,
           std::vector<std::string>& warnings) {
+  if (dir.filename() == "CMakeFiles") return;  // CMake's own probes (CMakeCXXCompilerId.cpp)
   std::error_code ec;
   std::vector<fs::directory_entry> entries;
   for (const auto& e : fs::directory_iterator(dir, ec)) entries.push_back(e);
@@ -54,6 +78,11 @@ void walk(const fs::path& dir, std::vector<DirId>& stack, std::vector<fs::path>&
       if (std::find(stack.begin(), stack.end(), id) != stack.end()) {
         warnings.push_back("skipping '" + e.path().string() +
                            "': it links back to a folder that contains it");
+        continue;
+      }
+      std::error_code mec;
+      if (fs::is_regular_file(e.path() / kModuleMarker, mec)) {
+        files.push_back(e.path());  // one multi-file source module
         continue;
       }
       stack.push_back(id);
@@ -84,14 +113,20 @@ DiscoveryResult discover(const std::vector<fs::path>& module_paths) {
     for (const fs::path& file : files) {
       std::string name = module_name(root, file);
       if (name.empty()) continue;
+      const ModuleKind kind = kind_of(file);
       auto [it, fresh] = seen.emplace(name, out.modules.size());
       if (!fresh) {
-        out.warnings.push_back("module '" + name + "' is found twice: using '" +
-                               out.modules[it->second].path.string() + "', ignoring '" +
-                               file.string() + "'");
+        const Discovered& first = out.modules[it->second];
+        std::string why = "module '" + name + "' is found twice: using '" + first.path.string() +
+                          "' (" + std::string(to_string(first.kind)) + "), ignoring '" +
+                          file.string() + "' (" + std::string(to_string(kind)) + ")";
+        if (first.kind != kind || first.path.parent_path() == file.parent_path())
+          why += "; rename one of them, or keep sources and built libraries in different "
+                 "module paths";
+        out.warnings.push_back(std::move(why));
         continue;
       }
-      out.modules.push_back({std::move(name), ModuleKind::library, file});
+      out.modules.push_back({std::move(name), kind, file});
     }
   }
   return out;

@@ -9,6 +9,14 @@
 //     algorithms/libsort.so   -> algorithms.sort
 // Folders and files starting with "." are skipped, and so are versioned
 // library names (libfoo.so.1): only files ending in ".so" are modules.
+// Source modules (compiled by hotmod) follow the same rule without the
+// "lib" prefix rule:
+//     physics.cpp             -> physics          (also .cc, .cxx)
+//     algorithms/sorting.cpp  -> algorithms.sorting
+//     net/                    -> net, when net/hotmod.module exists: every
+//                                .cpp/.cc/.cxx below net/ is one module
+// A marked folder is not searched for further modules. CMakeFiles folders
+// are skipped (CMake's compiler probes are .cpp files).
 // When two files give the same name, the first found wins (module paths are
 // searched in order, each folder in sorted order) and the other is reported.
 #pragma once
@@ -20,6 +28,9 @@
 #include "hotmod/runtime.hpp"
 
 namespace hotmod::registry {
+
+// The file that makes a folder one multi-file source module.
+inline constexpr char kModuleMarker[] = "hotmod.module";
 
 struct Discovered {
   std::string name;

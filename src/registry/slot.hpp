@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hotmod/handle.hpp"
 #include "hotmod/ref.hpp"
@@ -68,6 +69,22 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
     return failed_source ? *failed_source : pending ? pending->source : owner->source;
   }
 
+  // Source modules: the shared object prepare() loads (from the build
+  // cache) and the key of the build the running version came from. Guarded by mu.
+  std::filesystem::path artifact;
+  std::string build_key;
+  // Sources and headers of the last successful build: an edit to any of
+  // them rebuilds the module. Read by the watcher's threads, so behind a
+  // leaf lock.
+  std::vector<std::filesystem::path> build_inputs() const {
+    std::lock_guard lock(path_mu_);
+    return inputs_;
+  }
+  void set_build_inputs(std::vector<std::filesystem::path> inputs) {
+    std::lock_guard lock(path_mu_);
+    inputs_ = std::move(inputs);
+  }
+
   // Gone from disk and never loaded: lookups no longer see it.
   bool hidden() const { return vanished.load() && !loaded.load(); }
 
@@ -76,6 +93,7 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
   ModuleKind kind_;
   mutable std::mutex path_mu_;
   std::filesystem::path path_;
+  std::vector<std::filesystem::path> inputs_;  // guarded by path_mu_
 };
 
 }  // namespace hotmod::registry

@@ -135,7 +135,9 @@ std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& sl
   auto v = std::make_shared<registry::Version>();
   v->generation = next_generation();
   v->module = slot.name();
-  const std::filesystem::path file = slot.path();
+  // A source module loads what its build left in the cache.
+  const std::filesystem::path file =
+      slot.kind() == ModuleKind::source ? slot.artifact : slot.path();
   {
     StageTimer timer(&t.copy);
     Result<loader::FileSnapshot> snap = loader::read_file(file);

@@ -1,5 +1,6 @@
 #include "runtime/auto_reload.hpp"
 
+#include "registry/discovery.hpp"
 #include "runtime/runtime_impl.hpp"
 
 #include <algorithm>
@@ -106,10 +107,12 @@ void AutoReloader::stop() {
     stopping_ = true;
   }
   cancel_.store(true);
+  build_cancel_.store(true);
   wake_.notify_all();
   if (modules_) modules_->stop();
   if (sources_) sources_->stop();
   if (worker_.joinable() && !on_worker_thread()) worker_.join();
+  if (headers_ && !on_worker_thread()) headers_->stop();
 }
 
 void AutoReloader::on_module_file(const FileChange& change) {
@@ -118,7 +121,7 @@ void AutoReloader::on_module_file(const FileChange& change) {
   {
     std::shared_lock lock(rt_.registry_mu);
     for (const auto& [name, slot] : rt_.slots)
-      if (normal(slot->path()) == file) {
+      if (slot->kind() == ModuleKind::library && normal(slot->path()) == file) {
         module = name;
         break;
       }
@@ -126,12 +129,96 @@ void AutoReloader::on_module_file(const FileChange& change) {
   // A new, removed or renamed module file or folder changes what discovery
   // finds (object files and the like in a build tree do not); a module file
   // written in place only needs its module reloaded.
+  auto module_file = [](const std::filesystem::path& p) {
+    const std::string ext = p.extension().string();
+    return ext == ".so" || ext == ".cpp" || ext == ".cc" || ext == ".cxx" ||
+           p.filename() == registry::kModuleMarker;
+  };
   const bool could_be_module =
-      change.is_directory || file.extension() == ".so" || change.old_path.extension() == ".so";
+      change.is_directory || module_file(file) || module_file(change.old_path);
   std::lock_guard lock(mu_);
   if (could_be_module && (module.empty() || change.kind != ChangeKind::modified)) rescan_ = true;
   if (!module.empty() && change.kind != ChangeKind::deleted) queued_.try_emplace(module, false);
+  queue_source_users(file);
+  if (!change.old_path.empty()) queue_source_users(normal(change.old_path));
   wake_.notify_one();
+}
+
+void AutoReloader::on_header_file(const FileChange& change) {
+  std::lock_guard lock(mu_);
+  queue_source_users(normal(change.path));
+  if (!change.old_path.empty()) queue_source_users(normal(change.old_path));
+  wake_.notify_one();
+}
+
+void AutoReloader::queue_source_users(const std::filesystem::path& file) {
+  std::vector<std::string> users;
+  {
+    std::shared_lock lock(rt_.registry_mu);
+    for (const auto& [name, slot] : rt_.slots) {
+      if (slot->kind() != ModuleKind::source) continue;
+      const std::filesystem::path root = normal(slot->path());
+      const auto rel = file.lexically_relative(root);
+      bool uses = file == root || (!rel.empty() && *rel.begin() != ".." && *rel.begin() != ".");
+      if (!uses)
+        for (const std::filesystem::path& input : slot->build_inputs())
+          if (input == file) {
+            uses = true;
+            break;
+          }
+      if (uses) users.push_back(name);
+    }
+  }
+  for (const std::string& m : users) {
+    queued_.try_emplace(m, false);
+    if (m == building_) build_cancel_.store(true);  // out of date: start again
+  }
+}
+
+void AutoReloader::watch_headers() {
+  const std::uint64_t seen = rt_.source_inputs_changes.load();
+  if (seen == inputs_seen_) return;
+  inputs_seen_ = seen;
+  std::vector<std::filesystem::path> roots;
+  for (const auto& p : rt_.options.module_paths) roots.push_back(normal(p));
+  auto covered = [&](const std::filesystem::path& dir) {
+    const std::string d = dir.generic_string() + "/";
+    // System headers change with a package upgrade, not an edit.
+    if (d.starts_with("/usr/") || d.starts_with("/opt/") || d.starts_with("/nix/")) return true;
+    for (const auto& r : roots)
+      if (d.starts_with(r.generic_string() + "/")) return true;
+    return d.find("/hotmod/v1/") != std::string::npos;  // the build cache's own files
+  };
+  std::vector<std::filesystem::path> dirs;
+  {
+    std::shared_lock lock(rt_.registry_mu);
+    for (const auto& [name, slot] : rt_.slots) {
+      if (slot->kind() != ModuleKind::source || !slot->loaded.load()) continue;
+      for (const std::filesystem::path& input : slot->build_inputs()) {
+        std::filesystem::path dir = input.parent_path();
+        if (!covered(dir) && std::find(dirs.begin(), dirs.end(), dir) == dirs.end())
+          dirs.push_back(dir);
+      }
+    }
+  }
+  std::sort(dirs.begin(), dirs.end());
+  if (dirs == header_dirs_) return;
+  header_dirs_ = dirs;
+  if (headers_) headers_->stop();
+  headers_.reset();
+  if (dirs.empty()) return;
+  WatchOptions w = modules_->options();
+  w.paths = dirs;
+  w.default_excludes = true;
+  w.exclude = rt_.options.watch_exclude;
+  headers_ = std::make_unique<FileWatcher>(w);
+  headers_->on_change([this](const FileChange& c) { on_header_file(c); });
+  Result<WatchBackend> started = headers_->start();
+  if (!started.ok())
+    rt_.log.warn("cannot watch the headers source modules include: " + started.error().message);
+  else
+    rt_.log.debug("watching " + std::to_string(dirs.size()) +
+                  " header folder(s) outside the module paths");
 }
 
 void AutoReloader::on_source_file(const FileChange& change) {
@@ -154,12 +241,26 @@ void AutoReloader::on_source_file(const FileChange& change) {
 void AutoReloader::work() {
   std::unique_lock lock(mu_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || rescan_ || !queued_.empty(); });
+    // Woken by changes; every quarter second it also follows the headers
+    // source modules loaded elsewhere (first uses) include.
+    wake_.wait_for(lock, std::chrono::milliseconds(250),
+                   [this] { return stopping_ || rescan_ || !queued_.empty(); });
     if (stopping_) return;
     const bool rescan = std::exchange(rescan_, false);
-    std::map<std::string, bool> batch;  // module -> needs a build
-    batch.swap(queued_);
+    std::map<std::string, bool> queued;  // module -> needs a build
+    queued.swap(queued_);
     lock.unlock();
+    try {
+      watch_headers();
+    } catch (const std::exception& e) {
+      rt_.log.error(std::string("watching the headers of source modules failed: ") + e.what());
+    }
+    // Imports before their importers, so a dependent reloads against the
+    // new version of what it imports.
+    std::vector<std::string> names;
+    for (const auto& [module, build] : queued) names.push_back(module);
+    std::vector<std::pair<std::string, bool>> batch;
+    for (const std::string& m : rt_.imports.reload_order(names)) batch.emplace_back(m, queued[m]);
     // Nothing a module or a callback throws may end the worker (and with it
     // the process): it is logged, and the next change is handled as usual.
     try {
@@ -195,15 +296,20 @@ void AutoReloader::process(const std::string& module, bool build) {
                  "' changed but is not in the module paths: " + error.message);
     return;
   }
-  if (build) {
+  {
     std::lock_guard lock(mu_);
-    builds_[module] = {std::chrono::steady_clock::now(),
-                       std::chrono::steady_clock::time_point::max()};
+    if (stopping_) return;
+    building_ = module;
+    build_cancel_.store(false);
+    if (build)
+      builds_[module] = {std::chrono::steady_clock::now(),
+                         std::chrono::steady_clock::time_point::max()};
   }
-  rt_.reload_changed(*slot, build, &cancel_);
-  if (build) {
+  rt_.reload_changed(*slot, build, &build_cancel_);
+  {
     std::lock_guard lock(mu_);
-    builds_[module].end = std::chrono::steady_clock::now();
+    building_.clear();
+    if (build) builds_[module].end = std::chrono::steady_clock::now();
   }
   rt_.deliver_notices();
 }

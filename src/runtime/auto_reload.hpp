@@ -36,6 +36,14 @@ class AutoReloader {
  private:
   void on_module_file(const FileChange& change);  // watcher threads
   void on_source_file(const FileChange& change);
+  void on_header_file(const FileChange& change);
+  // Queues the source modules built from `file` (a source in their folder
+  // or any header they include); cancels a compile of one of them in
+  // progress, since it is already out of date. Caller holds mu_.
+  void queue_source_users(const std::filesystem::path& file);
+  // Watches the folders of headers that source modules include outside the
+  // module paths (the project's include dirs), following what builds found.
+  void watch_headers();
   void work();  // the worker thread
   void process(const std::string& module, bool build);
   void announce_discovery();
@@ -52,7 +60,14 @@ class AutoReloader {
   std::map<std::string, bool> queued_;  // module -> needs a build; guarded
   bool rescan_ = false;                 // guarded
   bool stopping_ = false;               // guarded
-  std::atomic<bool> cancel_{false};     // stops a running build
+  std::atomic<bool> cancel_{false};     // stopping: ends the worker's batch
+  // Stops the running build or compile: set when stopping, and when an edit
+  // makes the compile in progress out of date (it starts again).
+  std::atomic<bool> build_cancel_{false};
+  std::string building_;  // the module being built or compiled; guarded
+  std::unique_ptr<FileWatcher> headers_;  // worker thread only
+  std::vector<std::filesystem::path> header_dirs_;  // worker thread only
+  std::uint64_t inputs_seen_ = ~std::uint64_t{0};    // worker thread only
   // When each rule's last build ran (end = max while it runs): what a build
   // writes into its own source globs must not start another build.
   struct Window {

@@ -1,0 +1,122 @@
+// Source modules in the runtime: compiling (or finding in the cache) before
+// a load, deciding whether an edit changed anything, and building ahead of
+// time for `hotmod build`.
+#include <unistd.h>
+
+#include "build/diagnostics.hpp"
+#include "build/source_builder.hpp"
+#include "runtime/runtime_impl.hpp"
+
+namespace hotmod {
+namespace {
+
+// Compiler colour only where a person reads the log: the default sink on a terminal.
+bool colour_wanted(const RuntimeOptions& o) {
+  return !o.log_sink && ::isatty(STDERR_FILENO) == 1;
+}
+
+void record(ReloadStats& stats, build::BuildResult& b, bool kept) {
+  stats.success = false;
+  stats.stage = Stage::build;
+  stats.failure = b.failure == Failure::none ? Failure::build_failed : b.failure;
+  stats.error = b.error + (kept ? "; the running version is kept" : "");
+  if (!b.cancelled && b.failure == Failure::build_failed && !b.output.empty())
+    stats.error += "; fix the error and save again";
+  stats.diagnostics = build::strip_ansi(b.output);
+  stats.messages = std::move(b.messages);
+}
+
+}  // namespace
+
+build::SourceBuilder& Runtime::Impl::source_builder() {
+  std::call_once(builder_once, [this] {
+    builder = std::make_unique<build::SourceBuilder>(
+        options.cxx, [this](LogLevel level, std::string m) { log.write(level, m, nullptr, 0); });
+  });
+  return *builder;
+}
+
+Runtime::Impl::SourceBuild Runtime::Impl::compile_source_locked(registry::Slot& slot,
+                                                               ReloadStats& stats,
+                                                               const std::atomic<bool>* cancel) {
+  build::BuildResult b = source_builder().build(slot.name(), slot.path(), dev_mode.load(), cancel,
+                                                colour_wanted(options));
+  stats.stages.build += b.duration;
+  if (b.ok) {
+    slot.artifact = b.artifact;
+    slot.set_build_inputs(b.inputs);
+    source_inputs_changes.fetch_add(1);
+    if (b.compiled)
+      log.debug("compiled module '" + slot.name() + "' in " +
+                std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(b.duration)
+                                   .count()) +
+                " ms");
+    return b.key == slot.build_key && slot.owner && !slot.failed_source ? SourceBuild::unchanged
+                                                                        : SourceBuild::ready;
+  }
+  if (b.cancelled) {
+    log.debug("compiling module '" + slot.name() + "' stopped: a newer edit supersedes it");
+    return SourceBuild::cancelled;
+  }
+  record(stats, b, slot.owner != nullptr);
+  // The compiler's own words, colour and all, for whoever watches the log.
+  if (!b.output.empty()) log.error("compiler output for module '" + slot.name() + "':\n" + b.output);
+  // Retried on the next change even though it never loaded.
+  if (!slot.failed_source) slot.failed_source.emplace();
+  return SourceBuild::failed;
+}
+
+void Runtime::Impl::reload_source_changed(registry::Slot& slot, const std::atomic<bool>* cancel) {
+  std::lock_guard lock(slot.mu);
+  if (!slot.owner && !slot.failed_source) return;
+  ReloadStats stats;
+  stats.module = slot.name();
+  switch (compile_source_locked(slot, stats, cancel)) {
+    case SourceBuild::cancelled:
+      return;
+    case SourceBuild::unchanged:
+      log.debug("module '" + slot.name() + "' is unchanged: nothing to reload");
+      return;
+    case SourceBuild::failed:
+      stats.duration = stats.stages.build;
+      finish(stats, slot, slot.owner == nullptr);
+      return;
+    case SourceBuild::ready:
+      reload_locked(slot, stats.stages.build, /*built=*/true);
+      return;
+  }
+}
+
+ReloadStats Runtime::build(std::string_view name) {
+  ReloadStats stats;
+  stats.module = std::string(name);
+  stats.stage = Stage::build;
+  Error error;
+  std::shared_ptr<registry::Slot> slot = impl_->find(name, &error);
+  if (!slot) {
+    stats.failure = Failure::unknown_module;
+    stats.error = error.message;
+    return stats;
+  }
+  if (slot->kind() != ModuleKind::source) {
+    stats.failure = Failure::build_failed;
+    stats.error = "module '" + slot->name() + "' is a " + std::string(to_string(slot->kind())) +
+                  " module ('" + slot->path().string() +
+                  "'); hotmod compiles only source modules (.cpp files and folders holding "
+                  "hotmod.module)";
+    return stats;
+  }
+  build::BuildResult b = impl_->source_builder().build(slot->name(), slot->path(), true, nullptr,
+                                                       colour_wanted(impl_->options));
+  stats.duration = b.duration;
+  stats.stages.build = b.compiled ? b.duration : std::chrono::nanoseconds{0};
+  if (b.ok) {
+    stats.success = true;
+    stats.stage = Stage::none;
+    return stats;
+  }
+  record(stats, b, false);
+  return stats;
+}
+
+}  // namespace hotmod

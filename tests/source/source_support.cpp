@@ -1,0 +1,39 @@
+#include "source_support.hpp"
+
+#include <thread>
+
+namespace hotmod_test {
+
+std::string module_text(const std::string& name, int answer, const std::string& extra) {
+  return "#include <hotmod/module.hpp>\n"
+         "HOTMOD_MODULE(\"" +
+         name +
+         "\", \"1.0.0\", \"a test module\");\n"
+         "int answer() { return " +
+         std::to_string(answer) +
+         "; }\n"
+         "HOTMOD_EXPORT(answer, \"the answer\");\n" +
+         extra;
+}
+
+hotmod::RuntimeOptions SourceTest::dev_options() const {
+  hotmod::RuntimeOptions o = options();
+  o.dev_mode = true;
+  o.debounce = std::chrono::milliseconds(10);
+  o.cxx.cache_dir = HOTMOD_TEST_BUILD_CACHE;
+  o.cxx.project_dir = tmp_.path();
+  return o;
+}
+
+fs::path SourceTest::write(const fs::path& relative, const std::string& text) const {
+  const fs::path to = tmp_.path() / relative;
+  fs::create_directories(to.parent_path());
+  write_text(to, text);
+  return to;
+}
+
+void SourceTest::settle() {
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+}
+
+}  // namespace hotmod_test

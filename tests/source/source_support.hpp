@@ -1,0 +1,24 @@
+// What the source-module tests share: module text generators and options
+// for a dev-mode runtime that compiles into the shared test cache.
+#pragma once
+
+#include <string>
+
+#include "support.hpp"
+
+namespace hotmod_test {
+
+// A complete module: `answer()` returns `answer`; `extra` is appended.
+std::string module_text(const std::string& name, int answer, const std::string& extra = "");
+
+class SourceTest : public RuntimeTest {
+ protected:
+  // Dev mode, compiling into the shared cache (the PCH is built once).
+  hotmod::RuntimeOptions dev_options() const;
+  fs::path write(const fs::path& relative, const std::string& text) const;
+  // Waits several debounce windows and a worker's turn before a test
+  // claims nothing more happens.
+  static void settle();
+};
+
+}  // namespace hotmod_test

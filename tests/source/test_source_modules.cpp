@@ -1,0 +1,238 @@
+// Source modules without the watcher: discovery, the first compile, the
+// cache across restarts, flags from config and from compile_commands.json,
+// ABI flags, production mode and failures at compile and load time.
+#include <fstream>
+
+#include "source_support.hpp"
+
+namespace hotmod_test {
+namespace {
+
+using hotmod::ModuleKind;
+
+int answer(hotmod::Runtime& rt, std::string_view name) {
+  hotmod::Result<hotmod::Module> m = rt.module(name);
+  if (!m.ok()) {
+    ADD_FAILURE() << "loading '" << name << "': " << m.error().message;
+    return -1;
+  }
+  return call_int(m.value(), "answer");
+}
+
+TEST_F(SourceTest, ACppFileIsASourceModuleCompiledOnFirstUse) {
+  write("modules/hello.cpp", module_text("hello", 42));
+  write("modules/algorithms/sorting.cpp", module_text("algorithms.sorting", 7));
+  write("modules/notes.hpp", "// a header, not a module\n");
+  hotmod::Runtime rt(dev_options());
+  std::optional<hotmod::ModuleInfo> info = rt.info("hello");
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->kind, ModuleKind::source);
+  EXPECT_FALSE(info->loaded) << "discovery compiles nothing";
+  EXPECT_TRUE(rt.info("algorithms.sorting").has_value()) << "nested folders give dotted names";
+  EXPECT_FALSE(rt.info("notes").has_value());
+
+  EXPECT_EQ(answer(rt, "hello"), 42) << logs_->dump();
+  EXPECT_EQ(answer(rt, "algorithms.sorting"), 7) << logs_->dump();
+}
+
+TEST_F(SourceTest, AMarkedFolderIsOneModuleCompiledFromAllItsFiles) {
+  write("modules/net/hotmod.module", "");
+  write("modules/net/main.cpp", "#include <hotmod/module.hpp>\n"
+                                "#include \"parts.hpp\"\n"
+                                "HOTMOD_MODULE(\"net\", \"1.0.0\", \"two files\");\n"
+                                "int answer() { return part_a() + part_b(); }\n"
+                                "HOTMOD_EXPORT(answer, \"sum of the parts\");\n");
+  write("modules/net/parts.hpp", "int part_a();\nint part_b();\n");
+  write("modules/net/a.cpp", "#include \"parts.hpp\"\nint part_a() { return 40; }\n");
+  write("modules/net/sub/b.cpp", "#include \"../parts.hpp\"\nint part_b() { return 2; }\n");
+  hotmod::Runtime rt(dev_options());
+  ASSERT_TRUE(rt.info("net").has_value());
+  EXPECT_FALSE(rt.info("net.a").has_value()) << "files of a marked folder are not modules";
+  EXPECT_FALSE(rt.info("net.sub.b").has_value());
+  EXPECT_EQ(answer(rt, "net"), 42) << logs_->dump();
+
+  write("modules/net/sub/b.cpp", "#include \"../parts.hpp\"\nint part_b() { return 3; }\n");
+  hotmod::ReloadStats s = rt.reload("net");
+  ASSERT_TRUE(s.success) << s.error << "\n" << s.diagnostics;
+  EXPECT_GT(s.stages.build.count(), 0);
+  EXPECT_EQ(answer(rt, "net"), 43);
+}
+
+TEST_F(SourceTest, SameNameAsALibraryIsWarnedAbout) {
+  write("modules/counter.cpp", module_text("counter", 1));
+  install(fixtures::counter_v1, "counter.so");
+  hotmod::Runtime rt(dev_options());
+  EXPECT_TRUE(logs_->contains(hotmod::LogLevel::warn,
+                              {"module 'counter' is found twice", "counter.cpp", "counter.so"}))
+      << logs_->dump();
+}
+
+TEST_F(SourceTest, CompileErrorsAreParsedAndTheOldVersionKeepsRunning) {
+  const fs::path file = write("modules/calc.cpp", module_text("calc", 1));
+  hotmod::Runtime rt(dev_options());
+  EventLog events(rt.bus());
+  ASSERT_EQ(answer(rt, "calc"), 1);
+
+  write("modules/calc.cpp", module_text("calc", 2, "int broken() { return undeclared_name; }\n"));
+  hotmod::ReloadStats s = rt.reload("calc");
+  EXPECT_FALSE(s.success);
+  EXPECT_EQ(s.stage, hotmod::Stage::build);
+  EXPECT_EQ(s.failure, hotmod::Failure::build_failed);
+  EXPECT_NE(s.error.find("does not compile"), std::string::npos) << s.error;
+  EXPECT_NE(s.error.find("the running version is kept"), std::string::npos) << s.error;
+  EXPECT_NE(s.diagnostics.find("undeclared_name"), std::string::npos) << s.diagnostics;
+  EXPECT_EQ(s.diagnostics.find('\x1b'), std::string::npos) << "no colour codes in stats";
+  ASSERT_FALSE(s.messages.empty()) << s.diagnostics;
+  const hotmod::CompilerMessage& first = s.messages.front();
+  EXPECT_EQ(fs::path(first.file).filename(), "calc.cpp");
+  EXPECT_EQ(first.line, 6);
+  EXPECT_GT(first.column, 0);
+  EXPECT_EQ(first.severity, "error");
+  EXPECT_EQ(answer(rt, "calc"), 1) << "the old version keeps running";
+
+  std::vector<hotmod::Value> failed = events.payloads("module.reload_failed");
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0]["stage"], "build");
+  EXPECT_NE(failed[0]["diagnostics"].get<std::string>().find("undeclared_name"),
+            std::string::npos);
+
+  write("modules/calc.cpp", module_text("calc", 3));
+  s = rt.reload("calc");
+  ASSERT_TRUE(s.success) << s.error;
+  EXPECT_EQ(answer(rt, "calc"), 3);
+}
+
+TEST_F(SourceTest, AnUnchangedModuleLoadsFromTheCacheAfterARestart) {
+  write("modules/kept.cpp", module_text("kept", 5));
+  {
+    hotmod::Runtime rt(dev_options());
+    ASSERT_EQ(answer(rt, "kept"), 5);
+    EXPECT_TRUE(logs_->contains(hotmod::LogLevel::debug, {"compiled module 'kept'"}))
+        << logs_->dump();
+  }
+  auto later = std::make_shared<LogCapture>();
+  hotmod::RuntimeOptions o = dev_options();
+  o.log_sink = later->sink();
+  hotmod::Runtime rt(o);
+  EventLog events(rt.bus());
+  ASSERT_EQ(answer(rt, "kept"), 5);
+  EXPECT_FALSE(later->contains(hotmod::LogLevel::trace, {"compiled module"})) << later->dump();
+  EXPECT_FALSE(later->contains(hotmod::LogLevel::trace, {"compiling module"})) << later->dump();
+
+  // An edit is a miss; going back to the first text finds the first build.
+  write("modules/kept.cpp", module_text("kept", 6));
+  ASSERT_TRUE(rt.reload("kept").success);
+  EXPECT_EQ(answer(rt, "kept"), 6);
+  write("modules/kept.cpp", module_text("kept", 5));
+  const std::size_t compiled_before = later->lines().size();
+  ASSERT_TRUE(rt.reload("kept").success);
+  EXPECT_EQ(answer(rt, "kept"), 5);
+  for (std::size_t i = compiled_before; i < later->lines().size(); ++i)
+    EXPECT_EQ(later->lines()[i].text.find("compiling module"), std::string::npos)
+        << later->lines()[i].text;
+}
+
+TEST_F(SourceTest, FlagsIncludeDirsDefinesAndLibrariesFromConfig) {
+  write("include/config_value.hpp", "#define CONFIG_VALUE 30\n");
+  write("modules/flagged.cpp", "#include <hotmod/module.hpp>\n"
+                               "#include <cmath>\n"
+                               "#include <config_value.hpp>\n"
+                               "HOTMOD_MODULE(\"flagged\", \"1.0.0\", \"flags\");\n"
+                               "int answer() { return CONFIG_VALUE + EXTRA + "
+                               "static_cast<int>(std::lround(std::sqrt(16.0))); }\n"
+                               "HOTMOD_EXPORT(answer, \"30 + 8 + 4\");\n");
+  hotmod::RuntimeOptions o = dev_options();
+  o.cxx.include_dirs = {"include"};  // relative to the project folder
+  o.cxx.defines = {"EXTRA=8"};
+  o.cxx.link_libraries = {"m"};
+  o.cxx.flags = {"-Wall"};
+  hotmod::Runtime rt(o);
+  EXPECT_EQ(answer(rt, "flagged"), 42) << logs_->dump();
+}
+
+TEST_F(SourceTest, CompileCommandsJsonGivesTheProjectsIncludeDirsAndDefines) {
+  write("project/include/project.hpp", "#define PROJECT_ANSWER (PROJECT_BASE + 2)\n");
+  write("project/src/other.cpp", "int other() { return 0; }\n");
+  const fs::path project = tmp_.path() / "project";
+  write("project/build/compile_commands.json",
+        "[{\"directory\": \"" + (project / "build").string() +
+            "\", \"command\": \"/usr/bin/c++ -I../include -DPROJECT_BASE=40 -std=c++20 -o "
+            "other.o -c " +
+            (project / "src/other.cpp").string() + "\", \"file\": \"" +
+            (project / "src/other.cpp").string() + "\"}]\n");
+  write("modules/proj.cpp", "#include <hotmod/module.hpp>\n"
+                            "#include <project.hpp>\n"
+                            "HOTMOD_MODULE(\"proj\", \"1.0.0\", \"project flags\");\n"
+                            "int answer() { return PROJECT_ANSWER; }\n"
+                            "HOTMOD_EXPORT(answer, \"from the project\");\n");
+  hotmod::RuntimeOptions o = dev_options();
+  o.cxx.project_dir = project;  // found in project/build/
+  hotmod::Runtime rt(o);
+  EXPECT_EQ(answer(rt, "proj"), 42) << logs_->dump();
+  EXPECT_TRUE(logs_->contains(hotmod::LogLevel::debug, {"compile_commands.json"}))
+      << logs_->dump();
+}
+
+TEST_F(SourceTest, FlagsThatChangeTheAbiAreRefusedBeforeCompiling) {
+  write("modules/nortti.cpp", module_text("nortti", 1));
+  hotmod::RuntimeOptions o = dev_options();
+  o.cxx.flags = {"-fno-rtti", "-std=c++17"};
+  hotmod::Runtime rt(o);
+  hotmod::ReloadStats s = rt.reload("nortti");
+  EXPECT_FALSE(s.success);
+  EXPECT_EQ(s.stage, hotmod::Stage::build);
+  EXPECT_EQ(s.failure, hotmod::Failure::abi_mismatch);
+  EXPECT_NE(s.error.find("-fno-rtti"), std::string::npos) << s.error;
+  EXPECT_NE(s.error.find("-std=c++17"), std::string::npos) << s.error;
+  EXPECT_NE(s.error.find("host"), std::string::npos) << s.error;
+  EXPECT_FALSE(logs_->contains(hotmod::LogLevel::trace, {"compiling module 'nortti'"}))
+      << "refused before compiling\n"
+      << logs_->dump();
+}
+
+TEST_F(SourceTest, UndefinedSymbolsAreNamedAtLoad) {
+  write("modules/dangling.cpp", module_text("dangling", 1,
+                                            "int never_defined_anywhere(int);\n"
+                                            "int use() { return never_defined_anywhere(3); }\n"
+                                            "HOTMOD_EXPORT(use, \"calls a missing function\");\n"));
+  hotmod::Runtime rt(dev_options());
+  hotmod::ReloadStats s = rt.reload("dangling");
+  EXPECT_FALSE(s.success);
+  EXPECT_EQ(s.failure, hotmod::Failure::open_failed) << s.error;
+  EXPECT_NE((s.error + s.diagnostics).find("never_defined_anywhere"), std::string::npos)
+      << s.error << "\n"
+      << s.diagnostics;
+}
+
+TEST_F(SourceTest, ProductionModeNeverCompilesAndNamesHotmodBuild) {
+  write("modules/prod.cpp", module_text("prod", 9));
+  hotmod::RuntimeOptions o = dev_options();
+  o.dev_mode = false;
+  {
+    hotmod::Runtime rt(o);
+    hotmod::ReloadStats s = rt.reload("prod");
+    EXPECT_FALSE(s.success);
+    EXPECT_EQ(s.stage, hotmod::Stage::build);
+    EXPECT_NE(s.error.find("hotmod build prod"), std::string::npos) << s.error;
+    EXPECT_FALSE(logs_->contains(hotmod::LogLevel::trace, {"compiling module"})) << logs_->dump();
+
+    hotmod::ReloadStats built = rt.build("prod");  // what `hotmod build` does
+    ASSERT_TRUE(built.success) << built.error << built.diagnostics;
+    EXPECT_GT(built.stages.build.count(), 0);
+    EXPECT_EQ(rt.build("prod").stages.build.count(), 0) << "the second build is a cache hit";
+  }
+  hotmod::Runtime rt(o);
+  EXPECT_EQ(answer(rt, "prod"), 9) << logs_->dump();
+}
+
+TEST_F(SourceTest, BuildingALibraryModuleSaysOnlySourcesAreBuilt) {
+  install(fixtures::counter_v1);
+  hotmod::Runtime rt(dev_options());
+  hotmod::ReloadStats s = rt.build("counter");
+  EXPECT_FALSE(s.success);
+  EXPECT_NE(s.error.find("library module"), std::string::npos) << s.error;
+  EXPECT_EQ(rt.build("nosuch").failure, hotmod::Failure::unknown_module);
+}
+
+}  // namespace
+}  // namespace hotmod_test

@@ -1,0 +1,132 @@
+// Source modules in dev mode with the watcher: saving a source or a header
+// rebuilds exactly the modules built from it, a compile error keeps the
+// running version, and an edit during a compile starts it again.
+#include <sys/stat.h>
+
+#include <thread>
+
+#include "source_support.hpp"
+
+namespace hotmod_test {
+namespace {
+
+using namespace std::chrono_literals;
+
+int answer_of(hotmod::Runtime& rt, std::string_view name) {
+  hotmod::Result<hotmod::Module> m = rt.module(name);
+  if (!m.ok()) return -1;
+  hotmod::Result<hotmod::Value> v = m.value().call("answer", hotmod::Value::array());
+  return v.ok() ? v.value().get<int>() : -1;
+}
+
+std::uint64_t reloads_of(hotmod::Runtime& rt, std::string_view name) {
+  std::optional<hotmod::ModuleInfo> info = rt.info(name);
+  return info ? info->reload_count : 0;
+}
+
+TEST_F(SourceTest, SavingACompileErrorKeepsTheOldVersionAndTheFixReloads) {
+  write("modules/live.cpp", module_text("live", 1));
+  hotmod::Runtime rt(dev_options());
+  EventLog events(rt.bus());
+  ASSERT_EQ(answer_of(rt, "live"), 1) << logs_->dump();
+  ASSERT_TRUE(rt.watching().has_value());
+
+  write("modules/live.cpp", module_text("live", 2, "int oops() { return }\n"));
+  ASSERT_TRUE(wait_until([&] { return events.count("module.reload_failed") == 1; }))
+      << logs_->dump();
+  hotmod::Value failed = events.payloads("module.reload_failed").front();
+  EXPECT_EQ(failed["stage"], "build");
+  EXPECT_NE(failed["diagnostics"].get<std::string>().find("live.cpp:6:"), std::string::npos)
+      << failed.dump();
+  EXPECT_EQ(answer_of(rt, "live"), 1) << "the old version keeps running";
+
+  write("modules/live.cpp", module_text("live", 3));
+  ASSERT_TRUE(wait_until([&] { return answer_of(rt, "live") == 3; })) << logs_->dump();
+  settle();
+  EXPECT_EQ(events.count("module.reloaded"), 1u);
+}
+
+TEST_F(SourceTest, AHeaderEditReloadsExactlyTheModulesIncludingIt) {
+  // One header outside the module paths (a project include dir), one inside.
+  write("include/shared.hpp", "inline int shared_value() { return 10; }\n");
+  write("modules/local.hpp", "inline int local_value() { return 100; }\n");
+  const std::string uses_shared = "#include <shared.hpp>\n";
+  write("modules/a.cpp", uses_shared + module_text("a", 0).insert(0, "") +
+                             "int total() { return shared_value() + 1; }\n"
+                             "HOTMOD_EXPORT(total, \"shared + 1\");\n");
+  write("modules/b.cpp", uses_shared + "#include \"local.hpp\"\n" + module_text("b", 0) +
+                             "int total() { return shared_value() + local_value(); }\n"
+                             "HOTMOD_EXPORT(total, \"shared + local\");\n");
+  write("modules/c.cpp", module_text("c", 0));
+  hotmod::RuntimeOptions o = dev_options();
+  o.cxx.include_dirs = {"include"};
+  hotmod::Runtime rt(o);
+  auto total = [&](std::string_view name) {
+    hotmod::Result<hotmod::Value> v = rt.module(name).value().call("total", hotmod::Value::array());
+    return v.ok() ? v.value().get<int>() : -1;
+  };
+  ASSERT_EQ(total("a"), 11) << logs_->dump();
+  ASSERT_EQ(total("b"), 110) << logs_->dump();
+  ASSERT_EQ(answer_of(rt, "c"), 0);
+  settle();  // the watcher picks up the include folder the builds found
+
+  write("include/shared.hpp", "inline int shared_value() { return 20; }\n");
+  ASSERT_TRUE(wait_until([&] { return total("a") == 21 && total("b") == 120; }))
+      << logs_->dump();
+  settle();
+  EXPECT_EQ(reloads_of(rt, "a"), 1u);
+  EXPECT_EQ(reloads_of(rt, "b"), 1u);
+  EXPECT_EQ(reloads_of(rt, "c"), 0u) << "c does not include shared.hpp";
+
+  write("modules/local.hpp", "inline int local_value() { return 200; }\n");
+  ASSERT_TRUE(wait_until([&] { return total("b") == 220; })) << logs_->dump();
+  settle();
+  EXPECT_EQ(reloads_of(rt, "a"), 1u) << "a does not include local.hpp";
+  EXPECT_EQ(reloads_of(rt, "b"), 2u);
+  EXPECT_EQ(reloads_of(rt, "c"), 0u);
+}
+
+TEST_F(SourceTest, AnEditDuringACompileCancelsItAndStartsAgain) {
+  // A launcher that makes every compile take a second, so the test can
+  // edit while one runs.
+  const fs::path slow = write("bin/slow-launcher", "#!/bin/sh\nsleep 1\nexec \"$@\"\n");
+  ::chmod(slow.c_str(), 0755);
+  write("modules/busy.cpp", module_text("busy", 1));
+  hotmod::RuntimeOptions o = dev_options();
+  o.cxx.launcher = slow.string();
+  hotmod::Runtime rt(o);
+  EventLog events(rt.bus());
+  ASSERT_EQ(answer_of(rt, "busy"), 1) << logs_->dump();
+
+  write("modules/busy.cpp", module_text("busy", 2));
+  ASSERT_TRUE(wait_until([&] {
+    return logs_->contains(hotmod::LogLevel::debug, {"compiling module 'busy'"}) &&
+           logs_->lines().size() > 0;
+  }));
+  std::this_thread::sleep_for(300ms);  // inside the launcher's second
+  write("modules/busy.cpp", module_text("busy", 3));
+  ASSERT_TRUE(wait_until([&] { return answer_of(rt, "busy") == 3; })) << logs_->dump();
+  settle();
+  EXPECT_TRUE(logs_->contains(hotmod::LogLevel::debug, {"'busy' stopped", "supersedes"}))
+      << logs_->dump();
+  EXPECT_EQ(events.count("module.reloaded"), 1u) << "version 2 never loaded";
+  EXPECT_EQ(events.count("module.reload_failed"), 0u) << "a superseded compile is no failure";
+}
+
+TEST_F(SourceTest, ANewFileInAMarkedFolderRebuildsItsModule) {
+  write("modules/multi/hotmod.module", "");
+  write("modules/multi/main.cpp", "#include <hotmod/module.hpp>\n"
+                                  "HOTMOD_MODULE(\"multi\", \"1.0.0\", \"grows\");\n"
+                                  "int extra();\n"
+                                  "int answer() { return extra(); }\n"
+                                  "HOTMOD_EXPORT(answer, \"from another file\");\n"
+                                  "int extra() __attribute__((weak));\n"
+                                  "int extra() { return 1; }\n");
+  hotmod::Runtime rt(dev_options());
+  ASSERT_EQ(answer_of(rt, "multi"), 1) << logs_->dump();
+  write("modules/multi/more.cpp", "int twice(int x) { return 2 * x; }\n");
+  ASSERT_TRUE(wait_until([&] { return reloads_of(rt, "multi") == 1; })) << logs_->dump();
+}
+
+}  // namespace
+}  // namespace hotmod_test
