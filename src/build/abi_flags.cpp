@@ -43,9 +43,10 @@ std::string canonical_standard(std::string_view s) {
        {"++2b", "++23"},
        {"++2c", "++26"}}};
   for (const auto& [alias, year] : kAliases) {
-    if (s == alias) return "c" + std::string(year);
+    if (s == alias) return std::string("c").append(year);
   }
-  return "c" + std::string(s);
+  // append(), not "c" + string: g++ 12 -O2 warns falsely (-Wrestrict) on the latter.
+  return std::string("c").append(s);
 }
 
 void apply_define(std::string_view flag, std::string_view body, bool undefine, Stated& st) {

@@ -127,7 +127,11 @@ std::optional<SourceBuilder::Plan> SourceBuilder::plan(const std::string& name,
   recipe.add(name).add(p.tc.identity).add(p.tc.linker_flag);
   recipe.add(options_.precompiled_header ? "pch" : "no-pch");
   for (const fs::path& src : p.sources) {
-    std::vector<std::string> f = {"-O0", "-g", "-fPIC", "-fvisibility=hidden"};
+    // -pipe: no temporary files between the compiler's stages.
+    std::vector<std::string> f = {"-O0", "-g", "-fPIC", "-fvisibility=hidden", "-pipe"};
+    // Inline statics would become STB_GNU_UNIQUE symbols, which keep an
+    // image from ever unloading (as hotmod_add_module() does for CMake builds).
+    if (p.tc.family == CompilerFamily::gcc) f.push_back("-fno-gnu-unique");
     if (db)
       if (std::optional<std::vector<std::string>> project_flags = db->flags_for(src))
         f.insert(f.end(), project_flags->begin(), project_flags->end());
@@ -189,7 +193,6 @@ BuildResult SourceBuilder::build(const std::string& name, const fs::path& root, 
 void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<bool>* cancel,
                             bool colour, BuildResult* out) {
   out->compiled = true;
-  const std::int64_t started = now_ns();
   Result<fs::path> work = cache_.work_dir(name);
   if (!work.ok()) {
     out->failure = Failure::build_failed;
@@ -227,6 +230,9 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     }
   }
 
+  // Inputs modified after this moment were edited during the compile (the
+  // PCH, built above, is not one of them).
+  const std::int64_t started = now_ns();
   std::string env;
   if (!p.tc.launcher.empty() && fs::path(p.tc.launcher.front()).filename() == "ccache" &&
       !pch_flags

@@ -39,13 +39,14 @@ fs::path find_program(std::string_view name) {
   if (name.find('/') != std::string_view::npos)
     return executable(fs::path(name)) ? fs::path(name) : fs::path();
   const char* path = std::getenv("PATH");
-  std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  const std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
   std::size_t start = 0;
   for (;;) {
     const std::size_t colon = dirs.find(':', start);
-    std::string dir = dirs.substr(start, colon - start);
+    std::string_view dir = dirs.substr(start, colon - start);
     if (dir.empty()) dir = ".";
-    fs::path candidate = fs::path(dir) / name;
+    fs::path candidate = fs::path(dir);
+    candidate /= name;
     if (executable(candidate)) return candidate;
     if (colon == std::string::npos) return {};
     start = colon + 1;

@@ -15,8 +15,8 @@ using namespace std::chrono_literals;
 int answer_of(hotmod::Runtime& rt, std::string_view name) {
   hotmod::Result<hotmod::Module> m = rt.module(name);
   if (!m.ok()) return -1;
-  hotmod::Result<hotmod::Value> v = m.value().call("answer", hotmod::Value::array());
-  return v.ok() ? v.value().get<int>() : -1;
+  hotmod::Result<int> v = m.value().call_as<int>("answer");
+  return v.ok() ? v.value() : -1;
 }
 
 std::uint64_t reloads_of(hotmod::Runtime& rt, std::string_view name) {
@@ -36,7 +36,7 @@ TEST_F(SourceTest, SavingACompileErrorKeepsTheOldVersionAndTheFixReloads) {
       << logs_->dump();
   hotmod::Value failed = events.payloads("module.reload_failed").front();
   EXPECT_EQ(failed["stage"], "build");
-  EXPECT_NE(failed["diagnostics"].get<std::string>().find("live.cpp:6:"), std::string::npos)
+  EXPECT_NE(failed["diagnostics"].get<std::string>().find("live.cpp:5:"), std::string::npos)
       << failed.dump();
   EXPECT_EQ(answer_of(rt, "live"), 1) << "the old version keeps running";
 
@@ -51,7 +51,7 @@ TEST_F(SourceTest, AHeaderEditReloadsExactlyTheModulesIncludingIt) {
   write("include/shared.hpp", "inline int shared_value() { return 10; }\n");
   write("modules/local.hpp", "inline int local_value() { return 100; }\n");
   const std::string uses_shared = "#include <shared.hpp>\n";
-  write("modules/a.cpp", uses_shared + module_text("a", 0).insert(0, "") +
+  write("modules/a.cpp", uses_shared + module_text("a", 0) +
                              "int total() { return shared_value() + 1; }\n"
                              "HOTMOD_EXPORT(total, \"shared + 1\");\n");
   write("modules/b.cpp", uses_shared + "#include \"local.hpp\"\n" + module_text("b", 0) +
@@ -62,8 +62,8 @@ TEST_F(SourceTest, AHeaderEditReloadsExactlyTheModulesIncludingIt) {
   o.cxx.include_dirs = {"include"};
   hotmod::Runtime rt(o);
   auto total = [&](std::string_view name) {
-    hotmod::Result<hotmod::Value> v = rt.module(name).value().call("total", hotmod::Value::array());
-    return v.ok() ? v.value().get<int>() : -1;
+    hotmod::Result<int> v = rt.module(name).value().call_as<int>("total");
+    return v.ok() ? v.value() : -1;
   };
   ASSERT_EQ(total("a"), 11) << logs_->dump();
   ASSERT_EQ(total("b"), 110) << logs_->dump();

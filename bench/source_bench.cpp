@@ -1,0 +1,223 @@
+// bench/source_bench.cpp — a source module's edit loop against a plain
+// compile of the same file, and a cache hit in a fresh process.
+//
+// Figures:
+//   source_edit_to_running_ms_p50  saving an edit of a 50-line module that
+//                                  includes <string>, <vector> and <map> until
+//                                  the new code answers (dev mode, default
+//                                  settings: watcher, 30 ms debounce, PCH, the
+//                                  fastest linker); median of --edits (20)
+//   plain_compile_ms_p50           `c++ -std=c++20 -O0 -shared -fPIC` of the
+//                                  same file, in the same run; median of --plain (5)
+//   source_to_plain_ratio          the first over the second (goal <= 0.5)
+//   source_cache_hit_load_ms       a fresh process loading the unchanged module
+//                                  from the cache (Runtime::module(), production
+//                                  mode); median of --fresh (10)
+//
+// The first compile (which also builds the precompiled header) is not
+// counted: it happens once per flag set, not once per edit.
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <hotmod/runtime.hpp>
+
+#include "bench_util.hpp"
+
+extern char** environ;
+
+namespace hb = hotmod_bench;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// 50 lines: what a small gameplay or service module looks like.
+std::string module_text(int edit) {
+  return R"(#include <hotmod/module.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+HOTMOD_MODULE("inventory", "1.0.0", "A small module for the edit benchmark");
+
+struct Item {
+  std::string name;
+  int count = 0;
+};
+
+struct State {
+  int calls = 0;
+};
+HOTMOD_STATE(State, 1);
+
+static std::map<std::string, Item>& items() {
+  static std::map<std::string, Item> all;
+  return all;
+}
+
+int add(std::string name, int count) {
+  Item& item = items()[name];
+  item.name = name;
+  item.count += count;
+  return item.count;
+}
+HOTMOD_EXPORT(add, "Adds items", "name", "count");
+
+std::vector<std::string> names() {
+  std::vector<std::string> out;
+  for (const auto& [name, item] : items()) out.push_back(name);
+  return out;
+}
+HOTMOD_EXPORT(names, "Item names");
+
+int total() {
+  int sum = 0;
+  for (const auto& [name, item] : items()) sum += item.count;
+  return sum;
+}
+HOTMOD_EXPORT(total, "All items");
+
+int edit() { return )" +
+         std::to_string(edit) + R"(; }
+HOTMOD_EXPORT(edit, "Which edit this is");
+)";
+}
+
+void write_file(const hb::fs::path& to, const std::string& text) {
+  const hb::fs::path tmp = to.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+  }
+  hb::fs::rename(tmp, to);  // an editor's atomic save
+}
+
+int run(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0)
+    hb::fail("cannot run " + args[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+hotmod::RuntimeOptions options(const hb::fs::path& modules, const hb::fs::path& scratch) {
+  hotmod::RuntimeOptions o = hb::bench_options(modules, scratch);
+  o.dev_mode = true;
+  o.cxx.cache_dir = scratch / "cache";
+  o.cxx.project_dir = scratch;
+  return o;
+}
+
+// The child: one fresh process, one load from the cache; prints milliseconds.
+// The runtime's own start (finding modules, its folders) is not counted.
+int cache_hit_child(const hb::fs::path& scratch) {
+  hotmod::RuntimeOptions o = options(scratch / "modules", scratch);
+  o.dev_mode = false;  // production: the cache or nothing
+  hotmod::Runtime rt(o);
+  const auto start = Clock::now();
+  auto m = rt.module("inventory");
+  if (!m) hb::fail(m.error().message);
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  std::cout << ms << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && std::strcmp(argv[1], "--cache-hit-child") == 0) return cache_hit_child(argv[2]);
+  const int edits = hb::int_option(argc, argv, "edits", 20);
+  const int plain_runs = hb::int_option(argc, argv, "plain", 5);
+  const int fresh_runs = hb::int_option(argc, argv, "fresh", 10);
+  hb::TempDir scratch("hotmod-bench-source");
+  const hb::fs::path modules = scratch.path() / "modules";
+  hb::fs::create_directories(modules);
+  const hb::fs::path source = modules / "inventory.cpp";
+  write_file(source, module_text(0));
+
+  std::vector<double> edit_ms;
+  {
+    hotmod::Runtime rt(options(modules, scratch.path()));
+    if (!rt.watching()) hb::fail("the runtime is not watching its module path");
+    const auto first = Clock::now();
+    auto m = rt.module("inventory");
+    if (!m) hb::fail(m.error().message);
+    std::cerr << "source_bench: first compile (with the precompiled header) "
+              << std::chrono::duration<double, std::milli>(Clock::now() - first).count()
+              << " ms\n";
+    std::vector<double> compile_ms;
+    std::mutex compile_mu;
+    rt.on_reload([&](const hotmod::ReloadStats& s) {
+      std::lock_guard lock(compile_mu);
+      if (!s.success) std::cerr << "source_bench: reload failed: " << s.error << "\n";
+      compile_ms.push_back(std::chrono::duration<double, std::milli>(s.stages.build).count());
+    });
+    for (int i = 1; i <= edits; ++i) {
+      const auto start = Clock::now();
+      write_file(source, module_text(i));
+      for (;;) {
+        auto r = m->call_as<int>("edit");
+        if (r && *r == i) break;
+        if (Clock::now() - start > std::chrono::seconds(60))
+          hb::fail("edit " + std::to_string(i) + " did not answer within 60 s");
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+      edit_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+      rt.wait_for_unloads();
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the machine settle
+    }
+    rt.wait_for_unloads();
+    std::lock_guard lock(compile_mu);
+    std::cerr << "source_bench: compile stage p50 " << hb::median(compile_ms) << " ms\n";
+  }
+
+  std::vector<double> plain_ms;
+  const hb::fs::path plain_out = scratch.path() / "plain.so";
+  for (int i = 0; i < plain_runs; ++i) {
+    const auto start = Clock::now();
+    if (run({"c++", "-std=c++20", "-O0", "-shared", "-fPIC", "-I" HOTMOD_BENCH_INCLUDE_DIR,
+             source.string(), "-o", plain_out.string()}) != 0)
+      hb::fail("the plain compile failed");
+    plain_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+
+  // Fresh processes, each loading the unchanged module: the cache holds the
+  // last edit's build.
+  std::vector<double> fresh_ms;
+  for (int i = 0; i < fresh_runs; ++i) {
+    std::string self = hb::fs::read_symlink("/proc/self/exe").string();
+    std::string out_file = (scratch.path() / "child.out").string();
+    std::vector<std::string> args = {"/bin/sh", "-c",
+                                     "'" + self + "' --cache-hit-child '" +
+                                         scratch.path().string() + "' > '" + out_file + "'"};
+    if (run(args) != 0) hb::fail("the cache-hit child failed");
+    std::ifstream in(out_file);
+    double ms = 0;
+    if (!(in >> ms)) hb::fail("the cache-hit child printed no time");
+    fresh_ms.push_back(ms);
+  }
+
+  const double edit_p50 = hb::median(edit_ms);
+  const double plain_p50 = hb::median(plain_ms);
+  std::cerr << "source_bench: " << edits << " edits, p50 " << edit_p50 << " ms, p95 "
+            << hb::percentile(edit_ms, 95) << " ms; plain compile p50 " << plain_p50
+            << " ms; cache-hit load p50 " << hb::median(fresh_ms) << " ms\n";
+  hb::print_figure("source_edit_to_running_ms_p50", edit_p50);
+  hb::print_figure("plain_compile_ms_p50", plain_p50);
+  hb::print_figure("source_to_plain_ratio", edit_p50 / plain_p50);
+  hb::print_figure("source_cache_hit_load_ms", hb::median(fresh_ms));
+  return 0;
+}
