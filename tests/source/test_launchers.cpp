@@ -177,7 +177,7 @@ class LauncherTest : public SourceTest {
 };
 
 TEST_F(LauncherTest, CcacheCachesTheCompile) {
-  use_own_ccache();
+  ASSERT_NO_FATAL_FAILURE(use_own_ccache());
   write("modules/cached.cpp", module_text("cached", 42));
 
   // Without the precompiled header, so the second runtime's own cache
@@ -216,7 +216,7 @@ TEST_F(LauncherTest, CcacheCachesTheCompile) {
 }
 
 TEST_F(LauncherTest, CcacheCachesACompileThatUsesThePrecompiledHeader) {
-  use_own_ccache();
+  ASSERT_NO_FATAL_FAILURE(use_own_ccache());
   write("modules/with_pch.cpp", module_text("with_pch", 7));
 
   // The shared test cache holds the PCH (built once), and both runtimes
