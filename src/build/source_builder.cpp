@@ -208,9 +208,18 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     }
   } cleanup{dir};
 
+  // Compiles run in the project folder, not the work folder (every path is
+  // absolute): debuggers find sources from it, and ccache hashes it with -g,
+  // so a fresh work folder per build would never hit.
+  const fs::path where = options_.project_dir.empty() ? fs::current_path() : options_.project_dir;
   std::vector<fs::path> inputs;
   std::vector<std::string> pch_flags;
-  if (options_.precompiled_header) {
+  // A distributed compile preprocesses here and sends the text: a PCH only
+  // costs time there.
+  const std::string launcher_name =
+      p.tc.launcher.empty() ? "" : fs::path(p.tc.launcher.front()).filename().string();
+  const bool distributed = launcher_name == "distcc" || launcher_name == "icecc";
+  if (options_.precompiled_header && !distributed) {
     std::lock_guard lock(pch_mu_);
     const auto t0 = Clock::now();
     PchOutcome pch = ensure_pch(p.tc, p.flags.front(), cache_.root(), cancel);
@@ -249,7 +258,11 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
   std::vector<fs::path> objects(n), depfiles(n);
   for (std::size_t i = 0; i < n; ++i) {
     std::vector<std::string> args = p.tc.launcher;
-    args.push_back(p.tc.compiler.string());
+    // distccd runs only compilers named as it knows them (c++, g++, from
+    // /usr/lib/distcc), never an absolute path elsewhere.
+    args.push_back(distributed && find_program(p.tc.compiler.filename().string()) == p.tc.compiler
+                       ? p.tc.compiler.filename().string()
+                       : p.tc.compiler.string());
     args.insert(args.end(), p.flags[i].begin(), p.flags[i].end());
     args.insert(args.end(), pch_flags.begin(), pch_flags.end());
     depfiles[i] = dir / (std::to_string(i) + ".d");
@@ -272,7 +285,7 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < n;)
-      runs[i] = run_command(commands[i], dir, cancel);
+      runs[i] = run_command(commands[i], where, cancel);
   };
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t jobs = std::min<std::size_t>(n, options_.jobs == 0 ? cores : options_.jobs);
@@ -309,15 +322,31 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
       return;
     }
     out->messages = parse_diagnostics(out->output);
-    const std::string summary = summarize(out->messages);
-    out->error = "module '" + name + "' does not compile" +
-                 (summary.empty() ? std::string() : ": " + summary);
+    if (!out->messages.empty()) {
+      out->error = "module '" + name + "' does not compile: " + summarize(out->messages);
+      return;
+    }
+    // No compiler message: the launcher, or the compiler itself, failed.
+    std::string what;
+    for (const CommandResult& r : runs)
+      if (!r.ok()) {
+        what = r.started ? r.describe() : r.error;
+        break;
+      }
+    std::string last = out->output;
+    while (!last.empty() && (last.back() == '\n' || last.back() == ' ')) last.pop_back();
+    if (const std::size_t nl = last.rfind('\n'); nl != std::string::npos) last.erase(0, nl + 1);
+    out->error = "compiling module '" + name + "' failed (" +
+                 (launcher_name.empty() ? p.tc.compiler.filename().string()
+                                        : "through cxx.launcher '" + launcher_name + "'") +
+                 (what.empty() ? std::string() : ", " + what) + ")" +
+                 (last.empty() ? std::string() : ": " + last);
     return;
   }
   inputs.insert(inputs.end(), p.sources.begin(), p.sources.end());
   for (const fs::path& d : depfiles) {
     std::string why;
-    std::optional<std::vector<fs::path>> deps = read_depfile(d, dir, &why);
+    std::optional<std::vector<fs::path>> deps = read_depfile(d, where, &why);
     if (!deps) {
       out->failure = Failure::build_failed;
       out->error = "module '" + name + "' compiled, but its dependencies are unknown: " + why;
