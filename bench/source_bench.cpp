@@ -156,8 +156,7 @@ int main(int argc, char** argv) {
     auto m = rt.module("inventory");
     if (!m) hb::fail(m.error().message);
     std::cerr << "source_bench: first compile (with the precompiled header) "
-              << std::chrono::duration<double, std::milli>(Clock::now() - first).count()
-              << " ms\n";
+              << std::chrono::duration<double, std::milli>(Clock::now() - first).count() << " ms\n";
     std::vector<double> compile_ms;
     std::mutex compile_mu;
     rt.on_reload([&](const hotmod::ReloadStats& s) {
@@ -200,9 +199,9 @@ int main(int argc, char** argv) {
   for (int i = 0; i < fresh_runs; ++i) {
     std::string self = hb::fs::read_symlink("/proc/self/exe").string();
     std::string out_file = (scratch.path() / "child.out").string();
-    std::vector<std::string> args = {"/bin/sh", "-c",
-                                     "'" + self + "' --cache-hit-child '" +
-                                         scratch.path().string() + "' > '" + out_file + "'"};
+    std::vector<std::string> args = {
+        "/bin/sh", "-c",
+        "'" + self + "' --cache-hit-child '" + scratch.path().string() + "' > '" + out_file + "'"};
     if (run(args) != 0) hb::fail("the cache-hit child failed");
     std::ifstream in(out_file);
     double ms = 0;

@@ -62,10 +62,10 @@ struct ReloadStats {
   std::chrono::nanoseconds duration{0};
   Stage stage = Stage::none;  // where it failed
   Failure failure = Failure::none;
-  std::string error;        // one line: what happened and what to do
-  std::string diagnostics;  // longer output (dlerror text, compiler output)
+  std::string error;                      // one line: what happened and what to do
+  std::string diagnostics;                // longer output (dlerror text, compiler output)
   std::vector<CompilerMessage> messages;  // a failed compile's output, parsed
-  std::string version;      // the version string now running
+  std::string version;                    // the version string now running
   std::uint64_t reload_count = 0;
   StageTimes stages;
 };

@@ -121,8 +121,9 @@ DiscoveryResult discover(const std::vector<fs::path>& module_paths) {
                           "' (" + std::string(to_string(first.kind)) + "), ignoring '" +
                           file.string() + "' (" + std::string(to_string(kind)) + ")";
         if (first.kind != kind || first.path.parent_path() == file.parent_path())
-          why += "; rename one of them, or keep sources and built libraries in different "
-                 "module paths";
+          why +=
+              "; rename one of them, or keep sources and built libraries in different "
+              "module paths";
         out.warnings.push_back(std::move(why));
         continue;
       }

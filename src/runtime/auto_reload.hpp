@@ -64,10 +64,10 @@ class AutoReloader {
   // Stops the running build or compile: set when stopping, and when an edit
   // makes the compile in progress out of date (it starts again).
   std::atomic<bool> build_cancel_{false};
-  std::string building_;  // the module being built or compiled; guarded
-  std::unique_ptr<FileWatcher> headers_;  // worker thread only
+  std::string building_;                            // the module being built or compiled; guarded
+  std::unique_ptr<FileWatcher> headers_;            // worker thread only
   std::vector<std::filesystem::path> header_dirs_;  // worker thread only
-  std::uint64_t inputs_seen_ = ~std::uint64_t{0};    // worker thread only
+  std::uint64_t inputs_seen_ = ~std::uint64_t{0};   // worker thread only
   // When each rule's last build ran (end = max while it runs): what a build
   // writes into its own source globs must not start another build.
   struct Window {

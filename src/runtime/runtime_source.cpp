@@ -37,8 +37,8 @@ build::SourceBuilder& Runtime::Impl::source_builder() {
 }
 
 Runtime::Impl::SourceBuild Runtime::Impl::compile_source_locked(registry::Slot& slot,
-                                                               ReloadStats& stats,
-                                                               const std::atomic<bool>* cancel) {
+                                                                ReloadStats& stats,
+                                                                const std::atomic<bool>* cancel) {
   build::BuildResult b = source_builder().build(slot.name(), slot.path(), dev_mode.load(), cancel,
                                                 colour_wanted(options));
   stats.stages.build += b.duration;
@@ -48,8 +48,8 @@ Runtime::Impl::SourceBuild Runtime::Impl::compile_source_locked(registry::Slot& 
     source_inputs_changes.fetch_add(1);
     if (b.compiled)
       log.debug("compiled module '" + slot.name() + "' in " +
-                std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(b.duration)
-                                   .count()) +
+                std::to_string(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(b.duration).count()) +
                 " ms");
     return b.key == slot.build_key && slot.owner && !slot.failed_source ? SourceBuild::unchanged
                                                                         : SourceBuild::ready;
@@ -60,7 +60,8 @@ Runtime::Impl::SourceBuild Runtime::Impl::compile_source_locked(registry::Slot& 
   }
   record(stats, b, slot.owner != nullptr);
   // The compiler's own words, colour and all, for whoever watches the log.
-  if (!b.output.empty()) log.error("compiler output for module '" + slot.name() + "':\n" + b.output);
+  if (!b.output.empty())
+    log.error("compiler output for module '" + slot.name() + "':\n" + b.output);
   // Retried on the next change even though it never loaded.
   if (!slot.failed_source) slot.failed_source.emplace();
   return SourceBuild::failed;

@@ -37,11 +37,12 @@ TEST_F(SourceTest, ACppFileIsASourceModuleCompiledOnFirstUse) {
 
 TEST_F(SourceTest, AMarkedFolderIsOneModuleCompiledFromAllItsFiles) {
   write("modules/net/hotmod.module", "");
-  write("modules/net/main.cpp", "#include <hotmod/module.hpp>\n"
-                                "#include \"parts.hpp\"\n"
-                                "HOTMOD_MODULE(\"net\", \"1.0.0\", \"two files\");\n"
-                                "int answer() { return part_a() + part_b(); }\n"
-                                "HOTMOD_EXPORT(answer, \"sum of the parts\");\n");
+  write("modules/net/main.cpp",
+        "#include <hotmod/module.hpp>\n"
+        "#include \"parts.hpp\"\n"
+        "HOTMOD_MODULE(\"net\", \"1.0.0\", \"two files\");\n"
+        "int answer() { return part_a() + part_b(); }\n"
+        "HOTMOD_EXPORT(answer, \"sum of the parts\");\n");
   write("modules/net/parts.hpp", "int part_a();\nint part_b();\n");
   write("modules/net/a.cpp", "#include \"parts.hpp\"\nint part_a() { return 40; }\n");
   write("modules/net/sub/b.cpp", "#include \"../parts.hpp\"\nint part_b() { return 2; }\n");
@@ -93,8 +94,7 @@ TEST_F(SourceTest, CompileErrorsAreParsedAndTheOldVersionKeepsRunning) {
   std::vector<hotmod::Value> failed = events.payloads("module.reload_failed");
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_EQ(failed[0]["stage"], "build");
-  EXPECT_NE(failed[0]["diagnostics"].get<std::string>().find("undeclared_name"),
-            std::string::npos);
+  EXPECT_NE(failed[0]["diagnostics"].get<std::string>().find("undeclared_name"), std::string::npos);
 
   write("modules/calc.cpp", module_text("calc", 3));
   s = rt.reload("calc");
@@ -134,13 +134,14 @@ TEST_F(SourceTest, AnUnchangedModuleLoadsFromTheCacheAfterARestart) {
 
 TEST_F(SourceTest, FlagsIncludeDirsDefinesAndLibrariesFromConfig) {
   write("include/config_value.hpp", "#define CONFIG_VALUE 30\n");
-  write("modules/flagged.cpp", "#include <hotmod/module.hpp>\n"
-                               "#include <cmath>\n"
-                               "#include <config_value.hpp>\n"
-                               "HOTMOD_MODULE(\"flagged\", \"1.0.0\", \"flags\");\n"
-                               "int answer() { return CONFIG_VALUE + EXTRA + "
-                               "static_cast<int>(std::lround(std::sqrt(16.0))); }\n"
-                               "HOTMOD_EXPORT(answer, \"30 + 8 + 4\");\n");
+  write("modules/flagged.cpp",
+        "#include <hotmod/module.hpp>\n"
+        "#include <cmath>\n"
+        "#include <config_value.hpp>\n"
+        "HOTMOD_MODULE(\"flagged\", \"1.0.0\", \"flags\");\n"
+        "int answer() { return CONFIG_VALUE + EXTRA + "
+        "static_cast<int>(std::lround(std::sqrt(16.0))); }\n"
+        "HOTMOD_EXPORT(answer, \"30 + 8 + 4\");\n");
   hotmod::RuntimeOptions o = dev_options();
   o.cxx.include_dirs = {"include"};  // relative to the project folder
   o.cxx.defines = {"EXTRA=8"};
@@ -160,17 +161,17 @@ TEST_F(SourceTest, CompileCommandsJsonGivesTheProjectsIncludeDirsAndDefines) {
             "other.o -c " +
             (project / "src/other.cpp").string() + "\", \"file\": \"" +
             (project / "src/other.cpp").string() + "\"}]\n");
-  write("modules/proj.cpp", "#include <hotmod/module.hpp>\n"
-                            "#include <project.hpp>\n"
-                            "HOTMOD_MODULE(\"proj\", \"1.0.0\", \"project flags\");\n"
-                            "int answer() { return PROJECT_ANSWER; }\n"
-                            "HOTMOD_EXPORT(answer, \"from the project\");\n");
+  write("modules/proj.cpp",
+        "#include <hotmod/module.hpp>\n"
+        "#include <project.hpp>\n"
+        "HOTMOD_MODULE(\"proj\", \"1.0.0\", \"project flags\");\n"
+        "int answer() { return PROJECT_ANSWER; }\n"
+        "HOTMOD_EXPORT(answer, \"from the project\");\n");
   hotmod::RuntimeOptions o = dev_options();
   o.cxx.project_dir = project;  // found in project/build/
   hotmod::Runtime rt(o);
   EXPECT_EQ(answer(rt, "proj"), 42) << logs_->dump();
-  EXPECT_TRUE(logs_->contains(hotmod::LogLevel::debug, {"compile_commands.json"}))
-      << logs_->dump();
+  EXPECT_TRUE(logs_->contains(hotmod::LogLevel::debug, {"compile_commands.json"})) << logs_->dump();
 }
 
 TEST_F(SourceTest, FlagsThatChangeTheAbiAreRefusedBeforeCompiling) {

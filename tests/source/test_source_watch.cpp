@@ -71,8 +71,7 @@ TEST_F(SourceTest, AHeaderEditReloadsExactlyTheModulesIncludingIt) {
   settle();  // the watcher picks up the include folder the builds found
 
   write("include/shared.hpp", "inline int shared_value() { return 20; }\n");
-  ASSERT_TRUE(wait_until([&] { return total("a") == 21 && total("b") == 120; }))
-      << logs_->dump();
+  ASSERT_TRUE(wait_until([&] { return total("a") == 21 && total("b") == 120; })) << logs_->dump();
   settle();
   EXPECT_EQ(reloads_of(rt, "a"), 1u);
   EXPECT_EQ(reloads_of(rt, "b"), 1u);
@@ -115,13 +114,14 @@ TEST_F(SourceTest, AnEditDuringACompileCancelsItAndStartsAgain) {
 
 TEST_F(SourceTest, ANewFileInAMarkedFolderRebuildsItsModule) {
   write("modules/multi/hotmod.module", "");
-  write("modules/multi/main.cpp", "#include <hotmod/module.hpp>\n"
-                                  "HOTMOD_MODULE(\"multi\", \"1.0.0\", \"grows\");\n"
-                                  "int extra();\n"
-                                  "int answer() { return extra(); }\n"
-                                  "HOTMOD_EXPORT(answer, \"from another file\");\n"
-                                  "int extra() __attribute__((weak));\n"
-                                  "int extra() { return 1; }\n");
+  write("modules/multi/main.cpp",
+        "#include <hotmod/module.hpp>\n"
+        "HOTMOD_MODULE(\"multi\", \"1.0.0\", \"grows\");\n"
+        "int extra();\n"
+        "int answer() { return extra(); }\n"
+        "HOTMOD_EXPORT(answer, \"from another file\");\n"
+        "int extra() __attribute__((weak));\n"
+        "int extra() { return 1; }\n");
   hotmod::Runtime rt(dev_options());
   ASSERT_EQ(answer_of(rt, "multi"), 1) << logs_->dump();
   write("modules/multi/more.cpp", "int twice(int x) { return 2 * x; }\n");
