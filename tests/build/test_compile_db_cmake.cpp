@@ -47,7 +47,7 @@ class CMakeDatabase : public ::testing::Test {
         "cmake -S project -B project/build/dev -G Ninja "
         "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON";
     const CommandResult r = run_command(configure, dir_.path());
-    if (!r.started || r.exit_code == 127) GTEST_SKIP() << "cmake is not installed";
+    if (!r.started || r.exit_code == 127) FAIL() << "cmake is not installed; run scripts/setup";
     ASSERT_TRUE(r.ok()) << configure << ": " << r.describe() << "\n" << r.output;
   }
 

@@ -138,7 +138,7 @@ TEST_P(RealDepfile, ListsTheHeaderInAFolderWithASpace) {
   const std::string command =
       std::string(GetParam()) + " -MD -MP -MF main.d -c main.cpp -o main.o -I 'my headers #1'";
   const CommandResult run = run_command(command, dir.path());
-  if (!run.started || run.exit_code == 127) GTEST_SKIP() << GetParam() << " is not installed";
+  if (!run.started || run.exit_code == 127) FAIL() << GetParam() << " is not installed; run scripts/setup";
   ASSERT_TRUE(run.ok()) << command << ": " << run.describe() << "\n" << run.output;
 
   std::string error;

@@ -40,7 +40,7 @@ class RealDiagnostics : public ::testing::TestWithParam<std::tuple<std::string, 
         (colour ? " -fdiagnostics-color=always" : " -fdiagnostics-color=never");
     const CommandResult r = run_command(command, dir_.path());
     if (!r.started || r.exit_code == 127) {
-      skipped_ = true;
+      missing_ = true;
       return {};
     }
     EXPECT_EQ(r.ok(), want_ok) << command << "\n" << r.output;
@@ -53,7 +53,7 @@ class RealDiagnostics : public ::testing::TestWithParam<std::tuple<std::string, 
 
   hotmod_test::TempDir dir_{"hotmod-diag"};
   std::string output_;
-  bool skipped_ = false;
+  bool missing_ = false;
 };
 
 const CompilerMessage* first_with(const std::vector<CompilerMessage>& ms,
@@ -66,7 +66,7 @@ const CompilerMessage* first_with(const std::vector<CompilerMessage>& ms,
 
 TEST_P(RealDiagnostics, SyntaxError) {
   const auto ms = run("-c syntax.cpp -o syntax.o");
-  if (skipped_) GTEST_SKIP() << "compiler not installed";
+  if (missing_) FAIL() << "compiler not installed; run scripts/setup";
   const CompilerMessage* e = first_with(ms, "error");
   ASSERT_NE(e, nullptr) << output_;
   EXPECT_EQ(e->file, "syntax.cpp");
@@ -78,7 +78,7 @@ TEST_P(RealDiagnostics, SyntaxError) {
 
 TEST_P(RealDiagnostics, ErrorInsideAnIncludedHeader) {
   const auto ms = run("-c includes_bad.cpp -o includes_bad.o");
-  if (skipped_) GTEST_SKIP() << "compiler not installed";
+  if (missing_) FAIL() << "compiler not installed; run scripts/setup";
   const CompilerMessage* e = first_with(ms, "error");
   ASSERT_NE(e, nullptr) << output_;
   // clang says "./bad.h", gcc "bad.h".
@@ -89,7 +89,7 @@ TEST_P(RealDiagnostics, ErrorInsideAnIncludedHeader) {
 
 TEST_P(RealDiagnostics, WarningWithWall) {
   const auto ms = run("-Wall -c unused.cpp -o unused.o", /*want_ok=*/true);
-  if (skipped_) GTEST_SKIP() << "compiler not installed";
+  if (missing_) FAIL() << "compiler not installed; run scripts/setup";
   ASSERT_EQ(ms.size(), 1u) << output_;
   EXPECT_EQ(ms[0].file, "unused.cpp");
   EXPECT_EQ(ms[0].line, 1);
@@ -102,7 +102,7 @@ TEST_P(RealDiagnostics, WarningWithWall) {
 
 TEST_P(RealDiagnostics, MissingSource) {
   const auto ms = run("-c no_such_file.cpp -o x.o");
-  if (skipped_) GTEST_SKIP() << "compiler not installed";
+  if (missing_) FAIL() << "compiler not installed; run scripts/setup";
   ASSERT_FALSE(ms.empty()) << output_;
   EXPECT_EQ(ms[0].file, "");
   EXPECT_TRUE(ms[0].severity == "error" || ms[0].severity == "fatal error") << ms[0].severity;
@@ -115,7 +115,7 @@ TEST_P(RealDiagnostics, UndefinedReferenceWithEachLinker) {
     const auto ms = run(std::string("-shared -fPIC -Wl,--no-undefined ") + linker +
                             " undefined.cpp -o undefined.so",
                         /*want_ok=*/false, /*coloured_output=*/false);
-    if (skipped_) GTEST_SKIP() << "compiler not installed";
+    if (missing_) FAIL() << "compiler not installed; run scripts/setup";
     ASSERT_FALSE(ms.empty()) << output_;
     EXPECT_EQ(ms[0].severity, "error");
     EXPECT_EQ(ms[0].file, "");
