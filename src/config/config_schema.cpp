@@ -2,29 +2,14 @@
 
 #include <array>
 
+#include "config/cxx_keys.hpp"
 #include "config/json_lines.hpp"
+#include "config/schema_values.hpp"
 #include "config/text_values.hpp"
 
 namespace hotmod::config {
 namespace fs = std::filesystem;
 namespace {
-
-fs::path resolve(const fs::path& folder, const std::string& path) {
-  return (folder / path).lexically_normal();  // an absolute `path` replaces `folder`
-}
-
-std::vector<std::string> strings_of(const Value& v) {
-  std::vector<std::string> out;
-  for (const auto& s : v) out.push_back(s.get<std::string>());
-  return out;
-}
-
-std::string must_be_one_of(std::string_view key, const std::string& got,
-                           std::string_view accepted) {
-  std::string m = in_quotes(key);
-  m.append(" is ").append(in_quotes(got)).append("; use ").append(accepted);
-  return m;
-}
 
 // ---- handlers, one per leaf key ---------------------------------------------
 
@@ -149,6 +134,24 @@ constexpr std::array kRules{
     Rule{"/capabilities", Type::strings, R"(["*"])", capabilities, "capabilities"},
     Rule{"/commit", Type::string, R"("immediate")", commit, "commit"},
     Rule{"/versions_dir", Type::string, R"("/tmp/my-versions")", versions_dir, "versions_dir"},
+    Rule{"/cxx", Type::object, R"({"compiler": "g++"})", nullptr, ""},
+    Rule{"/cxx/compiler", Type::string, R"("g++")", cxx_keys::compiler, "cxx.compiler"},
+    Rule{"/cxx/flags", Type::strings, R"(["-O1", "-Wall"])", cxx_keys::flags, "cxx.flags"},
+    Rule{"/cxx/include_dirs", Type::strings, R"(["include"])", cxx_keys::include_dirs,
+         "cxx.include_dirs"},
+    Rule{"/cxx/defines", Type::strings, R"(["NDEBUG", "LEVEL=2"])", cxx_keys::defines,
+         "cxx.defines"},
+    Rule{"/cxx/link_libraries", Type::strings, R"(["m", "-Llib", "lib/libfoo.a"])",
+         cxx_keys::link_libraries, "cxx.link_libraries"},
+    Rule{"/cxx/launcher", Type::string, R"("ccache")", cxx_keys::launcher, "cxx.launcher"},
+    Rule{"/cxx/compile_commands", Type::path_or_switch, R"("build/compile_commands.json")",
+         cxx_keys::compile_commands, "cxx.compile_commands"},
+    Rule{"/cxx/cache_dir", Type::string, R"(".hotmod-cache")", cxx_keys::cache_dir,
+         "cxx.cache_dir"},
+    Rule{"/cxx/linker", Type::string, R"("auto")", cxx_keys::linker, "cxx.linker"},
+    Rule{"/cxx/precompiled_header", Type::boolean, "true", cxx_keys::precompiled_header,
+         "cxx.precompiled_header"},
+    Rule{"/cxx/jobs", Type::count, "4", cxx_keys::jobs, "cxx.jobs"},
     Rule{"/modules", Type::object, R"({"physics": {"config": {}}})", nullptr, ""},
     Rule{"/modules/*", Type::object, R"({"config": {}})", nullptr, ""},
     Rule{"/modules/*/config", Type::any, "", module_config, ""},

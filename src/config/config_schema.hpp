@@ -18,6 +18,24 @@
 
 namespace hotmod::config {
 
+// The `cxx` section: how source modules are compiled. Only the project file
+// gives these (HOTMOD_CACHE_DIR aside), so they live here, not in ConfigLayer.
+struct CxxSettings {
+  std::optional<std::string> compiler;
+  std::optional<std::vector<std::string>> flags;
+  std::optional<std::vector<std::filesystem::path>> include_dirs;
+  std::optional<std::vector<std::string>> defines;
+  std::optional<std::vector<std::string>> link_libraries;
+  std::optional<std::string> launcher;
+  // `"compile_commands": false` sets this to "" and use_compile_commands to false.
+  std::optional<std::filesystem::path> compile_commands;
+  std::optional<bool> use_compile_commands;
+  std::optional<std::filesystem::path> cache_dir;
+  std::optional<std::string> linker;
+  std::optional<bool> precompiled_header;
+  std::optional<unsigned> jobs;
+};
+
 // Everything the project file gave, paths already resolved against its folder.
 struct FileSettings {
   ConfigLayer layer;  // the settings other layers can give too
@@ -27,6 +45,7 @@ struct FileSettings {
   std::vector<std::string> watch_exclude;
   std::map<std::string, Value, std::less<>> module_config;
   std::map<std::string, RuntimeOptions::BuildRule, std::less<>> builds;
+  CxxSettings cxx;
   // Setting name ("dev_mode", "watch.backend") -> "/p/hotmod.json:3".
   std::map<std::string, std::string, std::less<>> origin;
 };
@@ -35,10 +54,12 @@ enum class Type {
   boolean,
   millis,           // a whole number >= 0
   positive_millis,  // a whole number >= 1
+  count,            // a whole number >= 0 (not a duration)
   string,
-  strings,  // an array of strings
-  object,   // checked key by key against the rows below it
-  any,      // free-form: not looked into (a module's own config)
+  path_or_switch,  // a string, or a boolean that turns the lookup on or off
+  strings,         // an array of strings
+  object,          // checked key by key against the rows below it
+  any,             // free-form: not looked into (a module's own config)
 };
 
 // What a handler sees of one key.

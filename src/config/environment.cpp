@@ -25,8 +25,9 @@ std::vector<std::filesystem::path> split_paths(const std::string& list) {
 
 }  // namespace
 
-Result<ConfigLayer> read_environment(const Getenv& getenv) {
-  ConfigLayer layer;
+Result<EnvironmentSettings> read_environment(const Getenv& getenv) {
+  EnvironmentSettings env;
+  ConfigLayer& layer = env.layer;
   const auto get = [&](const char* name) -> std::optional<std::string> {
     auto v = getenv(name);
     return v && !v->empty() ? v : std::nullopt;
@@ -52,7 +53,8 @@ Result<ConfigLayer> read_environment(const Getenv& getenv) {
           "a whole number of milliseconds from 0 to " + std::to_string(kMaxMillis) + ", e.g. 30");
   }
   if (auto v = get("HOTMOD_CONFIG")) layer.config_file = *v;
-  return layer;
+  if (auto v = get("HOTMOD_CACHE_DIR")) env.cache_dir = *v;
+  return env;
 }
 
 }  // namespace hotmod::config

@@ -2,16 +2,17 @@
 //
 // Single settings take the highest layer that gives them — command line,
 // environment, project file, the host's defaults, hotmod's default — and
-// record that layer in LoadedConfig::origin, so `hotmod config` can say why
-// a setting has its value. Module paths are the exception: every layer's
-// folders are searched, in the order the header documents.
+// record that layer in LoadedConfig::origin (layer_pick.hpp). Module paths
+// are the exception: every layer's folders are searched, in the order the
+// header documents. The `cxx` section merges in merge_cxx.cpp.
 #include <algorithm>
 #include <cstdlib>
-#include <initializer_list>
 #include <system_error>
 
 #include "config/environment.hpp"
+#include "config/layer_pick.hpp"
 #include "config/locate.hpp"
+#include "config/merge_cxx.hpp"
 #include "config/project_file.hpp"
 #include "hotmod/config.hpp"
 
@@ -19,36 +20,10 @@ namespace hotmod {
 namespace fs = std::filesystem;
 namespace {
 
-// One layer's value for a setting, and how to name that layer.
-template <class T>
-struct Source {
-  const std::optional<T>& value;
-  std::string origin;
-};
-
-template <class T>
-T pick(std::string_view setting, T fallback, std::initializer_list<Source<T>> sources,
-       LoadedConfig& out) {
-  for (const auto& s : sources) {
-    if (s.value) {
-      out.origin[std::string(setting)] = s.origin;
-      return *s.value;
-    }
-  }
-  out.origin[std::string(setting)] = "default";
-  return fallback;
-}
-
-std::string file_origin(const config::FileSettings& file, std::string_view setting) {
-  auto it = file.origin.find(setting);
-  return it == file.origin.end() ? std::string() : it->second;
-}
-
-std::string env_origin(std::string_view variable) {
-  return "environment (" + std::string(variable) + ")";
-}
-
-constexpr std::string_view kHost = "defaults (host)";
+using config::env_origin;
+using config::file_origin;
+using config::kHost;
+using config::pick;
 
 // The settings every layer can give.
 void merge_layers(const ConfigInputs& in, const ConfigLayer& env, const config::FileSettings& file,
@@ -171,7 +146,7 @@ Result<LoadedConfig> load_config(const ConfigInputs& inputs) {
   if (!cwd) return cwd.error();
   auto env = config::read_environment(getenv);
   if (!env) return env.error();
-  auto located = config::locate_project_file(inputs, *env, *cwd);
+  auto located = config::locate_project_file(inputs, env->layer, *cwd);
   if (!located) return located.error();
 
   LoadedConfig out;
@@ -183,9 +158,10 @@ Result<LoadedConfig> load_config(const ConfigInputs& inputs) {
     out.warnings = std::move(read->warnings);
     out.file = *located;
   }
-  merge_layers(inputs, *env, file, out);
-  merge_module_paths(inputs, *env, file, *cwd, out);
+  merge_layers(inputs, env->layer, file, out);
+  merge_module_paths(inputs, env->layer, file, *cwd, out);
   merge_file_only(file, out);
+  config::merge_cxx(*env, file, out.file, *cwd, out);
   out.options.config_warnings = out.warnings;
   return out;
 }

@@ -66,8 +66,12 @@ std::string describe(Type t) {
       return "a whole number of milliseconds, 0 or more";
     case Type::positive_millis:
       return "a whole number of milliseconds, 1 or more";
+    case Type::count:
+      return "a whole number, 0 or more";
     case Type::string:
       return "a string";
+    case Type::path_or_switch:
+      return "a path (a string) or a boolean (false: none)";
     case Type::strings:
       return "an array of strings";
     case Type::object:
@@ -107,8 +111,12 @@ bool has_type(Type t, const Value& v) {
       return is_integer_at_least(v, 0);
     case Type::positive_millis:
       return is_integer_at_least(v, 1);
+    case Type::count:
+      return is_integer_at_least(v, 0);
     case Type::string:
       return v.is_string();
+    case Type::path_or_switch:
+      return v.is_string() || v.is_boolean();
     case Type::strings:
       return v.is_array() && first_non_string(v) < 0;
     case Type::object:

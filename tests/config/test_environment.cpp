@@ -17,21 +17,23 @@ using hotmod_test::getenv_from;
 using Paths = std::vector<std::filesystem::path>;
 
 TEST(Environment, ReadsEveryVariable) {
-  auto layer = read_environment(getenv_from({{"HOTMOD_DEV_MODE", "yes"},
-                                             {"HOTMOD_HOT_RELOAD", "off"},
-                                             {"HOTMOD_MODULE_PATH", "/a:rel/b"},
-                                             {"HOTMOD_LOG_LEVEL", "WARNING"},
-                                             {"HOTMOD_DEBOUNCE_MS", "12"},
-                                             {"HOTMOD_CONFIG", "other.json"}}));
-  ASSERT_TRUE(layer.ok()) << layer.error().message;
-  EXPECT_EQ(layer->dev_mode, true);
-  EXPECT_EQ(layer->hot_reload, false);
-  EXPECT_EQ(layer->module_paths, (Paths{"/a", "rel/b"}));
-  EXPECT_EQ(layer->log_level, LogLevel::warn);
-  EXPECT_EQ(layer->debounce, std::chrono::milliseconds(12));
-  EXPECT_EQ(layer->config_file, std::filesystem::path("other.json"));
-  EXPECT_FALSE(layer->watch_backend);
-  EXPECT_FALSE(layer->poll_interval);
+  auto read = read_environment(getenv_from({{"HOTMOD_DEV_MODE", "yes"},
+                                            {"HOTMOD_HOT_RELOAD", "off"},
+                                            {"HOTMOD_MODULE_PATH", "/a:rel/b"},
+                                            {"HOTMOD_LOG_LEVEL", "WARNING"},
+                                            {"HOTMOD_DEBOUNCE_MS", "12"},
+                                            {"HOTMOD_CONFIG", "other.json"},
+                                            {"HOTMOD_CACHE_DIR", "rel/cache"}}));
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  EXPECT_EQ(read->layer.dev_mode, true);
+  EXPECT_EQ(read->layer.hot_reload, false);
+  EXPECT_EQ(read->layer.module_paths, (Paths{"/a", "rel/b"}));
+  EXPECT_EQ(read->layer.log_level, LogLevel::warn);
+  EXPECT_EQ(read->layer.debounce, std::chrono::milliseconds(12));
+  EXPECT_EQ(read->layer.config_file, std::filesystem::path("other.json"));
+  EXPECT_FALSE(read->layer.watch_backend);
+  EXPECT_FALSE(read->layer.poll_interval);
+  EXPECT_EQ(read->cache_dir, std::filesystem::path("rel/cache"));
 }
 
 TEST(Environment, UnsetAndEmptyVariablesSetNothing) {
@@ -40,22 +42,24 @@ TEST(Environment, UnsetAndEmptyVariablesSetNothing) {
                                                 {"HOTMOD_MODULE_PATH", ""},
                                                 {"HOTMOD_LOG_LEVEL", ""},
                                                 {"HOTMOD_DEBOUNCE_MS", ""},
-                                                {"HOTMOD_CONFIG", ""}}}) {
-    auto layer = read_environment(getenv_from(env));
-    ASSERT_TRUE(layer.ok()) << layer.error().message;
-    EXPECT_FALSE(layer->dev_mode);
-    EXPECT_FALSE(layer->hot_reload);
-    EXPECT_TRUE(layer->module_paths.empty());
-    EXPECT_FALSE(layer->log_level);
-    EXPECT_FALSE(layer->debounce);
-    EXPECT_FALSE(layer->config_file);
+                                                {"HOTMOD_CONFIG", ""},
+                                                {"HOTMOD_CACHE_DIR", ""}}}) {
+    auto read = read_environment(getenv_from(env));
+    ASSERT_TRUE(read.ok()) << read.error().message;
+    EXPECT_FALSE(read->layer.dev_mode);
+    EXPECT_FALSE(read->layer.hot_reload);
+    EXPECT_TRUE(read->layer.module_paths.empty());
+    EXPECT_FALSE(read->layer.log_level);
+    EXPECT_FALSE(read->layer.debounce);
+    EXPECT_FALSE(read->layer.config_file);
+    EXPECT_FALSE(read->cache_dir);
   }
 }
 
 TEST(Environment, ModulePathSkipsEmptyEntries) {
-  auto layer = read_environment(getenv_from({{"HOTMOD_MODULE_PATH", ":a::b/c:"}}));
-  ASSERT_TRUE(layer.ok());
-  EXPECT_EQ(layer->module_paths, (Paths{"a", "b/c"}));
+  auto read = read_environment(getenv_from({{"HOTMOD_MODULE_PATH", ":a::b/c:"}}));
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->layer.module_paths, (Paths{"a", "b/c"}));
 }
 
 // The message names the variable, its value and what it accepts.
@@ -73,10 +77,10 @@ TEST(Environment, BadValuesNameVariableValueAndWhatIsAccepted) {
       {{{"HOTMOD_DEBOUNCE_MS", "-1"}}, "HOTMOD_DEBOUNCE_MS='-1' is not valid"},
   };
   for (const auto& [env, message] : cases) {
-    auto layer = read_environment(getenv_from(env));
-    ASSERT_FALSE(layer.ok()) << message;
-    EXPECT_EQ(layer.error().message.substr(0, message.size()), message);
-    EXPECT_EQ(layer.error().stage, "config");
+    auto read = read_environment(getenv_from(env));
+    ASSERT_FALSE(read.ok()) << message;
+    EXPECT_EQ(read.error().message.substr(0, message.size()), message);
+    EXPECT_EQ(read.error().stage, "config");
   }
 }
 

@@ -23,12 +23,12 @@ const char* const kLayerNames[] = {"command line", "environment", "project file"
 // back as. Every layer gives a different value where the type allows, and
 // the origin tells the rest apart.
 struct Setting {
-  std::string name;                // the origin map's key
-  std::vector<std::string> flags;  // command line; empty: set `cli` directly
-  std::function<void(ConfigLayer&)> cli;
-  std::string env_var, env_value;  // none when env_var is empty
-  std::string file_member;         // `"key": value`, written on line 2
-  std::function<void(ConfigLayer&)> host;
+  std::string name;                        // the origin map's key
+  std::vector<std::string> flags;          // command line; empty: set `cli` directly
+  std::function<void(ConfigLayer&)> cli;   // no command-line layer when both are empty
+  std::string env_var, env_value;          // none when env_var is empty
+  std::string file_member;                 // `"key": value`, written on line 2
+  std::function<void(ConfigLayer&)> host;  // none when empty
   std::function<std::string(const RuntimeOptions&)> read;
   std::string value[kLayers];
   std::string origin[kLayers];  // kFile: filled in with the file's name
@@ -104,6 +104,17 @@ std::vector<Setting> settings() {
        [](const RuntimeOptions& o) { return ms(o.poll_interval); },
        {"11ms", "", "22ms", "33ms", "100ms"},
        {"command line", "", "", "defaults (host)", "default"}},
+      // ConfigLayer holds no `cxx` settings: only the environment and the file.
+      {"cxx.cache_dir",
+       {},
+       nullptr,
+       "HOTMOD_CACHE_DIR",
+       "/env-cache",
+       R"("cxx": {"cache_dir": "/file-cache"})",
+       nullptr,
+       [](const RuntimeOptions& o) { return o.cxx.cache_dir.string(); },
+       {"", "/env-cache", "/file-cache", "", ""},
+       {"", "environment (HOTMOD_CACHE_DIR)", "", "", "default"}},
   };
 }
 
@@ -121,7 +132,7 @@ class Precedence : public ::testing::Test {
     }
     if (mask & (1u << kEnv)) in.getenv = hotmod_test::getenv_from({{s.env_var, s.env_value}});
     write_file(dir_ / "hotmod.json", (mask & (1u << kFile)) ? "{\n" + s.file_member + "\n}" : "{}");
-    if (mask & (1u << kHost)) s.host(in.defaults);
+    if ((mask & (1u << kHost)) && s.host) s.host(in.defaults);
     return load_config(in);
   }
 
@@ -132,9 +143,12 @@ TEST_F(Precedence, EverySettingEveryCombinationOfLayers) {
   const std::string file_origin = (dir_ / "hotmod.json").string() + ":2";
   for (Setting s : settings()) {
     s.origin[kFile] = file_origin;
-    const bool has_env = !s.env_var.empty();
+    unsigned missing = 0;  // the layers that cannot give this setting
+    if (s.flags.empty() && !s.cli) missing |= 1u << kCli;
+    if (s.env_var.empty()) missing |= 1u << kEnv;
+    if (!s.host) missing |= 1u << kHost;
     for (unsigned mask = 0; mask < (1u << kDefault); ++mask) {
-      if (!has_env && (mask & (1u << kEnv))) continue;  // no such layer for this setting
+      if (mask & missing) continue;
       int winner = kDefault;
       for (int layer = kCli; layer < kDefault; ++layer) {
         if (mask & (1u << layer)) {
@@ -186,7 +200,7 @@ TEST_F(Precedence, LogLevelDefaultFollowsDevMode) {
 }
 
 // commit, versions_dir and capabilities come from the project file or the
-// runtime's defaults.
+// runtime's defaults (as do the `cxx` keys but cache_dir: test_cxx_section.cpp).
 TEST_F(Precedence, FileOnlySettingsFileOrDefault) {
   write_file(dir_ / "hotmod.json", "{}");
   auto none = load_config(hotmod_test::inputs_in(dir_.path()));

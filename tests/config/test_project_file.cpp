@@ -142,7 +142,7 @@ TEST_F(ProjectFile, UnknownKeysWarnWithFileLineAndTheNearestKey) {
       at(13) +
           "unknown key 'colour' ignored; known keys here: dev_mode, hot_reload, "
           "module_paths, log_level, debounce_ms, watch, capabilities, commit, versions_dir, "
-          "modules",
+          "cxx, modules",
       at(14) + "unknown key 'Log_Level' ignored; did you mean 'log_level'?",
   };
   EXPECT_EQ(config->warnings, expected);

@@ -1,0 +1,45 @@
+#include "cli/terminal.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace hotmod::cli {
+
+bool colour_for(std::FILE* stream) {
+  // https://no-color.org: present and not empty turns colour off.
+  if (const char* no = std::getenv("NO_COLOR"); no != nullptr && *no != '\0') return false;
+  if (const char* term = std::getenv("TERM"); term != nullptr && std::strcmp(term, "dumb") == 0)
+    return false;
+  return ::isatty(::fileno(stream)) == 1;
+}
+
+std::string paint(std::string_view text, Colour colour, bool on) {
+  if (!on || colour == Colour::none) return std::string(text);
+  const char* code = colour == Colour::red     ? "\033[1;31m"
+                     : colour == Colour::green ? "\033[32m"
+                                               : "\033[1m";
+  return code + std::string(text) + "\033[0m";
+}
+
+// A configuration error lists every bad key, one per line: each gets the
+// prefix, so `grep 'error:'` finds them all.
+void print_error(std::string_view message) {
+  const std::string prefix = "hotmod: " + paint("error:", Colour::red, colour_for(stderr)) + " ";
+  std::string out;
+  while (!message.empty()) {
+    const std::size_t end = message.find('\n');
+    out.append(prefix).append(message.substr(0, end)).append("\n");
+    message = end == std::string_view::npos ? std::string_view() : message.substr(end + 1);
+  }
+  std::fputs(out.c_str(), stderr);
+}
+
+int usage_error(std::string_view message) {
+  print_error(message);
+  std::fputs("Run 'hotmod --help' for the command line.\n", stderr);
+  return kExitUsage;
+}
+
+}  // namespace hotmod::cli

@@ -1,0 +1,93 @@
+// The command line itself: --version, --help, unknown flags and commands,
+// and the global flags handed to hotmod's configuration layer.
+#include <gtest/gtest.h>
+
+#include "cli_test_support.hpp"
+
+namespace hotmod_test {
+namespace {
+
+using Cli = CliTest;
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST_F(Cli, VersionIsTheProjectVersion) {
+  const Ran run = hotmod({"--version"});
+  EXPECT_EQ(run.exit_code, 0) << shown(run);
+  EXPECT_EQ(run.out, "hotmod " HOTMOD_VERSION "\n");
+}
+
+TEST_F(Cli, HelpListsBuildTheGlobalFlagsAndExamples) {
+  const Ran run = hotmod({"--help"});
+  EXPECT_EQ(run.exit_code, 0) << shown(run);
+  for (const char* part :
+       {"build", "--module-path", "--config", "--dev", "--no-dev", "--no-watch", "--log-level",
+        "--version", "Examples:", "hotmod -M build/modules build"})
+    EXPECT_TRUE(has(run.out, part)) << part << "\n" << run.out;
+}
+
+TEST_F(Cli, BuildHelpNamesItsArguments) {
+  const Ran run = hotmod({"build", "--help"});
+  EXPECT_EQ(run.exit_code, 0) << shown(run);
+  EXPECT_TRUE(has(run.out, "NAME")) << run.out;
+  EXPECT_TRUE(has(run.out, "cache")) << run.out;
+}
+
+TEST_F(Cli, AnUnknownFlagIsAUsageError) {
+  const Ran run = hotmod({"--frobnicate", "build"});
+  EXPECT_EQ(run.exit_code, 2) << shown(run);
+  EXPECT_TRUE(has(run.err, "hotmod: error: ")) << run.err;
+  EXPECT_TRUE(has(run.err, "--frobnicate")) << run.err;
+  EXPECT_TRUE(has(run.err, "hotmod --help")) << run.err;
+}
+
+TEST_F(Cli, NoCommandIsAUsageError) {
+  const Ran run = hotmod({});
+  EXPECT_EQ(run.exit_code, 2) << shown(run);
+  EXPECT_TRUE(has(run.err, "hotmod: error: ")) << run.err;
+}
+
+TEST_F(Cli, AnUnknownCommandIsAUsageError) {
+  const Ran run = hotmod({"frobnicate"});
+  EXPECT_EQ(run.exit_code, 2) << shown(run);
+  EXPECT_TRUE(has(run.err, "frobnicate")) << run.err;
+}
+
+// The value is checked by hotmod's own flag parser, with its message.
+TEST_F(Cli, ABadLogLevelNamesTheFlagAndTheLevels) {
+  const Ran run = hotmod({"--log-level", "loud", "build"});
+  EXPECT_EQ(run.exit_code, 2) << shown(run);
+  EXPECT_TRUE(has(run.err, "--log-level: 'loud' is not a log level; use trace")) << run.err;
+}
+
+TEST_F(Cli, ABadProjectFileNamesFileLineAndKey) {
+  write("hotmod.json", "{\"cxx\": {\n  \"jobs\": -1}}");
+  const Ran run = hotmod({"-M", "mods", "build"});
+  EXPECT_EQ(run.exit_code, 2) << shown(run);
+  EXPECT_TRUE(has(run.err, "hotmod: error: " + (dir_ / "hotmod.json").string() +
+                               ":2: 'cxx.jobs' must be a whole number, 0 or more"))
+      << run.err;
+}
+
+TEST_F(Cli, AMissingConfigFileIsNamed) {
+  const Ran run = hotmod({"--config", "nope.json", "build"});
+  EXPECT_EQ(run.exit_code, 2) << shown(run);
+  EXPECT_TRUE(has(run.err, "nope.json (named by --config) does not exist")) << run.err;
+}
+
+TEST_F(Cli, WithoutModuleFoldersBuildSaysHowToNameOne) {
+  const Ran run = hotmod({"build"});
+  EXPECT_EQ(run.exit_code, 2) << shown(run);
+  EXPECT_TRUE(has(run.err, "no module folders to look in; pass -M DIR")) << run.err;
+}
+
+TEST_F(Cli, NothingToBuildIsNotAnError) {
+  const Ran run = hotmod({"-M", "mods", "build"});
+  EXPECT_EQ(run.exit_code, 0) << shown(run);
+  EXPECT_TRUE(has(run.out, "nothing to build")) << run.out;
+}
+
+}  // namespace
+}  // namespace hotmod_test
