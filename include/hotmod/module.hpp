@@ -16,6 +16,26 @@
 // Typed interfaces for hot paths: HOTMOD_INTERFACE(IRenderer, AsciiRenderer)
 // publishes a `new AsciiRenderer` for hosts holding a Ref<IRenderer>.
 //
+// Imports: `ctx.import("utils.strings")` (or `ctx.import<IStrings>(...)` for a
+// Ref) loads another module first if needed and records that this module
+// depends on it. Imports may not form a cycle: the import that would close
+// one fails with an error naming every module in it. After a module
+// reloads, every loaded module importing it, directly or not, is told so,
+// each after the other dependents it imports:
+//
+//   void on_dependency_reloaded(hotmod::Context& ctx, std::string_view dependency) {
+//     if (dependency == "utils.strings") cached_table = nullptr;  // rebuild lazily
+//   }
+//   HOTMOD_ON_DEPENDENCY_RELOADED(on_dependency_reloaded);
+//
+// It runs on the thread that reloaded the dependency (in dev mode, the
+// watcher's worker), under this module's lock like on_load, with no other
+// module's lock held. Refs and Module handles already reach the new
+// version, so only what was derived from the old one (cached results,
+// pointers it returned) needs refreshing. An exception it throws is logged
+// and changes nothing. The imports a version records are its own: a new
+// version that no longer imports a module is no longer told about it.
+//
 // Build modules with hidden visibility (hotmod_add_module() in CMake does):
 // only the descriptor symbol needs to be exported, and exported inline
 // statics become STB_GNU_UNIQUE symbols that keep an image from unloading.
@@ -27,6 +47,7 @@
 #include <limits>
 #include <new>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -94,6 +115,8 @@ struct ModuleDef {
   void (*migrate)(const OldState&, void* new_state) = nullptr;
   void* state_data = nullptr;
   Context* context = nullptr;
+  // Added in ABI version 2.
+  void (*on_dependency_reloaded)(Context&, std::string_view dependency) = nullptr;
 };
 
 // One per image. Hidden: see the note at the top of this file.
@@ -358,6 +381,9 @@ struct HookRegistrar {
     (k == load ? module_def().on_load : module_def().on_unload) = fn;
   }
   explicit HookRegistrar(void (*self_test)()) { module_def().self_test = self_test; }
+  explicit HookRegistrar(void (*dependency_reloaded)(Context&, std::string_view)) {
+    module_def().on_dependency_reloaded = dependency_reloaded;
+  }
 };
 
 }  // namespace detail
@@ -425,4 +451,9 @@ inline Context& context() {
 // void fn(): runs after the new version is opened and before the old one is
 // unloaded; throwing refuses the new version.
 #define HOTMOD_SELF_TEST(fn) \
+  static const ::hotmod::detail::HookRegistrar HOTMOD_UNIQUE(hotmod_hook_)(&fn)
+// void fn(hotmod::Context& ctx, std::string_view dependency): `dependency`,
+// which this module imports directly or not, was reloaded (see the top of
+// this file).
+#define HOTMOD_ON_DEPENDENCY_RELOADED(fn) \
   static const ::hotmod::detail::HookRegistrar HOTMOD_UNIQUE(hotmod_hook_)(&fn)

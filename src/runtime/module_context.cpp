@@ -1,6 +1,7 @@
 #include "runtime/module_context.hpp"
 
 #include "runtime/runtime_impl.hpp"
+#include "runtime/runtime_imports.hpp"
 
 namespace hotmod::runtime {
 
@@ -17,12 +18,14 @@ void ModuleContext::subscribe(std::string_view topic, EventCallback callback) {
 }
 
 Result<Module> ModuleContext::import(std::string_view module) {
-  return rt_.module(module);
+  return recorded_import<Module>(rt_, module_, generation_, module,
+                                 [&] { return rt_.module(module); });
 }
 
 Result<std::shared_ptr<const InterfaceCell>> ModuleContext::import_interface(
     std::string_view module, std::string_view interface) {
-  return rt_.interface(module, interface);
+  return recorded_import<std::shared_ptr<const InterfaceCell>>(
+      rt_, module_, generation_, module, [&] { return rt_.interface(module, interface); });
 }
 
 void ModuleContext::log(LogLevel level, std::string_view message) {

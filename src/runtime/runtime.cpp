@@ -259,13 +259,17 @@ ReloadStats Runtime::reload(std::string_view name) {
 }
 
 std::vector<ReloadStats> Runtime::reload_all() {
-  std::vector<std::shared_ptr<registry::Slot>> all;
+  std::map<std::string, std::shared_ptr<registry::Slot>, std::less<>> all;
   {
     std::shared_lock lock(impl_->registry_mu);
-    for (const auto& [n, s] : impl_->slots) all.push_back(s);
+    all = impl_->slots;
   }
+  std::vector<std::string> names;
+  for (const auto& [n, s] : all) names.push_back(n);
   std::vector<ReloadStats> out;
-  for (const auto& slot : all) {
+  // Imports first: a module's new on_load then imports new versions only.
+  for (const std::string& name : impl_->imports.reload_order(names)) {
+    const std::shared_ptr<registry::Slot>& slot = all.at(name);
     {
       std::lock_guard lock(slot->mu);
       if (slot->owner) out.push_back(impl_->reload_locked(*slot));

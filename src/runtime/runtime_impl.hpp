@@ -21,6 +21,7 @@
 #include "hotmod/runtime.hpp"
 #include "loader/version_store.hpp"
 #include "log/runtime_log.hpp"
+#include "registry/import_graph.hpp"
 #include "registry/slot.hpp"
 #include "reload/reaper.hpp"
 
@@ -84,6 +85,8 @@ struct Runtime::Impl {
   std::map<std::string, std::shared_ptr<registry::Slot>, std::less<>> slots;  // guarded
   std::atomic<std::uint64_t> next_load_order{1};
   bool scanned_once = false;  // guarded
+  // Who imports whom (runtime/runtime_imports.cpp). Its lock is a leaf.
+  registry::ImportGraph imports;
 
   std::mutex unreported_mu;                                                // innermost
   std::vector<std::pair<std::string, std::string>> unreported_discovered;  // {name, path}

@@ -85,6 +85,8 @@ ModuleInfo Runtime::Impl::describe_locked(const registry::Slot& slot) const {
   info.path = slot.path();
   info.reload_count = slot.reload_count.load();
   info.lingering_images = slot.lingering.load();
+  info.imports = imports.imports_of(slot.name());
+  info.dependents = imports.dependents_of(slot.name());
   if (!slot.owner) {
     // Not loaded: the version string comes from the file's ABI record, read
     // without opening the image.

@@ -9,6 +9,7 @@
 #include "reload/commit.hpp"
 #include "reload/prepare.hpp"
 #include "runtime/runtime_impl.hpp"
+#include "runtime/runtime_imports.hpp"
 
 namespace hotmod {
 namespace {
@@ -272,11 +273,14 @@ void Runtime::Impl::reload_changed(registry::Slot& slot, bool build,
 }
 
 void Runtime::Impl::deliver_notices() {
-  if (!loading_stack.empty()) return;  // the outermost caller delivers
+  // The outermost caller delivers: transactions and on_dependency_reloaded
+  // hooks hold a module's lock.
+  if (!loading_stack.empty() || runtime::in_dependency_hook()) return;
   while (!outbox.empty()) {
     std::vector<Notice> batch;
     batch.swap(outbox);
     for (const Notice& n : batch) {
+      runtime::settle_imports(*this, n.stats.module);  // before anyone asks info()
       bus.publish(n.topic, n.payload);
       std::vector<ReloadCallback> cbs;
       {
@@ -292,6 +296,7 @@ void Runtime::Impl::deliver_notices() {
           log.error("an on_reload callback threw a non-standard exception");
         }
       }
+      if (n.topic == "module.reloaded") runtime::notify_dependents(*this, n.stats.module);
     }
   }
 }

@@ -1,0 +1,94 @@
+#include "runtime/runtime_imports.hpp"
+
+#include <optional>
+#include <shared_mutex>
+
+#include "diag/stack_trace.hpp"
+#include "runtime/module_context.hpp"
+
+namespace hotmod::runtime {
+namespace {
+
+thread_local int dependency_hooks = 0;
+
+struct InDependencyHook {
+  InDependencyHook() { ++dependency_hooks; }
+  ~InDependencyHook() { --dependency_hooks; }
+  InDependencyHook(const InDependencyHook&) = delete;
+  InDependencyHook& operator=(const InDependencyHook&) = delete;
+};
+
+// A registered module by name, without rescanning: these names come from
+// the import graph, so they were found before.
+std::shared_ptr<registry::Slot> lookup(Runtime::Impl& rt, std::string_view name) {
+  std::shared_lock lock(rt.registry_mu);
+  auto it = rt.slots.find(name);
+  return it == rt.slots.end() ? nullptr : it->second;
+}
+
+// Runs the dependent's hook, if its running version has one; nullopt when
+// there was nothing to call, else the exception's message ("" when none).
+std::optional<std::string> run_hook(Runtime::Impl& rt, registry::Slot& slot,
+                                    std::string_view dependency) {
+  std::lock_guard lock(slot.mu);
+  if (!slot.owner) return std::nullopt;  // never loaded, or its load failed
+  registry::Version& v = *slot.owner;
+  if (v.def->on_dependency_reloaded == nullptr) return std::nullopt;
+  InDependencyHook marked;
+  diag::ModuleCode in_module;
+  std::string what;
+  try {
+    v.def->on_dependency_reloaded(*v.context, dependency);
+    return what;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "an exception that is not a std::exception";
+  }
+  if (what.empty()) what = "an exception with an empty message";
+  const std::string trace = diag::take_throw_trace();
+  rt.log.error("module '" + slot.name() + "' on_dependency_reloaded('" + std::string(dependency) +
+               "') threw: " + what + "; the module keeps running, fix its hook and reload '" +
+               slot.name() + "'" + (trace.empty() ? "" : "\n" + trace));
+  return what;
+}
+
+}  // namespace
+
+Error import_cycle_error(std::string_view importer, std::string_view imported,
+                         const std::string& cycle) {
+  return Error{"import", "module '" + std::string(importer) + "' cannot import '" +
+                             std::string(imported) + "': import cycle " + cycle +
+                             " (each imports the next); move what they share into a module of "
+                             "its own that each of them imports, or have one side publish "
+                             "events on ctx.bus() instead of importing the other"};
+}
+
+void settle_imports(Runtime::Impl& rt, const std::string& module) {
+  std::shared_ptr<registry::Slot> slot = lookup(rt, module);
+  if (!slot) return;
+  std::lock_guard lock(slot->mu);  // no transaction of it runs meanwhile
+  rt.imports.settle(module, slot->owner ? slot->owner->generation : 0);
+}
+
+void notify_dependents(Runtime::Impl& rt, const std::string& module) {
+  for (const std::string& name : rt.imports.dependents_in_order(module)) {
+    std::shared_ptr<registry::Slot> slot = lookup(rt, name);
+    if (!slot) continue;
+    std::optional<std::string> error = run_hook(rt, *slot, module);
+    if (!error) continue;
+    // Published with no lock held: subscribers may call back into the runtime.
+    Value payload = {{"name", name}, {"dependency", module}, {"success", error->empty()}};
+    if (error->empty())
+      rt.log.debug("told module '" + name + "' that '" + module + "' was reloaded");
+    else
+      payload["error"] = *error;
+    rt.bus.publish("module.dependency_notified", payload);
+  }
+}
+
+bool in_dependency_hook() {
+  return dependency_hooks > 0;
+}
+
+}  // namespace hotmod::runtime
