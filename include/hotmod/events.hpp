@@ -9,6 +9,8 @@
 //   module.loaded        {name, version, kind, path, duration_ms}
 //   module.reloaded      {name, version, kind, duration_ms, reload_count}
 //   module.reload_failed {name, stage, failure, error, diagnostics}
+//   module.dependency_notified {name, dependency, success, error?}: a
+//     dependent's HOTMOD_ON_DEPENDENCY_RELOADED ran after `dependency` reloaded
 //   module.unloaded      {name, version, generation, unloaded, warning?}
 //   module.discovered    {name, path}      (refresh reports a new module)
 //   module.vanished      {name, path}      (refresh reports its file gone)

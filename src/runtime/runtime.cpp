@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "build/source_builder.hpp"
 #include "diag/stack_trace.hpp"
 #include "pin/pin_domain.hpp"
 #include "registry/discovery.hpp"
@@ -307,6 +308,13 @@ RefreshReport Runtime::refresh() {
     for (const auto& [n, s] : impl_->slots) all.push_back(s);
   }
   for (const auto& slot : all) {
+    if (slot->kind() == ModuleKind::source) {  // the build cache decides what changed
+      if (!slot->loaded || slot->vanished) continue;
+      if (std::optional<ReloadStats> s = impl_->reload_source_changed(*slot, nullptr))
+        report.reloaded.push_back(std::move(*s));
+      impl_->deliver_notices();
+      continue;
+    }
     std::unique_lock lock(slot->mu);
     if (!slot->owner || slot->vanished) continue;
     const loader::FileSnapshot& seen = slot->last_read();

@@ -3,8 +3,8 @@
 //
 // Lock order: a Slot::mu may be held while taking registry_mu (a module's
 // hooks run under its lock and may import others), never the reverse. Two
-// Slot::mu are held at once only along an import, where a same-thread cycle
-// is refused.
+// Slot::mu are held at once only along an import, and the import graph
+// refuses any cycle (on one thread or across threads) before locking.
 #pragma once
 
 #include <atomic>
@@ -26,6 +26,9 @@
 #include "reload/reaper.hpp"
 
 namespace hotmod {
+namespace build {
+class SourceBuilder;
+}
 namespace runtime {
 class AutoReloader;
 }
@@ -44,7 +47,22 @@ struct Runtime::Impl {
   // One load or reload attempt with slot.mu held; publishes events, runs
   // on_reload callbacks, logs.
   // `build_time`: a build step that ran just before, counted in the stats.
-  ReloadStats reload_locked(registry::Slot& slot, std::chrono::nanoseconds build_time = {});
+  // `built`: a source module already compiled for this attempt (slot.artifact set).
+  ReloadStats reload_locked(registry::Slot& slot, std::chrono::nanoseconds build_time = {},
+                            bool built = false);
+  // Source modules (runtime_source.cpp). Compiles (or finds in the cache)
+  // the module's current sources and points slot.artifact at the result;
+  // a failure is recorded in `stats` (not reported). Caller holds slot.mu.
+  enum class SourceBuild { ready, unchanged, failed, cancelled };
+  SourceBuild compile_source_locked(registry::Slot& slot, ReloadStats& stats,
+                                    const std::atomic<bool>* cancel);
+  // On an edit to a source module's sources or headers: rebuild, and reload
+  // when the build differs from the running one. A cancelled compile (a
+  // newer edit follows) reports nothing.
+  // Returns the attempt's stats, or nullopt when nothing was attempted.
+  std::optional<ReloadStats> reload_source_changed(registry::Slot& slot,
+                                                   const std::atomic<bool>* cancel);
+  build::SourceBuilder& source_builder();
   // Runs the module's build rule, if any, without its lock held. Returns
   // the failure (already reported) when the build failed.
   // Builds run one at a time, and only in dev mode (production runs no
@@ -111,6 +129,12 @@ struct Runtime::Impl {
   mutable std::mutex watching_mu;                                         // leaf
   std::optional<WatchBackend> watching;                                   // guarded by watching_mu
   std::mutex build_mu;                                                    // one build at a time
+
+  // Bumped whenever a source module's build found its inputs: the watcher
+  // follows the folders of the headers they include.
+  std::atomic<std::uint64_t> source_inputs_changes{0};
+  std::once_flag builder_once;
+  std::unique_ptr<build::SourceBuilder> builder;  // source modules' compiler driver
 
   reload::Reaper reaper;  // last: stopped first, while the rest still exists
 };

@@ -93,8 +93,8 @@ ReloadStats Runtime::Impl::ensure_loaded_locked(registry::Slot& slot) {
   return reload_locked(slot);
 }
 
-ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot,
-                                         std::chrono::nanoseconds build_time) {
+ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot, std::chrono::nanoseconds build_time,
+                                         bool built) {
   const bool first = slot.owner == nullptr;
   ReloadStats stats;
   stats.module = slot.name();
@@ -102,12 +102,20 @@ ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot,
   stats.stages.build = build_time;
   const auto start = Clock::now() - build_time;
   LoadingScope scope(slot);
+  if (slot.kind() == ModuleKind::source && !built &&
+      compile_source_locked(slot, stats, nullptr) == SourceBuild::failed) {
+    stats.duration = Clock::now() - start;
+    finish(stats, slot, first);
+    return stats;
+  }
   loader::Fault fault;
   loader::FileSnapshot attempted;
   std::shared_ptr<registry::Version> next =
       reload::prepare(*this, slot, stats.stages, &fault, &attempted);
   slot.failed_source.reset();
   if (!next) slot.failed_source = std::move(attempted);
+  // The cache names a build's artifact after its key (objects/<key>.so).
+  if (next && slot.kind() == ModuleKind::source) slot.build_key = slot.artifact.stem().string();
   if (next && !first && options.commit == CommitPolicy::safe_point) {
     if (slot.pending)
       reload::discard(*slot.pending);
@@ -250,6 +258,10 @@ ReloadStats Runtime::Impl::build_and_reload(registry::Slot& slot) {
 
 void Runtime::Impl::reload_changed(registry::Slot& slot, bool build,
                                    const std::atomic<bool>* cancel) {
+  if (slot.kind() == ModuleKind::source) {
+    reload_source_changed(slot, cancel);
+    return;
+  }
   {
     std::lock_guard lock(slot.mu);
     if (!slot.owner && !slot.failed_source) {

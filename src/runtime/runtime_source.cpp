@@ -15,12 +15,13 @@ bool colour_wanted(const RuntimeOptions& o) {
   return !o.log_sink && ::isatty(STDERR_FILENO) == 1;
 }
 
-void record(ReloadStats& stats, build::BuildResult& b, bool kept) {
+// `on_save`: the module is rebuilt when saved (not so for Runtime::build).
+void record(ReloadStats& stats, build::BuildResult& b, bool kept, bool on_save) {
   stats.success = false;
   stats.stage = Stage::build;
   stats.failure = b.failure == Failure::none ? Failure::build_failed : b.failure;
   stats.error = b.error + (kept ? "; the running version is kept" : "");
-  if (!b.cancelled && b.failure == Failure::build_failed && !b.output.empty())
+  if (on_save && !b.cancelled && b.failure == Failure::build_failed && !b.output.empty())
     stats.error += "; fix the error and save again";
   stats.diagnostics = build::strip_ansi(b.output);
   stats.messages = std::move(b.messages);
@@ -58,7 +59,7 @@ Runtime::Impl::SourceBuild Runtime::Impl::compile_source_locked(registry::Slot& 
     log.debug("compiling module '" + slot.name() + "' stopped: a newer edit supersedes it");
     return SourceBuild::cancelled;
   }
-  record(stats, b, slot.owner != nullptr);
+  record(stats, b, slot.owner != nullptr, dev_mode.load() && hot_reload.load());
   // The compiler's own words, colour and all, for whoever watches the log.
   if (!b.output.empty())
     log.error("compiler output for module '" + slot.name() + "':\n" + b.output);
@@ -67,25 +68,26 @@ Runtime::Impl::SourceBuild Runtime::Impl::compile_source_locked(registry::Slot& 
   return SourceBuild::failed;
 }
 
-void Runtime::Impl::reload_source_changed(registry::Slot& slot, const std::atomic<bool>* cancel) {
+std::optional<ReloadStats> Runtime::Impl::reload_source_changed(registry::Slot& slot,
+                                                                const std::atomic<bool>* cancel) {
   std::lock_guard lock(slot.mu);
-  if (!slot.owner && !slot.failed_source) return;
+  if (!slot.owner && !slot.failed_source) return std::nullopt;
   ReloadStats stats;
   stats.module = slot.name();
   switch (compile_source_locked(slot, stats, cancel)) {
     case SourceBuild::cancelled:
-      return;
+      return std::nullopt;
     case SourceBuild::unchanged:
       log.debug("module '" + slot.name() + "' is unchanged: nothing to reload");
-      return;
+      return std::nullopt;
     case SourceBuild::failed:
       stats.duration = stats.stages.build;
       finish(stats, slot, slot.owner == nullptr);
-      return;
+      return stats;
     case SourceBuild::ready:
-      reload_locked(slot, stats.stages.build, /*built=*/true);
-      return;
+      break;
   }
+  return reload_locked(slot, stats.stages.build, /*built=*/true);
 }
 
 ReloadStats Runtime::build(std::string_view name) {
@@ -116,7 +118,7 @@ ReloadStats Runtime::build(std::string_view name) {
     stats.stage = Stage::none;
     return stats;
   }
-  record(stats, b, false);
+  record(stats, b, false, false);
   return stats;
 }
 

@@ -85,7 +85,39 @@ TEST(Discovery, DuplicateAcrossPathsFirstWinsAndIsReported) {
   EXPECT_EQ(r.modules[0].path, first / "x.so");
   ASSERT_EQ(r.warnings.size(), 1u);
   EXPECT_EQ(r.warnings[0], "module 'x' is found twice: using '" + (first / "x.so").string() +
-                               "', ignoring '" + (second / "libx.so").string() + "'");
+                               "' (library), ignoring '" + (second / "libx.so").string() +
+                               "' (library)");
+}
+
+TEST(Discovery, SourceModulesAndMarkedFoldersAreFound) {
+  TempDir dir;
+  write_file(dir / "physics.cpp", "");
+  write_file(dir / "algorithms" / "sorting.cc", "");
+  write_file(dir / "net" / "hotmod.module", "");
+  write_file(dir / "net" / "socket.cpp", "");
+  write_file(dir / "net" / "inner" / "more.cpp", "");
+  write_file(dir / "util.hpp", "");
+  write_file(dir / "CMakeFiles" / "probe.cpp", "");
+  DiscoveryResult r = discover({dir.path()});
+  std::vector<std::string> names;
+  for (const auto& m : r.modules) {
+    names.push_back(m.name);
+    EXPECT_EQ(m.kind, hotmod::ModuleKind::source) << m.name;
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"algorithms.sorting", "net", "physics"}));
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+TEST(Discovery, ASourceAndALibraryOfOneNameAreWarnedAbout) {
+  TempDir dir;
+  write_file(dir / "x.cpp", "");
+  write_file(dir / "x.so", "");
+  DiscoveryResult r = discover({dir.path()});
+  ASSERT_EQ(r.modules.size(), 1u);
+  EXPECT_EQ(r.modules[0].kind, hotmod::ModuleKind::source);
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("(source)"), std::string::npos) << r.warnings[0];
+  EXPECT_NE(r.warnings[0].find("rename one of them"), std::string::npos) << r.warnings[0];
 }
 
 TEST(Discovery, DuplicateInOneFolderFirstInSortedOrderWins) {
