@@ -16,9 +16,10 @@ std::string module_text(const std::string& name, int answer, const std::string& 
          extra;
 }
 
-hotmod::RuntimeOptions SourceTest::dev_options() const {
+hotmod::RuntimeOptions SourceTest::dev_options(bool watch) const {
   hotmod::RuntimeOptions o = options();
   o.dev_mode = true;
+  o.hot_reload = watch;
   o.debounce = std::chrono::milliseconds(10);
   o.cxx.cache_dir = HOTMOD_TEST_BUILD_CACHE;
   o.cxx.project_dir = tmp_.path();

@@ -14,7 +14,8 @@ std::string module_text(const std::string& name, int answer, const std::string& 
 class SourceTest : public RuntimeTest {
  protected:
   // Dev mode, compiling into the shared cache (the PCH is built once).
-  hotmod::RuntimeOptions dev_options() const;
+  // Without `watch`, only explicit reloads happen (no race with the watcher).
+  hotmod::RuntimeOptions dev_options(bool watch = true) const;
   fs::path write(const fs::path& relative, const std::string& text) const;
   // Waits several debounce windows and a worker's turn before a test
   // claims nothing more happens.

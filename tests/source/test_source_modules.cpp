@@ -1,4 +1,4 @@
-// Source modules without the watcher: discovery, the first compile, the
+// Source modules without the watcher (explicit reloads only): discovery, the first compile, the
 // cache across restarts, flags from config and from compile_commands.json,
 // ABI flags, production mode and failures at compile and load time.
 #include <fstream>
@@ -23,7 +23,7 @@ TEST_F(SourceTest, ACppFileIsASourceModuleCompiledOnFirstUse) {
   write("modules/hello.cpp", module_text("hello", 42));
   write("modules/algorithms/sorting.cpp", module_text("algorithms.sorting", 7));
   write("modules/notes.hpp", "// a header, not a module\n");
-  hotmod::Runtime rt(dev_options());
+  hotmod::Runtime rt(dev_options(false));
   std::optional<hotmod::ModuleInfo> info = rt.info("hello");
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->kind, ModuleKind::source);
@@ -46,7 +46,7 @@ TEST_F(SourceTest, AMarkedFolderIsOneModuleCompiledFromAllItsFiles) {
   write("modules/net/parts.hpp", "int part_a();\nint part_b();\n");
   write("modules/net/a.cpp", "#include \"parts.hpp\"\nint part_a() { return 40; }\n");
   write("modules/net/sub/b.cpp", "#include \"../parts.hpp\"\nint part_b() { return 2; }\n");
-  hotmod::Runtime rt(dev_options());
+  hotmod::Runtime rt(dev_options(false));
   ASSERT_TRUE(rt.info("net").has_value());
   EXPECT_FALSE(rt.info("net.a").has_value()) << "files of a marked folder are not modules";
   EXPECT_FALSE(rt.info("net.sub.b").has_value());
@@ -62,7 +62,7 @@ TEST_F(SourceTest, AMarkedFolderIsOneModuleCompiledFromAllItsFiles) {
 TEST_F(SourceTest, SameNameAsALibraryIsWarnedAbout) {
   write("modules/counter.cpp", module_text("counter", 1));
   install(fixtures::counter_v1, "counter.so");
-  hotmod::Runtime rt(dev_options());
+  hotmod::Runtime rt(dev_options(false));
   EXPECT_TRUE(logs_->contains(hotmod::LogLevel::warn,
                               {"module 'counter' is found twice", "counter.cpp", "counter.so"}))
       << logs_->dump();
@@ -70,7 +70,7 @@ TEST_F(SourceTest, SameNameAsALibraryIsWarnedAbout) {
 
 TEST_F(SourceTest, CompileErrorsAreParsedAndTheOldVersionKeepsRunning) {
   const fs::path file = write("modules/calc.cpp", module_text("calc", 1));
-  hotmod::Runtime rt(dev_options());
+  hotmod::Runtime rt(dev_options(false));
   EventLog events(rt.bus());
   ASSERT_EQ(answer(rt, "calc"), 1);
 
@@ -105,13 +105,13 @@ TEST_F(SourceTest, CompileErrorsAreParsedAndTheOldVersionKeepsRunning) {
 TEST_F(SourceTest, AnUnchangedModuleLoadsFromTheCacheAfterARestart) {
   write("modules/kept.cpp", module_text("kept", 5));
   {
-    hotmod::Runtime rt(dev_options());
+    hotmod::Runtime rt(dev_options(false));
     ASSERT_EQ(answer(rt, "kept"), 5);
     EXPECT_TRUE(logs_->contains(hotmod::LogLevel::debug, {"compiled module 'kept'"}))
         << logs_->dump();
   }
   auto later = std::make_shared<LogCapture>();
-  hotmod::RuntimeOptions o = dev_options();
+  hotmod::RuntimeOptions o = dev_options(false);
   o.log_sink = later->sink();
   hotmod::Runtime rt(o);
   EventLog events(rt.bus());
@@ -142,7 +142,7 @@ TEST_F(SourceTest, FlagsIncludeDirsDefinesAndLibrariesFromConfig) {
         "int answer() { return CONFIG_VALUE + EXTRA + "
         "static_cast<int>(std::lround(std::sqrt(16.0))); }\n"
         "HOTMOD_EXPORT(answer, \"30 + 8 + 4\");\n");
-  hotmod::RuntimeOptions o = dev_options();
+  hotmod::RuntimeOptions o = dev_options(false);
   o.cxx.include_dirs = {"include"};  // relative to the project folder
   o.cxx.defines = {"EXTRA=8"};
   o.cxx.link_libraries = {"m"};
@@ -167,7 +167,7 @@ TEST_F(SourceTest, CompileCommandsJsonGivesTheProjectsIncludeDirsAndDefines) {
         "HOTMOD_MODULE(\"proj\", \"1.0.0\", \"project flags\");\n"
         "int answer() { return PROJECT_ANSWER; }\n"
         "HOTMOD_EXPORT(answer, \"from the project\");\n");
-  hotmod::RuntimeOptions o = dev_options();
+  hotmod::RuntimeOptions o = dev_options(false);
   o.cxx.project_dir = project;  // found in project/build/
   hotmod::Runtime rt(o);
   EXPECT_EQ(answer(rt, "proj"), 42) << logs_->dump();
@@ -176,7 +176,7 @@ TEST_F(SourceTest, CompileCommandsJsonGivesTheProjectsIncludeDirsAndDefines) {
 
 TEST_F(SourceTest, FlagsThatChangeTheAbiAreRefusedBeforeCompiling) {
   write("modules/nortti.cpp", module_text("nortti", 1));
-  hotmod::RuntimeOptions o = dev_options();
+  hotmod::RuntimeOptions o = dev_options(false);
   o.cxx.flags = {"-fno-rtti", "-std=c++17"};
   hotmod::Runtime rt(o);
   hotmod::ReloadStats s = rt.reload("nortti");
@@ -196,7 +196,7 @@ TEST_F(SourceTest, UndefinedSymbolsAreNamedAtLoad) {
                                             "int never_defined_anywhere(int);\n"
                                             "int use() { return never_defined_anywhere(3); }\n"
                                             "HOTMOD_EXPORT(use, \"calls a missing function\");\n"));
-  hotmod::Runtime rt(dev_options());
+  hotmod::Runtime rt(dev_options(false));
   hotmod::ReloadStats s = rt.reload("dangling");
   EXPECT_FALSE(s.success);
   EXPECT_EQ(s.failure, hotmod::Failure::open_failed) << s.error;
@@ -207,7 +207,7 @@ TEST_F(SourceTest, UndefinedSymbolsAreNamedAtLoad) {
 
 TEST_F(SourceTest, ProductionModeNeverCompilesAndNamesHotmodBuild) {
   write("modules/prod.cpp", module_text("prod", 9));
-  hotmod::RuntimeOptions o = dev_options();
+  hotmod::RuntimeOptions o = dev_options(false);
   o.dev_mode = false;
   {
     hotmod::Runtime rt(o);
@@ -228,7 +228,7 @@ TEST_F(SourceTest, ProductionModeNeverCompilesAndNamesHotmodBuild) {
 
 TEST_F(SourceTest, BuildingALibraryModuleSaysOnlySourcesAreBuilt) {
   install(fixtures::counter_v1);
-  hotmod::Runtime rt(dev_options());
+  hotmod::Runtime rt(dev_options(false));
   hotmod::ReloadStats s = rt.build("counter");
   EXPECT_FALSE(s.success);
   EXPECT_NE(s.error.find("library module"), std::string::npos) << s.error;
