@@ -1,5 +1,6 @@
 #include "build/build_cache.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +27,13 @@ struct Stat {
   std::int64_t mtime_ns = 0;
 };
 
+Stat stat_fd(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return {};
+  return {static_cast<std::int64_t>(st.st_size),
+          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
+}
+
 Stat stat_of(const fs::path& p) {
   struct stat st {};
   if (::stat(p.c_str(), &st) != 0) return {};
@@ -45,7 +53,11 @@ bool write_atomically(const fs::path& file, const std::string& text) {
   {
     std::ofstream out(tmp, std::ios::binary);
     out << text;
-    if (!out) return false;
+    out.close();
+    if (!out) {
+      fs::remove(tmp, ec);
+      return false;
+    }
   }
   fs::rename(tmp, file, ec);
   if (ec) fs::remove(tmp, ec);
@@ -89,10 +101,21 @@ class InputChecker {
 nlohmann::json record_inputs(const std::vector<fs::path>& inputs, std::int64_t started_ns) {
   nlohmann::json recorded = nlohmann::json::array();
   for (const fs::path& input : inputs) {
-    const Stat before = stat_of(input);
-    std::string hash = hash_file(input).value_or(std::string());
-    // Edited while the compiler ran: the build may hold the old contents.
-    if (before.size < 0 || before.mtime_ns > started_ns) hash.clear();
+    // Stat, hash and stat again through one descriptor: a save landing in
+    // between must not pair the old identity with the new contents.
+    std::string hash;
+    Stat before;
+    const int fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      before = stat_fd(fd);
+      hash = hash_fd(fd).value_or(std::string());
+      const Stat after = stat_fd(fd);
+      ::close(fd);
+      if (after.size != before.size || after.mtime_ns != before.mtime_ns) hash.clear();
+    }
+    // Edited while the compiler ran (or stamped in the future by another
+    // machine's clock): the build may hold the old contents.
+    if (before.size < 0 || before.mtime_ns >= started_ns) hash.clear();
     recorded.push_back({{"path", input.string()},
                         {"size", before.size},
                         {"mtime_ns", before.mtime_ns},
@@ -126,6 +149,15 @@ fs::path BuildCache::manifest_path(const std::string& recipe) const {
 }
 
 std::optional<CacheEntry> BuildCache::lookup(const std::string& recipe) const {
+  // A manifest of the wrong shape (another version, a hand edit) is a miss.
+  try {
+    return lookup_checked(recipe);
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::optional<CacheEntry> BuildCache::lookup_checked(const std::string& recipe) const {
   const nlohmann::json manifest = read_json(manifest_path(recipe));
   if (!manifest.is_object() || !manifest.contains("builds") || !manifest["builds"].is_array())
     return std::nullopt;
@@ -155,8 +187,14 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
   const nlohmann::json recorded = record_inputs(inputs, started_ns);
   KeyHasher key;
   key.add(recipe);
-  for (const nlohmann::json& input : recorded)
+  bool complete = true;
+  for (const nlohmann::json& input : recorded) {
     key.add(input["path"].get<std::string>()).add(input["hash"].get<std::string>());
+    complete = complete && !input["hash"].get<std::string>().empty();
+  }
+  // An input of unknown contents (edited during the compile): the build is
+  // used once under a key of its own and never found again.
+  if (!complete) key.add("incomplete-" + unique_suffix() + "-" + std::to_string(started_ns));
   CacheEntry e;
   e.key = key.hex();
   e.artifact = root_ / "v1" / "objects" / (e.key + ".so");
@@ -173,6 +211,7 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
                                 "': " + ec.message() +
                                 "; check that the folder is writable or set cxx.cache_dir"};
   }
+  if (!complete) return e;
   nlohmann::json manifest = read_json(manifest_path(recipe));
   nlohmann::json builds = nlohmann::json::array();
   builds.push_back({{"key", e.key}, {"inputs", recorded}});
@@ -180,7 +219,10 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
     for (const nlohmann::json& b : manifest["builds"])
       if (builds.size() < kEntriesPerRecipe && b.is_object() && b.value("key", "") != e.key)
         builds.push_back(b);
-  write_atomically(manifest_path(recipe), nlohmann::json{{"builds", builds}}.dump(1));
+  if (!write_atomically(manifest_path(recipe), nlohmann::json{{"builds", builds}}.dump(1)))
+    return Error{"build", "cannot write the build cache manifest '" +
+                              manifest_path(recipe).string() +
+                              "'; check that the folder is writable or set cxx.cache_dir"};
   return e;
 }
 

@@ -54,6 +54,7 @@ class BuildCache {
 
  private:
   std::filesystem::path manifest_path(const std::string& recipe) const;
+  std::optional<CacheEntry> lookup_checked(const std::string& recipe) const;
   std::filesystem::path root_;
 };
 

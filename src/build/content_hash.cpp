@@ -26,22 +26,22 @@ std::string hash_text(std::string_view data) {
 std::optional<std::string> hash_file(const std::filesystem::path& file) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
+  std::optional<std::string> h = hash_fd(fd);
+  ::close(fd);
+  return h;
+}
+
+std::optional<std::string> hash_fd(int fd) {
   std::unique_ptr<XXH3_state_t, decltype(&XXH3_freeState)> state(XXH3_createState(),
                                                                  &XXH3_freeState);
   XXH3_128bits_reset(state.get());
   char buf[1 << 16];
-  bool ok = true;
   for (;;) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n == 0) break;
-    if (n < 0) {
-      ok = false;
-      break;
-    }
+    if (n < 0) return std::nullopt;
     XXH3_128bits_update(state.get(), buf, static_cast<std::size_t>(n));
   }
-  ::close(fd);
-  if (!ok) return std::nullopt;
   return hex(XXH3_128bits_digest(state.get()));
 }
 

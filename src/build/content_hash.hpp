@@ -11,6 +11,8 @@ namespace hotmod::build {
 std::string hash_text(std::string_view data);
 // nullopt when the file cannot be read.
 std::optional<std::string> hash_file(const std::filesystem::path& file);
+// Hashes from the descriptor's current offset to its end.
+std::optional<std::string> hash_fd(int fd);
 
 // Accumulates parts; each part is length-prefixed so {"ab","c"} and
 // {"a","bc"} hash differently.

@@ -65,9 +65,13 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
   const fs::path header = dir / "hotmod_pch.hpp";
   const bool clang = tc.family == CompilerFamily::clang;
   const fs::path pch = header.string() + (clang ? ".pch" : ".gch");
-  if (clang)
+  // clang checks the PCH's headers by mtime unless told to compare contents:
+  // a touched but unchanged header would fail every compile.
+  const std::vector<std::string> by_content = {"-Xclang", "-fpch-validate-input-files-content"};
+  if (clang) {
     out.pch.use_flags = {"-include-pch", pch.string()};
-  else  // GCC finds hotmod_pch.hpp.gch next to the header; -Winvalid-pch says why it did not
+    out.pch.use_flags.insert(out.pch.use_flags.end(), by_content.begin(), by_content.end());
+  } else  // GCC finds hotmod_pch.hpp.gch next to the header; -Winvalid-pch says why it did not
     out.pch.use_flags = {"-include", header.string(), "-Winvalid-pch"};
 
   std::error_code ec;
@@ -96,6 +100,7 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
   // Without the launcher: a PCH is built once per flag set anyway.
   std::vector<std::string> args{tc.compiler.string()};
   args.insert(args.end(), flags.begin(), flags.end());
+  if (clang) args.insert(args.end(), by_content.begin(), by_content.end());
   args.insert(args.end(), {"-x", "c++-header", header.string(), "-o", tmp_pch.string(), "-MD",
                            "-MF", dep.string()});
   const std::int64_t started = now_ns();

@@ -37,8 +37,15 @@ bool link_relevant(const std::string& flag) {
          flag == "-pthread" || flag.starts_with("-m") || flag.starts_with("-static-lib");
 }
 
-std::string library_arg(const std::string& lib) {
-  if (lib.starts_with("-") || lib.find('/') != std::string::npos) return lib;
+// "m" -> -lm; relative paths ("-Lbuild/lib", "lib/libfoo.a") against the
+// project folder, so every link step finds them wherever it runs.
+std::string library_arg(const std::string& lib, const fs::path& project) {
+  auto absolute = [&](const std::string& p) {
+    return fs::path(p).is_absolute() ? p : (project / p).lexically_normal().string();
+  };
+  if (lib.starts_with("-L")) return "-L" + absolute(lib.substr(2));
+  if (lib.starts_with("-")) return lib;
+  if (lib.find('/') != std::string::npos) return absolute(lib);
   return "-l" + lib;
 }
 
@@ -55,7 +62,7 @@ std::vector<fs::path> module_sources(const fs::path& root) {
   for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
     const std::string base = it->path().filename().string();
-    if (base.starts_with(".")) {
+    if (base.starts_with(".") || base == "CMakeFiles") {  // CMake's probes have a main()
       if (it->is_directory(ec)) it.disable_recursion_pending();
       continue;
     }
@@ -159,7 +166,8 @@ std::optional<SourceBuilder::Plan> SourceBuilder::plan(const std::string& name,
   }
   for (const std::string& flag : p.flags.front())
     if (link_relevant(flag)) p.link.push_back(flag);
-  for (const std::string& lib : options_.link_libraries) p.link.push_back(library_arg(lib));
+  for (const std::string& lib : options_.link_libraries)
+    p.link.push_back(library_arg(lib, project));
   for (const std::string& l : p.link) recipe.add(l);
   p.recipe = recipe.hex();
   return p;
@@ -307,7 +315,7 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     args.insert(args.end(), {"-o", artifact.string()});
     for (const fs::path& o : objects) args.push_back(o.string());
     args.insert(args.end(), p.link.begin(), p.link.end());
-    CommandResult link = run_command(shell_join(args), dir, cancel);
+    CommandResult link = run_command(shell_join(args), where, cancel);
     out->output += link.output;
     out->cancelled = out->cancelled || link.cancelled;
     failed = !link.ok();
@@ -322,6 +330,13 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
       return;
     }
     out->messages = parse_diagnostics(out->output);
+    // The files the compiler complained about: saving any of them retries,
+    // even a header the last good build did not include.
+    for (const CompilerMessage& m : out->messages)
+      if (!m.file.empty()) {
+        const fs::path f = fs::path(m.file).is_absolute() ? fs::path(m.file) : where / m.file;
+        out->inputs.push_back(f.lexically_normal());
+      }
     if (!out->messages.empty()) {
       out->error = "module '" + name + "' does not compile: " + summarize(out->messages);
       return;

@@ -1,5 +1,6 @@
 #include "runtime/auto_reload.hpp"
 
+#include "build/source_builder.hpp"
 #include "registry/discovery.hpp"
 #include "runtime/runtime_impl.hpp"
 
@@ -159,7 +160,15 @@ void AutoReloader::queue_source_users(const std::filesystem::path& file) {
       if (slot->kind() != ModuleKind::source) continue;
       const std::filesystem::path root = normal(slot->path());
       const auto rel = file.lexically_relative(root);
-      bool uses = file == root || (!rel.empty() && *rel.begin() != ".." && *rel.begin() != ".");
+      // Inside a marked folder, only sources, headers and the marker count:
+      // a module writing data or logs into its folder must not rebuild itself.
+      static const std::vector<std::string> kCode = {".cpp", ".cc",  ".cxx", ".h",  ".hh",
+                                                     ".hpp", ".hxx", ".inl", ".ipp"};
+      const bool code =
+          std::find(kCode.begin(), kCode.end(), file.extension().string()) != kCode.end() ||
+          file.filename() == registry::kModuleMarker;
+      bool uses =
+          file == root || (code && !rel.empty() && *rel.begin() != ".." && *rel.begin() != ".");
       if (!uses)
         for (const std::filesystem::path& input : slot->build_inputs())
           if (input == file) {
@@ -181,19 +190,22 @@ void AutoReloader::watch_headers() {
   inputs_seen_ = seen;
   std::vector<std::filesystem::path> roots;
   for (const auto& p : rt_.options.module_paths) roots.push_back(normal(p));
+  const std::string cache = normal(rt_.source_builder().cache_dir()).generic_string() + "/";
   auto covered = [&](const std::filesystem::path& dir) {
     const std::string d = dir.generic_string() + "/";
     // System headers change with a package upgrade, not an edit.
     if (d.starts_with("/usr/") || d.starts_with("/opt/") || d.starts_with("/nix/")) return true;
     for (const auto& r : roots)
       if (d.starts_with(r.generic_string() + "/")) return true;
-    return d.find("/hotmod/v1/") != std::string::npos;  // the build cache's own files
+    return d.starts_with(cache);  // the build cache's own files (the PCH)
   };
   std::vector<std::filesystem::path> dirs;
   {
     std::shared_lock lock(rt_.registry_mu);
     for (const auto& [name, slot] : rt_.slots) {
-      if (slot->kind() != ModuleKind::source || !slot->loaded.load()) continue;
+      // Every source module that was ever built (loaded or failed): a module
+      // loading right now has its inputs before it counts as loaded.
+      if (slot->kind() != ModuleKind::source) continue;
       for (const std::filesystem::path& input : slot->build_inputs()) {
         std::filesystem::path dir = input.parent_path();
         if (!covered(dir) && std::find(dirs.begin(), dirs.end(), dir) == dirs.end())

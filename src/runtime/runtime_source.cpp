@@ -3,6 +3,8 @@
 // time for `hotmod build`.
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "build/diagnostics.hpp"
 #include "build/source_builder.hpp"
 #include "runtime/runtime_impl.hpp"
@@ -58,6 +60,13 @@ Runtime::Impl::SourceBuild Runtime::Impl::compile_source_locked(registry::Slot& 
   if (b.cancelled) {
     log.debug("compiling module '" + slot.name() + "' stopped: a newer edit supersedes it");
     return SourceBuild::cancelled;
+  }
+  if (!b.inputs.empty()) {  // the files the compiler named join what the watcher follows
+    std::vector<std::filesystem::path> inputs = slot.build_inputs();
+    for (const auto& f : b.inputs)
+      if (std::find(inputs.begin(), inputs.end(), f) == inputs.end()) inputs.push_back(f);
+    slot.set_build_inputs(std::move(inputs));
+    source_inputs_changes.fetch_add(1);
   }
   record(stats, b, slot.owner != nullptr, dev_mode.load() && hot_reload.load());
   // The compiler's own words, colour and all, for whoever watches the log.

@@ -85,6 +85,21 @@ TEST_F(SourceTest, AHeaderEditReloadsExactlyTheModulesIncludingIt) {
   EXPECT_EQ(reloads_of(rt, "c"), 0u);
 }
 
+TEST_F(SourceTest, FixingTheNewHeaderAFailedCompileNamedReloads) {
+  // The last good build never included extra.hpp; the failed one did, and
+  // its error is there: saving the fix there must be enough.
+  write("modules/grow.cpp", module_text("grow", 1));
+  hotmod::Runtime rt(dev_options());
+  EventLog events(rt.bus());
+  ASSERT_EQ(answer_of(rt, "grow"), 1) << logs_->dump();
+  write("modules/extra.hpp", "inline int extra() { return 1 }\n");
+  write("modules/grow.cpp", "#include \"extra.hpp\"\n" + module_text("grow", 2));
+  ASSERT_TRUE(wait_until([&] { return events.count("module.reload_failed") >= 1; }))
+      << logs_->dump();
+  write("modules/extra.hpp", "inline int extra() { return 1; }\n");
+  ASSERT_TRUE(wait_until([&] { return answer_of(rt, "grow") == 2; })) << logs_->dump();
+}
+
 TEST_F(SourceTest, AnEditDuringACompileCancelsItAndStartsAgain) {
   // A launcher that makes every compile take a second, so the test can
   // edit while one runs.
