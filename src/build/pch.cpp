@@ -100,7 +100,13 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
   // Without the launcher: a PCH is built once per flag set anyway.
   std::vector<std::string> args{tc.compiler.string()};
   args.insert(args.end(), flags.begin(), flags.end());
-  if (clang) args.insert(args.end(), by_content.begin(), by_content.end());
+  if (clang) {
+    args.insert(args.end(), by_content.begin(), by_content.end());
+    // Instantiate in the PCH what its headers' inline code needs, instead of
+    // again at the end of every module using it (most of a small module's
+    // compile: nlohmann::json's own inline functions instantiate its parser).
+    args.push_back("-fpch-instantiate-templates");
+  }
   args.insert(args.end(), {"-x", "c++-header", header.string(), "-o", tmp_pch.string(), "-MD",
                            "-MF", dep.string()});
   const std::int64_t started = now_ns();
