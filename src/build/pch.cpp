@@ -67,7 +67,7 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
   const fs::path pch = header.string() + (clang ? ".pch" : ".gch");
   // clang checks the PCH's headers by mtime unless told to compare contents:
   // a touched but unchanged header would fail every compile.
-  const std::vector<std::string> by_content = {"-Xclang", "-fpch-validate-input-files-content"};
+  const std::vector<std::string> by_content = {"-fpch-validate-input-files-content"};
   if (clang) {
     out.pch.use_flags = {"-include-pch", pch.string()};
     out.pch.use_flags.insert(out.pch.use_flags.end(), by_content.begin(), by_content.end());

@@ -226,6 +226,22 @@ TEST_F(SourceTest, ProductionModeNeverCompilesAndNamesHotmodBuild) {
   EXPECT_EQ(answer(rt, "prod"), 9) << logs_->dump();
 }
 
+TEST_F(SourceTest, ClangBuildsAgainstItsOwnPrecompiledHeader) {
+  // Built, not loaded: a clang-compiled module in a sanitized g++ host would
+  // mix two sanitizer runtimes.
+  write("modules/viaclang.cpp", module_text("viaclang", 1));
+  hotmod::RuntimeOptions o = dev_options(false);
+  o.cxx.compiler = "clang++";
+  hotmod::Runtime rt(o);
+  hotmod::ReloadStats s = rt.build("viaclang");
+  ASSERT_TRUE(s.success) << s.error << "\n" << s.diagnostics << logs_->dump();
+  EXPECT_FALSE(logs_->contains(hotmod::LogLevel::warn, {"without a precompiled header"}))
+      << logs_->dump();
+  EXPECT_TRUE(
+      logs_->contains(hotmod::LogLevel::debug, {"compiling module 'viaclang'", "-include-pch"}))
+      << logs_->dump();
+}
+
 TEST_F(SourceTest, BuildingALibraryModuleSaysOnlySourcesAreBuilt) {
   install(fixtures::counter_v1);
   hotmod::Runtime rt(dev_options(false));
