@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "diag/json_error.hpp"
+
 namespace hotmod::build {
 namespace fs = std::filesystem;
 namespace {
@@ -17,30 +19,10 @@ Error db_error(std::string message) {
   return Error{"build", std::move(message)};
 }
 
-// nlohmann's reason without its "[json.exception.parse_error.101] parse
-// error at line 3, column 5: " prefix: the message gives its own position.
-std::string_view parse_reason(std::string_view what) {
-  const std::size_t at = what.find("parse error");
-  if (at == std::string_view::npos) return what;
-  const std::size_t colon = what.find(": ", at);
-  return colon == std::string_view::npos ? what : what.substr(colon + 2);
-}
-
 // `byte` is nlohmann's 1-based index of the character it stopped at.
 Error not_json(std::string_view text, const fs::path& file, std::size_t byte,
                std::string_view what) {
-  const std::size_t offset = std::min(byte > 0 ? byte - 1 : 0, text.size());
-  std::size_t line = 1, column = 1;
-  for (std::size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return db_error(file.string() + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                  ": not valid JSON: " + std::string(parse_reason(what)) +
+  return db_error(diag::json_parse_error(text, file, byte, what) +
                   "; regenerate it (cmake -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)");
 }
 

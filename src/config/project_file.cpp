@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "config/json_lines.hpp"
+#include "diag/json_error.hpp"
 
 namespace hotmod::config {
 namespace fs = std::filesystem;
@@ -15,15 +16,6 @@ namespace {
 
 Error config_error(std::string message) {
   return Error{"config", std::move(message)};
-}
-
-// nlohmann's message after its "[json.exception.parse_error.101] parse error
-// at line 3, column 5: " prefix: we print our own position instead.
-std::string_view parse_reason(std::string_view what) {
-  const std::size_t at = what.find("parse error");
-  if (at == std::string_view::npos) return what;
-  const std::size_t colon = what.find(": ", at);
-  return colon == std::string_view::npos ? what : what.substr(colon + 2);
 }
 
 // The most common hand-editing mistake, said plainly.
@@ -38,20 +30,8 @@ std::string hint(std::string_view text, std::size_t offset) {
 // 1-based index of the last character read: the one in error.
 Error parse_failure(std::string_view text, const fs::path& file, std::size_t byte,
                     std::string_view what) {
-  const std::size_t offset = std::min(byte > 0 ? byte - 1 : 0, text.size());
-  std::size_t line = 1, column = 1;
-  for (std::size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  std::string m = file.string();
-  m.append(":").append(std::to_string(line)).append(":").append(std::to_string(column));
-  m.append(": not valid JSON: ").append(parse_reason(what)).append(hint(text, offset));
-  return config_error(std::move(m));
+  return config_error(diag::json_parse_error(text, file, byte, what) +
+                      hint(text, diag::json_error_offset(text, byte)));
 }
 
 std::string joined(const std::vector<Diagnostic>& ds) {

@@ -16,6 +16,15 @@ std::string module_text(const std::string& name, int answer, const std::string& 
          extra;
 }
 
+int answer(hotmod::Runtime& rt, std::string_view name) {
+  hotmod::Result<hotmod::Module> m = rt.module(name);
+  if (!m.ok()) {
+    ADD_FAILURE() << "loading '" << name << "': " << m.error().message;
+    return -1;
+  }
+  return call_int(m.value(), "answer");
+}
+
 hotmod::RuntimeOptions SourceTest::dev_options(bool watch) const {
   hotmod::RuntimeOptions o = options();
   o.dev_mode = true;

@@ -11,6 +11,10 @@ namespace hotmod_test {
 // A complete module: `answer()` returns `answer`; `extra` is appended.
 std::string module_text(const std::string& name, int answer, const std::string& extra = "");
 
+// Loads `name` and calls its `answer()`; -1 (and a test failure naming the
+// error) when it does not load or answer.
+int answer(hotmod::Runtime& rt, std::string_view name);
+
 class SourceTest : public RuntimeTest {
  protected:
   // Dev mode, compiling into the shared cache (the PCH is built once).

@@ -148,15 +148,6 @@ std::string ccache_decisions(const fs::path& log) {
   return out;
 }
 
-int answer(hotmod::Runtime& rt, std::string_view name) {
-  hotmod::Result<hotmod::Module> m = rt.module(name);
-  if (!m.ok()) {
-    ADD_FAILURE() << "loading '" << name << "': " << m.error().message;
-    return -1;
-  }
-  return call_int(m.value(), "answer");
-}
-
 class LauncherTest : public SourceTest {
  protected:
   // ccache with a cache of this test's own, so counters start at zero and

@@ -10,15 +10,6 @@ namespace {
 
 using hotmod::ModuleKind;
 
-int answer(hotmod::Runtime& rt, std::string_view name) {
-  hotmod::Result<hotmod::Module> m = rt.module(name);
-  if (!m.ok()) {
-    ADD_FAILURE() << "loading '" << name << "': " << m.error().message;
-    return -1;
-  }
-  return call_int(m.value(), "answer");
-}
-
 TEST_F(SourceTest, ACppFileIsASourceModuleCompiledOnFirstUse) {
   write("modules/hello.cpp", module_text("hello", 42));
   write("modules/algorithms/sorting.cpp", module_text("algorithms.sorting", 7));
