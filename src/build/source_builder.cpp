@@ -80,6 +80,10 @@ struct SourceBuilder::Plan {
   std::string recipe;
 };
 
+fs::path SourceBuilder::project_dir() const {
+  return options_.project_dir.empty() ? fs::current_path() : options_.project_dir;
+}
+
 SourceBuilder::SourceBuilder(RuntimeOptions::Cxx options,
                              std::function<void(LogLevel, std::string)> log)
     : options_(std::move(options)),
@@ -101,8 +105,7 @@ std::optional<SourceBuilder::Plan> SourceBuilder::plan(const std::string& name,
     p.tc = toolchain_->value();
     if (!db_searched_) {
       db_searched_ = true;
-      const fs::path project =
-          options_.project_dir.empty() ? fs::current_path() : options_.project_dir;
+      const fs::path project = project_dir();
       std::optional<fs::path> file;
       if (!options_.compile_commands.empty())
         file = options_.compile_commands.is_absolute() ? options_.compile_commands
@@ -128,7 +131,7 @@ std::optional<SourceBuilder::Plan> SourceBuilder::plan(const std::string& name,
                  root.string() + "'; add one or remove the folder's hotmod.module marker";
     return std::nullopt;
   }
-  const fs::path project = options_.project_dir.empty() ? fs::current_path() : options_.project_dir;
+  const fs::path project = project_dir();
   const HostAbi host = host_abi();
   KeyHasher recipe;
   recipe.add(name).add(p.tc.identity).add(p.tc.linker_flag);
@@ -219,7 +222,7 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
   // Compiles run in the project folder, not the work folder (every path is
   // absolute): debuggers find sources from it, and ccache hashes it with -g,
   // so a fresh work folder per build would never hit.
-  const fs::path where = options_.project_dir.empty() ? fs::current_path() : options_.project_dir;
+  const fs::path where = project_dir();
   std::vector<fs::path> inputs;
   std::vector<std::string> pch_flags;
   // A distributed compile preprocesses here and sends the text: a PCH only

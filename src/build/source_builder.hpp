@@ -54,6 +54,9 @@ class SourceBuilder {
 
  private:
   struct Plan;
+  // cxx.project_dir, else the current folder: where compiles run and
+  // relative settings point.
+  std::filesystem::path project_dir() const;
   std::optional<Plan> plan(const std::string& name, const std::filesystem::path& root,
                            BuildResult* out);
   void compile(const std::string& name, Plan& plan, const std::atomic<bool>* cancel, bool colour,
