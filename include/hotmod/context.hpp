@@ -65,6 +65,11 @@ class Context {
   virtual Result<std::shared_ptr<const InterfaceCell>> import_interface(
       std::string_view module, std::string_view interface) = 0;
 
+  // Whether the host grants this module `capability` (hotmod.json's
+  // "capabilities"). For checks at call time, through hotmod::context():
+  //   if (!hotmod::context().has_capability("net:listen")) throw ...;
+  virtual bool has_capability(std::string_view capability) const = 0;
+
  protected:
   ~Context() = default;
 };

@@ -32,6 +32,7 @@
 #include "hotmod/pin.hpp"
 #include "hotmod/ref.hpp"
 #include "hotmod/reload_stats.hpp"
+#include "hotmod/reports.hpp"
 #include "hotmod/value.hpp"
 #include "hotmod/watcher.hpp"
 
@@ -88,8 +89,14 @@ struct RuntimeOptions {
   // /hotmod-versions-<uid> (mode 0700, must be yours). Each process uses its own subfolder and
   // removes the subfolders of processes that no longer run.
   std::filesystem::path versions_dir;
-  // Capabilities modules may require; "*" grants all.
-  std::vector<std::string> capabilities{"*"};
+  // Capabilities a module declares it needs (HOTMOD_MODULE's last
+  // arguments; a script's `_capabilities`) must be granted, or it does not
+  // load. `capabilities` grants to every module, `module_capabilities` to
+  // one (hotmod.json: "capabilities": {"*": [...], "net": ["net:listen"]}).
+  // "*" grants everything. Nothing is granted by default: script modules get
+  // io and os only with "lua:io" and "lua:os".
+  std::vector<std::string> capabilities;
+  std::map<std::string, std::vector<std::string>, std::less<>> module_capabilities;
   // Per-module config sections, handed to on_load as ctx.config().
   std::map<std::string, Value, std::less<>> module_config;
   // Receives every log line; default: stderr via spdlog.
@@ -148,6 +155,17 @@ struct RuntimeOptions {
     bool precompiled_header = true;     // <hotmod/module.hpp> and common std headers
     unsigned jobs = 0;                  // parallel compiles of one module; 0: one per core
   } cxx;
+  // A load or reload slower than this is flagged in performance_report()
+  // and logged as a warning (hotmod.json: "performance": {"slow_ms": {...}}).
+  struct SlowThresholds {
+    double library_ms = 5;
+    double source_ms = 1000;  // includes the compile
+    double script_ms = 20;
+    double scan_ms = 100;
+  } slow;
+  // When set, builds, loads and reloads are written to this file as Chrome
+  // trace events from the start (open it in Perfetto or chrome://tracing).
+  std::filesystem::path trace_file;
   // Shown as warnings when the runtime starts (see load_config()).
   std::vector<std::string> config_warnings;
 };
@@ -200,6 +218,21 @@ class Runtime {
 
   std::vector<ModuleInfo> modules() const;  // every discovered module
   std::optional<ModuleInfo> info(std::string_view name) const;
+  // The module's last failed load, reload or build, if its last attempt
+  // failed (cleared by the next success).
+  std::optional<ReloadStats> last_failure(std::string_view name) const;
+  // Whether `module` is granted `capability` (see RuntimeOptions).
+  bool capability_granted(std::string_view module, std::string_view capability) const;
+
+  // Where time and memory go (see hotmod/reports.hpp).
+  PerformanceReport performance_report() const;
+  MemoryReport memory_report() const;
+  // Writes every build, load and reload from now on to `file` as Chrome
+  // trace-event JSON, until stop_trace() (or the runtime ends). Replaces a
+  // trace already running.
+  Result<std::filesystem::path> start_trace(const std::filesystem::path& file);
+  // Closes the trace file; returns how many events it holds (0 when no trace ran).
+  std::size_t stop_trace();
 
   // Called after every load and reload attempt of a known module, on the
   // reloading (or apply_pending) thread. Unknown names are only reported in

@@ -54,10 +54,9 @@ bool check_descriptor(Runtime::Impl& rt, registry::Slot& slot, registry::Version
   v.description = d.description != nullptr ? d.description : "";
   for (const char* const* c = d.capabilities; c != nullptr && *c != nullptr; ++c) {
     v.capabilities.emplace_back(*c);
-    if (!rt.capability_granted(*c)) {
+    if (!rt.capability_granted(slot.name(), *c)) {
       *f = loader::fault(Stage::validate, Failure::missing_capability,
-                         "module '" + slot.name() + "' needs capability '" + *c +
-                             "', not granted; add it to RuntimeOptions::capabilities");
+                         rt.capability_refusal(slot.name(), *c));
       return false;
     }
   }

@@ -28,6 +28,10 @@ Result<std::shared_ptr<const InterfaceCell>> ModuleContext::import_interface(
       rt_, module_, generation_, module, [&] { return rt_.interface(module, interface); });
 }
 
+bool ModuleContext::has_capability(std::string_view capability) const {
+  return rt_.capability_granted(module_, capability);
+}
+
 void ModuleContext::log(LogLevel level, std::string_view message) {
   if (!rt_.log.enabled(level)) return;
   std::string line;

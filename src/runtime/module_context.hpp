@@ -30,6 +30,7 @@ class ModuleContext final : public Context, public Logger {
   Result<Module> import(std::string_view module) override;
   Result<std::shared_ptr<const InterfaceCell>> import_interface(
       std::string_view module, std::string_view interface) override;
+  bool has_capability(std::string_view capability) const override;
 
   void* state_data() override { return def_ != nullptr ? def_->state_data : nullptr; }
   void log(LogLevel level, std::string_view message) override;

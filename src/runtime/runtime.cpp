@@ -217,15 +217,32 @@ const Value* Runtime::Impl::config_for(const std::string& module) const {
   return it == options.module_config.end() ? &kNone : &it->second;
 }
 
-bool Runtime::Impl::capability_granted(std::string_view capability) const {
-  return std::any_of(options.capabilities.begin(), options.capabilities.end(),
-                     [&](const std::string& c) { return c == "*" || c == capability; });
+bool Runtime::Impl::capability_granted(std::string_view module,
+                                       std::string_view capability) const {
+  auto grants = [&](const std::vector<std::string>& list) {
+    return std::any_of(list.begin(), list.end(),
+                       [&](const std::string& c) { return c == "*" || c == capability; });
+  };
+  if (grants(options.capabilities)) return true;
+  auto it = options.module_capabilities.find(module);
+  return it != options.module_capabilities.end() && grants(it->second);
+}
+
+std::string Runtime::Impl::capability_refusal(std::string_view module,
+                                              std::string_view capability) const {
+  std::string m(module), c(capability);
+  return "module '" + m + "' needs capability '" + c + "', not granted; grant it in hotmod.json: " +
+         "\"capabilities\": {\"" + m + "\": [\"" + c + "\"]} (or RuntimeOptions::module_capabilities)";
 }
 
 // ---- the public API ----------------------------------------------------
 
 Runtime::Runtime(RuntimeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Runtime::~Runtime() = default;
+
+bool Runtime::capability_granted(std::string_view module, std::string_view capability) const {
+  return impl_->capability_granted(module, capability);
+}
 
 EventBus& Runtime::bus() {
   return impl_->bus;

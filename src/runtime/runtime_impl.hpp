@@ -92,7 +92,10 @@ struct Runtime::Impl {
   void rescan();
   ModuleInfo describe_locked(const registry::Slot& slot) const;
   const Value* config_for(const std::string& module) const;
-  bool capability_granted(std::string_view capability) const;
+  bool capability_granted(std::string_view module, std::string_view capability) const;
+  // The error for a module refused for lacking `capability`: names the
+  // capability and the hotmod.json key that grants it.
+  std::string capability_refusal(std::string_view module, std::string_view capability) const;
 
   RuntimeOptions options;
   log::RuntimeLog log;
