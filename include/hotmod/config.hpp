@@ -23,7 +23,9 @@
 //     "log_level": "info",              // HOTMOD_LOG_LEVEL, --log-level
 //     "debounce_ms": 30,                // HOTMOD_DEBOUNCE_MS, --debounce-ms
 //     "watch": {"backend": "auto", "poll_interval_ms": 100, "exclude": ["*.bak"]},
-//     "capabilities": ["*"],
+//     "capabilities": {"*": ["fs:read"], "net": ["net:listen"], "report": ["lua:io"]},
+//     "performance": {"slow_ms": {"library": 5, "source": 1000, "script": 20, "scan": 100}},
+//     "trace": "hotmod-trace.json",     // Chrome trace events of builds, loads, reloads
 //     "commit": "immediate",            // or "safe_point"
 //     "versions_dir": "/tmp/my-versions",
 //     "modules": {

@@ -68,8 +68,34 @@ std::string watch_exclude(const Use& u, FileSettings& out) {
   return {};
 }
 
+// `"capabilities": [...]` grants to every module; the object form grants
+// per module, "*" standing for every module.
 std::string capabilities(const Use& u, FileSettings& out) {
-  out.capabilities = strings_of(u.value);
+  if (u.value.is_array()) out.capabilities = strings_of(u.value);
+  return {};
+}
+
+std::string module_capabilities(const Use& u, FileSettings& out) {
+  if (u.name == "*") {
+    out.capabilities = strings_of(u.value);
+  } else {
+    out.module_capabilities[std::string(u.name)] = strings_of(u.value);
+  }
+  return {};
+}
+
+std::string slow_ms(const Use& u, FileSettings& out) {
+  if (!u.value.is_number() || u.value.get<double>() <= 0)
+    return in_quotes(u.key) + " is " + u.value.dump() +
+           "; give a time in milliseconds above 0, e.g. 5 or 2.5";
+  out.slow_ms[std::string(u.key.substr(u.key.rfind('.') + 1))] = u.value.get<double>();
+  return {};
+}
+
+std::string trace(const Use& u, FileSettings& out) {
+  const auto& text = u.value.get_ref<const std::string&>();
+  if (text.empty()) return in_quotes(u.key) + " is empty; name a file or remove the key";
+  out.trace_file = resolve(u.folder, text);
   return {};
 }
 
@@ -131,7 +157,16 @@ constexpr std::array kRules{
     Rule{"/watch/poll_interval_ms", Type::positive_millis, "100", poll_interval,
          "watch.poll_interval_ms"},
     Rule{"/watch/exclude", Type::strings, R"(["*.bak"])", watch_exclude, ""},
-    Rule{"/capabilities", Type::strings, R"(["*"])", capabilities, "capabilities"},
+    Rule{"/capabilities", Type::grants, R"({"net": ["net:listen"], "report": ["lua:io"]})",
+         capabilities, "capabilities"},
+    Rule{"/capabilities/*", Type::strings, R"(["net:listen"])", module_capabilities, ""},
+    Rule{"/performance", Type::object, R"({"slow_ms": {"library": 5}})", nullptr, ""},
+    Rule{"/performance/slow_ms", Type::object, R"({"library": 5, "source": 1000})", nullptr, ""},
+    Rule{"/performance/slow_ms/library", Type::any, "5", slow_ms, "performance.slow_ms.library"},
+    Rule{"/performance/slow_ms/source", Type::any, "1000", slow_ms, "performance.slow_ms.source"},
+    Rule{"/performance/slow_ms/script", Type::any, "20", slow_ms, "performance.slow_ms.script"},
+    Rule{"/performance/slow_ms/scan", Type::any, "100", slow_ms, "performance.slow_ms.scan"},
+    Rule{"/trace", Type::string, R"("hotmod-trace.json")", trace, "trace"},
     Rule{"/commit", Type::string, R"("immediate")", commit, "commit"},
     Rule{"/versions_dir", Type::string, R"("/tmp/my-versions")", versions_dir, "versions_dir"},
     Rule{"/cxx", Type::object, R"({"compiler": "g++"})", nullptr, ""},

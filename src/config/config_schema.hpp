@@ -41,7 +41,11 @@ struct FileSettings {
   ConfigLayer layer;  // the settings other layers can give too
   std::optional<CommitPolicy> commit;
   std::optional<std::filesystem::path> versions_dir;
-  std::optional<std::vector<std::string>> capabilities;
+  std::optional<std::vector<std::string>> capabilities;  // granted to every module
+  std::map<std::string, std::vector<std::string>, std::less<>> module_capabilities;
+  // "library", "source", "script", "scan" -> ms (performance.slow_ms).
+  std::map<std::string, double, std::less<>> slow_ms;
+  std::optional<std::filesystem::path> trace_file;
   std::vector<std::string> watch_exclude;
   std::map<std::string, Value, std::less<>> module_config;
   std::map<std::string, RuntimeOptions::BuildRule, std::less<>> builds;
@@ -58,6 +62,7 @@ enum class Type {
   string,
   path_or_switch,  // a string, or a boolean that turns the lookup on or off
   strings,         // an array of strings
+  grants,          // an array of strings, or an object of arrays checked by the rows below
   object,          // checked key by key against the rows below it
   any,             // free-form: not looked into (a module's own config)
 };

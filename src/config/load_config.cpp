@@ -90,6 +90,21 @@ void merge_file_only(config::FileSettings& file, LoadedConfig& out) {
   o.capabilities =
       pick<std::vector<std::string>>("capabilities", o.capabilities,
                                      {{file.capabilities, file_origin(file, "capabilities")}}, out);
+  for (auto& [module, grants] : file.module_capabilities) {
+    out.origin["capabilities." + module] = file_origin(file, "capabilities");
+    o.module_capabilities[module] = std::move(grants);
+  }
+  for (const auto& [kind, ms] : file.slow_ms) {
+    double* into = kind == "library"  ? &o.slow.library_ms
+                   : kind == "source" ? &o.slow.source_ms
+                   : kind == "script" ? &o.slow.script_ms
+                                      : &o.slow.scan_ms;
+    *into = ms;
+    const std::string key = "performance.slow_ms." + kind;
+    out.origin[key] = file_origin(file, key);
+  }
+  o.trace_file =
+      pick<fs::path>("trace", o.trace_file, {{file.trace_file, file_origin(file, "trace")}}, out);
   o.watch_exclude = std::move(file.watch_exclude);
   o.module_config = std::move(file.module_config);
   o.builds = std::move(file.builds);

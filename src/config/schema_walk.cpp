@@ -74,6 +74,9 @@ std::string describe(Type t) {
       return "a path (a string) or a boolean (false: none)";
     case Type::strings:
       return "an array of strings";
+    case Type::grants:
+      return "an array of strings (granted to every module) or an object of module names to "
+             "arrays of strings";
     case Type::object:
       return "an object";
     case Type::any:
@@ -119,6 +122,8 @@ bool has_type(Type t, const Value& v) {
       return v.is_string() || v.is_boolean();
     case Type::strings:
       return v.is_array() && first_non_string(v) < 0;
+    case Type::grants:
+      return (v.is_array() && first_non_string(v) < 0) || v.is_object();
     case Type::object:
       return v.is_object();
     case Type::any:
@@ -185,7 +190,8 @@ class SchemaWalk {
       if (!problem.empty()) return error(line, problem);
       if (!rule->setting.empty()) out_.origin[std::string(rule->setting)] = where;
     }
-    if (rule->type == Type::object) object(value, pointer, rule->pattern);
+    if (rule->type == Type::object || (rule->type == Type::grants && value.is_object()))
+      object(value, pointer, rule->pattern);
   }
 
   void unknown(int line, std::string_view parent) {
@@ -206,7 +212,7 @@ class SchemaWalk {
   void wrong_type(const Rule& rule, const Value& value, const std::string& pointer) {
     int line = lines_.line_of(pointer);
     std::string got = shown(value);
-    if (rule.type == Type::strings && value.is_array()) {
+    if ((rule.type == Type::strings || rule.type == Type::grants) && value.is_array()) {
       const long bad = first_non_string(value);
       line = lines_.line_of(pointer + "/" + std::to_string(bad));
       got = "an array whose element " + std::to_string(bad) + " is " +

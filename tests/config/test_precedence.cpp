@@ -207,7 +207,7 @@ TEST_F(Precedence, FileOnlySettingsFileOrDefault) {
   ASSERT_TRUE(none.ok()) << none.error().message;
   EXPECT_EQ(none->options.commit, CommitPolicy::immediate);
   EXPECT_EQ(none->options.versions_dir, fs::path());
-  EXPECT_EQ(none->options.capabilities, std::vector<std::string>{"*"});
+  EXPECT_TRUE(none->options.capabilities.empty());  // nothing granted by default
   for (const char* s : {"commit", "versions_dir", "capabilities"})
     EXPECT_EQ(none->origin.at(s), "default") << s;
 

@@ -102,12 +102,38 @@ TEST_F(LoadTest, MetadataDescribesTheModule) {
 
 TEST_F(LoadTest, MetadataListsRequiredCapabilities) {
   install(fixtures::counter_caps);
-  hotmod::Runtime rt(options());  // grants "*"
+  hotmod::RuntimeOptions opts = options();
+  opts.module_capabilities["counter"] = {"net:listen"};
+  hotmod::Runtime rt(opts);
   hotmod::Module m = load(rt);
   EXPECT_EQ(call_int(m, "version"), 2);
   auto info = rt.info("counter");
   ASSERT_TRUE(info.has_value());
   EXPECT_EQ(info->capabilities, std::vector<std::string>{"net:listen"});
+  // Checked at call time through hotmod::context().
+  EXPECT_EQ(m.call("granted", "net:listen").value(), true);
+  EXPECT_EQ(m.call("granted", "fs:write").value(), false);
+}
+
+// Nothing is granted by default: the refusal names the capability and the
+// hotmod.json key that grants it; granting it to another module is no help.
+TEST_F(LoadTest, UngrantedCapabilityRefusesTheLoadNamingTheKey) {
+  install(fixtures::counter_caps);
+  hotmod::RuntimeOptions opts = options();
+  opts.module_capabilities["other"] = {"net:listen"};
+  hotmod::Runtime rt(opts);
+  auto m = rt.module("counter");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.error().message.find("module 'counter' needs capability 'net:listen', not granted; "
+                                   "grant it in hotmod.json: \"capabilities\": {\"counter\": "
+                                   "[\"net:listen\"]}"),
+            std::string::npos)
+      << m.error().message;
+  EXPECT_FALSE(rt.capability_granted("counter", "net:listen"));
+
+  opts.capabilities = {"*"};  // everything, to every module
+  hotmod::Runtime all(opts);
+  EXPECT_TRUE(all.module("counter").ok());
 }
 
 TEST_F(LoadTest, DiscoveryNamesNestedModulesWithoutOpeningThem) {
