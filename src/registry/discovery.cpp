@@ -16,6 +16,7 @@ namespace {
 ModuleKind kind_of(const fs::path& file) {
   const std::string ext = file.extension().string();
   if (ext == ".cpp" || ext == ".cc" || ext == ".cxx") return ModuleKind::source;
+  if (ext == ".lua") return ModuleKind::script;
   std::error_code ec;
   if (fs::is_directory(file, ec)) return ModuleKind::source;
   return ModuleKind::library;
@@ -31,7 +32,7 @@ std::string module_name(const fs::path& root, const fs::path& file) {
   if (fs::is_directory(file, ec)) {
     if (!fs::is_regular_file(file / kModuleMarker, ec)) return {};
     stem = base;
-  } else if (kind_of(file) == ModuleKind::source) {
+  } else if (kind_of(file) != ModuleKind::library) {  // name.cpp, name.lua
     stem = file.stem().string();
   } else {
     if (base.size() <= 3 || !base.ends_with(".so")) return {};

@@ -2,6 +2,7 @@
 
 #include "diag/stack_trace.hpp"
 #include "pin/pin_domain.hpp"
+#include "script/script_module.hpp"
 
 namespace hotmod::registry {
 
@@ -17,9 +18,15 @@ Result<Value> Slot::call(std::string_view function, const Value& args) {
     return Error{"call", "module '" + name_ + "' has no function '" + std::string(function) +
                              "'; it exports: " + (known.empty() ? "nothing" : known)};
   }
+  diag::ModuleCode in_module;
+  diag::HeapScope heap(heap_);
+  if (v->script) {  // the pin keeps the version's exports alive
+    Result<Value> r = v->script->call(*v->script_version, function, args);
+    if (!r.ok()) return Error{"call", "module '" + name_ + "': " + r.error().message};
+    return r;
+  }
   Value result;
   std::string error;
-  diag::ModuleCode in_module;
   if (!it->second->invoke(args, result, error)) {
     std::string trace = diag::take_throw_trace();  // dev mode: where it was thrown
     return Error{"call", "module '" + name_ + "': " + error + (trace.empty() ? "" : "\n" + trace)};

@@ -16,9 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "diag/heap_accounting.hpp"
 #include "hotmod/handle.hpp"
 #include "hotmod/ref.hpp"
 #include "hotmod/runtime.hpp"
+#include "registry/slot_record.hpp"
 #include "registry/state_box.hpp"
 #include "registry/version.hpp"
 
@@ -27,10 +29,15 @@ namespace hotmod::registry {
 class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> {
  public:
   Slot(std::string name, ModuleKind kind, std::filesystem::path file)
-      : name_(std::move(name)), kind_(kind), path_(std::move(file)) {}
+      : name_(std::move(name)),
+        kind_(kind),
+        heap_(diag::heap_cell(name_)),
+        path_(std::move(file)) {}
 
   const std::string& name() const override { return name_; }
   ModuleKind kind() const { return kind_; }
+  // Where heap bytes its code allocates are counted (dev mode).
+  diag::HeapCell* heap() const { return heap_; }
   Result<Value> call(std::string_view function, const Value& args) override;
 
   // The module's file. Behind its own leaf lock, not `mu`: rescans update it
@@ -85,12 +92,21 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
     inputs_ = std::move(inputs);
   }
 
+  // Timings and the last failure; `record_mu` is a leaf lock.
+  mutable std::mutex record_mu;
+  SlotRecord record;  // guarded by record_mu
+
+  // Script modules: the module's interpreter, shared by its versions;
+  // created by its first load. Guarded by mu.
+  std::shared_ptr<script::ScriptModule> lua;
+
   // Gone from disk and never loaded: lookups no longer see it.
   bool hidden() const { return vanished.load() && !loaded.load(); }
 
  private:
   std::string name_;
   ModuleKind kind_;
+  diag::HeapCell* heap_;
   mutable std::mutex path_mu_;
   std::filesystem::path path_;
   std::vector<std::filesystem::path> inputs_;  // guarded by path_mu_

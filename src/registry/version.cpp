@@ -1,9 +1,12 @@
 #include "registry/version.hpp"
 
 #include "runtime/module_context.hpp"
+#include "script/script_module.hpp"
 
 namespace hotmod::registry {
 
-Version::~Version() = default;
+Version::~Version() {
+  if (script && script_version) script->release(*script_version);
+}
 
 }  // namespace hotmod::registry

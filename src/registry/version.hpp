@@ -20,6 +20,10 @@
 namespace hotmod::runtime {
 class ModuleContext;
 }
+namespace hotmod::script {
+class ScriptModule;
+struct ScriptVersion;
+}  // namespace hotmod::script
 
 namespace hotmod::registry {
 
@@ -44,13 +48,20 @@ struct Version {
   // interface name -> the object published for it
   std::vector<std::pair<std::string, void*>> instances;
   std::unique_ptr<runtime::ModuleContext> context;
+  // Script modules: no image. The chunk's exports in the module's
+  // interpreter, and a definition the runtime fills (functions, no state,
+  // no native hooks) so the rest of the transaction reads scripts like
+  // libraries.
+  std::shared_ptr<script::ScriptModule> script;
+  std::shared_ptr<script::ScriptVersion> script_version;
+  std::unique_ptr<detail::ModuleDef> script_def;
 
   void* instance(std::string_view interface) const {
     for (const auto& [name, p] : instances)
       if (name == interface) return p;
     return nullptr;
   }
-  ~Version();  // out of line: ModuleContext is incomplete here
+  ~Version();  // out of line: ModuleContext is incomplete here; releases a script's exports
 };
 
 }  // namespace hotmod::registry

@@ -13,6 +13,7 @@
 
 #include <chrono>
 
+#include "diag/heap_accounting.hpp"
 #include "diag/stack_trace.hpp"
 #include "reload/state_handover.hpp"
 #include "runtime/module_context.hpp"
@@ -23,10 +24,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+enum class Hook { load, unload };
+
 // Runs a hook; returns the exception's message, or nullopt when it returned.
-std::optional<std::string> run_hook(void (*hook)(Context&), registry::Version& v) {
-  if (hook == nullptr) return std::nullopt;
+// A script's on_load / on_unload are functions of its exports table.
+std::optional<std::string> run_hook(Hook which, registry::Version& v) {
   diag::ModuleCode in_module;
+  diag::HeapScope heap(diag::heap_cell(v.module));
+  if (v.script) {
+    Result<Value> r =
+        v.script->run_hook(*v.script_version, which == Hook::load ? "on_load" : "on_unload");
+    if (r.ok()) return std::nullopt;
+    return r.error().message;
+  }
+  void (*hook)(Context&) = which == Hook::load ? v.def->on_load : v.def->on_unload;
+  if (hook == nullptr) return std::nullopt;
   try {
     hook(*v.context);
     return std::nullopt;
@@ -46,7 +58,7 @@ void publish(registry::Slot& slot, registry::Version* v) {
 
 void unload_hook(Runtime::Impl& rt, registry::Slot& slot, registry::Version& old) {
   old.context->set_hook_facts(slot.reload_count.load(), true);
-  if (auto err = run_hook(old.def->on_unload, old)) {
+  if (auto err = run_hook(Hook::unload, old)) {
     rt.log.warn("module '" + slot.name() + "' on_unload threw: " + *err +
                 "; continuing with the reload");
   }
@@ -95,7 +107,7 @@ bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::V
 
   const std::uint64_t count = old ? slot.reload_count.load() + 1 : 0;
   next->context->set_hook_facts(count, h.restored);
-  std::optional<std::string> failed = run_hook(next->def->on_load, *next);
+  std::optional<std::string> failed = run_hook(Hook::load, *next);
   lap(&t.hooks);
 
   if (!failed) {
@@ -132,7 +144,7 @@ bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::V
     old->def->state_data = slot.state.data;
     publish(slot, old.get());
     old->context->set_hook_facts(slot.reload_count.load(), true);
-    if (auto err = run_hook(old->def->on_load, *old)) {
+    if (auto err = run_hook(Hook::load, *old)) {
       rt.log.error("module '" + slot.name() + "': re-running the previous version's on_load " +
                    "after a failed reload threw too: " + *err);
     }

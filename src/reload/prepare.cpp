@@ -13,6 +13,7 @@
 
 #include <chrono>
 
+#include "diag/heap_accounting.hpp"
 #include "diag/stack_trace.hpp"
 #include "loader/abi_check.hpp"
 #include "reload/reaper.hpp"
@@ -131,6 +132,7 @@ bool instantiate(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
 
 std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& slot, StageTimes& t,
                                            loader::Fault* f, loader::FileSnapshot* read) {
+  if (slot.kind() == ModuleKind::script) return prepare_script(rt, slot, t, f, read);
   auto v = std::make_shared<registry::Version>();
   v->generation = next_generation();
   v->module = slot.name();
@@ -162,6 +164,8 @@ std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& sl
     if (!rt.store.write(slot.name(), v->generation, v->source.bytes, &v->copy, f)) return nullptr;
     v->source.bytes = {};
   }
+  // Static constructors, self-test and interface objects allocate as the module.
+  diag::HeapScope heap(slot.heap());
   {
     StageTimer timer(&t.open);
     if (!loader::open_image(v->copy, slot.name(), &v->image, f)) {

@@ -16,6 +16,11 @@ namespace hotmod::reload {
 std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& slot, StageTimes& t,
                                            loader::Fault* f, loader::FileSnapshot* read);
 
+// prepare() for script modules (prepare_script.cpp).
+std::shared_ptr<registry::Version> prepare_script(Runtime::Impl& rt, registry::Slot& slot,
+                                                  StageTimes& t, loader::Fault* f,
+                                                  loader::FileSnapshot* read);
+
 // Closes a prepared version that never became current.
 void discard(registry::Version& v);
 

@@ -122,7 +122,7 @@ void AutoReloader::on_module_file(const FileChange& change) {
   {
     std::shared_lock lock(rt_.registry_mu);
     for (const auto& [name, slot] : rt_.slots)
-      if (slot->kind() == ModuleKind::library && normal(slot->path()) == file) {
+      if (slot->kind() != ModuleKind::source && normal(slot->path()) == file) {
         module = name;
         break;
       }
@@ -132,7 +132,7 @@ void AutoReloader::on_module_file(const FileChange& change) {
   // written in place only needs its module reloaded.
   auto module_file = [](const std::filesystem::path& p) {
     const std::string ext = p.extension().string();
-    return ext == ".so" || ext == ".cpp" || ext == ".cc" || ext == ".cxx" ||
+    return ext == ".so" || ext == ".lua" || ext == ".cpp" || ext == ".cc" || ext == ".cxx" ||
            p.filename() == registry::kModuleMarker;
   };
   const bool could_be_module =

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "build/source_builder.hpp"
+#include "diag/heap_accounting.hpp"
 #include "diag/stack_trace.hpp"
 #include "pin/pin_domain.hpp"
 #include "registry/discovery.hpp"
@@ -36,6 +37,12 @@ Runtime::Impl::Impl(RuntimeOptions opts)
   if (std::size_t n = store.remove_stale(); n > 0)
     log.info("removed versioned copies left by " + std::to_string(n) + " earlier process(es) in " +
              store.root().string());
+  if (!options.trace_file.empty()) {
+    if (auto opened = trace.open(options.trace_file); opened.ok())
+      log.info("tracing builds, loads and reloads to " + opened->string());
+    else
+      log.warn(opened.error().message + "; continuing without a trace");
+  }
   rescan();
   apply_mode();
 }
@@ -52,6 +59,8 @@ Runtime::Impl::~Impl() {
       stopped.swap(stopped_reloaders);
       if (holds_traces) diag::release_traces();
       holds_traces = false;
+      if (holds_heap) diag::release_heap_tracking();
+      holds_heap = false;
     }
   }
   // Unload in reverse load order, so a module goes before those it imported.
@@ -67,7 +76,12 @@ Runtime::Impl::~Impl() {
     slot->current.store(nullptr, std::memory_order_release);
     for (auto& [name, cell] : slot->cells) cell->impl.store(nullptr, std::memory_order_release);
     auto& v = *slot->owner;
-    if (v.def->on_unload != nullptr) {
+    if (v.script) {
+      Result<Value> r = v.script->run_hook(*v.script_version, "on_unload");
+      if (!r.ok())
+        log.warn("module '" + slot->name() +
+                 "' on_unload failed at shutdown: " + r.error().message);
+    } else if (v.def->on_unload != nullptr) {
       try {
         v.def->on_unload(*v.context);
       } catch (const std::exception& e) {
@@ -83,6 +97,7 @@ Runtime::Impl::~Impl() {
     retire(*slot, std::move(slot->owner), std::move(garbage));
   }
   reaper.wait_idle();
+  if (trace.active()) trace.close();
   std::error_code ec;
   std::filesystem::remove(store.folder(), ec);  // only when empty: other runtimes may share it
 }
@@ -90,7 +105,9 @@ Runtime::Impl::~Impl() {
 // Never holds registry_mu while taking a slot's lock: a module's hooks run
 // with its lock held and may look other modules up (imports).
 void Runtime::Impl::rescan() {
+  const auto scan_start = std::chrono::steady_clock::now();
   registry::DiscoveryResult found = registry::discover(options.module_paths);
+  record_scan(scan_start, std::chrono::steady_clock::now() - scan_start);
   for (const auto& w : found.warnings) log.warn(w);
   std::vector<std::pair<std::shared_ptr<registry::Slot>, registry::Discovered>> existing;
   std::vector<std::shared_ptr<registry::Slot>> missing;
@@ -217,8 +234,7 @@ const Value* Runtime::Impl::config_for(const std::string& module) const {
   return it == options.module_config.end() ? &kNone : &it->second;
 }
 
-bool Runtime::Impl::capability_granted(std::string_view module,
-                                       std::string_view capability) const {
+bool Runtime::Impl::capability_granted(std::string_view module, std::string_view capability) const {
   auto grants = [&](const std::vector<std::string>& list) {
     return std::any_of(list.begin(), list.end(),
                        [&](const std::string& c) { return c == "*" || c == capability; });
@@ -231,8 +247,9 @@ bool Runtime::Impl::capability_granted(std::string_view module,
 std::string Runtime::Impl::capability_refusal(std::string_view module,
                                               std::string_view capability) const {
   std::string m(module), c(capability);
-  return "module '" + m + "' needs capability '" + c + "', not granted; grant it in hotmod.json: " +
-         "\"capabilities\": {\"" + m + "\": [\"" + c + "\"]} (or RuntimeOptions::module_capabilities)";
+  return "module '" + m + "' needs capability '" + c +
+         "', not granted; grant it in hotmod.json: " + "\"capabilities\": {\"" + m + "\": [\"" + c +
+         "\"]} (or RuntimeOptions::module_capabilities)";
 }
 
 // ---- the public API ----------------------------------------------------

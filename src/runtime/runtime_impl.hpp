@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "diag/timing_history.hpp"
+#include "diag/trace_writer.hpp"
 #include "events/event_bus.hpp"
 #include "hotmod/runtime.hpp"
 #include "loader/version_store.hpp"
@@ -91,6 +93,11 @@ struct Runtime::Impl {
   // refresh() reports it, whoever triggered the scan.
   void rescan();
   ModuleInfo describe_locked(const registry::Slot& slot) const;
+  // Measurements (runtime_reports.cpp): the attempt's times in the slot's
+  // record and in the trace; a scan's time.
+  void record_attempt(const ReloadStats& stats, registry::Slot& slot, bool first_load);
+  void record_scan(std::chrono::steady_clock::time_point start, std::chrono::nanoseconds took);
+  double slow_threshold_ms(ModuleKind kind) const;
   const Value* config_for(const std::string& module) const;
   bool capability_granted(std::string_view module, std::string_view capability) const;
   // The error for a module refused for lacking `capability`: names the
@@ -138,6 +145,11 @@ struct Runtime::Impl {
   std::atomic<std::uint64_t> source_inputs_changes{0};
   std::once_flag builder_once;
   std::unique_ptr<build::SourceBuilder> builder;  // source modules' compiler driver
+
+  mutable std::mutex scans_mu;  // leaf
+  diag::TimingHistory scans;    // guarded by scans_mu
+  diag::TraceWriter trace;      // thread-safe; open while a trace runs
+  bool holds_heap = false;      // guarded by mode_mu: heap accounting held for dev mode
 
   reload::Reaper reaper;  // last: stopped first, while the rest still exists
 };

@@ -3,6 +3,7 @@
 #include <optional>
 #include <shared_mutex>
 
+#include "diag/heap_accounting.hpp"
 #include "diag/stack_trace.hpp"
 #include "runtime/module_context.hpp"
 
@@ -36,6 +37,7 @@ std::optional<std::string> run_hook(Runtime::Impl& rt, registry::Slot& slot,
   if (v.def->on_dependency_reloaded == nullptr) return std::nullopt;
   InDependencyHook marked;
   diag::ModuleCode in_module;
+  diag::HeapScope heap(slot.heap());
   std::string what;
   try {
     v.def->on_dependency_reloaded(*v.context, dependency);

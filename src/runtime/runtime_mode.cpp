@@ -1,5 +1,6 @@
 // Dev mode and production mode: whether a watcher reloads modules on save,
 // and the one line at startup (and on every switch) that says which it is.
+#include "diag/heap_accounting.hpp"
 #include "diag/stack_trace.hpp"
 #include "runtime/auto_reload.hpp"
 #include "runtime/runtime_impl.hpp"
@@ -19,6 +20,13 @@ void Runtime::Impl::apply_mode() {
       } else {
         diag::release_traces();
       }
+    }
+    if (dev != holds_heap) {  // heap bytes per module, for memory_report()
+      holds_heap = dev;
+      if (dev)
+        diag::hold_heap_tracking();
+      else
+        diag::release_heap_tracking();
     }
     const bool want = dev && hot_reload.load();
     if (!want) {

@@ -1,0 +1,158 @@
+// The first half of the reload transaction for script modules:
+//
+//   copy      read the .lua file once (its identity tells later changes)
+//   open      compile and run the chunk in a fresh sandboxed environment of
+//             the module's interpreter (created by the first load)
+//   validate  the capabilities it declares; its exported functions
+//
+// A failure leaves nothing reachable from the interpreter, and the running
+// version (its exports, its environment, hotmod.state) untouched.
+#include <chrono>
+
+#include "diag/heap_accounting.hpp"
+#include "pin/pin_domain.hpp"
+#include "reload/prepare.hpp"
+#include "runtime/module_context.hpp"
+#include "runtime/runtime_impl.hpp"
+#include "script/script_module.hpp"
+
+namespace hotmod::reload {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The version whose chunk this thread is running: imports made at the
+// chunk's top level belong to it, not to the version still current.
+thread_local registry::Version* t_loading = nullptr;
+
+class Loading {
+ public:
+  explicit Loading(registry::Version* v) : previous_(t_loading) { t_loading = v; }
+  ~Loading() { t_loading = previous_; }
+  Loading(const Loading&) = delete;
+  Loading& operator=(const Loading&) = delete;
+
+ private:
+  registry::Version* previous_;
+};
+
+// The context script code acts through right now: the version being loaded
+// on this thread, else the module's current one.
+runtime::ModuleContext* acting_context(const std::weak_ptr<registry::Slot>& weak) {
+  if (t_loading != nullptr) return t_loading->context.get();
+  auto slot = weak.lock();
+  registry::Version* v = slot ? slot->current.load(std::memory_order_acquire) : nullptr;
+  return v != nullptr ? v->context.get() : nullptr;
+}
+
+std::shared_ptr<script::ScriptModule> make_interpreter(Runtime::Impl& rt, registry::Slot& slot) {
+  std::weak_ptr<registry::Slot> weak = slot.weak_from_this();
+  const std::string name = slot.name();
+  script::ScriptHost host;
+  host.import = [&rt, weak, name](std::string_view module) -> Result<std::vector<std::string>> {
+    runtime::ModuleContext* ctx = acting_context(weak);
+    if (ctx == nullptr)
+      return Error{"import", "module '" + name + "' is not loaded; it cannot import"};
+    Result<Module> m = ctx->import(module);
+    if (!m.ok()) return m.error();
+    std::vector<std::string> names;
+    Error missing;
+    if (auto target = rt.find(module, &missing)) {
+      Pin pin(&pin::domain());  // the version read stays while its names are copied
+      if (const registry::Version* cur = target->current.load(std::memory_order_acquire))
+        for (const auto& fn : cur->def->functions) names.push_back(fn.name);
+    }
+    return names;
+  };
+  host.call = [&rt](std::string_view module, std::string_view function,
+                    const Value& args) -> Result<Value> {
+    Result<Module> m = rt.module(module);
+    if (!m.ok()) return m.error();
+    return m->call_with(function, args);
+  };
+  host.log = [&rt, name](LogLevel level, std::string_view text) {
+    if (!rt.log.enabled(level)) return;
+    std::string line;
+    line.append("[").append(name).append("] ").append(text);
+    rt.log.write(level, line, nullptr, 0);
+  };
+  host.granted = [&rt, name](std::string_view capability) {
+    return rt.capability_granted(name, capability);
+  };
+  if (const Value* config = rt.config_for(name)) host.config = *config;
+  return std::make_shared<script::ScriptModule>(name, std::move(host));
+}
+
+}  // namespace
+
+std::shared_ptr<registry::Version> prepare_script(Runtime::Impl& rt, registry::Slot& slot,
+                                                  StageTimes& t, loader::Fault* f,
+                                                  loader::FileSnapshot* read) {
+  auto v = std::make_shared<registry::Version>();
+  v->generation = next_generation();
+  v->module = slot.name();
+  const std::filesystem::path file = slot.path();
+  auto mark = Clock::now();
+  auto lap = [&](std::chrono::nanoseconds* into) {
+    const auto now = Clock::now();
+    *into += now - mark;
+    mark = now;
+  };
+
+  Result<loader::FileSnapshot> snap = loader::read_file(file);
+  if (!snap.ok()) {
+    *f = loader::fault(Stage::copy, Failure::io_error,
+                       "module '" + slot.name() + "': " + snap.error().message);
+    return nullptr;
+  }
+  v->source = std::move(snap.value());
+  read->identity = v->source.identity;
+  read->content_hash = v->source.content_hash;
+  read->read_at_ns = v->source.read_at_ns;
+  const std::string text(v->source.bytes.begin(), v->source.bytes.end());
+  v->source.bytes = {};
+  lap(&t.copy);
+
+  if (!slot.lua) slot.lua = make_interpreter(rt, slot);
+  v->script = slot.lua;
+  v->context = std::make_unique<runtime::ModuleContext>(rt, slot.name(), v->generation,
+                                                        rt.config_for(slot.name()));
+  Result<std::shared_ptr<script::ScriptVersion>> loaded = [&] {
+    Loading loading(v.get());
+    diag::HeapScope heap(slot.heap());
+    return v->script->load(text, file.filename().string());
+  }();
+  lap(&t.open);
+  if (!loaded.ok()) {
+    const bool syntax = loaded.error().stage == "load";
+    *f = loader::fault(syntax ? Stage::load : Stage::initialize,
+                       syntax ? Failure::open_failed : Failure::on_load_threw,
+                       "module '" + slot.name() + "': " + loaded.error().message);
+    v->script.reset();  // nothing to release
+    return nullptr;
+  }
+  v->script_version = std::move(loaded.value());
+  const script::ScriptVersion& sv = *v->script_version;
+
+  v->version = sv.version;
+  v->description = sv.description;
+  for (const std::string& c : sv.capabilities) {
+    v->capabilities.push_back(c);
+    if (!rt.capability_granted(slot.name(), c)) {
+      *f = loader::fault(Stage::validate, Failure::missing_capability,
+                         rt.capability_refusal(slot.name(), c));
+      lap(&t.validate);
+      return nullptr;  // ~Version releases the exports
+    }
+  }
+  v->script_def = std::make_unique<detail::ModuleDef>();
+  for (const script::ScriptFunction& fn : sv.functions)
+    v->script_def->functions.push_back({fn.name, fn.signature, "", nullptr});
+  v->def = v->script_def.get();
+  for (const auto& fn : v->def->functions) v->functions.emplace(fn.name, &fn);
+  v->context->set_definition(v->def);
+  lap(&t.validate);
+  return v;
+}
+
+}  // namespace hotmod::reload
