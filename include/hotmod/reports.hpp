@@ -39,7 +39,7 @@ struct TimingSummary {
 
 struct ModulePerformance {
   std::string name;
-  ModuleKind kind;
+  ModuleKind kind{};
   bool loaded = false;
   TimingSummary load;     // first loads (a source module's includes its compile)
   TimingSummary build;    // compiles and build rules, every attempt
@@ -52,7 +52,7 @@ struct ModulePerformance {
 };
 
 struct KindPerformance {
-  ModuleKind kind;
+  ModuleKind kind{};
   std::size_t modules = 0;  // discovered
   std::size_t loaded = 0;
   double average_load_ms = 0;    // over loaded modules' last first load
@@ -73,7 +73,7 @@ struct PerformanceReport {
 
 struct ModuleMemory {
   std::string name;
-  ModuleKind kind;
+  ModuleKind kind{};
   bool loaded = false;
   std::uint64_t image_bytes = 0;  // mapped image (all versions still mapped)
   std::optional<std::uint64_t> heap_bytes;  // dev mode only
@@ -82,7 +82,7 @@ struct ModuleMemory {
 };
 
 struct KindMemory {
-  ModuleKind kind;
+  ModuleKind kind{};
   std::size_t modules = 0;  // loaded
   std::uint64_t bytes = 0;
 };

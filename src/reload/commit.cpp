@@ -18,6 +18,7 @@
 #include "reload/state_handover.hpp"
 #include "runtime/module_context.hpp"
 #include "runtime/runtime_impl.hpp"
+#include "script/script_module.hpp"
 
 namespace hotmod::reload {
 namespace {

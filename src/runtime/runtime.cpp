@@ -11,6 +11,7 @@
 #include "runtime/auto_reload.hpp"
 #include "runtime/module_context.hpp"
 #include "runtime/runtime_impl.hpp"
+#include "script/script_module.hpp"
 #include "runtime/suggest.hpp"
 
 namespace hotmod {

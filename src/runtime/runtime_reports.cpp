@@ -114,7 +114,9 @@ std::optional<ReloadStats> Runtime::last_failure(std::string_view name) const {
 PerformanceReport Runtime::performance_report() const {
   PerformanceReport report;
   for (const auto& slot : visible_slots(*impl_)) {
-    ModulePerformance m{.name = slot->name(), .kind = slot->kind()};
+    ModulePerformance m;
+    m.name = slot->name();
+    m.kind = slot->kind();
     m.loaded = slot->loaded.load();
     m.reload_count = slot->reload_count.load();
     {
@@ -135,7 +137,9 @@ PerformanceReport Runtime::performance_report() const {
 
   double slowest_ms = -1;
   for (ModuleKind kind : kKinds) {
-    KindPerformance k{.kind = kind, .slow_threshold_ms = impl_->slow_threshold_ms(kind)};
+    KindPerformance k;
+    k.kind = kind;
+    k.slow_threshold_ms = impl_->slow_threshold_ms(kind);
     double load_sum = 0, reload_sum = 0;
     std::size_t load_n = 0, reload_n = 0;
     for (const ModulePerformance& m : report.modules) {
@@ -171,7 +175,10 @@ MemoryReport Runtime::memory_report() const {
   const std::filesystem::path store = impl_->store.folder();
   for (const auto& slot : visible_slots(*impl_)) {
     if (!slot->loaded.load()) continue;
-    ModuleMemory m{.name = slot->name(), .kind = slot->kind(), .loaded = true};
+    ModuleMemory m;
+    m.name = slot->name();
+    m.kind = slot->kind();
+    m.loaded = true;
     std::shared_ptr<script::ScriptModule> lua;
     {
       std::lock_guard lock(slot->record_mu);
@@ -197,7 +204,8 @@ MemoryReport Runtime::memory_report() const {
     return a.total() != b.total() ? a.total() > b.total() : a.name < b.name;
   });
   for (ModuleKind kind : kKinds) {
-    KindMemory k{.kind = kind};
+    KindMemory k;
+    k.kind = kind;
     for (const ModuleMemory& m : report.modules) {
       if (m.kind != kind) continue;
       ++k.modules;
