@@ -2,10 +2,15 @@
 // its operator new calls must reach the host's replacement for anything to
 // be counted.
 #include <dlfcn.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <barrier>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -305,6 +310,59 @@ TEST(HeapAccounting, ConcurrentThreadsEndBalanced) {
   EXPECT_EQ(at_peak, before + requested);
   EXPECT_EQ(bytes(cell), before);
   EXPECT_EQ(allocations(cell), made + kThreads * kEach);
+}
+
+TEST(HeapAccounting, AForkedChildCanStillAllocate) {
+  Probe probe;
+  auto allocate = probe.get<NewArray>("probe_new_array");
+  auto release = probe.get<DeleteArray>("probe_delete_array");
+  Tracking tracking;
+  HeapCell* busy = heap_cell("diag.fork.parent");
+  HeapCell* child_cell = heap_cell("diag.fork.child");
+  // Another thread records and forgets all along, so forks land while it
+  // holds a shard of the table.
+  std::atomic<bool> stop{false};
+  std::thread churn([&] {
+    HeapScope scope(busy);
+    while (!stop.load()) release(allocate(24));
+  });
+  int hung = 0;
+  int failed = 0;
+  for (int i = 0; i < 20; ++i) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      // Enough allocations to reach every shard, the one held at the fork too.
+      constexpr int kBlocks = 1000;
+      const std::int64_t before = bytes(child_cell);
+      char* blocks[kBlocks];
+      {
+        HeapScope scope(child_cell);
+        for (char*& b : blocks) b = allocate(100);
+      }
+      const bool counted = bytes(child_cell) == before + 100 * kBlocks;
+      for (char* b : blocks) release(b);
+      _exit(counted && bytes(child_cell) == before ? 0 : 1);
+    }
+    int status = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        ++hung;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0) ++failed;
+    if (hung > 0) break;  // one is enough to know
+  }
+  stop = true;
+  churn.join();
+  EXPECT_EQ(hung, 0);
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(bytes(busy), 0);
 }
 
 #else
