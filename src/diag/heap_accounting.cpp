@@ -52,7 +52,9 @@ bool heap_accounting_available() {
 }
 
 void hold_heap_tracking() {
-  if (heap_hooks_linked()) heap_records::g_holders.fetch_add(1, std::memory_order_relaxed);
+  if (!heap_hooks_linked()) return;
+  heap_records::prepare_for_fork();
+  heap_records::g_holders.fetch_add(1, std::memory_order_relaxed);
 }
 
 void release_heap_tracking() {

@@ -4,6 +4,7 @@
 // malloc. Shards keep threads that allocate at the same time apart.
 #include "diag/heap_records.hpp"
 
+#include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
 
@@ -124,7 +125,21 @@ void erase_at(Shard& s, std::size_t i) noexcept {
   --s.used;
 }
 
+// A fork() while another thread holds a shard would leave the child's copy
+// locked for good: hold them all across the fork, like malloc does.
+void lock_all() noexcept {
+  for (Shard& s : g_shards) s.lock.lock();
+}
+void unlock_all() noexcept {
+  for (Shard& s : g_shards) s.lock.unlock();
+}
+
 }  // namespace
+
+void prepare_for_fork() noexcept {
+  static const bool registered = pthread_atfork(lock_all, unlock_all, unlock_all) == 0;
+  (void)registered;
+}
 
 void record(void* p, std::size_t size, HeapCell* cell) noexcept {
   const auto key = reinterpret_cast<std::uintptr_t>(p);

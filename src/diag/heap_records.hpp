@@ -19,6 +19,10 @@ extern constinit std::atomic<std::int64_t> g_live;  // recorded, not yet freed
 extern constinit thread_local HeapCell* t_cell;     // the open HeapScope's cell
 extern constinit thread_local bool t_busy;          // in hotmod's own bookkeeping
 
+// Keeps the table usable in a child process after fork(). Idempotent;
+// called when tracking is first held.
+void prepare_for_fork() noexcept;
+
 // Records `p` (`size` bytes requested) against `cell`.
 void record(void* p, std::size_t size, HeapCell* cell) noexcept;
 // Takes `p` off its cell if it was recorded.

@@ -39,7 +39,6 @@ TraceWriter::~TraceWriter() {
 }
 
 Result<std::filesystem::path> TraceWriter::open(const std::filesystem::path& path) {
-  close();
   std::error_code ec;
   std::filesystem::path absolute = std::filesystem::absolute(path, ec);
   if (ec) absolute = path;
@@ -48,6 +47,7 @@ Result<std::filesystem::path> TraceWriter::open(const std::filesystem::path& pat
     return Error{"trace", "cannot write the trace file '" + absolute.string() +
                               "': " + std::strerror(errno)};
   std::lock_guard lock(mutex_);
+  close_locked();
   file_ = file;
   origin_ = std::chrono::steady_clock::now();
   events_ = 0;
@@ -101,6 +101,10 @@ void TraceWriter::instant(std::string_view name, std::string_view category, cons
 
 std::size_t TraceWriter::close() {
   std::lock_guard lock(mutex_);
+  return close_locked();
+}
+
+std::size_t TraceWriter::close_locked() {
   if (file_ == nullptr) return 0;
   std::fputs("\n]\n", file_);
   std::fclose(file_);

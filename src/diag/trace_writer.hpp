@@ -27,14 +27,15 @@ class TraceWriter {
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
 
-  // Starts a trace at `path` (created or truncated; its folder must exist),
-  // closing any trace already open. Times are measured from this call.
+  // Starts a trace at `path` (created or truncated; its folder must exist:
+  // an error names the path and why it cannot be written), closing any
+  // trace already open. Times are measured from this call.
   // Returns the path written, absolute.
   Result<std::filesystem::path> open(const std::filesystem::path& path);
 
   // A span ("ph":"X") that began at `start` and lasted `duration`, on the
-  // calling thread. `args` (an object, or null for none) shows in the
-  // viewer's details.
+  // calling thread (a start before open() gives a negative "ts"). `args` (an object, or null for
+  // none) shows in the viewer's details.
   void complete(std::string_view name, std::string_view category,
                 std::chrono::steady_clock::time_point start, std::chrono::nanoseconds duration,
                 const Value& args = nullptr);
@@ -51,6 +52,7 @@ class TraceWriter {
 
  private:
   // With mutex_ held.
+  std::size_t close_locked();
   void write_event(Value event);
   void name_thread(int tid);
 
