@@ -109,6 +109,7 @@ class ScriptModule {
   lua_State* L_ = nullptr;
   struct Alloc;
   std::unique_ptr<Alloc> alloc_;
+  int state_ref_ = 0;  // hotmod.state: the registry reference, for every version
 };
 
 }  // namespace hotmod::script
