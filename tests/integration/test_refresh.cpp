@@ -179,7 +179,9 @@ TEST_F(RefreshTest, ReloadAllReportsEveryLoadedModule) {
   install(fixtures::counter_v1);
   install(fixtures::nested, "tools/math.so");
   install(fixtures::sticky, "sticky.so");  // never used: not reloaded
-  hotmod::Runtime rt(options());
+  hotmod::RuntimeOptions opts = options();
+  opts.capabilities = {"net:listen"};  // what counter_caps needs
+  hotmod::Runtime rt(opts);
   hotmod::Module m = load(rt);
   hotmod::Module math = load(rt, "tools.math");
 

@@ -322,8 +322,9 @@ TEST_F(ScriptModuleTest, StateBytesCountWhatStateReaches) {
   EXPECT_LT(shared, 1500u);  // the shared table and its string counted once
 }
 
-// A reload must stay well under 2 ms: a 200-line module loads in a fraction.
-TEST_F(ScriptModuleTest, LoadingATwoHundredLineModuleIsFast) {
+// The size bench/script_bench.cpp times (script_reload_ms_p50): loaded,
+// released and loaded again, every function exported each time.
+TEST_F(ScriptModuleTest, TwoHundredLineModuleLoadsAgainAndAgain) {
   std::string source = "local M = {_version = '1'}\n";
   for (int i = 0; i < 66; ++i) {
     const std::string n = std::to_string(i);
@@ -332,18 +333,13 @@ TEST_F(ScriptModuleTest, LoadingATwoHundredLineModuleIsFast) {
   }
   source += "return M\n";
   ASSERT_GE(std::count(source.begin(), source.end(), '\n'), 200);
-  std::vector<double> ms;
   for (int i = 0; i < 21; ++i) {
-    const auto start = std::chrono::steady_clock::now();
     VersionPtr v = load(source);
-    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                     .count());
     ASSERT_TRUE(v);
     ASSERT_EQ(v->functions.size(), 66u);
+    EXPECT_EQ(call(*v, "f7", {1, 2}), 3);
     module.release(*v);
   }
-  std::sort(ms.begin(), ms.end());
-  EXPECT_LT(ms[ms.size() / 2], 2.0) << "median load in ms";
 }
 
 }  // namespace
