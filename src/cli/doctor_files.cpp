@@ -94,7 +94,8 @@ std::vector<Check> check_watching(const RuntimeOptions& options) {
                              "watcher polls if inotify does not start"});
     return out;
   }
-  const std::string found = "inotify: " + std::to_string(folders) + " folders to watch, limit " +
+  const std::string found = "inotify: " + std::to_string(folders) +
+                            (folders == 1 ? " folder" : " folders") + " to watch, limit " +
                             std::to_string(limit) + " (fs.inotify.max_user_watches)";
   if (static_cast<long long>(folders) >= limit)
     out.insert(out.begin(), {CheckLevel::warn,

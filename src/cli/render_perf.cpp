@@ -47,8 +47,10 @@ std::string summary(const PerformanceReport& report, const std::string& slow) {
     loaded += k.loaded;
     reloads += k.reloads;
   }
-  std::string out = "Summary\n  " + std::to_string(modules) + " modules, " +
-                    std::to_string(loaded) + " loaded, " + std::to_string(reloads) + " reloads\n";
+  std::string out = "Summary\n  " + std::to_string(modules) +
+                    (modules == 1 ? " module, " : " modules, ") + std::to_string(loaded) +
+                    " loaded, " + std::to_string(reloads) +
+                    (reloads == 1 ? " reload\n" : " reloads\n");
   for (const KindPerformance& k : report.kinds)
     if (k.modules > 0)
       out += "  " + std::string(to_string(k.kind)) + ": average load " +

@@ -9,10 +9,6 @@ namespace {
 
 using Cli = CliTest;
 
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 TEST_F(Cli, VersionIsTheProjectVersion) {
   const Ran run = hotmod({"--version"});
   EXPECT_EQ(run.exit_code, 0) << shown(run);
