@@ -15,6 +15,7 @@
 #include "cli/cmd_watch.hpp"
 #include "cli/global_options.hpp"
 #include "cli/terminal.hpp"
+#include "runtime/suggest.hpp"
 
 namespace {
 
@@ -22,25 +23,30 @@ constexpr const char* kCommands =
     "build, call, doctor, info, memreport, modules, new, perfmon, repl, watch";
 
 constexpr const char* kExamples = R"(Examples:
-  hotmod -M build/modules modules list the modules there, loading none
+  hotmod -M build/modules modules
+      list the modules there, loading none
   hotmod -M mods call math.add 2 3
-                                  call a function; arguments and result are JSON
-  hotmod info math --json         one module's functions, state, imports
-  hotmod -M mods watch            load every module, print each reload until Ctrl-C
-  hotmod -M mods repl             a Lua prompt with the modules as globals
+      call a function; arguments and result are JSON
+  hotmod -M mods info math --json
+      one module's functions, state, imports
+  hotmod -M mods watch
+      load every module, print each reload until Ctrl-C
+  hotmod -M mods repl
+      a Lua prompt with the modules as globals (.help lists its commands)
   printf 'print(math.add(2, 3))\n' | hotmod -M mods repl
-                                  the same from a script
+      the same from a script
   hotmod -M mods new physics --kind source
-                                  write mods/physics.cpp, ready to call
-  hotmod -M build/modules build   compile every source module found there
-  hotmod build physics render     compile two modules (hotmod.json names the folders)
-  hotmod perfmon --json           load times and slow modules, as JSON
-  hotmod memreport                memory per module and per kind
-  hotmod doctor                   check compiler, cache, inotify limits, config
-  hotmod --config deploy/hotmod.json build
-                                  read another project file
-  HOTMOD_CACHE_DIR=/srv/hotmod-cache hotmod build
-                                  fill the cache a production host loads from
+      write mods/physics.cpp, ready to call and edit
+  hotmod -M build/modules build
+      compile every source module found there into the cache
+  hotmod -M mods perfmon --json
+      load times and slow modules, as JSON
+  hotmod -M mods memreport
+      memory per module and per kind
+  hotmod -M mods doctor
+      check compiler, linker, cache, inotify limits, config, module folders
+  HOTMOD_CACHE_DIR=/srv/hotmod-cache hotmod --config deploy/hotmod.json build
+      fill the cache a production host loads from, with another project file
 
 Settings come from these flags, then HOTMOD_* variables, then hotmod.json (the
 nearest one from the current folder up), then defaults. `hotmod COMMAND --help`
@@ -86,9 +92,15 @@ int main(int argc, char** argv) {
     // CLI11 says "A subcommand is required" for both a missing and a
     // mistyped command; say which, and what the commands are.
     if (app.get_subcommands().empty() && e.get_name() == "RequiredError") {
-      if (!app.remaining().empty())
-        return usage_error("unknown command '" + app.remaining().front() +
-                           "'; commands: " + kCommands);
+      if (!app.remaining().empty()) {
+        const std::string typed = app.remaining().front();
+        std::vector<std::string> names;
+        for (const CLI::App* c : app.get_subcommands({})) names.push_back(c->get_name());
+        const std::string near = hotmod::runtime::did_you_mean(typed, names);
+        return usage_error("unknown command '" + typed + "'" +
+                           (near.empty() ? "" : "; did you mean '" + near + "'?") +
+                           "; commands: " + kCommands);
+      }
       return usage_error(std::string("name a command, e.g. `hotmod modules`; commands: ") +
                          kCommands);
     }
