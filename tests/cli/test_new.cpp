@@ -24,7 +24,7 @@ std::string read(const fs::path& file) {
 
 // Runs `command` through the shell in `dir`; its exit status.
 int shell(const fs::path& dir, const std::string& command) {
-  const std::string line = "cd '" + dir.string() + "' && " + command + " > cmake.log 2>&1";
+  const std::string line = "cd '" + dir.string() + "' && { " + command + "; } > cmake.log 2>&1";
   return std::system(line.c_str());
 }
 
