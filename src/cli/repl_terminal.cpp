@@ -27,7 +27,6 @@ constexpr const char* kContinue = "...> ";
 // for the duration of run_terminal_loop().
 struct Loop {
   Session* session = nullptr;
-  Notices* notices = nullptr;
   bool quit = false;
   bool line_done = false;  // on_line ran: the editor needs re-arming
   std::filesystem::path history;
@@ -151,7 +150,6 @@ void install_signals(struct sigaction* old_int, struct sigaction* old_winch) {
 int run_terminal_loop(Session& session, Notices& notices) {
   Loop loop;
   loop.session = &session;
-  loop.notices = &notices;
   g_loop = &loop;
   struct sigaction old_int {
   }, old_winch{};
