@@ -4,24 +4,13 @@
 #include <chrono>
 #include <cstdio>
 
+#include "cli/cli_runtime.hpp"
 #include "cli/terminal.hpp"
 #include "hotmod/runtime.hpp"
 #include "runtime/suggest.hpp"
 
 namespace hotmod::cli {
 namespace {
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out.append(out.empty() ? "" : ", ").append(item);
-  return out;
-}
-
-std::string folders(const RuntimeOptions& options) {
-  std::vector<std::string> paths;
-  for (const auto& p : options.module_paths) paths.push_back(p.string());
-  return joined(paths);
-}
 
 std::vector<std::string> source_modules(const std::vector<ModuleInfo>& modules) {
   std::vector<std::string> out;

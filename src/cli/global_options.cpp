@@ -23,7 +23,9 @@ void add_global_options(CLI::App& app, GlobalOptions& out) {
   with_value("--config", "--config", "FILE",
              "Project file to read instead of the nearest hotmod.json");
   alone("--dev", "Dev mode: detailed logging, timings, stack traces");
-  alone("--no-dev", "Production mode (the default)");
+  alone("--no-dev",
+        "Production mode (the default for build; call, info, watch, repl, perfmon and "
+        "memreport use dev mode unless given)");
   alone("--no-watch", "Do not watch files for changes");
   with_value("--log-level", "--log-level", "LEVEL", "trace, debug, info, warn or error");
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
@@ -15,11 +16,28 @@ bool colour_for(std::FILE* stream) {
   return ::isatty(::fileno(stream)) == 1;
 }
 
+bool unicode_for(std::FILE* stream) {
+  if (::isatty(::fileno(stream)) != 1) return false;
+  const char* locale = nullptr;
+  for (const char* name : {"LC_ALL", "LC_CTYPE", "LANG"}) {
+    const char* v = std::getenv(name);
+    if (v != nullptr && *v != '\0') {
+      locale = v;
+      break;
+    }
+  }
+  if (locale == nullptr) return false;
+  std::string l(locale);
+  for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return l.find("utf-8") != std::string::npos || l.find("utf8") != std::string::npos;
+}
+
 std::string paint(std::string_view text, Colour colour, bool on) {
   if (!on || colour == Colour::none) return std::string(text);
-  const char* code = colour == Colour::red     ? "\033[1;31m"
-                     : colour == Colour::green ? "\033[32m"
-                                               : "\033[1m";
+  const char* code = colour == Colour::red      ? "\033[1;31m"
+                     : colour == Colour::green  ? "\033[32m"
+                     : colour == Colour::yellow ? "\033[33m"
+                                                : "\033[1m";
   return code + std::string(text) + "\033[0m";
 }
 

@@ -14,10 +14,15 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;  // the work itself failed (a module did not build)
 inline constexpr int kExitUsage = 2;   // the command line or the configuration is wrong
 
-enum class Colour { none, red, green, bold };
+enum class Colour { none, red, green, yellow, bold };
 
 // True when `stream` is a terminal, NO_COLOR is unset and TERM is not "dumb".
 bool colour_for(std::FILE* stream);
+
+// True when `stream` is a terminal whose locale speaks UTF-8 (LC_ALL, else
+// LC_CTYPE, else LANG): box-drawing tables and marks like ⚠ are used only
+// there, plain ASCII elsewhere.
+bool unicode_for(std::FILE* stream);
 
 // `text` wrapped in the escape codes for `colour`, when `on`.
 std::string paint(std::string_view text, Colour colour, bool on);

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,7 +47,23 @@ class CliTest : public ::testing::Test {
   }
 
   Ran hotmod(const std::vector<std::string>& args, std::map<std::string, std::string> env = {}) {
-    return run_hotmod(args, RunOptions{dir_.path(), std::move(env)});
+    return run_hotmod(args, RunOptions{dir_.path(), std::move(env), std::nullopt});
+  }
+  // With `input` as its stdin (a file, not a terminal).
+  Ran hotmod_reading(const std::vector<std::string>& args, const std::string& input) {
+    return run_hotmod(args, RunOptions{dir_.path(), {}, input});
+  }
+  std::unique_ptr<Background> background(const std::vector<std::string>& args) {
+    return std::make_unique<Background>(args, RunOptions{dir_.path(), {}, std::nullopt});
+  }
+  // Copies `from` beside `to`, then renames it over `to`: a new inode, never
+  // a half-written file, as a careful build tool installs a module.
+  void install(const std::filesystem::path& from, const std::filesystem::path& rel) {
+    const auto to = dir_ / rel;
+    std::filesystem::create_directories(to.parent_path());
+    const auto tmp = to.parent_path() / ("." + to.filename().string() + ".tmp");
+    std::filesystem::copy_file(from, tmp, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::rename(tmp, to);
   }
 
   std::filesystem::path mods() const { return dir_ / "mods"; }
@@ -53,6 +71,10 @@ class CliTest : public ::testing::Test {
 
   TempDir dir_{"hotmod-cli"};
 };
+
+inline bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // "exit 2, stderr: ..." for failure messages.
 inline std::string shown(const Ran& run) {

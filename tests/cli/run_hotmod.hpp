@@ -2,9 +2,14 @@
 // printed. Output goes to files, not pipes, so a chatty child never blocks.
 #pragma once
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hotmod_test {
@@ -21,9 +26,40 @@ struct RunOptions {
   // pointed into `cwd` so nothing reaches the real ~/.cache. No HOTMOD_*
   // variable from the test's own environment gets through.
   std::map<std::string, std::string> env;
+  // Its stdin (a file holding this text); /dev/null when unset.
+  std::optional<std::string> input;
 };
 
 // Runs HOTMOD_CLI_PATH with `args`; stdout and stderr are not terminals.
 Ran run_hotmod(const std::vector<std::string>& args, const RunOptions& options);
+
+// `hotmod` running while the test goes on: its stdin is a pipe the test
+// writes to, its stdout and stderr files the test reads as they grow. The
+// destructor kills it (SIGKILL) if it still runs.
+class Background {
+ public:
+  Background(const std::vector<std::string>& args, const RunOptions& options);
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+
+  void write(std::string_view text);  // to its stdin
+  void close_stdin();                 // end of input
+  void signal(int sig);
+
+  std::string out() const;  // printed so far
+  std::string err() const;
+  // Polls stdout until it holds `text` (true), or `timeout` passes (false).
+  bool wait_for_out(std::string_view text,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
+  // Waits for it to end: exit code and everything it printed.
+  Ran wait();
+
+ private:
+  pid_t pid_ = -1;
+  int stdin_ = -1;
+  std::filesystem::path out_file_;
+  std::filesystem::path err_file_;
+};
 
 }  // namespace hotmod_test

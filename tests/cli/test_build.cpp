@@ -13,10 +13,6 @@ namespace {
 namespace fs = std::filesystem;
 using Build = CliTest;
 
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 bool empty_or_missing(const fs::path& dir) {
   std::error_code ec;
   return !fs::exists(dir, ec) || fs::is_empty(dir, ec);

@@ -9,23 +9,33 @@ namespace {
 
 using Cli = CliTest;
 
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 TEST_F(Cli, VersionIsTheProjectVersion) {
   const Ran run = hotmod({"--version"});
   EXPECT_EQ(run.exit_code, 0) << shown(run);
   EXPECT_EQ(run.out, "hotmod " HOTMOD_VERSION "\n");
 }
 
-TEST_F(Cli, HelpListsBuildTheGlobalFlagsAndExamples) {
+TEST_F(Cli, HelpListsEveryCommandTheGlobalFlagsAndExamples) {
   const Ran run = hotmod({"--help"});
   EXPECT_EQ(run.exit_code, 0) << shown(run);
   for (const char* part :
-       {"build", "--module-path", "--config", "--dev", "--no-dev", "--no-watch", "--log-level",
-        "--version", "Examples:", "hotmod -M build/modules build"})
+       {"--module-path", "--config", "--dev", "--no-dev", "--no-watch", "--log-level", "--version",
+        "Examples:", "hotmod -M build/modules build"})
     EXPECT_TRUE(has(run.out, part)) << part << "\n" << run.out;
+  for (const char* command : {"build", "call", "doctor", "info", "memreport", "modules", "new",
+                              "perfmon", "repl", "watch"}) {
+    EXPECT_TRUE(has(run.out, std::string("\n  ") + command + " ")) << command << "\n" << run.out;
+    EXPECT_TRUE(has(run.out, std::string(" ") + command)) << "an example of " << command;
+  }
+}
+
+TEST_F(Cli, EveryCommandHasItsOwnHelp) {
+  for (const char* command : {"build", "call", "doctor", "info", "memreport", "modules", "new",
+                              "perfmon", "repl", "watch"}) {
+    const Ran run = hotmod({command, "--help"});
+    EXPECT_EQ(run.exit_code, 0) << command << "\n" << shown(run);
+    EXPECT_TRUE(has(run.out, std::string("hotmod ") + command)) << command << "\n" << run.out;
+  }
 }
 
 TEST_F(Cli, BuildHelpNamesItsArguments) {
@@ -53,6 +63,13 @@ TEST_F(Cli, AnUnknownCommandIsAUsageError) {
   const Ran run = hotmod({"frobnicate"});
   EXPECT_EQ(run.exit_code, 2) << shown(run);
   EXPECT_TRUE(has(run.err, "frobnicate")) << run.err;
+  EXPECT_TRUE(has(run.err, "commands: build, call, doctor,")) << run.err;
+}
+
+TEST_F(Cli, AMistypedCommandNamesTheNearest) {
+  const Ran run = hotmod({"moduels"});
+  EXPECT_EQ(run.exit_code, 2) << shown(run);
+  EXPECT_TRUE(has(run.err, "unknown command 'moduels'; did you mean 'modules'?")) << run.err;
 }
 
 // The value is checked by hotmod's own flag parser, with its message.

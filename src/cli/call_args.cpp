@@ -1,0 +1,27 @@
+#include "cli/call_args.hpp"
+
+namespace hotmod::cli {
+
+Result<CallTarget> split_call_target(std::string_view text) {
+  const std::size_t dot = text.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == text.size())
+    return Error{"usage", "'" + std::string(text) +
+                              "' does not name a function; write MODULE.FUNCTION, e.g. "
+                              "`hotmod call math.add 2 3`"};
+  return CallTarget{std::string(text.substr(0, dot)), std::string(text.substr(dot + 1))};
+}
+
+Result<Value> parse_call_args(const std::vector<std::string>& args) {
+  Value list = Value::array();
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    Value v = Value::parse(args[i], nullptr, /*allow_exceptions=*/false);
+    if (v.is_discarded())
+      return Error{"usage", "argument " + std::to_string(i + 1) + " (" + args[i] +
+                                ") is not a JSON value; to pass it as text, quote it: '\"" +
+                                args[i] + "\"'"};
+    list.push_back(std::move(v));
+  }
+  return list;
+}
+
+}  // namespace hotmod::cli

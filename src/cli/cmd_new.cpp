@@ -1,0 +1,169 @@
+#include "cli/cmd_new.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+#include "build/toolchain.hpp"
+#include "cli/cli_runtime.hpp"
+#include "cli/new_module.hpp"
+#include "cli/terminal.hpp"
+#include "hotmod/runtime.hpp"
+
+namespace hotmod::cli {
+namespace fs = std::filesystem;
+namespace {
+
+ModuleKind kind_named(const std::string& kind) {
+  return kind == "library"  ? ModuleKind::library
+         : kind == "script" ? ModuleKind::script
+                            : ModuleKind::source;
+}
+
+// The global flags as given, to repeat in the commands we suggest.
+std::string flags_text(const GlobalOptions& global) {
+  std::string out;
+  for (const std::string& f : global.flags) out += " " + f;
+  return out;
+}
+
+bool write_file(const NewFile& file) {
+  std::error_code ec;
+  fs::create_directories(file.path.parent_path(), ec);
+  std::ofstream out(file.path, std::ios::binary);
+  out << file.text;
+  out.close();
+  if (!out) print_error("cannot write " + file.path.string() + "; is the folder writable?");
+  return static_cast<bool>(out);
+}
+
+// hotmod.json's rule for a library module: written into a new hotmod.json
+// when there is none (added to `written`); otherwise returned as the text
+// to show, for the user to add: we do not rewrite a file that may hold comments.
+std::string library_rule(const NewArgs& args, const fs::path& folder, const CommandSetup& setup,
+                         const fs::path& cwd, std::vector<std::string>& written) {
+  const fs::path project = setup.file ? setup.file->parent_path() : cwd;
+  Value rule = {{"build", library_build_command(folder, project)},
+                {"sources", {library_sources_glob(folder, project)}}};
+  if (setup.file)
+    return "To rebuild it when its sources change (hotmod watch, hotmod repl), add to the "
+           "\"modules\" of " +
+           display_path(*setup.file) + ":\n  \"" + args.name + "\": " + rule.dump() + "\n";
+  Value paths = Value::array();
+  for (const fs::path& p : setup.options.module_paths)
+    paths.push_back(p.lexically_relative(cwd).generic_string());
+  Value file = {{"module_paths", paths}, {"modules", {{args.name, rule}}}};
+  if (write_file({cwd / "hotmod.json", file.dump(2) + "\n"})) written.push_back("hotmod.json");
+  return {};
+}
+
+// Source and script modules are named by their path below the module
+// folder: written deeper than that folder, the name would not match.
+std::string placement_problem(const fs::path& dir, const std::string& name,
+                              const std::vector<fs::path>& module_paths) {
+  for (const fs::path& p : module_paths)
+    if (is_below(dir, p)) {
+      std::string prefix = dir.lexically_relative(p).generic_string();
+      std::replace(prefix.begin(), prefix.end(), '/', '.');
+      return display_path(dir) + " is inside the module folder " + display_path(p) +
+             ", where this module would be named '" + prefix + "." + name + "'; pass --dir " +
+             display_path(p) + " and the name " + prefix + "." + name;
+    }
+  return {};
+}
+
+void next_steps(const NewArgs& args, ModuleKind kind, const fs::path& folder,
+                const GlobalOptions& global) {
+  const std::string flags = flags_text(global);
+  if (kind == ModuleKind::library) {
+    const std::string f = build::shell_quote(display_path(folder));
+    std::printf("Build it:  cmake -S %s -B %s/build && cmake --build %s/build\n", f.c_str(),
+                f.c_str(), f.c_str());
+  }
+  std::printf("Try it:    hotmod%s call %s.greet '\"Ada\"'\n", flags.c_str(), args.name.c_str());
+  std::printf("Edit it while `hotmod%s watch %s` runs: each %s reloads it.\n", flags.c_str(),
+              args.name.c_str(), kind == ModuleKind::library ? "build" : "save");
+}
+
+}  // namespace
+
+CLI::App* add_new_command(CLI::App& app, NewArgs& args) {
+  CLI::App* cmd = app.add_subcommand("new", "Write a new module's skeleton, ready to load");
+  cmd->add_option("NAME", args.name, "The module's name; dots make folders (tools.math)")
+      ->required();
+  cmd->add_option("--kind", args.kind,
+                  "library (built by CMake), source (compiled by hotmod) or script (Lua)")
+      ->required()
+      ->check(CLI::IsMember({"library", "source", "script"}));
+  cmd->add_option("--dir", args.dir,
+                  "Where to write it (default: the first module folder; library modules: the "
+                  "current folder)");
+  cmd->footer(
+      "  source:  MODULE_FOLDER/NAME.cpp, compiled by hotmod on first use and on save\n"
+      "  script:  MODULE_FOLDER/NAME.lua\n"
+      "  library: NAME/NAME.cpp and NAME/CMakeLists.txt (hotmod_add_module), built into\n"
+      "           the first module folder; the build rule for hotmod.json is written to a\n"
+      "           new hotmod.json, or printed for you to add to yours.\n"
+      "Existing files are never overwritten.");
+  return cmd;
+}
+
+int run_new(const GlobalOptions& global, const NewArgs& args) {
+  if (std::string problem = module_name_problem(args.name); !problem.empty())
+    return usage_error(problem);
+  int exit_code = kExitOk;
+  auto setup = setup_runtime(global, &exit_code);
+  if (!setup) return exit_code;
+  const ModuleKind kind = kind_named(args.kind);
+  const fs::path cwd = fs::current_path();
+  const fs::path module_dir = setup->options.module_paths.front();
+  const fs::path dir = args.dir.empty() ? (kind == ModuleKind::library ? cwd : module_dir)
+                                        : (cwd / args.dir).lexically_normal();
+
+  setup->options.hot_reload = false;
+  {
+    Runtime runtime(setup->options);
+    if (std::optional<ModuleInfo> found = runtime.info(args.name)) {
+      print_error("a module named '" + args.name +
+                  "' exists already: " + display_path(found->path) + "; pick another name");
+      return kExitFailed;
+    }
+  }
+  if (kind != ModuleKind::library)
+    if (std::string problem = placement_problem(dir, args.name, setup->options.module_paths);
+        !problem.empty())
+      return usage_error(problem);
+  const NewModule plan = plan_module(args.name, kind, dir, module_dir);
+  if (kind == ModuleKind::library)
+    for (const fs::path& p : setup->options.module_paths)
+      if (is_below(plan.folder, p) || plan.folder == p)
+        return usage_error("library module sources in a module folder (" + p.string() +
+                           ") would be taken for a source module; pass --dir outside it");
+  std::vector<std::string> existing;
+  for (const NewFile& f : plan.files)
+    if (fs::exists(f.path)) existing.push_back(display_path(f.path));
+  if (!existing.empty()) {
+    print_error("will not overwrite " + joined(existing) + "; pick another name or remove them");
+    return kExitFailed;
+  }
+
+  std::vector<std::string> written;
+  for (const NewFile& f : plan.files) {
+    if (!write_file(f)) return kExitFailed;
+    written.push_back(display_path(f.path));
+  }
+  std::string rule;
+  if (kind == ModuleKind::library) rule = library_rule(args, plan.folder, *setup, cwd, written);
+  std::printf("Created %s module '%s': %s\n", args.kind.c_str(), args.name.c_str(),
+              joined(written).c_str());
+  std::fputs(rule.c_str(), stdout);
+  if (!args.dir.empty() && kind != ModuleKind::library &&
+      std::none_of(setup->options.module_paths.begin(), setup->options.module_paths.end(),
+                   [&](const fs::path& p) { return is_below(dir, p) || dir == p; }))
+    std::printf("Note: %s is not a module folder; pass -M %s to load from it.\n",
+                display_path(dir).c_str(), display_path(dir).c_str());
+  next_steps(args, kind, plan.folder, global);
+  return kExitOk;
+}
+
+}  // namespace hotmod::cli

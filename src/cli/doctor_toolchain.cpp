@@ -1,0 +1,78 @@
+// `hotmod doctor`: the compiler, the linker and the build cache.
+#include <unistd.h>
+
+#include "build/build_cache.hpp"
+#include "build/command.hpp"
+#include "build/toolchain.hpp"
+#include "cli/cli_runtime.hpp"
+#include "cli/doctor_checks.hpp"
+
+namespace hotmod::cli {
+namespace fs = std::filesystem;
+namespace {
+
+// The first line of `compiler --version`, or "" when it does not answer.
+std::string version_of(const fs::path& compiler) {
+  const build::CommandResult run =
+      build::run_command(build::shell_quote(compiler.string()) + " --version", fs::current_path());
+  if (!run.ok()) return {};
+  return run.output.substr(0, run.output.find('\n'));
+}
+
+// The folder itself when it exists, else the nearest parent that does.
+fs::path nearest_existing(fs::path dir) {
+  std::error_code ec;
+  while (!dir.empty() && !fs::exists(dir, ec) && dir.has_relative_path()) dir = dir.parent_path();
+  return dir;
+}
+
+}  // namespace
+
+std::vector<Check> check_toolchain(const RuntimeOptions& options, bool has_source_modules) {
+  Result<build::Toolchain> t = build::find_toolchain(options.cxx);
+  if (!t) {
+    const CheckLevel level = has_source_modules ? CheckLevel::fail : CheckLevel::warn;
+    std::string text = "C++ compiler: " + t.error().message;
+    if (!has_source_modules) text += " (only source modules need one)";
+    return {{level, text}};
+  }
+  std::vector<Check> out;
+  const std::string version = version_of(t->compiler);
+  std::string compiler = "C++ compiler: " + t->compiler.string();
+  if (!t->launcher.empty()) compiler += " through " + joined(t->launcher);
+  if (version.empty())
+    out.push_back({CheckLevel::warn, compiler + " does not answer --version; check that it runs"});
+  else
+    out.push_back({CheckLevel::ok, compiler + " (" + version + ")"});
+  if (t->linker_name == "default")
+    out.push_back({CheckLevel::ok,
+                   "linker: the compiler's default (mold or lld link source modules faster: "
+                   "install mold, or lld)"});
+  else
+    out.push_back({CheckLevel::ok, "linker: " + t->linker_name + " (" + t->linker_flag + ")"});
+  return out;
+}
+
+Check check_cache(const RuntimeOptions& options) {
+  const fs::path dir =
+      options.cxx.cache_dir.empty() ? build::default_cache_dir() : options.cxx.cache_dir;
+  const std::string fix =
+      "; make it writable, or set cxx.cache_dir in hotmod.json (or HOTMOD_CACHE_DIR)";
+  std::error_code ec;
+  if (fs::exists(dir, ec)) {
+    if (!fs::is_directory(dir, ec))
+      return {CheckLevel::fail, "build cache: " + dir.string() + " is not a folder" + fix};
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+      return {CheckLevel::fail, "build cache: " + dir.string() + " is not writable" + fix};
+    return {CheckLevel::ok, "build cache: " + dir.string()};
+  }
+  const fs::path parent = nearest_existing(dir);
+  if (parent.empty() || ::access(parent.c_str(), W_OK | X_OK) != 0)
+    return {CheckLevel::fail, "build cache: " + dir.string() + " cannot be created (" +
+                                  (parent.empty() ? std::string("no parent exists")
+                                                  : parent.string() + " is not writable") +
+                                  ")" + fix};
+  return {CheckLevel::ok, "build cache: " + dir.string() + " (created on the first build)"};
+}
+
+}  // namespace hotmod::cli

@@ -1,0 +1,77 @@
+#include "cli/reload_line.hpp"
+
+#include <algorithm>
+
+#include "cli/terminal.hpp"
+#include "cli/units.hpp"
+
+namespace hotmod::cli {
+namespace {
+
+std::string_view failure_words(Failure failure) {
+  switch (failure) {
+    case Failure::none:
+      return "failed";
+    case Failure::unknown_module:
+      return "no such module";
+    case Failure::build_failed:
+      return "build error";
+    case Failure::io_error:
+      return "cannot read the file";
+    case Failure::not_shared_object:
+      return "not a shared object";
+    case Failure::truncated_image:
+      return "file cut short";
+    case Failure::no_descriptor:
+      return "no HOTMOD_MODULE in it";
+    case Failure::abi_mismatch:
+      return "ABI mismatch";
+    case Failure::open_failed:
+      return "dlopen failed";
+    case Failure::missing_capability:
+      return "capability not granted";
+    case Failure::missing_interface:
+      return "an interface in use is gone";
+    case Failure::self_test_failed:
+      return "self-test failed";
+    case Failure::constructor_threw:
+      return "a constructor threw";
+    case Failure::migration_failed:
+      return "state migration failed";
+    case Failure::on_load_threw:
+      return "on_load threw";
+  }
+  return "failed";
+}
+
+}  // namespace
+
+std::string failure_summary(const ReloadStats& stats) {
+  std::string words(failure_words(stats.failure));
+  if (stats.failure != Failure::build_failed) return words;
+  const auto errors =
+      std::count_if(stats.messages.begin(), stats.messages.end(), [](const CompilerMessage& m) {
+        return m.severity == "error" || m.severity == "fatal error";
+      });
+  if (errors == 0) return words;
+  return words + " (" + std::to_string(errors) + (errors == 1 ? " error)" : " errors)");
+}
+
+std::string reload_line(const ReloadStats& stats, ModuleKind kind, std::string_view see,
+                        bool colour) {
+  const std::string name = "Module '" + stats.module + "' ";
+  if (stats.success) {
+    const char* what = stats.pending      ? "prepared (waiting for apply_pending)"
+                       : stats.first_load ? "loaded"
+                                          : "reloaded";
+    return paint("[OK]", Colour::green, colour) + " " + name + what + " (" +
+           std::string(to_string(kind)) + ", " + format_ms(stats.duration) + ")";
+  }
+  // ReloadStats::version names what runs now; empty when nothing does.
+  const std::string outcome =
+      stats.version.empty() ? "not loaded" : "kept at version " + stats.version;
+  return paint("[FAILED]", Colour::red, colour) + " " + name + outcome + ": " +
+         failure_summary(stats) + ", see " + std::string(see) + " " + stats.module;
+}
+
+}  // namespace hotmod::cli

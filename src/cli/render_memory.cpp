@@ -1,0 +1,44 @@
+// `.memreport` and `hotmod memreport`: what the loaded modules hold.
+#include "cli/render_reports.hpp"
+#include "cli/units.hpp"
+#include "hotmod/runtime.hpp"
+
+namespace hotmod::cli {
+namespace {
+
+// The top consumers shown; the totals still count every module.
+constexpr std::size_t kTop = 10;
+
+}  // namespace
+
+std::string render_memory(const MemoryReport& report, TableStyle style) {
+  Table kinds({"Kind", "Modules", "Memory"}, {Align::left, Align::right, Align::right});
+  for (const KindMemory& k : report.kinds)
+    kinds.add({std::string(to_string(k.kind)), std::to_string(k.modules), format_bytes(k.bytes)});
+
+  Table top({"Module", "Kind", "Image", "Heap", "State", "Total"},
+            {Align::left, Align::left, Align::right, Align::right, Align::right, Align::right});
+  for (std::size_t i = 0; i < report.modules.size() && i < kTop; ++i) {
+    const ModuleMemory& m = report.modules[i];
+    top.add({m.name, std::string(to_string(m.kind)), format_bytes(m.image_bytes),
+             m.heap_bytes ? format_bytes(*m.heap_bytes) : "-", format_bytes(m.state_bytes),
+             format_bytes(m.total())});
+  }
+
+  std::string out = "By kind\n" + kinds.render(style) + "\n";
+  if (report.modules.empty()) {
+    out += "No module is loaded.\n";
+  } else {
+    out += "Top consumers";
+    if (report.modules.size() > kTop)
+      out += " (" + std::to_string(kTop) + " of " + std::to_string(report.modules.size()) + ")";
+    out += "\n" + top.render(style);
+  }
+  out += "\nTotal in modules: " + format_bytes(report.total_bytes) +
+         "; process RSS: " + format_bytes(report.process_rss_bytes) +
+         "; available: " + format_bytes(report.available_bytes) + "\n";
+  if (!report.heap_tracked) out += "Heap is counted in dev mode only (--dev).\n";
+  return out;
+}
+
+}  // namespace hotmod::cli
