@@ -67,11 +67,16 @@ Check check_cache(const RuntimeOptions& options) {
     return {CheckLevel::ok, "build cache: " + dir.string()};
   }
   const fs::path parent = nearest_existing(dir);
-  if (parent.empty() || ::access(parent.c_str(), W_OK | X_OK) != 0)
-    return {CheckLevel::fail, "build cache: " + dir.string() + " cannot be created (" +
-                                  (parent.empty() ? std::string("no parent exists")
-                                                  : parent.string() + " is not writable") +
-                                  ")" + fix};
+  std::string why;
+  if (parent.empty())
+    why = "no parent exists";
+  else if (!fs::is_directory(parent, ec))
+    why = parent.string() + " is a file, not a folder";
+  else if (::access(parent.c_str(), W_OK | X_OK) != 0)
+    why = parent.string() + " is not writable";
+  if (!why.empty())
+    return {CheckLevel::fail,
+            "build cache: " + dir.string() + " cannot be created (" + why + ")" + fix};
   return {CheckLevel::ok, "build cache: " + dir.string() + " (created on the first build)"};
 }
 
