@@ -36,6 +36,17 @@ TEST_F(Repl, APipedScriptPrintsOnlyItsResults) {
   EXPECT_EQ(run.err, "");
 }
 
+// The documented example, word for word: a script module named `math`
+// shadows Lua's library in the console (its own sandbox keeps Lua's).
+TEST_F(Repl, TheDocumentedPipeExample) {
+  write("mods/math.lua", "return {sqrt = function(x) return math.sqrt(x) end}\n");
+  const Ran piped =
+      hotmod_reading({"repl", "-M", "mods"}, "m = import(\"math\")\nprint(m.sqrt(16))\n");
+  EXPECT_EQ(piped.exit_code, 0) << shown(piped);
+  EXPECT_EQ(piped.out, "4.0\n");
+  EXPECT_EQ(piped.err, "");
+}
+
 TEST_F(Repl, ModulesAreGlobalsAndExpressionsPrintTheirValue) {
   const Ran run = repl("counter.add(2, 3)\ntools.math.mul(3, 0.5)\n");
   EXPECT_EQ(run.exit_code, 0) << shown(run);
