@@ -21,9 +21,7 @@ Result<Value> Slot::call(std::string_view function, const Value& args) {
   diag::ModuleCode in_module;
   diag::HeapScope heap(heap_);
   if (v->script) {  // the pin keeps the version's exports alive
-    Result<Value> r = v->script->call(*v->script_version, function, args);
-    if (!r.ok()) return Error{"call", "module '" + name_ + "': " + r.error().message};
-    return r;
+    return v->script->call(*v->script_version, function, args);  // errors name the module
   }
   Value result;
   std::string error;

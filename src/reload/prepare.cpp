@@ -141,16 +141,7 @@ std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& sl
       slot.kind() == ModuleKind::source ? slot.artifact : slot.path();
   {
     StageTimer timer(&t.copy);
-    Result<loader::FileSnapshot> snap = loader::read_file(file);
-    if (!snap.ok()) {
-      *f = loader::fault(Stage::copy, Failure::io_error,
-                         "module '" + slot.name() + "': " + snap.error().message);
-      return nullptr;
-    }
-    v->source = std::move(snap.value());
-    read->identity = v->source.identity;
-    read->content_hash = v->source.content_hash;
-    read->read_at_ns = v->source.read_at_ns;
+    if (!read_module_file(slot, file, *v, read, f)) return nullptr;
   }
   {
     StageTimer timer(&t.validate);  // on the bytes just read, before any code runs
@@ -183,6 +174,21 @@ std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& sl
                                                         rt.config_for(slot.name()));
   v->context->set_definition(v->def);
   return v;
+}
+
+bool read_module_file(const registry::Slot& slot, const std::filesystem::path& file,
+                      registry::Version& v, loader::FileSnapshot* read, loader::Fault* f) {
+  Result<loader::FileSnapshot> snap = loader::read_file(file);
+  if (!snap.ok()) {
+    *f = loader::fault(Stage::copy, Failure::io_error,
+                       "module '" + slot.name() + "': " + snap.error().message);
+    return false;
+  }
+  v.source = std::move(snap.value());
+  read->identity = v.source.identity;
+  read->content_hash = v.source.content_hash;
+  read->read_at_ns = v.source.read_at_ns;
+  return true;
 }
 
 void discard(registry::Version& v) {

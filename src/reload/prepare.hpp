@@ -21,6 +21,11 @@ std::shared_ptr<registry::Version> prepare_script(Runtime::Impl& rt, registry::S
                                                   StageTimes& t, loader::Fault* f,
                                                   loader::FileSnapshot* read);
 
+// Reads the module's file once into v.source (bytes and identity) and its
+// identity into `read`; an unreadable file is Stage::copy / io_error.
+bool read_module_file(const registry::Slot& slot, const std::filesystem::path& file,
+                      registry::Version& v, loader::FileSnapshot* read, loader::Fault* f);
+
 // Closes a prepared version that never became current.
 void discard(registry::Version& v);
 

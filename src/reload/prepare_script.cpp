@@ -99,16 +99,7 @@ std::shared_ptr<registry::Version> prepare_script(Runtime::Impl& rt, registry::S
     mark = now;
   };
 
-  Result<loader::FileSnapshot> snap = loader::read_file(file);
-  if (!snap.ok()) {
-    *f = loader::fault(Stage::copy, Failure::io_error,
-                       "module '" + slot.name() + "': " + snap.error().message);
-    return nullptr;
-  }
-  v->source = std::move(snap.value());
-  read->identity = v->source.identity;
-  read->content_hash = v->source.content_hash;
-  read->read_at_ns = v->source.read_at_ns;
+  if (!read_module_file(slot, file, *v, read, f)) return nullptr;
   const std::string text(v->source.bytes.begin(), v->source.bytes.end());
   v->source.bytes = {};
   lap(&t.copy);
