@@ -7,7 +7,7 @@
 // new code, and Lua variables live as long as the Console.
 //
 // Not thread-safe: one thread evaluates (the REPL's); the host callbacks may
-// be called only from inside eval().
+// be called only from inside eval() and complete().
 #pragma once
 
 #include <functional>
@@ -55,7 +55,8 @@ class Console {
   };
   // Evaluates `chunk` the way the `lua` interpreter does: first as an
   // expression (its values are written, tab-separated, as Lua literals:
-  // 4.0, "text", {1, 2, x = 3}), else as statements.
+  // 4.0, {1, 2, x = "text"}; a string on its own raw, as lua.c prints it),
+  // else as statements.
   Outcome eval(std::string_view chunk);
 
   // Completions for the word ending at the end of `line`: globals, module

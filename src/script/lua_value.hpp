@@ -5,7 +5,8 @@
 //   true / false         boolean
 //   integer              integer (an unsigned one above 2^63-1: float)
 //   float                float (4.0 stays a float, and prints "4.0")
-//   string               string
+//   string               string (bytes: a Lua string that is not UTF-8
+//                        crosses as is, and nlohmann's dump() refuses it)
 //   array                sequence 1..n (a null element leaves a hole)
 //   object               table with string keys
 //

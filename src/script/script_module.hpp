@@ -99,7 +99,8 @@ class ScriptModule {
   // Bytes the interpreter holds, from its allocator (exact).
   std::uint64_t heap_bytes() const;
   // Bytes reachable from hotmod.state (a walk of the table: strings, tables,
-  // numbers; shared tables counted once).
+  // numbers; shared tables counted once). An estimate from Lua 5.4's object
+  // sizes, not the allocator's count: script_inspect.hpp says how.
   std::uint64_t state_bytes();
 
  private:
