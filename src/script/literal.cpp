@@ -25,8 +25,16 @@ struct Entry {
   std::string value;
 };
 
+// "[" + key + "]", appended rather than concatenated: g++ 12's -Wrestrict
+// misfires on `"literal" + std::string` when optimising.
+std::string bracketed(const std::string& key) {
+  std::string out;
+  out.reserve(key.size() + 2);
+  return out.append("[").append(key).append("]");
+}
+
 std::string string_key(std::string_view key) {
-  return is_identifier(key) ? std::string(key) : "[" + quote_string(key) + "]";
+  return is_identifier(key) ? std::string(key) : bracketed(quote_string(key));
 }
 
 std::string join_table(const std::vector<std::string>& items) {
@@ -104,7 +112,7 @@ class StackWriter {
       switch (lua_type(L_, -2)) {
         case LUA_TNUMBER:
           e.number = lua_tonumber(L_, -2);
-          e.key = "[" + write(-2, false) + "]";
+          e.key = bracketed(write(-2, false));
           break;
         case LUA_TSTRING: {
           std::size_t len = 0;
@@ -116,7 +124,7 @@ class StackWriter {
         }
         default:
           e.rank = lua_type(L_, -2) == LUA_TBOOLEAN ? 2 : 3;
-          e.key = "[" + write(-2, false) + "]";
+          e.key = bracketed(write(-2, false));
           e.text = e.key;
           break;
       }
