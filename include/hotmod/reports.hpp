@@ -6,13 +6,19 @@
 //    ReloadStats carries) and of each scan of the module paths;
 //  - image_bytes is the size of the module's mappings in /proc/self/maps
 //    (its versioned copy's segments, code and data, as mapped);
-//  - heap_bytes is what the module's code allocated with operator new (and,
-//    for script modules, through its Lua allocator) and has not freed yet,
-//    counted in dev mode only: allocations are attributed to a module while
-//    one of its calls, hooks or self-test runs on that thread (threads the
-//    module starts itself are not followed, nor malloc() called directly);
+//  - heap_bytes, for library and source modules, is what the module's code
+//    allocated with operator new and has not freed yet, counted in dev mode
+//    only (the host's operator new/delete are replaced, see
+//    HOTMOD_HEAP_ACCOUNTING): an allocation counts against a module while
+//    its static constructors, a call through a Module handle, a hook, its
+//    self-test or an interface constructor runs on that thread (calls through
+//    Ref<I>, threads the module starts and malloc() called directly are not
+//    followed). For script modules it is what the module's interpreter holds
+//    (its allocator counts every byte), in any mode;
 //  - state_bytes is sizeof the HOTMOD_STATE type (library and source
-//    modules) or what the Lua allocator holds for `hotmod.state` (scripts);
+//    modules), or for scripts an estimate of what `hotmod.state` reaches
+//    from Lua 5.4's object sizes (already inside heap_bytes, so not added to
+//    total());
 //  - process RSS and available memory come from /proc/self/statm and
 //    /proc/meminfo (MemAvailable).
 #pragma once
@@ -27,7 +33,7 @@
 
 namespace hotmod {
 
-enum class ModuleKind;
+enum class ModuleKind { library, source, script };
 
 // last / median / max over the attempts recorded (the last 64).
 struct TimingSummary {
@@ -41,10 +47,10 @@ struct ModulePerformance {
   std::string name;
   ModuleKind kind{};
   bool loaded = false;
-  TimingSummary load;     // first loads (a source module's includes its compile)
-  TimingSummary build;    // compiles and build rules, every attempt
-  TimingSummary reload;   // reloads, successful or not
-  StageTimes last_stages;  // of the last load or reload attempt
+  TimingSummary load;                // first loads (a source module's includes its compile)
+  TimingSummary build;               // compiles and build rules, every attempt
+  TimingSummary reload;              // reloads, successful or not
+  StageTimes last_stages;            // of the last load or reload attempt
   std::uint64_t reload_count = 0;    // successful reloads
   std::uint64_t failed_reloads = 0;  // failed loads and reloads
   // The last load or reload took longer than its kind's threshold.
@@ -75,10 +81,13 @@ struct ModuleMemory {
   std::string name;
   ModuleKind kind{};
   bool loaded = false;
-  std::uint64_t image_bytes = 0;  // mapped image (all versions still mapped)
-  std::optional<std::uint64_t> heap_bytes;  // dev mode only
+  std::uint64_t image_bytes = 0;            // mapped image (all versions still mapped)
+  std::optional<std::uint64_t> heap_bytes;  // libraries and sources: dev mode only
   std::uint64_t state_bytes = 0;
-  std::uint64_t total() const { return image_bytes + heap_bytes.value_or(0) + state_bytes; }
+  // A script's state lives in its interpreter's heap: counted once.
+  std::uint64_t total() const {
+    return image_bytes + heap_bytes.value_or(0) + (kind == ModuleKind::script ? 0 : state_bytes);
+  }
 };
 
 struct KindMemory {

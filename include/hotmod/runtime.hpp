@@ -38,7 +38,7 @@
 
 namespace hotmod {
 
-enum class ModuleKind { library, source, script };
+// enum class ModuleKind { library, source, script } is in hotmod/reports.hpp.
 std::string_view to_string(ModuleKind kind);
 
 // When a prepared new version becomes current.

@@ -42,12 +42,14 @@ Result<std::filesystem::path> TraceWriter::open(const std::filesystem::path& pat
   std::error_code ec;
   std::filesystem::path absolute = std::filesystem::absolute(path, ec);
   if (ec) absolute = path;
+  // The running trace is closed before the new file is opened: reopening the
+  // same path must not truncate a file still being written.
+  std::lock_guard lock(mutex_);
+  close_locked();
   std::FILE* file = std::fopen(absolute.c_str(), "w");
   if (file == nullptr)
     return Error{"trace", "cannot write the trace file '" + absolute.string() +
                               "': " + std::strerror(errno)};
-  std::lock_guard lock(mutex_);
-  close_locked();
   file_ = file;
   origin_ = std::chrono::steady_clock::now();
   events_ = 0;

@@ -94,6 +94,7 @@ bool check_descriptor(Runtime::Impl& rt, registry::Slot& slot, registry::Version
 bool run_self_test(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
   if (v.def->self_test == nullptr) return true;
   diag::ModuleCode in_module;
+  diag::HeapScope heap(slot.heap());
   try {
     v.def->self_test();
     return true;
@@ -113,7 +114,12 @@ bool instantiate(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
   for (const auto& i : v.def->interfaces) {
     std::string why;
     try {
-      v.instances.emplace_back(i.name, i.create());
+      void* object = nullptr;
+      {
+        diag::HeapScope heap(slot.heap());  // the module's constructor allocates as the module
+        object = i.create();
+      }
+      v.instances.emplace_back(i.name, object);
       continue;
     } catch (const std::exception& e) {
       why = e.what();
@@ -155,10 +161,9 @@ std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& sl
     if (!rt.store.write(slot.name(), v->generation, v->source.bytes, &v->copy, f)) return nullptr;
     v->source.bytes = {};
   }
-  // Static constructors, self-test and interface objects allocate as the module.
-  diag::HeapScope heap(slot.heap());
   {
     StageTimer timer(&t.open);
+    diag::HeapScope heap(slot.heap());  // its static constructors allocate as the module
     if (!loader::open_image(v->copy, slot.name(), &v->image, f)) {
       rt.store.remove(v->copy);
       return nullptr;

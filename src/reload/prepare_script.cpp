@@ -9,7 +9,6 @@
 // version (its exports, its environment, hotmod.state) untouched.
 #include <chrono>
 
-#include "diag/heap_accounting.hpp"
 #include "pin/pin_domain.hpp"
 #include "reload/prepare.hpp"
 #include "runtime/module_context.hpp"
@@ -36,10 +35,12 @@ class Loading {
   registry::Version* previous_;
 };
 
-// The context script code acts through right now: the version being loaded
-// on this thread, else the module's current one.
-runtime::ModuleContext* acting_context(const std::weak_ptr<registry::Slot>& weak) {
-  if (t_loading != nullptr) return t_loading->context.get();
+// The context script code acts through right now: the version of this
+// module being loaded on this thread (its chunk may call other scripts,
+// whose imports are theirs), else the module's current one.
+runtime::ModuleContext* acting_context(const std::weak_ptr<registry::Slot>& weak,
+                                       const std::string& module) {
+  if (t_loading != nullptr && t_loading->module == module) return t_loading->context.get();
   auto slot = weak.lock();
   registry::Version* v = slot ? slot->current.load(std::memory_order_acquire) : nullptr;
   return v != nullptr ? v->context.get() : nullptr;
@@ -50,7 +51,7 @@ std::shared_ptr<script::ScriptModule> make_interpreter(Runtime::Impl& rt, regist
   const std::string name = slot.name();
   script::ScriptHost host;
   host.import = [&rt, weak, name](std::string_view module) -> Result<std::vector<std::string>> {
-    runtime::ModuleContext* ctx = acting_context(weak);
+    runtime::ModuleContext* ctx = acting_context(weak, name);
     if (ctx == nullptr)
       return Error{"import", "module '" + name + "' is not loaded; it cannot import"};
     Result<Module> m = ctx->import(module);
@@ -110,7 +111,6 @@ std::shared_ptr<registry::Version> prepare_script(Runtime::Impl& rt, registry::S
                                                         rt.config_for(slot.name()));
   Result<std::shared_ptr<script::ScriptVersion>> loaded = [&] {
     Loading loading(v.get());
-    diag::HeapScope heap(slot.heap());
     return v->script->load(text, file.filename().string());
   }();
   lap(&t.open);

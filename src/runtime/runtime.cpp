@@ -11,8 +11,8 @@
 #include "runtime/auto_reload.hpp"
 #include "runtime/module_context.hpp"
 #include "runtime/runtime_impl.hpp"
-#include "script/script_module.hpp"
 #include "runtime/suggest.hpp"
+#include "script/script_module.hpp"
 
 namespace hotmod {
 
@@ -98,6 +98,21 @@ Runtime::Impl::~Impl() {
     retire(*slot, std::move(slot->owner), std::move(garbage));
   }
   reaper.wait_idle();
+  // Script interpreters close now, while the runtime their callbacks reach
+  // is whole: closing runs pending __gc finalizers, which may log or call.
+  // A host still holding a Module handle keeps only the slot.
+  for (const auto& [name, slot] : slots) {
+    std::shared_ptr<script::ScriptModule> lua;
+    {
+      std::lock_guard lock(slot->mu);
+      lua = std::move(slot->lua);
+    }
+    {
+      std::lock_guard lock(slot->record_mu);
+      slot->record.lua.reset();
+    }
+    lua.reset();
+  }
   if (trace.active()) trace.close();
   std::error_code ec;
   std::filesystem::remove(store.folder(), ec);  // only when empty: other runtimes may share it

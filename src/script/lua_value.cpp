@@ -150,7 +150,9 @@ class Reader {
     const lua_Unsigned n = lua_rawlen(L_, t);
     for (lua_Unsigned i = 1; i <= n; ++i) {
       lua_rawgeti(L_, t, static_cast<lua_Integer>(i));
-      const std::size_t mark = enter("[" + std::to_string(i) + "]");
+      std::string index = "[";  // appended: g++ 12 -Wrestrict misfires on "[" + string at -O3
+      index.append(std::to_string(i)).append("]");
+      const std::size_t mark = enter(index);
       Value element;
       const bool ok = read(-1, element);
       lua_pop(L_, 1);
