@@ -86,6 +86,7 @@ bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::V
                            " does not implement interface '" + name +
                            "', which the host now holds a Ref to; keep HOTMOD_INTERFACE(" + name +
                            ", ...) in the module");
+    if (next->script) next->script->restore_state(*next->script_version);
     rt.retire(slot, std::move(next), {});
     return false;
   }
@@ -112,6 +113,7 @@ bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::V
   lap(&t.hooks);
 
   if (!failed) {
+    if (next->script) next->script->drop_snapshot(*next->script_version);
     std::vector<registry::StateBox> garbage;
     if (h.replaced) garbage.push_back(slot.state);
     if (!h.snapshot.empty()) garbage.push_back(h.snapshot);
@@ -130,6 +132,8 @@ bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::V
                          (old ? "; the previous version keeps running" : ""),
                      diag::take_throw_trace());
   rt.bus.remove_owner(next->generation);
+  // A script's hotmod.state goes back to before the new chunk ran.
+  if (next->script) next->script->restore_state(*next->script_version);
   std::vector<registry::StateBox> garbage;
   if (h.replaced) {
     if (!h.next.empty()) garbage.push_back(h.next);

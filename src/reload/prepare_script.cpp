@@ -6,7 +6,10 @@
 //   validate  the capabilities it declares; its exported functions
 //
 // A failure leaves nothing reachable from the interpreter, and the running
-// version (its exports, its environment, hotmod.state) untouched.
+// version (its exports, its environment, hotmod.state) untouched: the
+// snapshot of hotmod.state taken before the chunk ran is restored. A
+// prepared version keeps its snapshot until commit() drops it, or restores
+// it when the version's on_load fails.
 #include <chrono>
 
 #include "pin/pin_domain.hpp"
@@ -132,6 +135,7 @@ std::shared_ptr<registry::Version> prepare_script(Runtime::Impl& rt, registry::S
     if (!rt.capability_granted(slot.name(), c)) {
       *f = loader::fault(Stage::validate, Failure::missing_capability,
                          rt.capability_refusal(slot.name(), c));
+      v->script->restore_state(*v->script_version);  // what its chunk wrote is undone
       lap(&t.validate);
       return nullptr;  // ~Version releases the exports
     }

@@ -133,6 +133,35 @@ TEST_F(ScriptTest, FailedReloadsKeepTheRunningVersion) {
   ASSERT_TRUE(rt.last_failure("greeter").has_value());
 }
 
+// What a failed chunk wrote into hotmod.state is undone: a runtime error, a
+// capability refused after the chunk ran, an on_load that fails.
+TEST_F(ScriptTest, AFailedReloadLeavesHotmodStateAsItWas) {
+  fs::path file = script("cart.lua", R"(
+hotmod.state.items = hotmod.state.items or {"apple", "pear"}
+local items = hotmod.state.items
+return {count = function() return #items end, first = function() return items[1] end}
+)");
+  hotmod::Runtime rt(options());
+  ASSERT_EQ(call(rt, "cart", "count"), 2);
+  const std::string wipes =
+      "for i = #hotmod.state.items, 1, -1 do hotmod.state.items[i] = nil end\n"
+      "hotmod.state.items[1] = 'ruined'\n";
+  write_text(file, wipes + "error('boom')\n");
+  EXPECT_FALSE(rt.reload("cart").success);
+  EXPECT_EQ(call(rt, "cart", "count"), 2);
+  EXPECT_EQ(call(rt, "cart", "first"), "apple");
+
+  write_text(file, wipes + "return {_capabilities = {'net:listen'}}\n");
+  hotmod::ReloadStats refused = rt.reload("cart");
+  EXPECT_EQ(refused.failure, hotmod::Failure::missing_capability);
+  EXPECT_EQ(call(rt, "cart", "first"), "apple");
+
+  write_text(file, wipes + "return {on_load = function() error('late') end}\n");
+  EXPECT_EQ(rt.reload("cart").failure, hotmod::Failure::on_load_threw);
+  EXPECT_EQ(call(rt, "cart", "count"), 2);
+  EXPECT_EQ(call(rt, "cart", "first"), "apple");
+}
+
 TEST_F(ScriptTest, SandboxHasNoIoOrOsUnlessGranted) {
   const fs::path out = tmp_.path() / "written.txt";
   script("writer.lua", R"(
@@ -239,8 +268,10 @@ TEST_F(ScriptTest, HooksRunOnLoadAndUnload) {
   EXPECT_FALSE(failed.success);
   EXPECT_EQ(failed.failure, hotmod::Failure::on_load_threw);
   EXPECT_NE(failed.error.find("not today"), std::string::npos) << failed.error;
-  // Rolled back: on_unload(old) ran, then the old version's on_load again.
-  EXPECT_EQ(call(rt, "hooked", "counts"), (hotmod::Value{3, 2}));
+  // Rolled back: hotmod.state as before the failed chunk ran (on_unload's
+  // count undone with it, as a native module's state copy is restored),
+  // then the old version's on_load again.
+  EXPECT_EQ(call(rt, "hooked", "counts"), (hotmod::Value{3, 1}));
 }
 
 TEST_F(ScriptTest, TheWatcherReloadsASavedScript) {
