@@ -163,4 +163,17 @@ TEST_F(ConsoleTest, TablesAreWrittenAsLiterals) {
   EXPECT_EQ(out("print").rfind("function: 0x", 0), 0u);
 }
 
+// Proxies and namespaces keep their metatables to themselves: __index
+// cannot be called with a table of the user's making.
+TEST_F(ConsoleTest, ProxyMetatablesAreLocked) {
+  EXPECT_EQ(out("getmetatable(greeter)"), "locked\n");
+  EXPECT_EQ(out("getmetatable(algorithms)"), "locked\n");
+  EXPECT_EQ(error("getmetatable(greeter).__index("
+                  "setmetatable({}, {__hotmod_call = io.stdout}), 'greet')"),
+            "stdin:1: attempt to call a nil value (field '__index')");
+  EXPECT_NE(error("setmetatable(greeter, nil)").find("cannot change a protected metatable"),
+            std::string::npos);
+  EXPECT_EQ(out("greeter.greet('bob')"), "hello bob\n");
+}
+
 }  // namespace
