@@ -49,6 +49,9 @@ class Session {
   bool continuing() const { return !pending_.empty(); }
   // Drops an unfinished chunk (Ctrl-C).
   void reset_chunk() { pending_.clear(); }
+  // Stops the Lua chunk feed() is evaluating (Ctrl-C during it); false when
+  // none is. Async-signal-safe, from any thread: script::Console::interrupt.
+  bool interrupt() noexcept { return console_->interrupt(); }
   // Completions of the last word of `line` (see repl_completion.hpp).
   std::vector<std::string> complete(std::string_view line);
 

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -34,10 +35,22 @@ struct Loop {
 };
 Loop* g_loop = nullptr;
 int g_signal_pipe[2] = {-1, -1};
+// The session the signal handler may interrupt: set while the loop runs.
+std::atomic<Session*> g_session{nullptr};
+static_assert(std::atomic<Session*>::is_always_lock_free, "read from a signal handler");
 
+// Ctrl-C while a Lua chunk runs stops it (as lua.c does: a hook raises
+// "interrupted!", which the session reports as the line's error); between
+// lines it goes through the signal pipe and drops the line being typed.
 void on_signal(int signal) {
-  const char byte = static_cast<char>(signal);
   const int saved = errno;
+  if (Session* session = g_session.load(); signal == SIGINT && session != nullptr) {
+    if (session->interrupt()) {
+      errno = saved;
+      return;
+    }
+  }
+  const char byte = static_cast<char>(signal);
   (void)!::write(g_signal_pipe[1], &byte, 1);
   errno = saved;
 }
@@ -151,6 +164,7 @@ int run_terminal_loop(Session& session, Notices& notices) {
   Loop loop;
   loop.session = &session;
   g_loop = &loop;
+  g_session.store(&session);
   struct sigaction old_int {
   }, old_winch{};
   install_signals(&old_int, &old_winch);
@@ -187,6 +201,7 @@ int run_terminal_loop(Session& session, Notices& notices) {
   rl_callback_handler_remove();
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGWINCH, &old_winch, nullptr);
+  g_session.store(nullptr);
   for (int& fd : g_signal_pipe) {
     if (fd >= 0) ::close(fd);
     fd = -1;

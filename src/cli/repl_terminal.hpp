@@ -10,7 +10,8 @@
 
 namespace hotmod::cli {
 
-// Until .quit or Ctrl-D; Ctrl-C drops the line being typed. History is read
+// Until .quit or Ctrl-D; Ctrl-C drops the line being typed, or stops the
+// Lua chunk running (`while true do end`), whose error is then reported. History is read
 // from and written to history_path() (a failure to write it is said once).
 // Exit code 0.
 int run_terminal_loop(Session& session, Notices& notices);

@@ -2,6 +2,7 @@
 // lives, evaluating chunks the way lua.c does.
 #include "script/console.hpp"
 
+#include <atomic>
 #include <new>
 
 #include <lua.hpp>
@@ -88,10 +89,22 @@ void apply_tostring(lua_State* L, int first, int last) {
   }
 }
 
+// lua.c's lstop: the hook interrupt() sets, once.
+void stop_hook(lua_State* L, lua_Debug*) {
+  lua_sethook(L, nullptr, 0, 0);
+  luaL_error(L, "interrupted!");
+}
+
+void disarm(lua_State* L) {
+  lua_sethook(L, nullptr, 0, 0);
+}
+
 }  // namespace
 
 struct Console::Impl {
   ConsoleState state;
+  std::atomic<bool> evaluating{false};  // interrupt() arms the hook only then
+  static_assert(std::atomic<bool>::is_always_lock_free, "read from a signal handler");
 };
 
 Console::Console(ConsoleHost host) : impl_(std::make_unique<Impl>()) {
@@ -113,10 +126,38 @@ Console::~Console() {
   lua_close(impl_->state.L);
 }
 
+// While eval() runs, interrupt() may arm the hook. One that comes as an
+// evaluation ends (after reading `evaluating`, before arming) arms it late:
+// the next eval() or complete() disarms it before running anything.
+class Console::Evaluating {
+ public:
+  explicit Evaluating(Impl& impl) : impl_(impl) {
+    disarm(impl_.state.L);
+    impl_.evaluating.store(true);
+  }
+  ~Evaluating() {
+    impl_.evaluating.store(false);
+    disarm(impl_.state.L);
+  }
+  Evaluating(const Evaluating&) = delete;
+  Evaluating& operator=(const Evaluating&) = delete;
+
+ private:
+  Impl& impl_;
+};
+
+bool Console::interrupt() noexcept {
+  if (!impl_->evaluating.load()) return false;
+  lua_sethook(impl_->state.L, &stop_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT,
+              1);
+  return true;
+}
+
 Console::Outcome Console::eval(std::string_view chunk) {
   ConsoleState& s = impl_->state;
   lua_State* L = s.L;
   StackGuard guard(L);
+  const Evaluating evaluating(*impl_);
   if (!lua_checkstack(L, 8)) return {Status::error, "the Lua stack is exhausted"};
   lua_pushcfunction(L, &message_handler);
   const int handler = lua_gettop(L);
@@ -153,6 +194,7 @@ Console::Outcome Console::eval(std::string_view chunk) {
 }
 
 std::vector<std::string> Console::complete(std::string_view line) {
+  disarm(impl_->state.L);
   return complete_names(impl_->state, line);
 }
 

@@ -7,7 +7,8 @@
 // new code, and Lua variables live as long as the Console.
 //
 // Not thread-safe: one thread evaluates (the REPL's); the host callbacks may
-// be called only from inside eval() and complete().
+// be called only from inside eval() and complete(). interrupt() is the
+// exception: any thread or a signal handler may call it.
 #pragma once
 
 #include <functional>
@@ -59,6 +60,16 @@ class Console {
   // else as statements.
   Outcome eval(std::string_view chunk);
 
+  // Stops the chunk eval() is running, as lua.c does on Ctrl-C: its Lua
+  // code raises "interrupted!" at its next instruction, call or return,
+  // and eval() returns that error (the console stays usable). Returns
+  // false, doing nothing, when no eval() is running. Async-signal-safe and
+  // callable from any thread: it reads a lock-free atomic and calls only
+  // lua_sethook, which Lua documents as safe from a signal handler. What
+  // runs outside this console's interpreter (a module's function, even a
+  // script module's) is not stopped; the chunk stops once it returns.
+  bool interrupt() noexcept;
+
   // Completions for the word ending at the end of `line`: globals, module
   // names (also the next segment of a dotted name), and after `m.` or `m:`
   // the module's functions (or the table's keys). Sorted, unique; each is
@@ -67,6 +78,7 @@ class Console {
 
  private:
   struct Impl;
+  class Evaluating;
   std::unique_ptr<Impl> impl_;
 };
 

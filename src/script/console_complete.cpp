@@ -91,7 +91,8 @@ std::vector<std::string> member_names(ConsoleState& s, bool method) {
   const int t = lua_gettop(L);
   if (lua_getmetatable(L, t)) {
     const int mt = lua_gettop(L);
-    if (find_field(L, mt, kModuleField)) {
+    // Tables of the user's making may have these fields too, of any type.
+    if (find_field(L, mt, kModuleField) && lua_type(L, -1) == LUA_TSTRING) {
       const std::string module = lua_tostring(L, -1);
       if (s.host.functions) {
         if (auto functions = s.host.functions(module); functions.ok()) out = functions.value();
@@ -102,7 +103,7 @@ std::vector<std::string> member_names(ConsoleState& s, bool method) {
       if (find_field(L, mt, kFallbackField) && lua_istable(L, -1)) table_keys(L, -1, method, out);
       return out;
     }
-    if (find_field(L, mt, kNamespaceField)) {
+    if (find_field(L, mt, kNamespaceField) && lua_type(L, -1) == LUA_TSTRING) {
       if (!method) out = segments_under(s, lua_tostring(L, -1));
       return out;
     }

@@ -43,7 +43,9 @@ int proxy_index_body(lua_State* L);
 // Raises on memory errors: inside protect().
 void push_namespace(lua_State* L, ConsoleState& s, std::string_view prefix) {
   lua_createtable(L, 0, 0);
-  lua_createtable(L, 0, 4);
+  lua_createtable(L, 0, 5);
+  lua_pushliteral(L, "locked");  // getmetatable(namespace) gives this, not the metatable
+  lua_setfield(L, -2, "__metatable");
   lua_pushliteral(L, "modules '");
   lua_pushlstring(L, prefix.data(), prefix.size());
   lua_pushliteral(L, ".*'");

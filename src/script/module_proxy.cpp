@@ -11,17 +11,23 @@
 namespace hotmod::script {
 namespace {
 
-constexpr const char* kCallField = "__hotmod_call";
-
 std::string_view upvalue_text(lua_State* L, int n) {
   std::size_t len = 0;
   const char* s = lua_tolstring(L, lua_upvalueindex(n), &len);
   return {s, len};
 }
 
+// The CallFunction a C closure keeps as light userdata in upvalue `n`;
+// null when that upvalue is anything else. Upvalues of C closures are out
+// of scripts' reach (there is no debug library), unlike metatable fields.
+const CallFunction* call_upvalue(lua_State* L, int n) {
+  if (!lua_islightuserdata(L, lua_upvalueindex(n))) return nullptr;
+  return static_cast<const CallFunction*>(lua_touserdata(L, lua_upvalueindex(n)));
+}
+
 // A proxy function: upvalues (call, module, function, proxy).
 int call_body(lua_State* L) {
-  const auto* call = static_cast<const CallFunction*>(lua_touserdata(L, lua_upvalueindex(1)));
+  const CallFunction* call = call_upvalue(L, 1);
   const std::string_view module = upvalue_text(L, 2);
   const std::string_view function = upvalue_text(L, 3);
   // m:f(x) passes the proxy first; it is not an argument of f.
@@ -70,6 +76,8 @@ void push_proxy(lua_State* L, const CallFunction* call, std::string_view module,
   for (const std::string& f : functions) push_proxy_function(L, call, module, f, proxy);
 
   lua_createtable(L, 0, 6);
+  lua_pushliteral(L, "locked");  // getmetatable(proxy) gives this, not the metatable
+  lua_setfield(L, -2, "__metatable");
   lua_pushliteral(L, "module '");
   lua_pushlstring(L, module.data(), module.size());
   lua_pushliteral(L, "'");
@@ -80,24 +88,16 @@ void push_proxy(lua_State* L, const CallFunction* call, std::string_view module,
   lua_setfield(L, -2, "__tostring");
   lua_pushlstring(L, module.data(), module.size());
   lua_setfield(L, -2, kModuleField.data());
-  lua_pushlightuserdata(L, const_cast<CallFunction*>(call));
-  lua_setfield(L, -2, kCallField);
   lua_pushlightuserdata(L, data);
   lua_pushlstring(L, module.data(), module.size());
-  lua_pushcclosure(L, resolve, 2);
+  lua_pushlightuserdata(L, const_cast<CallFunction*>(call));
+  lua_pushcclosure(L, resolve, 3);
   lua_setfield(L, -2, "__index");
   lua_setmetatable(L, proxy);
 }
 
-const CallFunction* proxy_call(lua_State* L, int proxy) {
-  if (!lua_getmetatable(L, proxy)) return nullptr;
-  const CallFunction* call = nullptr;
-  if (find_field(L, -1, kCallField)) {
-    call = static_cast<const CallFunction*>(lua_touserdata(L, -1));
-    lua_pop(L, 1);
-  }
-  lua_pop(L, 1);
-  return call;
+const CallFunction* resolver_call(lua_State* L) {
+  return call_upvalue(L, 3);
 }
 
 std::string no_such_function(std::string_view module, std::string_view function,
@@ -128,7 +128,7 @@ int push_proxy_protected(lua_State* L, const CallFunction* call, std::string_vie
 
 int add_function_protected(lua_State* L, int proxy, std::string_view module,
                            std::string_view function) {
-  const CallFunction* call = proxy_call(L, proxy);
+  const CallFunction* call = resolver_call(L);
   lua_pushvalue(L, proxy);
   auto add = [&](lua_State* L2) noexcept {
     push_proxy_function(L2, call, module, function, 1);

@@ -27,9 +27,12 @@ inline constexpr std::string_view kModuleField = "__hotmod_module";
 
 // Pushes a proxy for `module` with one function per name in `functions`.
 // Its metatable: __index = a closure of `resolve` with upvalues (`data` as
-// light userdata, the module name), __name "module 'NAME'", a __tostring
-// saying the same, kModuleField and `call`. `call` and `data` must outlive
-// the lua_State.
+// light userdata, the module name, `call` as light userdata), __name
+// "module 'NAME'", a __tostring saying the same, kModuleField, and
+// __metatable, so that getmetatable() in Lua does not give it out (nor its
+// __index to call with a table of the script's making). The C++ pointers
+// are only in upvalues, which scripts cannot reach. `call` and `data` must
+// outlive the lua_State.
 // Raises on memory errors: call inside protect().
 void push_proxy(lua_State* L, const CallFunction* call, std::string_view module,
                 const std::vector<std::string>& functions, int (*resolve)(lua_State*), void* data);
@@ -39,9 +42,10 @@ void push_proxy(lua_State* L, const CallFunction* call, std::string_view module,
 void push_proxy_function(lua_State* L, const CallFunction* call, std::string_view module,
                          std::string_view function, int proxy);
 
-// The CallFunction the proxy at `proxy` calls through (kept in its
-// metatable), or null when it is not a proxy. Never raises.
-const CallFunction* proxy_call(lua_State* L, int proxy);
+// In a resolver's body (the `resolve` given to push_proxy): the
+// CallFunction of the proxies it resolves for, from its upvalue; null when
+// the running function has no such upvalue. Never raises.
+const CallFunction* resolver_call(lua_State* L);
 
 // "module 'm' has no function 'x' (did you mean 'y'?); it exports: a, b".
 std::string no_such_function(std::string_view module, std::string_view function,
@@ -53,8 +57,9 @@ int push_proxy_protected(lua_State* L, const CallFunction* call, std::string_vie
                          const std::vector<std::string>& functions, int (*resolve)(lua_State*),
                          void* data);
 
-// For a resolver body: stores a new proxy function for `function` in the
-// proxy at `proxy` and pushes it; returns 1, or kFailed.
+// For a resolver body: stores a new proxy function for `function` (calling
+// through resolver_call()) in the proxy at `proxy` and pushes it; returns
+// 1, or kFailed.
 int add_function_protected(lua_State* L, int proxy, std::string_view module,
                            std::string_view function);
 

@@ -16,6 +16,7 @@
 #include "script/module_proxy.hpp"
 #include "script/sandbox.hpp"
 #include "script/script_inspect.hpp"
+#include "script/state_snapshot.hpp"
 
 namespace hotmod::script {
 
@@ -83,6 +84,36 @@ void unref(lua_State* L, int& ref1, int& ref2) {
   if (protect(L, 0, 0, drop) != LUA_OK) lua_pop(L, 1);
   ref1 = LUA_NOREF;
   ref2 = LUA_NOREF;
+}
+
+// A registry reference to a snapshot of the table at registry[state_ref],
+// or 0 when there is no memory for it.
+int take_snapshot(lua_State* L, int state_ref) {
+  int ref = 0;
+  auto take = [&ref, state_ref](lua_State* S) noexcept {
+    lua_rawgeti(S, LUA_REGISTRYINDEX, state_ref);
+    push_state_snapshot(S, -1);
+    ref = luaL_ref(S, LUA_REGISTRYINDEX);
+    return 0;
+  };
+  if (protect(L, 0, 0, take) != LUA_OK) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  return ref;
+}
+
+// Restores (when `restore`) and frees the snapshot at `ref`; sets it to 0.
+void end_snapshot(lua_State* L, int& ref, bool restore) {
+  if (ref <= 0) return;
+  auto end = [ref, restore](lua_State* S) noexcept {
+    lua_rawgeti(S, LUA_REGISTRYINDEX, ref);
+    if (restore && lua_istable(S, -1)) restore_state_snapshot(S, -1);
+    luaL_unref(S, LUA_REGISTRYINDEX, ref);
+    return 0;
+  };
+  if (protect(L, 0, 0, end) != LUA_OK) lua_pop(L, 1);
+  ref = 0;
 }
 
 // Calls `function` of v with `args` under a traceback handler. `found` says
@@ -161,6 +192,10 @@ Result<std::shared_ptr<ScriptVersion>> ScriptModule::load(std::string_view sourc
   if (luaL_loadbufferx(L, source.data(), source.size(), chunkname.c_str(), "t") != LUA_OK) {
     return Error{"load", error_text(L, -1)};
   }
+  // Before the chunk runs: a failed load puts hotmod.state back from it.
+  const int snapshot = take_snapshot(L, state_ref_);
+  if (snapshot == 0)
+    return Error{"load", chunk_name + ": not enough memory to snapshot hotmod.state"};
   const SandboxSpec spec{&host_, name_, state_ref_, io, os};
   int returned = LUA_TNONE;
   auto v = std::make_shared<ScriptVersion>();
@@ -177,19 +212,24 @@ Result<std::shared_ptr<ScriptVersion>> ScriptModule::load(std::string_view sourc
     return 0;
   };
   v->exports_ref = v->env_ref = LUA_NOREF;
-  if (protect(L, 1, 0, run, handler) != LUA_OK) {
-    Error error{"initialize", trim_traceback(error_text(L, -1))};
+  v->snapshot_ref = snapshot;
+  // A failed load leaves nothing reachable and hotmod.state as it was.
+  auto failed = [&](Error error) {
     unref(L, v->exports_ref, v->env_ref);
+    end_snapshot(L, v->snapshot_ref, true);
     return error;
+  };
+  if (protect(L, 1, 0, run, handler) != LUA_OK) {
+    return failed(Error{"initialize", trim_traceback(error_text(L, -1))});
   }
   if (returned != LUA_TTABLE) {
-    return Error{"validate", chunk_name +
-                                 ": the chunk must return a table of functions, returned " +
-                                 with_article(returned)};
+    std::string message = chunk_name;
+    message.append(": the chunk must return a table of functions, returned ")
+        .append(with_article(returned));
+    return failed(Error{"validate", std::move(message)});
   }
   if (std::string problem = read_exports(L, *v); !problem.empty()) {
-    unref(L, v->exports_ref, v->env_ref);
-    return Error{"validate", chunk_name + ": " + problem};
+    return failed(Error{"validate", chunk_name + ": " + problem});
   }
   lua_gc(L, LUA_GCSTEP, 0);  // a little of the previous version's garbage
   return v;
@@ -236,6 +276,21 @@ void ScriptModule::release(ScriptVersion& v) {
   StackGuard guard(L_);
   if (!lua_checkstack(L_, 4)) return;
   unref(L_, v.exports_ref, v.env_ref);
+  end_snapshot(L_, v.snapshot_ref, false);
+}
+
+void ScriptModule::restore_state(ScriptVersion& v) {
+  std::lock_guard lock(mu_);
+  StackGuard guard(L_);
+  if (!lua_checkstack(L_, 4)) return;
+  end_snapshot(L_, v.snapshot_ref, true);
+}
+
+void ScriptModule::drop_snapshot(ScriptVersion& v) {
+  std::lock_guard lock(mu_);
+  StackGuard guard(L_);
+  if (!lua_checkstack(L_, 4)) return;
+  end_snapshot(L_, v.snapshot_ref, false);
 }
 
 std::uint64_t ScriptModule::heap_bytes() const {

@@ -12,12 +12,14 @@
 // Each module has its own lua_State, behind a mutex (calls may come from
 // any thread). Each run of the chunk gets a fresh environment table, so a
 // reload that fails (syntax error, runtime error, a bad return value)
-// leaves the running version and its globals untouched. The sandbox has the
-// base library without dofile/loadfile/load of binary chunks, string,
-// table, math, utf8 and coroutine; `io` and `os` only when the module is
-// granted "lua:io" / "lua:os" (otherwise touching them raises an error
-// naming the capability and the config key that grants it); never debug or
-// package/require.
+// leaves the running version and its globals untouched; hotmod.state is
+// snapshotted before the chunk runs and restored when the load fails, so
+// what the failed chunk wrote there is undone too (state_snapshot.hpp).
+// The sandbox has the base library without dofile/loadfile/load of binary
+// chunks, string, table, math, utf8 and coroutine; `io` and `os` only when
+// the module is granted "lua:io" / "lua:os" (otherwise touching them raises
+// an error naming the capability and the config key that grants it); never
+// debug or package/require.
 //
 // Reserved fields of the returned table: `_version`, `_description`,
 // `_capabilities` (a list of capability names the module needs);
@@ -65,6 +67,9 @@ struct ScriptFunction {
 struct ScriptVersion {
   int exports_ref = 0;  // LUA_REGISTRYINDEX reference to the returned table
   int env_ref = 0;      // its environment table
+  // The snapshot of hotmod.state taken before the chunk ran, 0 when none:
+  // kept until restore_state() or drop_snapshot() (or release()).
+  int snapshot_ref = 0;
   std::string version;
   std::string description;
   std::vector<std::string> capabilities;
@@ -85,22 +90,35 @@ class ScriptModule {
   // Compiles and runs `source` in a fresh environment. A syntax error is
   // reported as "name.lua:LINE: message"; a runtime error with its
   // traceback; a chunk that does not return a table says so. Nothing of a
-  // failed load stays reachable.
+  // failed load stays reachable, and hotmod.state is as it was before
+  // (contents of every table reachable from it, and which tables those
+  // are). A successful load keeps the snapshot taken before the chunk ran
+  // in the version (snapshot_ref), for restore_state() or drop_snapshot().
   Result<std::shared_ptr<ScriptVersion>> load(std::string_view source,
                                               const std::string& chunk_name);
+  // Puts hotmod.state back as it was before `v` was loaded (undoing its
+  // chunk and whatever ran since: its on_load, calls) and drops the
+  // snapshot. Does nothing when v has none.
+  void restore_state(ScriptVersion& v);
+  // Frees v's snapshot of hotmod.state (once the version is committed).
+  void drop_snapshot(ScriptVersion& v);
   // Runs the version's on_load / on_unload hook, if it has one.
   Result<Value> run_hook(const ScriptVersion& v, std::string_view hook);
   // Calls an exported function: args is a JSON array. Lua errors become
   // Errors ("module 'm': greet: file.lua:3: attempt to ...").
   Result<Value> call(const ScriptVersion& v, std::string_view function, const Value& args);
-  // Drops a version's references (its tables become garbage).
+  // Drops a version's references (its tables and its snapshot become
+  // garbage).
   void release(ScriptVersion& v);
 
   // Bytes the interpreter holds, from its allocator (exact).
   std::uint64_t heap_bytes() const;
-  // Bytes reachable from hotmod.state (a walk of the table: strings, tables,
-  // numbers; shared tables counted once). An estimate from Lua 5.4's object
-  // sizes, not the allocator's count: script_inspect.hpp says how.
+  // An estimate of the bytes reachable from hotmod.state: a walk of its
+  // tables and strings (shared ones counted once) with sizes computed from
+  // Lua 5.4's 64-bit object layout (script_inspect.hpp says how). Not the
+  // allocator's count: Lua does not report the memory of one table, and
+  // the estimate may be off by the allocator's rounding and by the parts
+  // it does not follow (upvalues, prototypes, metatables).
   std::uint64_t state_bytes();
 
  private:

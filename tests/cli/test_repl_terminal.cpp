@@ -1,6 +1,7 @@
 // `hotmod repl` on a terminal (a pseudo-terminal): the prompt and its
 // continuation, notices drawn above the prompt without losing the line
-// being typed, tab completion, Ctrl-C, Ctrl-D and the history file.
+// being typed, tab completion, Ctrl-C (dropping the line, or stopping a
+// running chunk), Ctrl-D and the history file.
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -99,6 +100,26 @@ TEST_F(ReplOnTerminal, CtrlCDropsTheLineNotTheSession) {
   ASSERT_NE(at, npos) << t->screen();
   at = t->wait_for("hotmod> ", at);
   ASSERT_NE(at, npos) << "back to a fresh prompt:\n" << t->screen();
+  t->type("print(3)\r");
+  ASSERT_NE(t->wait_for("3\r\n", at), npos) << t->screen();
+  t->type(".quit\r");
+  EXPECT_EQ(t->wait_exit(), 0) << t->screen();
+}
+
+// Ctrl-C while a chunk runs stops it, as in lua: its error is reported and
+// the prompt comes back. The chunk prints first so that Ctrl-C comes once it
+// runs (before, it would only drop the line being typed).
+TEST_F(ReplOnTerminal, CtrlCStopsARunningChunk) {
+  auto t = start();
+  std::size_t at = t->wait_for("hotmod> ");
+  t->type("print(6 * 7) while true do end\r");
+  at = t->wait_for("42\r\n", at);
+  ASSERT_NE(at, npos) << t->screen();
+  t->type("\x03");
+  at = t->wait_for("interrupted!", at);
+  ASSERT_NE(at, npos) << t->screen();
+  at = t->wait_for("hotmod> ", at);
+  ASSERT_NE(at, npos) << "back to the prompt:\n" << t->screen();
   t->type("print(3)\r");
   ASSERT_NE(t->wait_for("3\r\n", at), npos) << t->screen();
   t->type(".quit\r");

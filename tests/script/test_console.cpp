@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <thread>
 
 #include "fake_hosts.hpp"
 #include "script/console.hpp"
@@ -161,6 +163,55 @@ TEST_F(ConsoleTest, TablesAreWrittenAsLiterals) {
   EXPECT_EQ(out("{1.5, -0.0, 1e100, 'q\"\\n'}"), "{1.5, -0.0, 1e+100, \"q\\\"\\n\"}\n");
   EXPECT_EQ(out("setmetatable({}, {__tostring = function() return 'custom' end})"), "custom\n");
   EXPECT_EQ(out("print").rfind("function: 0x", 0), 0u);
+}
+
+// Proxies and namespaces keep their metatables to themselves: __index
+// cannot be called with a table of the user's making.
+TEST_F(ConsoleTest, ProxyMetatablesAreLocked) {
+  EXPECT_EQ(out("getmetatable(greeter)"), "locked\n");
+  EXPECT_EQ(out("getmetatable(algorithms)"), "locked\n");
+  EXPECT_EQ(error("getmetatable(greeter).__index("
+                  "setmetatable({}, {__hotmod_call = io.stdout}), 'greet')"),
+            "stdin:1: attempt to call a nil value (field '__index')");
+  EXPECT_NE(error("setmetatable(greeter, nil)").find("cannot change a protected metatable"),
+            std::string::npos);
+  EXPECT_EQ(out("greeter.greet('bob')"), "hello bob\n");
+}
+
+TEST_F(ConsoleTest, InterruptStopsTheRunningChunk) {
+  EXPECT_FALSE(console->interrupt()) << "nothing is running";
+  EXPECT_EQ(out("1"), "1\n") << "and nothing was armed";
+  // print's write reaches the host while the chunk runs: it interrupts.
+  hotmod::script::ConsoleHost host = fake.host();
+  Console* self = nullptr;
+  bool interrupted = false;
+  host.write = [&](std::string_view) { interrupted = self->interrupt(); };
+  Console console2(host);
+  self = &console2;
+  const Console::Outcome o = console2.eval("print('start') while true do end");
+  EXPECT_TRUE(interrupted);
+  EXPECT_EQ(o.status, Status::error);
+  EXPECT_NE(o.error.find("interrupted!"), std::string::npos) << o.error;
+  EXPECT_EQ(console2.eval("x = 1").status, Status::ok) << "the console goes on";
+  EXPECT_FALSE(console2.interrupt());
+}
+
+// As Ctrl-C in the REPL: interrupt() from another thread (the signal may
+// be delivered to any thread) stops `while true do end`.
+TEST_F(ConsoleTest, InterruptFromAnotherThread) {
+  std::atomic<bool> done{false};
+  std::thread stopper([&] {
+    while (!done.load()) {
+      console->interrupt();  // false until eval() runs
+      std::this_thread::yield();
+    }
+  });
+  const Console::Outcome o = console->eval("local n = 0 while true do n = n + 1 end");
+  done.store(true);
+  stopper.join();
+  EXPECT_EQ(o.status, Status::error);
+  EXPECT_NE(o.error.find("interrupted!"), std::string::npos) << o.error;
+  EXPECT_EQ(out("1 + 1"), "2\n");
 }
 
 }  // namespace

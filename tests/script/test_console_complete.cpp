@@ -79,4 +79,13 @@ TEST_F(ConsoleComplete, DoesNotRunUserIndexFunctions) {
   EXPECT_EQ(fake.output, "0\n");
 }
 
+// Tables of the user's making may carry the fields that mark proxies and
+// namespaces, with any value: completion treats them as plain tables.
+TEST_F(ConsoleComplete, ForgedMarkersAreNotProxies) {
+  eval("t = setmetatable({field = 1}, {__hotmod_module = {}})");
+  EXPECT_EQ(console->complete("t."), Words{"t.field"});
+  eval("u = setmetatable({other = 1}, {__hotmod_namespace = 7})");
+  EXPECT_EQ(console->complete("u."), Words{"u.other"});
+}
+
 }  // namespace

@@ -114,6 +114,41 @@ TEST_F(ScriptImports, FunctionsCannotBePassed) {
   EXPECT_TRUE(fake.modules.calls.empty());
 }
 
+// A proxy's metatable is not given out, so a script cannot call its
+// __index with a table of its own whose metatable claims to hold the C++
+// call (a full userdata in place of the pointer corrupted memory).
+TEST_F(ScriptImports, ProxiesCannotBeForged) {
+  fake.granted.insert("lua:io");
+  ScriptModule forger("forger", fake.host());
+  auto v = forger.load(R"(local strings = hotmod.import("utils.strings")
+local M = {}
+function M.metatable() return getmetatable(strings) end
+function M.forge()
+  local fake = setmetatable({}, {__hotmod_call = io.stdout, __hotmod_module = "utils.strings"})
+  local mt = getmetatable(strings)
+  local f = mt.__index(fake, "upper")
+  return f("x")
+end
+function M.relock() return setmetatable(strings, nil) end
+return M
+)",
+                       "forger.lua");
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  auto r = forger.call(*v.value(), "metatable", Value::array());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r.value(), "locked");
+  r = forger.call(*v.value(), "forge", Value::array());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("forger.lua:7: attempt to call a nil value (field '__index')"),
+            std::string::npos)
+      << r.error().message;
+  r = forger.call(*v.value(), "relock", Value::array());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("cannot change a protected metatable"), std::string::npos)
+      << r.error().message;
+  EXPECT_TRUE(fake.modules.calls.empty());
+}
+
 TEST_F(ScriptImports, ImportingAnUnknownModuleFailsTheLoad) {
   auto v = module->load("local x = hotmod.import('nope')\nreturn {}", "user.lua");
   ASSERT_FALSE(v.ok());
