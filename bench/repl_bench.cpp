@@ -88,8 +88,9 @@ int main(int argc, char** argv) {
   const hb::fs::path modules = scratch.path() / "modules";
   hb::fs::create_directories(modules / "scripts");
   for (int i = 0; i < 10; ++i) {
-    hb::fs::copy_file(HOTMOD_BENCH_MODULE_V1, modules / ("lib" + std::to_string(i) + ".so"));
-    std::ofstream(modules / "scripts" / ("s" + std::to_string(i) + ".lua"))
+    const std::string n = std::to_string(i);
+    hb::fs::copy_file(HOTMOD_BENCH_MODULE_V1, modules / std::string("lib").append(n).append(".so"));
+    std::ofstream(modules / "scripts" / std::string("s").append(n).append(".lua"))
         << "return {answer = function() return " << i << " end}\n";
   }
   std::vector<double> samples;

@@ -5,9 +5,10 @@ namespace hotmod::cli {
 Result<CallTarget> split_call_target(std::string_view text) {
   const std::size_t dot = text.rfind('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 == text.size())
-    return Error{"usage", "'" + std::string(text) +
-                              "' does not name a function; write MODULE.FUNCTION, e.g. "
-                              "`hotmod call math.add 2 3`"};
+    return Error{"usage", std::string("'")  // not "'" + string: g++ 12 -Wrestrict misfires
+                              .append(text)
+                              .append("' does not name a function; write MODULE.FUNCTION, e.g. "
+                                      "`hotmod call math.add 2 3`")};
   return CallTarget{std::string(text.substr(0, dot)), std::string(text.substr(dot + 1))};
 }
 

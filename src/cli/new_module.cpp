@@ -25,10 +25,11 @@ std::string relative_text(const fs::path& path, const fs::path& base) {
 }  // namespace
 
 std::string module_name_problem(std::string_view name) {
-  const std::string why =
-      "'" + std::string(name) +
-      "' is not a module name: use letters, digits and _ (not a digit first), and dots "
-      "between folders, e.g. tools.math";
+  const std::string why = std::string("'")  // appended: g++ 12 -Wrestrict misfires on "'" + s
+                              .append(name)
+                              .append(
+                                  "' is not a module name: use letters, digits and _ (not a "
+                                  "digit first), and dots between folders, e.g. tools.math");
   if (name.empty()) return "the module name is empty: name it, e.g. `hotmod new tools.math`";
   std::size_t start = 0;
   while (true) {

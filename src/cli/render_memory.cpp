@@ -31,12 +31,20 @@ std::string render_memory(const MemoryReport& report, TableStyle style) {
   } else {
     out += "Top consumers";
     if (report.modules.size() > kTop)
-      out += " (" + std::to_string(kTop) + " of " + std::to_string(report.modules.size()) + ")";
-    out += "\n" + top.render(style);
+      out.append(" (")  // appended: g++ 12 -Wrestrict misfires on " (" + string
+          .append(std::to_string(kTop))
+          .append(" of ")
+          .append(std::to_string(report.modules.size()))
+          .append(")");
+    out.append("\n").append(top.render(style));
   }
-  out += "\nTotal in modules: " + format_bytes(report.total_bytes) +
-         "; process RSS: " + format_bytes(report.process_rss_bytes) +
-         "; available: " + format_bytes(report.available_bytes) + "\n";
+  out.append("\nTotal in modules: ")
+      .append(format_bytes(report.total_bytes))
+      .append("; process RSS: ")
+      .append(format_bytes(report.process_rss_bytes))
+      .append("; available: ")
+      .append(format_bytes(report.available_bytes))
+      .append("\n");
   if (!report.heap_tracked) out += "Heap is counted in dev mode only (--dev).\n";
   return out;
 }

@@ -11,10 +11,13 @@ namespace {
 
 // "file:line:col: severity: message", as compilers print them.
 std::string message_line(const CompilerMessage& m) {
+  // Appended throughout: g++ 12 -Wrestrict misfires on ":" + string at -O3.
   std::string where = m.file;
-  if (!where.empty() && m.line > 0) where += ":" + std::to_string(m.line);
-  if (!where.empty() && m.column > 0) where += ":" + std::to_string(m.column);
-  return (where.empty() ? "" : where + ": ") + m.severity + ": " + m.message;
+  if (!where.empty() && m.line > 0) where.append(":").append(std::to_string(m.line));
+  if (!where.empty() && m.column > 0) where.append(":").append(std::to_string(m.column));
+  std::string out = where;
+  if (!where.empty()) out.append(": ");
+  return out.append(m.severity).append(": ").append(m.message);
 }
 
 void show_failure(Session& s, const ReloadStats& f) {
