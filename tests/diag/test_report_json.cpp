@@ -102,19 +102,19 @@ TEST(ReportJson, MemoryReport) {
   lib.kind = ModuleKind::library;
   lib.loaded = true;
   lib.image_bytes = 16384;
-  lib.heap_bytes = 2048;
+  lib.heap_bytes = std::nullopt;  // not tracked (production mode)
   lib.state_bytes = 24;
   hotmod::ModuleMemory script;
   script.name = "ui";
   script.kind = ModuleKind::script;
   script.loaded = true;
   script.image_bytes = 0;
-  script.heap_bytes = std::nullopt;  // heap not tracked
+  script.heap_bytes = 4096;  // its interpreter's, hotmod.state included
   script.state_bytes = 512;
   report.modules = {lib, script};
   report.kinds = {{ModuleKind::library, 1, lib.total()}, {ModuleKind::script, 1, script.total()}};
   report.total_bytes = lib.total() + script.total();
-  report.heap_tracked = true;
+  report.heap_tracked = false;
   report.process_rss_bytes = hotmod::diag::process_rss_bytes();
   report.available_bytes = hotmod::diag::available_memory_bytes();
 
@@ -125,20 +125,21 @@ TEST(ReportJson, MemoryReport) {
   EXPECT_EQ(m["kind"], "library");
   EXPECT_EQ(m["loaded"], true);
   EXPECT_EQ(m["image_bytes"], 16384);
-  EXPECT_EQ(m["heap_bytes"], 2048);
+  ASSERT_TRUE(m.contains("heap_bytes"));
+  EXPECT_TRUE(m["heap_bytes"].is_null());
   EXPECT_EQ(m["state_bytes"], 24);
-  EXPECT_EQ(m["total_bytes"], 16384 + 2048 + 24);
+  EXPECT_EQ(m["total_bytes"], 16384 + 24);
   const Value& s = json["modules"][1];
   EXPECT_EQ(s["kind"], "script");
-  ASSERT_TRUE(s.contains("heap_bytes"));
-  EXPECT_TRUE(s["heap_bytes"].is_null());
-  EXPECT_EQ(s["total_bytes"], 512);
+  EXPECT_EQ(s["heap_bytes"], 4096);
+  EXPECT_EQ(s["state_bytes"], 512);
+  EXPECT_EQ(s["total_bytes"], 4096);  // the state is inside the heap: counted once
   ASSERT_EQ(json["kinds"].size(), 2u);
   EXPECT_EQ(json["kinds"][1]["kind"], "script");
   EXPECT_EQ(json["kinds"][1]["modules"], 1);
-  EXPECT_EQ(json["kinds"][1]["bytes"], 512);
+  EXPECT_EQ(json["kinds"][1]["bytes"], 4096);
   EXPECT_EQ(json["total_bytes"], report.total_bytes);
-  EXPECT_EQ(json["heap_tracked"], true);
+  EXPECT_EQ(json["heap_tracked"], false);
   EXPECT_EQ(json["process_rss_bytes"], report.process_rss_bytes);
   EXPECT_GT(json["process_rss_bytes"].get<std::uint64_t>(), 0u);
   EXPECT_EQ(json["available_bytes"], report.available_bytes);
