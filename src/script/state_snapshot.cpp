@@ -9,15 +9,15 @@ namespace {
 constexpr int kCopy = 1;
 constexpr int kMetatable = 2;
 
-// Appends the value on top to the work list at `todo` (of length *n) when
+// Appends the value on top to the work list at `worklist` (of length *n) when
 // it is a table not recorded in `snap` yet; pops it either way.
-void queue_table(lua_State* L, int snap, int todo, lua_Integer* n) {
+void queue_table(lua_State* L, int snap, int worklist, lua_Integer* n) {
   if (lua_istable(L, -1)) {
     lua_pushvalue(L, -1);
     const bool recorded = lua_rawget(L, snap) != LUA_TNIL;
     lua_pop(L, 1);
     if (!recorded) {
-      lua_rawseti(L, todo, ++*n);
+      lua_rawseti(L, worklist, ++*n);
       return;
     }
   }
@@ -32,14 +32,14 @@ void push_state_snapshot(lua_State* L, int index) {
   lua_createtable(L, 0, 4);
   const int snap = lua_gettop(L);
   lua_createtable(L, 8, 0);
-  const int todo = lua_gettop(L);
+  const int worklist = lua_gettop(L);
   lua_Integer n = 0;
   lua_pushvalue(L, index);
-  queue_table(L, snap, todo, &n);
+  queue_table(L, snap, worklist, &n);
   while (n > 0) {
-    lua_rawgeti(L, todo, n);  // t
+    lua_rawgeti(L, worklist, n);  // t
     lua_pushnil(L);
-    lua_rawseti(L, todo, n--);
+    lua_rawseti(L, worklist, n--);
     const int t = lua_gettop(L);
     lua_pushvalue(L, t);
     if (lua_rawget(L, snap) != LUA_TNIL) {  // reached twice before it was walked
@@ -56,7 +56,7 @@ void push_state_snapshot(lua_State* L, int index) {
     if (lua_getmetatable(L, t)) {
       lua_pushvalue(L, -1);
       lua_rawseti(L, entry, kMetatable);
-      queue_table(L, snap, todo, &n);
+      queue_table(L, snap, worklist, &n);
     }
     lua_pushvalue(L, t);
     lua_pushvalue(L, entry);
@@ -67,12 +67,12 @@ void push_state_snapshot(lua_State* L, int index) {
       lua_pushvalue(L, -2);
       lua_rawset(L, copy);
       lua_pushvalue(L, -2);
-      queue_table(L, snap, todo, &n);  // the key
-      queue_table(L, snap, todo, &n);  // the value
+      queue_table(L, snap, worklist, &n);  // the key
+      queue_table(L, snap, worklist, &n);  // the value
     }
     lua_settop(L, t - 1);
   }
-  lua_pop(L, 1);  // todo; the snapshot stays
+  lua_pop(L, 1);  // worklist; the snapshot stays
 }
 
 void restore_state_snapshot(lua_State* L, int index) {
