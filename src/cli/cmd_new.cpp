@@ -43,7 +43,7 @@ bool write_file(const NewFile& file) {
 std::string library_rule(const NewArgs& args, const fs::path& folder, const CommandSetup& setup,
                          const fs::path& cwd, std::vector<std::string>& written) {
   const fs::path project = setup.file ? setup.file->parent_path() : cwd;
-  Value rule = {{"build", library_build_command(folder, project)},
+  Value rule = {{"build", library_build_command(folder, project, available_generator())},
                 {"sources", {library_sources_glob(folder, project)}}};
   if (setup.file)
     return "To rebuild it when its sources change (hotmod watch, hotmod repl), add to the "

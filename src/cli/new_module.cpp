@@ -69,13 +69,21 @@ NewModule plan_module(const std::string& name, ModuleKind kind, const fs::path& 
   return plan;
 }
 
-std::string library_build_command(const fs::path& folder, const fs::path& project_dir) {
+std::string library_build_command(const fs::path& folder, const fs::path& project_dir,
+                                  CmakeGenerator generator) {
   const std::string src = build::shell_quote(relative_text(folder, project_dir));
   const std::string bin = build::shell_quote(relative_text(folder / "build", project_dir));
   // Configure only the first time: `cmake --build` reconfigures by itself
-  // when CMakeLists.txt changes.
-  return "test -f " + bin + "/CMakeCache.txt || cmake -S " + src + " -B " + bin +
+  // when CMakeLists.txt changes. CMake's default generator needs make, which
+  // a machine set up for Ninja may not have.
+  const std::string g = generator == CmakeGenerator::ninja ? " -G Ninja" : "";
+  return "test -f " + bin + "/CMakeCache.txt || cmake" + g + " -S " + src + " -B " + bin +
          " && cmake --build " + bin;
+}
+
+CmakeGenerator available_generator() {
+  return build::find_program("ninja").empty() ? CmakeGenerator::cmake_default
+                                              : CmakeGenerator::ninja;
 }
 
 std::string library_sources_glob(const fs::path& folder, const fs::path& project_dir) {

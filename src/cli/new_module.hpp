@@ -34,10 +34,16 @@ struct NewModule {
 NewModule plan_module(const std::string& name, ModuleKind kind, const std::filesystem::path& dir,
                       const std::filesystem::path& module_dir);
 
+// The CMake generator a generated build rule configures with: Ninja when it
+// is installed (what scripts/setup installs), else CMake's default (make).
+enum class CmakeGenerator { ninja, cmake_default };
+CmakeGenerator available_generator();
+
 // hotmod.json's build rule for a library module whose folder is `folder`,
 // for a project file in `project_dir`: configure once, then build.
 std::string library_build_command(const std::filesystem::path& folder,
-                                  const std::filesystem::path& project_dir);
+                                  const std::filesystem::path& project_dir,
+                                  CmakeGenerator generator);
 std::string library_sources_glob(const std::filesystem::path& folder,
                                  const std::filesystem::path& project_dir);
 

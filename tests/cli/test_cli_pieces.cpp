@@ -50,9 +50,15 @@ TEST(NewModule, SourceAndScriptAreOneFileLibraryAFolder) {
       << library.files[1].text;
   EXPECT_NE(library.files[1].text.find("hotmod_add_module(tools_math NAME tools.math"),
             std::string::npos);
-  EXPECT_EQ(library_build_command("/p/tools/math", "/p"),
+  EXPECT_EQ(library_build_command("/p/tools/math", "/p", CmakeGenerator::cmake_default),
             "test -f tools/math/build/CMakeCache.txt || cmake -S tools/math -B tools/math/build "
             "&& cmake --build tools/math/build");
+  EXPECT_EQ(library_build_command("/p/tools/math", "/p", CmakeGenerator::ninja),
+            "test -f tools/math/build/CMakeCache.txt || cmake -G Ninja -S tools/math -B "
+            "tools/math/build && cmake --build tools/math/build");
+  // scripts/setup installs Ninja and not make: the rule `hotmod new` writes
+  // here must configure with what is installed.
+  EXPECT_EQ(available_generator(), CmakeGenerator::ninja);
   EXPECT_EQ(library_sources_glob("/p/tools/math", "/p"), "tools/math/**");
 }
 

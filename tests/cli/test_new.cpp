@@ -69,6 +69,8 @@ TEST_F(New, ALibraryModuleBuildsWithCMakeAndRebuildsWhenWatched) {
   EXPECT_EQ(config["module_paths"], nlohmann::json::array({"mods"}));
   EXPECT_EQ(config["modules"]["plugin"]["sources"], nlohmann::json::array({"plugin/**"}));
   const std::string build = config["modules"]["plugin"]["build"];
+  // Configured with Ninja, which scripts/setup installs (make it does not).
+  EXPECT_TRUE(has(build, "cmake -G Ninja -S plugin")) << build;
 
   // The first configure takes the host's flags (a sanitizer build's host
   // refuses modules built without its sanitizer); rebuilds keep them.
