@@ -8,11 +8,6 @@
 // it runs as it does in a script: no prompt, no colour), writes
 // `print(6 * 7)` and reads until "42" comes back; the time runs from just
 // before the spawn to that answer. The process then gets EOF and must exit 0.
-#include <fcntl.h>
-#include <poll.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -21,8 +16,7 @@
 #include <vector>
 
 #include "bench_util.hpp"
-
-extern char** environ;
+#include "process/child.hpp"
 
 namespace hb = hotmod_bench;
 using Clock = std::chrono::steady_clock;
@@ -32,51 +26,30 @@ namespace {
 // Spawns `hotmod repl -M modules`, asks one question, returns the time to
 // the answer in ms.
 double one_start(const hb::fs::path& modules, const hb::fs::path& home) {
-  int in[2], out[2];
-  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) hb::fail("pipe failed");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  const std::string exe = HOTMOD_BENCH_CLI;
-  const std::string dir = modules.string();
-  std::vector<std::string> args = {exe, "repl", "-M", dir, "--log-level", "warn"};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const std::string home_var = "HOME=" + home.string();
-  const std::string state_var = "XDG_STATE_HOME=" + (home / "state").string();
-  std::vector<std::string> env_text = {home_var, state_var, "PATH=/usr/bin:/bin"};
-  std::vector<char*> env;
-  for (auto& e : env_text) env.push_back(e.data());
-  env.push_back(nullptr);
+  hotmod::process::Command command;
+  command.argv = {HOTMOD_BENCH_CLI, "repl", "-M", modules.string(), "--log-level", "warn"};
+  command.environment = {"HOME=" + home.string(), "XDG_STATE_HOME=" + (home / "state").string(),
+                         "PATH=/usr/bin:/bin"};
+  command.inherit_environment = false;
+  hotmod::process::Streams streams;
+  streams.input = hotmod::process::Streams::Input::pipe;
 
   const auto start = Clock::now();
-  pid_t pid = 0;
-  if (posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), env.data()) != 0)
-    hb::fail("cannot start " + exe);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(in[0]);
-  ::close(out[1]);
-  const std::string question = "print(6 * 7)\n";
-  if (::write(in[1], question.data(), question.size()) != static_cast<ssize_t>(question.size()))
-    hb::fail("cannot write to the repl");
+  hotmod::Result<hotmod::process::Child> child = hotmod::process::Child::spawn(command, streams);
+  if (!child.ok()) hb::fail(child.error().message);
+  if (!child->write("print(6 * 7)\n")) hb::fail("cannot write to the repl");
   std::string answer;
-  char buf[256];
   while (answer.find("42\n") == std::string::npos) {
-    pollfd p{out[0], POLLIN, 0};
-    if (::poll(&p, 1, 10000) <= 0) hb::fail("the repl did not answer within 10 s: " + answer);
-    const ssize_t n = ::read(out[0], buf, sizeof buf);
-    if (n <= 0) hb::fail("the repl closed its output before answering: " + answer);
-    answer.append(buf, static_cast<std::size_t>(n));
+    const auto waited = Clock::now() - start;
+    if (waited > std::chrono::seconds(10))
+      hb::fail("the repl did not answer within 10 s: " + answer);
+    if (!child->read(answer, std::chrono::milliseconds(1000)))
+      hb::fail("the repl closed its output before answering: " + answer);
   }
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  ::close(in[1]);  // EOF: the session ends
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ::close(out[0]);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    hb::fail("the repl did not exit cleanly at EOF");
+  child->close_stdin();  // EOF: the session ends
+  const hotmod::process::Exit exit = child->wait();
+  if (exit.signal != 0 || exit.code != 0) hb::fail("the repl did not exit cleanly at EOF");
   return ms;
 }
 

@@ -18,8 +18,6 @@
 //
 // The first compile (which also builds the precompiled header) is not
 // counted: it happens once per flag set, not once per edit.
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <chrono>
 #include <cstring>
@@ -33,8 +31,7 @@
 #include <hotmod/runtime.hpp>
 
 #include "bench_util.hpp"
-
-extern char** environ;
+#include "process/child.hpp"
 
 namespace hb = hotmod_bench;
 using Clock = std::chrono::steady_clock;
@@ -104,15 +101,13 @@ void write_file(const hb::fs::path& to, const std::string& text) {
 }
 
 int run(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0)
-    hb::fail("cannot run " + args[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  hotmod::process::Streams streams;
+  streams.output = hotmod::process::Streams::Output::inherit;
+  streams.own_group = false;
+  hotmod::Result<hotmod::process::Child> child = hotmod::process::Child::spawn({args}, streams);
+  if (!child.ok()) hb::fail(child.error().message);
+  const hotmod::process::Exit exit = child->wait();
+  return exit.signal == 0 ? exit.code : -1;
 }
 
 hotmod::RuntimeOptions options(const hb::fs::path& modules, const hb::fs::path& scratch) {

@@ -10,6 +10,11 @@
 
 namespace hotmod {
 
+// What a module is made of: a prebuilt shared object, C++ sources hotmod
+// compiles, or a Lua script.
+enum class ModuleKind { library, source, script };
+std::string_view to_string(ModuleKind kind);
+
 // Where a reload stopped. `build` is used by modules hotmod compiles.
 enum class Stage { none, build, copy, load, validate, state, initialize };
 std::string_view to_string(Stage stage);

@@ -33,8 +33,6 @@
 
 namespace hotmod {
 
-enum class ModuleKind { library, source, script };
-
 // last / median / max over the attempts recorded (the last 64).
 struct TimingSummary {
   std::uint64_t count = 0;  // attempts ever recorded, not only the last 64

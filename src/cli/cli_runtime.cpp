@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "cli/terminal.hpp"
-#include "runtime/suggest.hpp"
+#include "text/suggest.hpp"
 
 namespace hotmod::cli {
 namespace fs = std::filesystem;
@@ -57,7 +57,7 @@ std::string unknown_names(const std::vector<std::string>& names,
   for (const std::string& name : names) {
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
     std::string line = "no module named '" + name + "' in " + where;
-    if (std::string near = runtime::did_you_mean(name, known); !near.empty())
+    if (std::string near = text::did_you_mean(name, known); !near.empty())
       line += "; did you mean '" + near + "'?";
     out += (out.empty() ? "" : "\n") + line;
   }

@@ -7,7 +7,7 @@
 #include "cli/cli_runtime.hpp"
 #include "cli/terminal.hpp"
 #include "hotmod/runtime.hpp"
-#include "runtime/suggest.hpp"
+#include "text/suggest.hpp"
 
 namespace hotmod::cli {
 namespace {
@@ -30,7 +30,7 @@ std::string problem_with(const std::string& name, const std::vector<ModuleInfo>&
     std::string m = "no module named '" + name + "' in " + where;
     std::vector<std::string> all;
     for (const auto& info : modules) all.push_back(info.name);
-    if (std::string near = runtime::did_you_mean(name, all); !near.empty())
+    if (std::string near = text::did_you_mean(name, all); !near.empty())
       return m + "; did you mean '" + near + "'?";
     if (sources.empty()) return m + "; it holds no source modules (name.cpp)";
     return m + "; source modules there: " + joined(sources);

@@ -4,11 +4,12 @@
 #include <cstdio>
 #include <fstream>
 
-#include "build/toolchain.hpp"
 #include "cli/cli_runtime.hpp"
 #include "cli/new_module.hpp"
 #include "cli/terminal.hpp"
+#include "compile/toolchain.hpp"
 #include "hotmod/runtime.hpp"
+#include "process/child.hpp"
 
 namespace hotmod::cli {
 namespace fs = std::filesystem;
@@ -76,7 +77,7 @@ void next_steps(const NewArgs& args, ModuleKind kind, const fs::path& folder,
                 const GlobalOptions& global) {
   const std::string flags = flags_text(global);
   if (kind == ModuleKind::library) {
-    const std::string f = build::shell_quote(display_path(folder));
+    const std::string f = process::shell_quote(display_path(folder));
     std::printf("Build it:  cmake -S %s -B %s/build && cmake --build %s/build\n", f.c_str(),
                 f.c_str(), f.c_str());
   }

@@ -1,11 +1,11 @@
 // `hotmod doctor`: the compiler, the linker and the build cache.
 #include <unistd.h>
 
-#include "build/build_cache.hpp"
-#include "build/command.hpp"
-#include "build/toolchain.hpp"
 #include "cli/cli_runtime.hpp"
 #include "cli/doctor_checks.hpp"
+#include "compile/build_cache.hpp"
+#include "compile/toolchain.hpp"
+#include "process/run.hpp"
 
 namespace hotmod::cli {
 namespace fs = std::filesystem;
@@ -13,8 +13,7 @@ namespace {
 
 // The first line of `compiler --version`, or "" when it does not answer.
 std::string version_of(const fs::path& compiler) {
-  const build::CommandResult run =
-      build::run_command(build::shell_quote(compiler.string()) + " --version", fs::current_path());
+  const process::Outcome run = process::run({{compiler.string(), "--version"}});
   if (!run.ok()) return {};
   return run.output.substr(0, run.output.find('\n'));
 }
@@ -29,7 +28,7 @@ fs::path nearest_existing(fs::path dir) {
 }  // namespace
 
 std::vector<Check> check_toolchain(const RuntimeOptions& options, bool has_source_modules) {
-  Result<build::Toolchain> t = build::find_toolchain(options.cxx);
+  Result<compile::Toolchain> t = compile::find_toolchain(options.cxx);
   if (!t) {
     const CheckLevel level = has_source_modules ? CheckLevel::fail : CheckLevel::warn;
     std::string text = "C++ compiler: " + t.error().message;
@@ -55,7 +54,7 @@ std::vector<Check> check_toolchain(const RuntimeOptions& options, bool has_sourc
 
 Check check_cache(const RuntimeOptions& options) {
   const fs::path dir =
-      options.cxx.cache_dir.empty() ? build::default_cache_dir() : options.cxx.cache_dir;
+      options.cxx.cache_dir.empty() ? compile::default_cache_dir() : options.cxx.cache_dir;
   const std::string fix =
       "; make it writable, or set cxx.cache_dir in hotmod.json (or HOTMOD_CACHE_DIR)";
   std::error_code ec;

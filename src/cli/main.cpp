@@ -15,7 +15,7 @@
 #include "cli/cmd_watch.hpp"
 #include "cli/global_options.hpp"
 #include "cli/terminal.hpp"
-#include "runtime/suggest.hpp"
+#include "text/suggest.hpp"
 
 namespace {
 
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
         const std::string typed = app.remaining().front();
         std::vector<std::string> names;
         for (const CLI::App* c : app.get_subcommands({})) names.push_back(c->get_name());
-        const std::string near = hotmod::runtime::did_you_mean(typed, names);
+        const std::string near = hotmod::text::did_you_mean(typed, names);
         return usage_error("unknown command '" + typed + "'" +
                            (near.empty() ? "" : "; did you mean '" + near + "'?") +
                            "; commands: " + kCommands);

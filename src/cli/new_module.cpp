@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
-#include "build/toolchain.hpp"
 #include "cli/skeletons.hpp"
+#include "compile/toolchain.hpp"
+#include "process/child.hpp"
 
 namespace hotmod::cli {
 namespace fs = std::filesystem;
@@ -71,8 +72,8 @@ NewModule plan_module(const std::string& name, ModuleKind kind, const fs::path& 
 
 std::string library_build_command(const fs::path& folder, const fs::path& project_dir,
                                   CmakeGenerator generator) {
-  const std::string src = build::shell_quote(relative_text(folder, project_dir));
-  const std::string bin = build::shell_quote(relative_text(folder / "build", project_dir));
+  const std::string src = process::shell_quote(relative_text(folder, project_dir));
+  const std::string bin = process::shell_quote(relative_text(folder / "build", project_dir));
   // Configure only the first time: `cmake --build` reconfigures by itself
   // when CMakeLists.txt changes. CMake's default generator needs make, which
   // a machine set up for Ninja may not have.
@@ -82,8 +83,8 @@ std::string library_build_command(const fs::path& folder, const fs::path& projec
 }
 
 CmakeGenerator available_generator() {
-  return build::find_program("ninja").empty() ? CmakeGenerator::cmake_default
-                                              : CmakeGenerator::ninja;
+  return compile::find_program("ninja").empty() ? CmakeGenerator::cmake_default
+                                                : CmakeGenerator::ninja;
 }
 
 std::string library_sources_glob(const fs::path& folder, const fs::path& project_dir) {

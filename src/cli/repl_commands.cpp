@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "cli/repl_session.hpp"
-#include "runtime/suggest.hpp"
+#include "text/suggest.hpp"
 
 namespace hotmod::cli {
 
@@ -59,7 +59,7 @@ CommandResult run_dot_command(Session& session, std::string_view line) {
   std::vector<std::string> names;
   for (const DotCommand& c : dot_commands()) names.emplace_back(c.name);
   std::string message = "unknown command '" + name + "'";
-  if (std::string near = runtime::did_you_mean(name, names); !near.empty())
+  if (std::string near = text::did_you_mean(name, names); !near.empty())
     message += "; did you mean '" + near + "'?";
   session.error(message + " (.help lists the commands)");
   return CommandResult::failed;

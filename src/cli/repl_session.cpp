@@ -6,7 +6,7 @@
 #include "cli/repl_commands.hpp"
 #include "cli/repl_completion.hpp"
 #include "cli/terminal.hpp"
-#include "runtime/suggest.hpp"
+#include "text/suggest.hpp"
 
 namespace hotmod::cli {
 namespace {
@@ -130,7 +130,7 @@ std::vector<std::string> Session::module_names() const {
 bool Session::check_module(std::string_view name) const {
   if (runtime_.info(name)) return true;
   std::string message = "no module named '" + std::string(name) + "' in " + where_;
-  if (std::string near = runtime::did_you_mean(name, module_names()); !near.empty())
+  if (std::string near = text::did_you_mean(name, module_names()); !near.empty())
     message += "; did you mean '" + near + "'?";
   error(message);
   return false;

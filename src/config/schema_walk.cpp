@@ -6,7 +6,7 @@
 
 #include "config/config_schema.hpp"
 #include "config/text_values.hpp"
-#include "runtime/suggest.hpp"
+#include "text/suggest.hpp"
 
 namespace hotmod::config {
 namespace fs = std::filesystem;
@@ -200,7 +200,7 @@ class SchemaWalk {
     std::string prefix = dotted(path_);
     prefix.resize(prefix.size() - path_.back().size());
     std::string m = "unknown key " + in_quotes(dotted(path_)) + " ignored; ";
-    if (std::string near = runtime::did_you_mean(path_.back(), known); !near.empty()) {
+    if (std::string near = text::did_you_mean(path_.back(), known); !near.empty()) {
       m.append("did you mean ").append(in_quotes(prefix + near)).append("?");
     } else {
       m.append("known keys here: ");

@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "hotmod/reports.hpp"
-#include "hotmod/runtime.hpp"
 
 namespace hotmod {
 

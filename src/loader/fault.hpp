@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "hotmod/runtime.hpp"
+#include "hotmod/reload_stats.hpp"
 
 namespace hotmod::loader {
 

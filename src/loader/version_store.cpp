@@ -95,23 +95,34 @@ std::size_t VersionStore::remove_stale() const {
   return removed;
 }
 
+std::string VersionStore::ensure_folder() {
+  if (folder_ready_.load(std::memory_order_acquire)) return {};
+  std::lock_guard lock(folder_mu_);
+  if (folder_ready_) return {};
+  std::error_code ec;
+  fs::create_directories(root_.parent_path(), ec);
+  std::string problem = make_private_folder(root_);
+  if (problem.empty()) problem = make_private_folder(folder_);
+  if (!problem.empty())
+    return "versions folder unusable: " + problem +
+           "; set RuntimeOptions::versions_dir to a folder of your own";
+  folder_ready_ = true;
+  return {};
+}
+
+Result<fs::path> VersionStore::private_subfolder(const std::string& name) {
+  if (std::string problem = ensure_folder(); !problem.empty()) return Error{"copy", problem};
+  const fs::path dir = folder_ / name;
+  if (std::string problem = make_private_folder(dir); !problem.empty())
+    return Error{"copy", problem};
+  return dir;
+}
+
 bool VersionStore::write(const std::string& module, std::uint64_t generation,
                          std::span<const unsigned char> bytes, fs::path* out, Fault* f) {
-  if (!folder_ready_.load(std::memory_order_acquire)) {
-    std::lock_guard lock(folder_mu_);
-    if (!folder_ready_) {
-      std::error_code ec;
-      fs::create_directories(root_.parent_path(), ec);
-      std::string problem = make_private_folder(root_);
-      if (problem.empty()) problem = make_private_folder(folder_);
-      if (!problem.empty()) {
-        *f = fault(Stage::copy, Failure::io_error,
-                   "versions folder unusable: " + problem +
-                       "; set RuntimeOptions::versions_dir to a folder of your own");
-        return false;
-      }
-      folder_ready_ = true;
-    }
+  if (std::string problem = ensure_folder(); !problem.empty()) {
+    *f = fault(Stage::copy, Failure::io_error, problem);
+    return false;
   }
   *out = folder_ / (module + "." + std::to_string(generation) + ".so");
   // O_EXCL|O_NOFOLLOW: never write through a file or link someone left there.

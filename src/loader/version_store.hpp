@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 
+#include "hotmod/value.hpp"
 #include "loader/fault.hpp"
 
 namespace hotmod::loader {
@@ -34,11 +35,17 @@ class VersionStore {
   bool write(const std::string& module, std::uint64_t generation,
              std::span<const unsigned char> bytes, std::filesystem::path* out, Fault* f);
   void remove(const std::filesystem::path& copy) const;
+  // <folder>/<name>, created 0700 like the folder and checked the same way:
+  // for the runtime's own files (the watchers' sync cookies).
+  Result<std::filesystem::path> private_subfolder(const std::string& name);
 
   const std::filesystem::path& folder() const { return folder_; }
   const std::filesystem::path& root() const { return root_; }
 
  private:
+  // Creates the root and the process's folder on first use; the problem, or "".
+  std::string ensure_folder();
+
   std::filesystem::path root_;
   std::filesystem::path folder_;
   std::mutex folder_mu_;

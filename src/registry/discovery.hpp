@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "hotmod/runtime.hpp"
+#include "hotmod/reload_stats.hpp"
 
 namespace hotmod::registry {
 

@@ -19,7 +19,7 @@
 #include "diag/heap_accounting.hpp"
 #include "hotmod/handle.hpp"
 #include "hotmod/ref.hpp"
-#include "hotmod/runtime.hpp"
+#include "hotmod/reload_stats.hpp"
 #include "registry/slot_record.hpp"
 #include "registry/state_box.hpp"
 #include "registry/version.hpp"

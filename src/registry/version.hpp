@@ -16,10 +16,8 @@
 #include "loader/elf_inspect.hpp"
 #include "loader/file_snapshot.hpp"
 #include "loader/image.hpp"
+#include "registry/version_context.hpp"
 
-namespace hotmod::runtime {
-class ModuleContext;
-}
 namespace hotmod::script {
 class ScriptModule;
 struct ScriptVersion;
@@ -47,7 +45,7 @@ struct Version {
       functions;
   // interface name -> the object published for it
   std::vector<std::pair<std::string, void*>> instances;
-  std::unique_ptr<runtime::ModuleContext> context;
+  std::unique_ptr<VersionContext> context;
   // Script modules: no image. The chunk's exports in the module's
   // interpreter, and a definition the runtime fills (functions, no state,
   // no native hooks) so the rest of the transaction reads scripts like
@@ -61,7 +59,12 @@ struct Version {
       if (name == interface) return p;
     return nullptr;
   }
-  ~Version();  // out of line: ModuleContext is incomplete here; releases a script's exports
+  ~Version();  // out of line: releases a script's exports
 };
+
+// A new generation number: process-wide, so versioned copies of runtimes
+// sharing a folder never collide, and subscriptions a version made are
+// told apart from its successor's.
+std::uint64_t next_generation();
 
 }  // namespace hotmod::registry

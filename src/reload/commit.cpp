@@ -15,9 +15,10 @@
 
 #include "diag/heap_accounting.hpp"
 #include "diag/stack_trace.hpp"
+#include "events/event_bus.hpp"
+#include "log/runtime_log.hpp"
+#include "reload/module_context.hpp"
 #include "reload/state_handover.hpp"
-#include "runtime/module_context.hpp"
-#include "runtime/runtime_impl.hpp"
 #include "script/script_module.hpp"
 
 namespace hotmod::reload {
@@ -57,18 +58,18 @@ void publish(registry::Slot& slot, registry::Version* v) {
     cell->impl.store(v != nullptr ? v->instance(name) : nullptr, std::memory_order_release);
 }
 
-void unload_hook(Runtime::Impl& rt, registry::Slot& slot, registry::Version& old) {
+void unload_hook(Host& host, registry::Slot& slot, registry::Version& old) {
   old.context->set_hook_facts(slot.reload_count.load(), true);
   if (auto err = run_hook(Hook::unload, old)) {
-    rt.log.warn("module '" + slot.name() + "' on_unload threw: " + *err +
-                "; continuing with the reload");
+    host.log().warn("module '" + slot.name() + "' on_unload threw: " + *err +
+                    "; continuing with the reload");
   }
-  rt.bus.remove_owner(old.generation);
+  host.bus().remove_owner(old.generation);
 }
 
 }  // namespace
 
-bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::Version> next,
+bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version> next,
             StageTimes& t, loader::Fault* f) {
   std::shared_ptr<registry::Version> old = slot.owner;
   auto mark = Clock::now();
@@ -87,19 +88,19 @@ bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::V
                            "', which the host now holds a Ref to; keep HOTMOD_INTERFACE(" + name +
                            ", ...) in the module");
     if (next->script) next->script->restore_state(*next->script_version);
-    rt.retire(slot, std::move(next), {});
+    host.retire(slot, std::move(next), {});
     return false;
   }
 
   Handover h;
-  if (!hand_over(rt.log, slot.name(), slot.state, *next->def, &h, f)) {
+  if (!hand_over(host.log(), slot.name(), slot.state, *next->def, &h, f)) {
     lap(&t.state);
-    rt.retire(slot, std::move(next), {});
+    host.retire(slot, std::move(next), {});
     return false;
   }
   lap(&t.state);
 
-  if (old) unload_hook(rt, slot, *old);
+  if (old) unload_hook(host, slot, *old);
   lap(&t.hooks);
 
   next->def->state_data = h.next.data;
@@ -120,7 +121,7 @@ bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::V
     slot.state = h.next;
     slot.owner = next;
     if (old)
-      rt.retire(slot, std::move(old), std::move(garbage));
+      host.retire(slot, std::move(old), std::move(garbage));
     else
       for (auto& g : garbage) g.destroy();  // first load: no image to wait for
     return true;
@@ -131,7 +132,7 @@ bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::V
                      "module '" + slot.name() + "' on_load threw: " + *failed +
                          (old ? "; the previous version keeps running" : ""),
                      diag::take_throw_trace());
-  rt.bus.remove_owner(next->generation);
+  host.bus().remove_owner(next->generation);
   // A script's hotmod.state goes back to before the new chunk ran.
   if (next->script) next->script->restore_state(*next->script_version);
   std::vector<registry::StateBox> garbage;
@@ -142,22 +143,22 @@ bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::V
     garbage.push_back(mutated);
     slot.state = h.snapshot;
   } else if (!slot.state.empty()) {
-    rt.log.warn("module '" + slot.name() + "': its state type " + slot.state.def.type +
-                " is not copyable, so changes the failed on_load made to it remain");
+    host.log().warn("module '" + slot.name() + "': its state type " + slot.state.def.type +
+                    " is not copyable, so changes the failed on_load made to it remain");
   }
   if (old) {
     old->def->state_data = slot.state.data;
     publish(slot, old.get());
     old->context->set_hook_facts(slot.reload_count.load(), true);
     if (auto err = run_hook(Hook::load, *old)) {
-      rt.log.error("module '" + slot.name() + "': re-running the previous version's on_load " +
-                   "after a failed reload threw too: " + *err);
+      host.log().error("module '" + slot.name() + "': re-running the previous version's on_load " +
+                       "after a failed reload threw too: " + *err);
     }
   } else {
     publish(slot, nullptr);
     if (h.replaced) slot.state = {};
   }
-  rt.retire(slot, std::move(next), std::move(garbage));
+  host.retire(slot, std::move(next), std::move(garbage));
   return false;
 }
 

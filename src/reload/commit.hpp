@@ -3,9 +3,9 @@
 
 #include <memory>
 
-#include "hotmod/runtime.hpp"
 #include "loader/fault.hpp"
 #include "registry/slot.hpp"
+#include "reload/host.hpp"
 
 namespace hotmod::reload {
 
@@ -13,7 +13,7 @@ namespace hotmod::reload {
 // swap, on_load(next). Any failure restores the old version, its state and
 // its subscriptions (re-running its on_load) and fills `f`. Caller holds
 // slot.mu. The version that lost is retired to the reaper either way.
-bool commit(Runtime::Impl& rt, registry::Slot& slot, std::shared_ptr<registry::Version> next,
+bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version> next,
             StageTimes& t, loader::Fault* f);
 
 }  // namespace hotmod::reload

@@ -16,9 +16,10 @@
 #include "diag/heap_accounting.hpp"
 #include "diag/stack_trace.hpp"
 #include "loader/abi_check.hpp"
+#include "loader/version_store.hpp"
+#include "log/runtime_log.hpp"
+#include "reload/module_context.hpp"
 #include "reload/reaper.hpp"
-#include "runtime/module_context.hpp"
-#include "runtime/runtime_impl.hpp"
 
 namespace hotmod::reload {
 namespace {
@@ -46,8 +47,7 @@ bool check_abi(const registry::Slot& slot, const abi::Fingerprint& module, loade
   return false;
 }
 
-bool check_descriptor(Runtime::Impl& rt, registry::Slot& slot, registry::Version& v,
-                      loader::Fault* f) {
+bool check_descriptor(Host& host, registry::Slot& slot, registry::Version& v, loader::Fault* f) {
   const detail::Descriptor& d = *v.image.descriptor;
   if (!check_abi(slot, d.fingerprint, f)) return false;
   v.def = &d.definition();
@@ -55,15 +55,15 @@ bool check_descriptor(Runtime::Impl& rt, registry::Slot& slot, registry::Version
   v.description = d.description != nullptr ? d.description : "";
   for (const char* const* c = d.capabilities; c != nullptr && *c != nullptr; ++c) {
     v.capabilities.emplace_back(*c);
-    if (!rt.capability_granted(slot.name(), *c)) {
+    if (!host.capability_granted(slot.name(), *c)) {
       *f = loader::fault(Stage::validate, Failure::missing_capability,
-                         rt.capability_refusal(slot.name(), *c));
+                         host.capability_refusal(slot.name(), *c));
       return false;
     }
   }
   if (d.name != nullptr && slot.name() != d.name) {
-    rt.log.debug("module '" + slot.name() + "' calls itself '" + d.name +
-                 "' in HOTMOD_MODULE; the registry names it after its file");
+    host.log().debug("module '" + slot.name() + "' calls itself '" + d.name +
+                     "' in HOTMOD_MODULE; the registry names it after its file");
   }
   for (std::size_t i = 0; i < v.def->interfaces.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
@@ -136,11 +136,11 @@ bool instantiate(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
 
 }  // namespace
 
-std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& slot, StageTimes& t,
+std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, StageTimes& t,
                                            loader::Fault* f, loader::FileSnapshot* read) {
-  if (slot.kind() == ModuleKind::script) return prepare_script(rt, slot, t, f, read);
+  if (slot.kind() == ModuleKind::script) return prepare_script(host, slot, t, f, read);
   auto v = std::make_shared<registry::Version>();
-  v->generation = next_generation();
+  v->generation = registry::next_generation();
   v->module = slot.name();
   // A source module loads what its build left in the cache.
   const std::filesystem::path file =
@@ -158,25 +158,26 @@ std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& sl
   }
   {
     StageTimer timer(&t.copy);
-    if (!rt.store.write(slot.name(), v->generation, v->source.bytes, &v->copy, f)) return nullptr;
+    if (!host.store().write(slot.name(), v->generation, v->source.bytes, &v->copy, f))
+      return nullptr;
     v->source.bytes = {};
   }
   {
     StageTimer timer(&t.open);
     diag::HeapScope heap(slot.heap());  // its static constructors allocate as the module
     if (!loader::open_image(v->copy, slot.name(), &v->image, f)) {
-      rt.store.remove(v->copy);
+      host.store().remove(v->copy);
       return nullptr;
     }
   }
   StageTimer timer(&t.validate);
-  if (!check_descriptor(rt, slot, *v, f) || !run_self_test(slot, *v, f) ||
+  if (!check_descriptor(host, slot, *v, f) || !run_self_test(slot, *v, f) ||
       !instantiate(slot, *v, f)) {
     discard(*v);
     return nullptr;
   }
-  v->context = std::make_unique<runtime::ModuleContext>(rt, slot.name(), v->generation,
-                                                        rt.config_for(slot.name()));
+  v->context = std::make_unique<ModuleContext>(host, slot.name(), v->generation,
+                                               host.config_for(slot.name()));
   v->context->set_definition(v->def);
   return v;
 }

@@ -3,9 +3,9 @@
 
 #include <memory>
 
-#include "hotmod/runtime.hpp"
 #include "loader/fault.hpp"
 #include "registry/slot.hpp"
+#include "reload/host.hpp"
 
 namespace hotmod::reload {
 
@@ -13,13 +13,12 @@ namespace hotmod::reload {
 // slot.mu. Returns null and fills `f` on failure, with nothing left behind.
 // `read` receives the identity of the file as read (its bytes dropped), so a
 // failed attempt can be remembered.
-std::shared_ptr<registry::Version> prepare(Runtime::Impl& rt, registry::Slot& slot, StageTimes& t,
+std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, StageTimes& t,
                                            loader::Fault* f, loader::FileSnapshot* read);
 
 // prepare() for script modules (prepare_script.cpp).
-std::shared_ptr<registry::Version> prepare_script(Runtime::Impl& rt, registry::Slot& slot,
-                                                  StageTimes& t, loader::Fault* f,
-                                                  loader::FileSnapshot* read);
+std::shared_ptr<registry::Version> prepare_script(Host& host, registry::Slot& slot, StageTimes& t,
+                                                  loader::Fault* f, loader::FileSnapshot* read);
 
 // Reads the module's file once into v.source (bytes and identity) and its
 // identity into `read`; an unreadable file is Stage::copy / io_error.

@@ -12,10 +12,10 @@
 // it when the version's on_load fails.
 #include <chrono>
 
+#include "log/runtime_log.hpp"
 #include "pin/pin_domain.hpp"
+#include "reload/module_context.hpp"
 #include "reload/prepare.hpp"
-#include "runtime/module_context.hpp"
-#include "runtime/runtime_impl.hpp"
 #include "script/script_module.hpp"
 
 namespace hotmod::reload {
@@ -41,59 +41,58 @@ class Loading {
 // The context script code acts through right now: the version of this
 // module being loaded on this thread (its chunk may call other scripts,
 // whose imports are theirs), else the module's current one.
-runtime::ModuleContext* acting_context(const std::weak_ptr<registry::Slot>& weak,
-                                       const std::string& module) {
+registry::VersionContext* acting_context(const std::weak_ptr<registry::Slot>& weak,
+                                         const std::string& module) {
   if (t_loading != nullptr && t_loading->module == module) return t_loading->context.get();
   auto slot = weak.lock();
   registry::Version* v = slot ? slot->current.load(std::memory_order_acquire) : nullptr;
   return v != nullptr ? v->context.get() : nullptr;
 }
 
-std::shared_ptr<script::ScriptModule> make_interpreter(Runtime::Impl& rt, registry::Slot& slot) {
+std::shared_ptr<script::ScriptModule> make_interpreter(Host& host, registry::Slot& slot) {
   std::weak_ptr<registry::Slot> weak = slot.weak_from_this();
   const std::string name = slot.name();
-  script::ScriptHost host;
-  host.import = [&rt, weak, name](std::string_view module) -> Result<std::vector<std::string>> {
-    runtime::ModuleContext* ctx = acting_context(weak, name);
+  script::ScriptHost calls;
+  calls.import = [&host, weak, name](std::string_view module) -> Result<std::vector<std::string>> {
+    registry::VersionContext* ctx = acting_context(weak, name);
     if (ctx == nullptr)
       return Error{"import", "module '" + name + "' is not loaded; it cannot import"};
     Result<Module> m = ctx->import(module);
     if (!m.ok()) return m.error();
     std::vector<std::string> names;
-    Error missing;
-    if (auto target = rt.find(module, &missing)) {
+    if (auto target = host.find(module)) {
       Pin pin(&pin::domain());  // the version read stays while its names are copied
       if (const registry::Version* cur = target->current.load(std::memory_order_acquire))
         for (const auto& fn : cur->def->functions) names.push_back(fn.name);
     }
     return names;
   };
-  host.call = [&rt](std::string_view module, std::string_view function,
-                    const Value& args) -> Result<Value> {
-    Result<Module> m = rt.module(module);
+  calls.call = [&host](std::string_view module, std::string_view function,
+                       const Value& args) -> Result<Value> {
+    Result<Module> m = host.module(module);
     if (!m.ok()) return m.error();
     return m->call_with(function, args);
   };
-  host.log = [&rt, name](LogLevel level, std::string_view text) {
-    if (!rt.log.enabled(level)) return;
+  calls.log = [&host, name](LogLevel level, std::string_view text) {
+    log::RuntimeLog& out = host.log();
+    if (!out.enabled(level)) return;
     std::string line;
     line.append("[").append(name).append("] ").append(text);
-    rt.log.write(level, line, nullptr, 0);
+    out.write(level, line, nullptr, 0);
   };
-  host.granted = [&rt, name](std::string_view capability) {
-    return rt.capability_granted(name, capability);
+  calls.granted = [&host, name](std::string_view capability) {
+    return host.capability_granted(name, capability);
   };
-  if (const Value* config = rt.config_for(name)) host.config = *config;
-  return std::make_shared<script::ScriptModule>(name, std::move(host));
+  if (const Value* config = host.config_for(name)) calls.config = *config;
+  return std::make_shared<script::ScriptModule>(name, std::move(calls));
 }
 
 }  // namespace
 
-std::shared_ptr<registry::Version> prepare_script(Runtime::Impl& rt, registry::Slot& slot,
-                                                  StageTimes& t, loader::Fault* f,
-                                                  loader::FileSnapshot* read) {
+std::shared_ptr<registry::Version> prepare_script(Host& host, registry::Slot& slot, StageTimes& t,
+                                                  loader::Fault* f, loader::FileSnapshot* read) {
   auto v = std::make_shared<registry::Version>();
-  v->generation = next_generation();
+  v->generation = registry::next_generation();
   v->module = slot.name();
   const std::filesystem::path file = slot.path();
   auto mark = Clock::now();
@@ -108,10 +107,10 @@ std::shared_ptr<registry::Version> prepare_script(Runtime::Impl& rt, registry::S
   v->source.bytes = {};
   lap(&t.copy);
 
-  if (!slot.lua) slot.lua = make_interpreter(rt, slot);
+  if (!slot.lua) slot.lua = make_interpreter(host, slot);
   v->script = slot.lua;
-  v->context = std::make_unique<runtime::ModuleContext>(rt, slot.name(), v->generation,
-                                                        rt.config_for(slot.name()));
+  v->context = std::make_unique<ModuleContext>(host, slot.name(), v->generation,
+                                               host.config_for(slot.name()));
   Result<std::shared_ptr<script::ScriptVersion>> loaded = [&] {
     Loading loading(v.get());
     return v->script->load(text, file.filename().string());
@@ -132,9 +131,9 @@ std::shared_ptr<registry::Version> prepare_script(Runtime::Impl& rt, registry::S
   v->description = sv.description;
   for (const std::string& c : sv.capabilities) {
     v->capabilities.push_back(c);
-    if (!rt.capability_granted(slot.name(), c)) {
+    if (!host.capability_granted(slot.name(), c)) {
       *f = loader::fault(Stage::validate, Failure::missing_capability,
-                         rt.capability_refusal(slot.name(), c));
+                         host.capability_refusal(slot.name(), c));
       v->script->restore_state(*v->script_version);  // what its chunk wrote is undone
       lap(&t.validate);
       return nullptr;  // ~Version releases the exports

@@ -1,10 +1,16 @@
 #include "runtime/auto_reload.hpp"
 
-#include "build/source_builder.hpp"
+#include "compile/source_builder.hpp"
 #include "registry/discovery.hpp"
 #include "runtime/runtime_impl.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 namespace hotmod::runtime {
 namespace {
@@ -48,12 +54,23 @@ AutoReloader::AutoReloader(Runtime::Impl& rt) : rt_(rt) {}
 
 AutoReloader::~AutoReloader() {
   stop();
+  std::error_code ec;
+  if (!cookie_dir_.empty()) std::filesystem::remove_all(cookie_dir_, ec);
 }
 
 Result<WatchBackend> AutoReloader::start() {
   const RuntimeOptions& o = rt_.options;
+  // One folder per reloader: runtimes of one process share the store's folder.
+  static std::atomic<std::uint64_t> reloaders{0};
+  Result<std::filesystem::path> cookies =
+      rt_.store.private_subfolder("sync-" + std::to_string(++reloaders));
+  if (cookies.ok())
+    cookie_dir_ = normal(cookies.value());
+  else
+    rt_.log.warn("Runtime::sync() will not wait for the watcher: " + cookies.error().message);
   WatchOptions w;
   w.paths = o.module_paths;
+  if (!cookie_dir_.empty()) w.paths.push_back(cookie_dir_);
   w.debounce = o.debounce;
   w.backend = o.watch_backend;
   w.poll_interval = o.poll_interval;
@@ -69,6 +86,7 @@ Result<WatchBackend> AutoReloader::start() {
   if (!o.builds.empty()) {
     WatchOptions s = w;
     s.paths.clear();
+    if (!cookie_dir_.empty()) s.paths.push_back(cookie_dir_);
     s.default_excludes = true;
     s.exclude = o.watch_exclude;
     for (const auto& [name, rule] : o.builds)
@@ -88,10 +106,13 @@ Result<WatchBackend> AutoReloader::start() {
     if (!sources_started.ok())
       rt_.log.warn("cannot watch the sources of modules with a build rule: " +
                    sources_started.error().message);
+    std::lock_guard lock(mu_);
+    cookie_live_[sources_watcher] = sources_started.ok();
   }
   {
     std::lock_guard lock(mu_);
     stopping_ = false;
+    cookie_live_[modules_watcher] = true;
   }
   cancel_.store(false);
   worker_ = std::thread([this] { work(); });
@@ -110,13 +131,70 @@ void AutoReloader::stop() {
   cancel_.store(true);
   build_cancel_.store(true);
   wake_.notify_all();
+  synced_cv_.notify_all();
   if (modules_) modules_->stop();
   if (sources_) sources_->stop();
   if (worker_.joinable() && !on_worker_thread()) worker_.join();
   if (headers_ && !on_worker_thread()) headers_->stop();
 }
 
+bool AutoReloader::sync(std::chrono::milliseconds limit) {
+  if (cookie_dir_.empty() || on_worker_thread()) return false;
+  std::uint64_t n = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return false;
+    n = ++cookies_made_;
+  }
+  // A new name each time: its creation is one unambiguous event, whatever
+  // the watchers coalesce.
+  const std::filesystem::path cookie = cookie_dir_ / ("cookie-" + std::to_string(n));
+  const int fd = ::open(cookie.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    rt_.log.warn("Runtime::sync(): cannot create " + cookie.string() + ": " + std::strerror(errno));
+    return false;
+  }
+  ::close(fd);
+  bool done = false;
+  {
+    std::unique_lock lock(mu_);
+    synced_cv_.wait_for(lock, limit, [&] { return stopping_ || synced_ >= n; });
+    done = synced_ >= n;
+  }
+  std::error_code ec;
+  std::filesystem::remove(cookie, ec);
+  return done;
+}
+
+bool AutoReloader::passed_cookie(const FileChange& change, CookieWatcher from) {
+  if (cookie_dir_.empty() || change.path.parent_path() != cookie_dir_) return false;
+  const std::string name = change.path.filename().string();
+  if (change.kind == ChangeKind::created && name.starts_with("cookie-")) {
+    const std::uint64_t n = std::strtoull(name.c_str() + 7, nullptr, 10);
+    std::lock_guard lock(mu_);
+    cookie_seen_[from] = std::max(cookie_seen_[from], n);
+    wake_.notify_one();
+  }
+  return true;  // the cookie's removal, too, is nothing to reload
+}
+
+std::uint64_t AutoReloader::cookies_passed() const {
+  std::uint64_t passed = cookies_made_;
+  for (int w = 0; w < cookie_watchers; ++w)
+    if (cookie_live_[w]) passed = std::min(passed, cookie_seen_[w]);
+  return passed;
+}
+
+void AutoReloader::set_headers_live(bool live) {
+  std::lock_guard lock(mu_);
+  cookie_live_[headers_watcher] = live;
+  // A watcher started now cannot see the cookies made before: nothing
+  // it would have to deliver came before them.
+  cookie_seen_[headers_watcher] = cookies_made_;
+}
+
 void AutoReloader::on_module_file(const FileChange& change) {
+  if (passed_cookie(change, modules_watcher)) return;
   const std::filesystem::path file = normal(change.path);
   std::string module;
   {
@@ -146,6 +224,7 @@ void AutoReloader::on_module_file(const FileChange& change) {
 }
 
 void AutoReloader::on_header_file(const FileChange& change) {
+  if (passed_cookie(change, headers_watcher)) return;
   std::lock_guard lock(mu_);
   queue_source_users(normal(change.path));
   if (!change.old_path.empty()) queue_source_users(normal(change.old_path));
@@ -218,14 +297,17 @@ void AutoReloader::watch_headers() {
   header_dirs_ = dirs;
   if (headers_) headers_->stop();
   headers_.reset();
+  set_headers_live(false);
   if (dirs.empty()) return;
   WatchOptions w = modules_->options();
   w.paths = dirs;
+  if (!cookie_dir_.empty()) w.paths.push_back(cookie_dir_);
   w.default_excludes = true;
   w.exclude = rt_.options.watch_exclude;
   headers_ = std::make_unique<FileWatcher>(w);
   headers_->on_change([this](const FileChange& c) { on_header_file(c); });
   Result<WatchBackend> started = headers_->start();
+  set_headers_live(started.ok());
   if (!started.ok())
     rt_.log.warn("cannot watch the headers source modules include: " + started.error().message);
   else
@@ -234,6 +316,7 @@ void AutoReloader::watch_headers() {
 }
 
 void AutoReloader::on_source_file(const FileChange& change) {
+  if (passed_cookie(change, sources_watcher)) return;
   const std::string file = normal(change.path).generic_string().substr(1);
   std::vector<std::string> modules;
   for (const auto& [name, glob] : source_globs_)
@@ -255,9 +338,13 @@ void AutoReloader::work() {
   for (;;) {
     // Woken by changes; every quarter second it also follows the headers
     // source modules loaded elsewhere (first uses) include.
-    wake_.wait_for(lock, std::chrono::milliseconds(250),
-                   [this] { return stopping_ || rescan_ || !queued_.empty(); });
+    wake_.wait_for(lock, std::chrono::milliseconds(250), [this] {
+      return stopping_ || rescan_ || !queued_.empty() || cookies_passed() > synced_;
+    });
     if (stopping_) return;
+    // Everything the watchers saw before these cookies is queued by now:
+    // once this batch is handled, their sync() calls may return.
+    const std::uint64_t passed = cookies_passed();
     const bool rescan = std::exchange(rescan_, false);
     std::map<std::string, bool> queued;  // module -> needs a build
     queued.swap(queued_);
@@ -291,6 +378,10 @@ void AutoReloader::work() {
       }
     }
     lock.lock();
+    if (passed > synced_) {
+      synced_ = passed;
+      synced_cv_.notify_all();
+    }
   }
 }
 

@@ -32,8 +32,24 @@ class AutoReloader {
   // the worker to finish; the destructor, on another thread, joins it.
   void stop();
   bool on_worker_thread() const;
+  // The barrier behind Runtime::sync(): creates a cookie file every watcher
+  // watches and returns true once each watcher delivered it and the worker
+  // finished the batch that was queued by then (everything the watchers saw
+  // before the cookie). False when stopping, on the worker thread itself (it
+  // cannot wait for itself), or after `limit`.
+  bool sync(std::chrono::milliseconds limit);
 
  private:
+  // The watchers, each of which passes a sync cookie on its own.
+  enum CookieWatcher { modules_watcher, sources_watcher, headers_watcher, cookie_watchers };
+  // True when `change` is a sync cookie, which is then noted as passed by
+  // `from` (and handled no further).
+  bool passed_cookie(const FileChange& change, CookieWatcher from);
+  // The newest cookie every live watcher passed. Caller holds mu_.
+  std::uint64_t cookies_passed() const;
+  // Marks the header watcher live (from the cookies made by now on) or gone.
+  void set_headers_live(bool live);
+
   void on_module_file(const FileChange& change);  // watcher threads
   void on_source_file(const FileChange& change);
   void on_header_file(const FileChange& change);
@@ -74,6 +90,15 @@ class AutoReloader {
     std::chrono::steady_clock::time_point start, end;
   };
   std::map<std::string, Window> builds_;  // guarded
+
+  // Sync cookies: sync() creates <cookie_dir_>/cookie-<n>; every watcher
+  // watches that folder as a root of its own.
+  std::filesystem::path cookie_dir_;                 // empty: no syncs
+  std::uint64_t cookies_made_ = 0;                   // guarded
+  std::uint64_t cookie_seen_[cookie_watchers] = {};  // guarded
+  bool cookie_live_[cookie_watchers] = {};           // guarded
+  std::uint64_t synced_ = 0;                         // guarded
+  std::condition_variable synced_cv_;                // synced_ grew, or stopping
   std::thread worker_;
 };
 

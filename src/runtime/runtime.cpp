@@ -2,17 +2,16 @@
 
 #include <algorithm>
 
-#include "build/source_builder.hpp"
+#include "compile/source_builder.hpp"
 #include "diag/heap_accounting.hpp"
 #include "diag/stack_trace.hpp"
 #include "pin/pin_domain.hpp"
 #include "registry/discovery.hpp"
 #include "reload/prepare.hpp"
 #include "runtime/auto_reload.hpp"
-#include "runtime/module_context.hpp"
 #include "runtime/runtime_impl.hpp"
-#include "runtime/suggest.hpp"
 #include "script/script_module.hpp"
+#include "text/suggest.hpp"
 
 namespace hotmod {
 
@@ -52,8 +51,8 @@ Runtime::Impl::~Impl() {
   {
     // No reload may start while modules go. Joined outside mode_mu: the
     // worker may be calling watching() or waiting in a callback.
-    std::unique_ptr<runtime::AutoReloader> reloader;
-    std::vector<std::unique_ptr<runtime::AutoReloader>> stopped;
+    std::shared_ptr<runtime::AutoReloader> reloader;
+    std::vector<std::shared_ptr<runtime::AutoReloader>> stopped;
     {
       std::lock_guard lock(mode_mu);
       reloader = std::move(auto_reloader);
@@ -184,7 +183,7 @@ std::shared_ptr<registry::Slot> Runtime::Impl::find(std::string_view name, Error
   }
   std::string paths;
   for (const auto& p : options.module_paths) paths += (paths.empty() ? "" : ", ") + p.string();
-  std::string hint = runtime::did_you_mean(name, known);
+  std::string hint = text::did_you_mean(name, known);
   *error = Error{"load", "no module named '" + std::string(name) + "' in the module paths (" +
                              (paths.empty() ? "none configured" : paths) + ")" +
                              (hint.empty() ? "" : "; did you mean '" + hint + "'?")};
@@ -434,6 +433,15 @@ bool Runtime::hot_reload() const {
 std::optional<WatchBackend> Runtime::watching() const {
   std::lock_guard lock(impl_->watching_mu);
   return impl_->watching;
+}
+
+bool Runtime::sync(std::chrono::milliseconds limit) {
+  std::shared_ptr<runtime::AutoReloader> reloader;
+  {
+    std::lock_guard lock(impl_->mode_mu);
+    reloader = impl_->auto_reloader;
+  }
+  return reloader != nullptr && reloader->sync(limit);  // waits with no runtime lock held
 }
 
 void Runtime::wait_for_unloads() {

@@ -26,9 +26,10 @@
 #include "registry/import_graph.hpp"
 #include "registry/slot.hpp"
 #include "reload/reaper.hpp"
+#include "runtime/transaction_host.hpp"
 
 namespace hotmod {
-namespace build {
+namespace compile {
 class SourceBuilder;
 }
 namespace runtime {
@@ -64,7 +65,7 @@ struct Runtime::Impl {
   // Returns the attempt's stats, or nullopt when nothing was attempted.
   std::optional<ReloadStats> reload_source_changed(registry::Slot& slot,
                                                    const std::atomic<bool>* cancel);
-  build::SourceBuilder& source_builder();
+  compile::SourceBuilder& source_builder();
   // Runs the module's build rule, if any, without its lock held. Returns
   // the failure (already reported) when the build failed.
   // Builds run one at a time, and only in dev mode (production runs no
@@ -105,6 +106,8 @@ struct Runtime::Impl {
   std::string capability_refusal(std::string_view module, std::string_view capability) const;
 
   RuntimeOptions options;
+  // What the reload transaction (reload/) may use of all this.
+  runtime::TransactionHost host{*this};
   log::RuntimeLog log;
   events::LocalEventBus bus;
   loader::VersionStore store;
@@ -132,9 +135,9 @@ struct Runtime::Impl {
   // Outermost: never held while waiting for the auto-reload worker or a
   // watcher thread (they may call watching(), set_dev_mode() is refused...).
   std::mutex mode_mu;
-  std::unique_ptr<runtime::AutoReloader> auto_reloader;  // guarded by mode_mu
+  std::shared_ptr<runtime::AutoReloader> auto_reloader;  // guarded by mode_mu
   // Stopped from their own worker thread; joined at shutdown.
-  std::vector<std::unique_ptr<runtime::AutoReloader>> stopped_reloaders;  // guarded by mode_mu
+  std::vector<std::shared_ptr<runtime::AutoReloader>> stopped_reloaders;  // guarded by mode_mu
   bool holds_traces = false;                                              // guarded by mode_mu
   mutable std::mutex watching_mu;                                         // leaf
   std::optional<WatchBackend> watching;                                   // guarded by watching_mu
@@ -144,7 +147,7 @@ struct Runtime::Impl {
   // follows the folders of the headers they include.
   std::atomic<std::uint64_t> source_inputs_changes{0};
   std::once_flag builder_once;
-  std::unique_ptr<build::SourceBuilder> builder;  // source modules' compiler driver
+  std::unique_ptr<compile::SourceBuilder> builder;  // source modules' compiler driver
 
   mutable std::mutex scans_mu;  // leaf
   diag::TimingHistory scans;    // guarded by scans_mu
@@ -153,7 +156,5 @@ struct Runtime::Impl {
 
   reload::Reaper reaper;  // last: stopped first, while the rest still exists
 };
-
-std::uint64_t next_generation();
 
 }  // namespace hotmod

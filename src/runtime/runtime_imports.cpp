@@ -5,7 +5,6 @@
 
 #include "diag/heap_accounting.hpp"
 #include "diag/stack_trace.hpp"
-#include "runtime/module_context.hpp"
 
 namespace hotmod::runtime {
 namespace {

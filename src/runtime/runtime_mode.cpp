@@ -8,7 +8,7 @@
 namespace hotmod {
 
 void Runtime::Impl::apply_mode() {
-  std::unique_ptr<runtime::AutoReloader> retired;  // destroyed after mode_mu is released
+  std::shared_ptr<runtime::AutoReloader> retired;  // destroyed after mode_mu is released
   {
     std::lock_guard lock(mode_mu);
     const bool dev = dev_mode.load();
@@ -50,7 +50,7 @@ void Runtime::Impl::apply_mode() {
       }
       if (was_watching) log.debug("stopped watching the module paths");
     } else if (!auto_reloader) {
-      auto reloader = std::make_unique<runtime::AutoReloader>(*this);
+      auto reloader = std::make_shared<runtime::AutoReloader>(*this);
       Result<WatchBackend> started = reloader->start();
       if (!started.ok()) {
         log.error("dev mode: cannot watch the module paths, so modules will not reload on save: " +
@@ -73,7 +73,10 @@ void Runtime::Impl::apply_mode() {
       }
     }
   }
-  retired.reset();  // joins its worker: no runtime lock held
+  // Stopped here, not when the last reference goes (a sync() waiting on
+  // another thread may hold one): joins its worker, with no runtime lock held.
+  if (retired) retired->stop();
+  retired.reset();
 }
 
 }  // namespace hotmod

@@ -3,9 +3,9 @@
 #include <chrono>
 #include <cstdio>
 
-#include "build/command.hpp"
 #include "loader/file_snapshot.hpp"
 #include "pin/pin_domain.hpp"
+#include "process/run.hpp"
 #include "reload/commit.hpp"
 #include "reload/prepare.hpp"
 #include "runtime/runtime_impl.hpp"
@@ -66,12 +66,6 @@ void record(ReloadStats& s, const loader::Fault& f) {
 
 }  // namespace
 
-std::uint64_t next_generation() {
-  // Process-wide, so versioned copies of runtimes sharing a folder never collide.
-  static std::atomic<std::uint64_t> counter{0};
-  return ++counter;
-}
-
 bool import_cycle(const registry::Slot& slot, std::string* chain) {
   bool found = false;
   for (const registry::Slot* s : loading_stack) {
@@ -111,7 +105,7 @@ ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot, std::chrono::nano
   loader::Fault fault;
   loader::FileSnapshot attempted;
   std::shared_ptr<registry::Version> next =
-      reload::prepare(*this, slot, stats.stages, &fault, &attempted);
+      reload::prepare(host, slot, stats.stages, &fault, &attempted);
   slot.failed_source.reset();
   if (!next) slot.failed_source = std::move(attempted);
   // The cache names a build's artifact after its key (objects/<key>.so).
@@ -132,7 +126,7 @@ ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot, std::chrono::nano
   }
   std::optional<loader::FileSnapshot> tried;
   if (next) tried = next->source;
-  stats.success = next && reload::commit(*this, slot, std::move(next), stats.stages, &fault);
+  stats.success = next && reload::commit(host, slot, std::move(next), stats.stages, &fault);
   if (stats.success) {
     slot.load_time = std::chrono::system_clock::now();
   } else {
@@ -156,7 +150,7 @@ ReloadStats Runtime::Impl::commit_pending_locked(registry::Slot& slot) {
   const auto start = Clock::now();
   LoadingScope scope(slot);
   loader::Fault fault;
-  stats.success = reload::commit(*this, slot, std::move(slot.pending), stats.stages, &fault);
+  stats.success = reload::commit(host, slot, std::move(slot.pending), stats.stages, &fault);
   slot.pending = nullptr;
   if (stats.success)
     slot.load_time = std::chrono::system_clock::now();
@@ -219,11 +213,11 @@ std::optional<ReloadStats> Runtime::Impl::run_build(registry::Slot& slot,
                                                     const std::atomic<bool>* cancel) {
   auto rule = options.builds.find(slot.name());
   if (rule == options.builds.end() || !dev_mode.load()) return std::nullopt;
-  build::CommandResult run;
+  process::Outcome run;
   {
     std::lock_guard one_at_a_time(build_mu);
     log.info("building module '" + slot.name() + "': " + rule->second.command);
-    run = build::run_command(rule->second.command, rule->second.directory, cancel);
+    run = process::run(process::shell(rule->second.command, rule->second.directory), cancel);
   }
   *took = run.duration;
   if (run.ok()) {

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include "build/diagnostics.hpp"
-#include "build/source_builder.hpp"
+#include "compile/diagnostics.hpp"
+#include "compile/source_builder.hpp"
 #include "runtime/runtime_impl.hpp"
 
 namespace hotmod {
@@ -18,22 +18,22 @@ bool colour_wanted(const RuntimeOptions& o) {
 }
 
 // `on_save`: the module is rebuilt when saved (not so for Runtime::build).
-void record(ReloadStats& stats, build::BuildResult& b, bool kept, bool on_save) {
+void record(ReloadStats& stats, compile::BuildResult& b, bool kept, bool on_save) {
   stats.success = false;
   stats.stage = Stage::build;
   stats.failure = b.failure == Failure::none ? Failure::build_failed : b.failure;
   stats.error = b.error + (kept ? "; the running version is kept" : "");
   if (on_save && !b.cancelled && b.failure == Failure::build_failed && !b.output.empty())
     stats.error += "; fix the error and save again";
-  stats.diagnostics = build::strip_ansi(b.output);
+  stats.diagnostics = compile::strip_ansi(b.output);
   stats.messages = std::move(b.messages);
 }
 
 }  // namespace
 
-build::SourceBuilder& Runtime::Impl::source_builder() {
+compile::SourceBuilder& Runtime::Impl::source_builder() {
   std::call_once(builder_once, [this] {
-    builder = std::make_unique<build::SourceBuilder>(
+    builder = std::make_unique<compile::SourceBuilder>(
         options.cxx, [this](LogLevel level, std::string m) { log.write(level, m, nullptr, 0); });
   });
   return *builder;
@@ -42,8 +42,8 @@ build::SourceBuilder& Runtime::Impl::source_builder() {
 Runtime::Impl::SourceBuild Runtime::Impl::compile_source_locked(registry::Slot& slot,
                                                                 ReloadStats& stats,
                                                                 const std::atomic<bool>* cancel) {
-  build::BuildResult b = source_builder().build(slot.name(), slot.path(), dev_mode.load(), cancel,
-                                                colour_wanted(options));
+  compile::BuildResult b = source_builder().build(slot.name(), slot.path(), dev_mode.load(), cancel,
+                                                  colour_wanted(options));
   stats.stages.build += b.duration;
   if (b.ok) {
     slot.artifact = b.artifact;
@@ -118,8 +118,8 @@ ReloadStats Runtime::build(std::string_view name) {
                   "hotmod.module)";
     return stats;
   }
-  build::BuildResult b = impl_->source_builder().build(slot->name(), slot->path(), true, nullptr,
-                                                       colour_wanted(impl_->options));
+  compile::BuildResult b = impl_->source_builder().build(slot->name(), slot->path(), true, nullptr,
+                                                         colour_wanted(impl_->options));
   stats.duration = b.duration;
   stats.stages.build = b.compiled ? b.duration : std::chrono::nanoseconds{0};
   if (b.ok) {

@@ -5,9 +5,9 @@
 
 #include <lua.hpp>
 
-#include "runtime/suggest.hpp"
 #include "script/lua_guard.hpp"
 #include "script/module_proxy.hpp"
+#include "text/suggest.hpp"
 
 namespace hotmod::script {
 namespace {
@@ -164,7 +164,7 @@ int namespace_index_body(lua_State* L) {
   if (n == 1) return keep_top(L, 1, 2);
   const std::vector<std::string> segments = segments_under(s, prefix);
   std::string m = "no module '" + full + "'";
-  if (std::string near = runtime::did_you_mean(key, segments); !near.empty()) {
+  if (std::string near = text::did_you_mean(key, segments); !near.empty()) {
     m += " (did you mean '" + std::string(prefix) + "." + near + "'?)";
   }
   return fail(L, m + "; modules under '" + std::string(prefix) + "': " + joined(segments));

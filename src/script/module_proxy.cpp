@@ -4,9 +4,9 @@
 
 #include <lua.hpp>
 
-#include "runtime/suggest.hpp"
 #include "script/lua_guard.hpp"
 #include "script/lua_value.hpp"
+#include "text/suggest.hpp"
 
 namespace hotmod::script {
 namespace {
@@ -104,7 +104,7 @@ std::string no_such_function(std::string_view module, std::string_view function,
                              const std::vector<std::string>& functions) {
   std::string m =
       "module '" + std::string(module) + "' has no function '" + std::string(function) + "'";
-  if (std::string near = runtime::did_you_mean(function, functions); !near.empty()) {
+  if (std::string near = text::did_you_mean(function, functions); !near.empty()) {
     m += " (did you mean '" + near + "'?)";
   }
   if (functions.empty()) return m + "; it exports no functions";

@@ -1,9 +1,6 @@
 #include "run_hotmod.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,6 +10,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include "process/child.hpp"
 
 namespace hotmod_test {
 namespace fs = std::filesystem;
@@ -37,37 +36,27 @@ std::vector<std::string> environment_for(const RunOptions& options) {
   return out;
 }
 
-std::vector<char*> pointers(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (auto& s : strings) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
+// The binary with `args`, stdout and stderr going to `out` and `err`.
+hotmod::process::Child spawn(const std::vector<std::string>& args, const RunOptions& options,
+                             hotmod::process::Streams streams, const fs::path& out,
+                             const fs::path& err) {
+  hotmod::process::Command command;
+  command.argv = {HOTMOD_CLI_PATH};
+  command.argv.insert(command.argv.end(), args.begin(), args.end());
+  command.directory = options.cwd;
+  command.environment = environment_for(options);
+  command.inherit_environment = false;
+  streams.output = hotmod::process::Streams::Output::files;
+  streams.stdout_file = out;
+  streams.stderr_file = err;
+  streams.own_group = false;  // like a command a user types: signals go to it alone
+  hotmod::Result<hotmod::process::Child> child = hotmod::process::Child::spawn(command, streams);
+  if (!child.ok()) throw std::runtime_error(child.error().message);
+  return std::move(child.value());
 }
 
-// Starts the binary with stdout and stderr going to `out` and `err`; the
-// file actions for stdin are the caller's.
-pid_t spawn(const std::vector<std::string>& args, const RunOptions& options,
-            posix_spawn_file_actions_t* actions, const fs::path& out, const fs::path& err) {
-  std::vector<std::string> argv_strings{HOTMOD_CLI_PATH};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<std::string> env_strings = environment_for(options);
-  std::vector<char*> argv = pointers(argv_strings);
-  std::vector<char*> envp = pointers(env_strings);
-  posix_spawn_file_actions_addopen(actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addchdir_np(actions, options.cwd.c_str());
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, argv[0], actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(actions);
-  if (rc != 0) throw std::runtime_error("cannot run " + argv_strings[0]);
-  return pid;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+int exit_code(const hotmod::process::Exit& exit) {
+  return exit.signal == 0 ? exit.code : -1;
 }
 
 // Distinct output files for runs that overlap in one folder.
@@ -83,15 +72,15 @@ Ran run_hotmod(const std::vector<std::string>& args, const RunOptions& options) 
   const fs::path out_file = options.cwd / (".hotmod-stdout-" + suffix);
   const fs::path err_file = options.cwd / (".hotmod-stderr-" + suffix);
   const fs::path in_file = options.cwd / (".hotmod-stdin-" + suffix);
-  if (options.input) std::ofstream(in_file, std::ios::binary) << *options.input;
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, options.input ? in_file.c_str() : "/dev/null",
-                                   O_RDONLY, 0);
-  const pid_t pid = spawn(args, options, &actions, out_file, err_file);
+  hotmod::process::Streams streams;
+  if (options.input) {
+    std::ofstream(in_file, std::ios::binary) << *options.input;
+    streams.input = hotmod::process::Streams::Input::file;
+    streams.input_file = in_file;
+  }
+  hotmod::process::Child child = spawn(args, options, streams, out_file, err_file);
   Ran run;
-  run.exit_code = wait_exit(pid);
+  run.exit_code = exit_code(child.wait());
   run.out = read_all(out_file);
   run.err = read_all(err_file);
   fs::remove(out_file);
@@ -105,43 +94,28 @@ Background::Background(const std::vector<std::string>& args, const RunOptions& o
   const std::string suffix = unique_suffix();
   out_file_ = options.cwd / (".hotmod-bg-stdout-" + suffix);
   err_file_ = options.cwd / (".hotmod-bg-stderr-" + suffix);
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[0], 0);  // dup2 clears O_CLOEXEC
-  pid_ = spawn(args, options, &actions, out_file_, err_file_);
-  ::close(fds[0]);
-  stdin_ = fds[1];
+  hotmod::process::Streams streams;
+  streams.input = hotmod::process::Streams::Input::pipe;
+  child_.emplace(spawn(args, options, streams, out_file_, err_file_));
 }
 
 Background::~Background() {
-  close_stdin();
-  if (pid_ > 0) {
-    ::kill(pid_, SIGKILL);
-    wait_exit(pid_);
-  }
+  child_.reset();  // killed (SIGKILL) and reaped if it still runs
   std::error_code ec;
   fs::remove(out_file_, ec);
   fs::remove(err_file_, ec);
 }
 
 void Background::write(std::string_view text) {
-  while (!text.empty()) {
-    const ssize_t n = ::write(stdin_, text.data(), text.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw std::runtime_error("cannot write to hotmod's stdin");
-    text.remove_prefix(static_cast<std::size_t>(n));
-  }
+  if (!child_->write(text)) throw std::runtime_error("cannot write to hotmod's stdin");
 }
 
 void Background::close_stdin() {
-  if (stdin_ >= 0) ::close(stdin_);
-  stdin_ = -1;
+  child_->close_stdin();
 }
 
 void Background::signal(int sig) {
-  if (pid_ > 0) ::kill(pid_, sig);
+  child_->signal(sig);
 }
 
 std::string Background::out() const {
@@ -162,10 +136,9 @@ bool Background::wait_for_out(std::string_view text, std::chrono::milliseconds t
 }
 
 Ran Background::wait() {
-  close_stdin();
+  child_->close_stdin();
   Ran run;
-  run.exit_code = wait_exit(pid_);
-  pid_ = -1;
+  run.exit_code = exit_code(child_->wait());
   run.out = out();
   run.err = err();
   return run;

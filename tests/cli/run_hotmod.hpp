@@ -2,8 +2,6 @@
 // printed. Output goes to files, not pipes, so a chatty child never blocks.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -11,6 +9,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "process/child.hpp"
 
 namespace hotmod_test {
 
@@ -56,8 +56,7 @@ class Background {
   Ran wait();
 
  private:
-  pid_t pid_ = -1;
-  int stdin_ = -1;
+  std::optional<hotmod::process::Child> child_;
   std::filesystem::path out_file_;
   std::filesystem::path err_file_;
 };

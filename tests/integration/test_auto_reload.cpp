@@ -26,9 +26,6 @@ class AutoReloadTest : public RuntimeTest {
     o.debounce = 10ms;
     return o;
   }
-  // What a test waits for before claiming nothing more happens: several
-  // debounce windows and a worker's turn.
-  static void settle() { std::this_thread::sleep_for(300ms); }
   fs::path src() const { return tmp_.path() / "src"; }
 };
 
@@ -41,7 +38,7 @@ TEST_F(AutoReloadTest, AtomicReplaceReloadsALoadedModule) {
 
   install(fixtures::counter_v2);
   ASSERT_TRUE(wait_until([&] { return call_int(m, "version") == 2; })) << logs_->dump();
-  settle();
+  ASSERT_TRUE(rt.sync()) << logs_->dump();
   EXPECT_EQ(events.count("module.reloaded"), 1u) << "one save, one reload";
   EXPECT_EQ(events.count("module.reload_failed"), 0u) << logs_->dump();
   EXPECT_TRUE(logs_->contains(hotmod::LogLevel::info, {"reloaded module 'counter'", "copy "}))
@@ -57,7 +54,7 @@ TEST_F(AutoReloadTest, InPlaceWriteReloadsOnce) {
 
   install_in_place(fixtures::counter_v2);
   ASSERT_TRUE(wait_until([&] { return call_int(m, "version") == 2; })) << logs_->dump();
-  settle();
+  ASSERT_TRUE(rt.sync()) << logs_->dump();
   EXPECT_EQ(events.count("module.reloaded"), 1u);
   EXPECT_EQ(events.count("module.reload_failed"), 0u) << logs_->dump();
 }
@@ -77,14 +74,15 @@ TEST_F(AutoReloadTest, AFileStillBeingWrittenIsNotLoaded) {
   ASSERT_GE(fd, 0);
   const std::size_t half = bytes.size() / 2;
   ASSERT_EQ(::write(fd, bytes.data(), half), static_cast<ssize_t>(half));
-  std::this_thread::sleep_for(150ms);
+  // The writer pauses: the watcher handles everything it has seen.
+  ASSERT_TRUE(rt.sync()) << logs_->dump();
   EXPECT_EQ(events.count("module.reload_failed"), 0u) << "read half a file\n" << logs_->dump();
   ASSERT_EQ(::write(fd, bytes.data() + half, bytes.size() - half),
             static_cast<ssize_t>(bytes.size() - half));
   ::close(fd);
 
   ASSERT_TRUE(wait_until([&] { return call_int(m, "version") == 2; })) << logs_->dump();
-  settle();
+  ASSERT_TRUE(rt.sync()) << logs_->dump();
   EXPECT_EQ(events.count("module.reloaded"), 1u);
   EXPECT_EQ(events.count("module.reload_failed"), 0u) << logs_->dump();
 }
@@ -105,6 +103,32 @@ TEST_F(AutoReloadTest, DeletedThenRebuiltModuleKeepsRunningThenReloads) {
   EXPECT_EQ(events.count("module.reload_failed"), 0u) << logs_->dump();
 }
 
+// sync() is the barrier tests and tools use after changing files: when it
+// returns, what the change started is done — no polling for the outcome.
+TEST_F(AutoReloadTest, SyncReturnsOnceTheChangesMadeBeforeItAreHandled) {
+  install(fixtures::counter_v1);
+  hotmod::Runtime rt(dev_options());
+  EventLog events(rt.bus());
+  hotmod::Module m = load(rt);
+  for (int i = 1; i <= 4; ++i) {
+    const bool two = i % 2 == 1;
+    install(two ? fixtures::counter_v2 : fixtures::counter_v1);
+    ASSERT_TRUE(rt.sync()) << logs_->dump();
+    EXPECT_EQ(call_int(m, "version"), two ? 2 : 1) << "reloaded before sync() returned";
+    EXPECT_EQ(events.count("module.reloaded"), static_cast<std::size_t>(i))
+        << "its event delivered too\n"
+        << logs_->dump();
+  }
+  ASSERT_TRUE(rt.sync()) << "with nothing changed, too";
+
+  std::atomic<int> from_worker{-1};
+  rt.on_reload([&](const hotmod::ReloadStats&) { from_worker = rt.sync(5s) ? 1 : 0; });
+  install(fixtures::counter_v2);
+  ASSERT_TRUE(rt.sync()) << logs_->dump();
+  EXPECT_EQ(from_worker.load(), 0) << "the watcher's own thread cannot wait for itself";
+  EXPECT_EQ(call_int(m, "version"), 2);
+}
+
 TEST_F(AutoReloadTest, ModulesNeverLoadedOnlyUpdateDiscovery) {
   install(fixtures::counter_v1);
   hotmod::Runtime rt(dev_options());
@@ -113,7 +137,7 @@ TEST_F(AutoReloadTest, ModulesNeverLoadedOnlyUpdateDiscovery) {
   install(fixtures::counter_v2);           // known, never loaded
   install(fixtures::sticky, "sticky.so");  // new
   ASSERT_TRUE(wait_until([&] { return events.count("module.discovered") == 1; })) << logs_->dump();
-  settle();
+  ASSERT_TRUE(rt.sync()) << logs_->dump();
   EXPECT_EQ(events.payloads("module.discovered")[0]["name"], "sticky");
   EXPECT_EQ(events.count("module.loaded"), 0u) << "nothing is loaded before its first use";
   EXPECT_EQ(events.count("module.reloaded"), 0u);
@@ -132,7 +156,7 @@ TEST_F(AutoReloadTest, ProductionModeWatchesNothing) {
       << logs_->dump();
 
   install(fixtures::counter_v2);
-  settle();
+  EXPECT_FALSE(rt.sync()) << "nothing watches, so there is nothing to wait for";
   EXPECT_EQ(call_int(m, "version"), 1);
   EXPECT_EQ(events.count("module.reloaded"), 0u);
 }
@@ -153,7 +177,7 @@ TEST_F(AutoReloadTest, HotReloadOffIgnoresChangesAndSaysSo) {
   EXPECT_EQ(said, 1u) << "said once";
 
   install(fixtures::counter_v2);
-  settle();
+  EXPECT_FALSE(rt.sync()) << "nothing watches, so there is nothing to wait for";
   EXPECT_EQ(call_int(m, "version"), 1);
   EXPECT_EQ(events.count("module.reloaded"), 0u);
 }
@@ -181,7 +205,7 @@ TEST_F(AutoReloadTest, DevModeSwitchesAtRunTime) {
   rt.set_dev_mode(false);
   EXPECT_FALSE(rt.watching().has_value());
   install(fixtures::counter_v1);
-  settle();
+  EXPECT_FALSE(rt.sync()) << "nothing watches any more";
   EXPECT_EQ(call_int(m, "version"), 2) << "production mode: no more reloads";
 }
 
@@ -205,12 +229,12 @@ TEST_F(AutoReloadTest, BuildRuleRunsWhenASourceChanges) {
   hotmod::Module m = load(rt);
 
   write_text(src() / "notes.txt", "not a source\n");
-  settle();
+  ASSERT_TRUE(rt.sync()) << logs_->dump();
   EXPECT_EQ(call_int(m, "version"), 1) << "a file outside the rule's globs builds nothing";
 
   write_text(src() / "counter.cpp", "// v2\n");
   ASSERT_TRUE(wait_until([&] { return call_int(m, "version") == 2; })) << logs_->dump();
-  settle();
+  ASSERT_TRUE(rt.sync()) << logs_->dump();
   std::lock_guard lock(mu);
   std::size_t reloads = 0;
   for (const auto& s : seen)
@@ -296,8 +320,7 @@ TEST_F(AutoReloadTest, ABuildThatWritesIntoItsOwnSourcesRunsOnce) {
   hotmod::Module m = load(rt);
   write_text(src() / "counter.cpp", "// v2\n");
   ASSERT_TRUE(wait_until([&] { return call_int(m, "version") == 2; })) << logs_->dump();
-  settle();
-  settle();
+  ASSERT_TRUE(rt.sync()) << logs_->dump();
   EXPECT_EQ(builds.load(), 1) << logs_->dump();
 }
 

@@ -42,8 +42,4 @@ fs::path SourceTest::write(const fs::path& relative, const std::string& text) co
   return to;
 }
 
-void SourceTest::settle() {
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
-}
-
 }  // namespace hotmod_test

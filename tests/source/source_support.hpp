@@ -21,9 +21,6 @@ class SourceTest : public RuntimeTest {
   // Without `watch`, only explicit reloads happen (no race with the watcher).
   hotmod::RuntimeOptions dev_options(bool watch = true) const;
   fs::path write(const fs::path& relative, const std::string& text) const;
-  // Waits several debounce windows and a worker's turn before a test
-  // claims nothing more happens.
-  static void settle();
 };
 
 }  // namespace hotmod_test

@@ -8,9 +8,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,10 +20,9 @@
 #include <optional>
 #include <sstream>
 
-#include "build/toolchain.hpp"
+#include "compile/toolchain.hpp"
+#include "process/run.hpp"
 #include "source_support.hpp"
-
-extern char** environ;
 
 namespace hotmod_test {
 namespace {
@@ -63,7 +60,7 @@ class ScopedEnv {
 // The path of `program` in PATH; a test failure saying how to get it when
 // it is missing.
 fs::path require_tool(const std::string& program) {
-  fs::path found = hotmod::build::find_program(program);
+  fs::path found = hotmod::compile::find_program(program);
   if (found.empty())
     ADD_FAILURE() << "'" << program
                   << "' is not installed (not in PATH); run scripts/setup, which installs the "
@@ -80,16 +77,9 @@ std::string read_file(const fs::path& file) {
 
 // Runs a shell command and returns what it printed (stdout and stderr).
 std::string output_of(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) {
-    ADD_FAILURE() << "cannot run '" << command << "'";
-    return out;
-  }
-  char buffer[4096];
-  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-  ::pclose(pipe);
-  return out;
+  const hotmod::process::Outcome run = hotmod::process::run(hotmod::process::shell(command));
+  if (!run.started) ADD_FAILURE() << "cannot run '" << command << "': " << run.error;
+  return run.output;
 }
 
 // ccache's counters for the CCACHE_DIR in the environment. ccache 4.7
@@ -255,36 +245,34 @@ class Distccd {
   Distccd(const fs::path& program, const fs::path& log) : log_(log) {
     // A free port is found by binding port 0; another process may take it
     // before distccd binds it, so a distccd that exits at once is retried.
-    for (int attempt = 0; attempt < 5 && pid_ <= 0; ++attempt) {
+    for (int attempt = 0; attempt < 5 && !child_; ++attempt) {
       port_ = free_port();
       if (port_ == 0) return;
       spawn(program);
-      if (pid_ <= 0) return;
+      if (!child_) return;
       if (!wait_until([&] { return accepts() || exited(); }, 60s)) {
         ADD_FAILURE() << "distccd does not accept connections on 127.0.0.1:" << port_
                       << " after 60 s; its log:\n"
                       << read_file(log_);
         return;
       }
-      if (exited_) {
+      if (exited()) {
         why_ += "distccd exited on port " + std::to_string(port_) + ":\n" + read_file(log_);
-        pid_ = -1;
+        child_.reset();
       }
     }
-    if (pid_ <= 0) ADD_FAILURE() << "cannot start distccd: " << why_;
+    if (!child_) ADD_FAILURE() << "cannot start distccd: " << why_;
   }
   ~Distccd() {
-    if (pid_ <= 0) return;
+    if (!child_) return;
     // Its own process group: distccd's preforked workers go with it.
-    ::kill(-pid_, SIGTERM);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    child_->signal(SIGTERM);
+    child_->wait();
   }
   Distccd(const Distccd&) = delete;
   Distccd& operator=(const Distccd&) = delete;
 
-  bool running() const { return pid_ > 0; }
+  bool running() const { return child_.has_value(); }
   int port() const { return port_; }
   std::string log() const { return read_file(log_); }
 
@@ -310,31 +298,22 @@ class Distccd {
     // --log-stderr into a file this process opens: run as root, distccd
     // switches to an unprivileged user (Debian: "distccd") before it opens
     // a --log-file, which then cannot open a file in a root-owned folder.
-    std::vector<std::string> args = {program.string(), "--daemon",     "--no-detach", "--listen",
-                                     "127.0.0.1",      "--port",       port,          "--allow",
-                                     "127.0.0.1",      "--log-stderr", "--log-level", "info"};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 2, 1);
-    // A process group of its own: distccd signals its whole group when it
-    // stops, which must not reach this test.
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
-    exited_ = false;
-    const int rc = ::posix_spawn(&pid_, argv[0], &actions, &attr, argv.data(), environ);
-    posix_spawnattr_destroy(&attr);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-      ADD_FAILURE() << "cannot start " << program << ": " << std::strerror(rc);
-      pid_ = -1;
+    hotmod::process::Command command;
+    command.argv = {program.string(), "--daemon",     "--no-detach", "--listen",
+                    "127.0.0.1",      "--port",       port,          "--allow",
+                    "127.0.0.1",      "--log-stderr", "--log-level", "info"};
+    hotmod::process::Streams streams;
+    streams.output = hotmod::process::Streams::Output::files;
+    streams.stdout_file = log_;
+    streams.stderr_file = log_;
+    // A process group of its own (the default): distccd signals its whole
+    // group when it stops, which must not reach this test.
+    hotmod::Result<hotmod::process::Child> child = hotmod::process::Child::spawn(command, streams);
+    if (!child.ok()) {
+      ADD_FAILURE() << child.error().message;
+      return;
     }
+    child_.emplace(std::move(child.value()));
   }
 
   bool accepts() const {
@@ -348,16 +327,11 @@ class Distccd {
     return ok;
   }
 
-  // Reaps distccd when it has exited (at most once).
-  bool exited() {
-    int status = 0;
-    if (!exited_) exited_ = ::waitpid(pid_, &status, WNOHANG) == pid_;
-    return exited_;
-  }
+  // Reaps distccd when it has exited.
+  bool exited() { return child_ && child_->wait_for(0ms).has_value(); }
 
   fs::path log_;
-  pid_t pid_ = -1;
-  bool exited_ = false;  // pid_ is reaped
+  std::optional<hotmod::process::Child> child_;
   int port_ = 0;
   std::string why_;
 };

@@ -42,7 +42,7 @@ TEST_F(SourceTest, SavingACompileErrorKeepsTheOldVersionAndTheFixReloads) {
 
   write("modules/live.cpp", module_text("live", 3));
   ASSERT_TRUE(wait_until([&] { return answer_of(rt, "live") == 3; })) << logs_->dump();
-  settle();
+  ASSERT_TRUE(rt.sync()) << logs_->dump();
   EXPECT_EQ(events.count("module.reloaded"), 1u);
 }
 
@@ -68,18 +68,18 @@ TEST_F(SourceTest, AHeaderEditReloadsExactlyTheModulesIncludingIt) {
   ASSERT_EQ(total("a"), 11) << logs_->dump();
   ASSERT_EQ(total("b"), 110) << logs_->dump();
   ASSERT_EQ(answer_of(rt, "c"), 0);
-  settle();  // the watcher picks up the include folder the builds found
+  ASSERT_TRUE(rt.sync()) << logs_->dump();  // the watcher follows the include folder builds found
 
   write("include/shared.hpp", "inline int shared_value() { return 20; }\n");
   ASSERT_TRUE(wait_until([&] { return total("a") == 21 && total("b") == 120; })) << logs_->dump();
-  settle();
+  ASSERT_TRUE(rt.sync()) << logs_->dump();
   EXPECT_EQ(reloads_of(rt, "a"), 1u);
   EXPECT_EQ(reloads_of(rt, "b"), 1u);
   EXPECT_EQ(reloads_of(rt, "c"), 0u) << "c does not include shared.hpp";
 
   write("modules/local.hpp", "inline int local_value() { return 200; }\n");
   ASSERT_TRUE(wait_until([&] { return total("b") == 220; })) << logs_->dump();
-  settle();
+  ASSERT_TRUE(rt.sync()) << logs_->dump();
   EXPECT_EQ(reloads_of(rt, "a"), 1u) << "a does not include local.hpp";
   EXPECT_EQ(reloads_of(rt, "b"), 2u);
   EXPECT_EQ(reloads_of(rt, "c"), 0u);
@@ -103,7 +103,10 @@ TEST_F(SourceTest, FixingTheNewHeaderAFailedCompileNamedReloads) {
 TEST_F(SourceTest, AnEditDuringACompileCancelsItAndStartsAgain) {
   // A launcher that makes every compile take a second, so the test can
   // edit while one runs.
-  const fs::path slow = write("bin/slow-launcher", "#!/bin/sh\nsleep 1\nexec \"$@\"\n");
+  // It leaves a file behind when a compile starts.
+  const fs::path started = tmp_.path() / "compiling";
+  const fs::path slow = write(
+      "bin/slow-launcher", "#!/bin/sh\ntouch '" + started.string() + "'\nsleep 1\nexec \"$@\"\n");
   ::chmod(slow.c_str(), 0755);
   write("modules/busy.cpp", module_text("busy", 1));
   hotmod::RuntimeOptions o = dev_options();
@@ -112,15 +115,13 @@ TEST_F(SourceTest, AnEditDuringACompileCancelsItAndStartsAgain) {
   EventLog events(rt.bus());
   ASSERT_EQ(answer_of(rt, "busy"), 1) << logs_->dump();
 
+  fs::remove(started);
   write("modules/busy.cpp", module_text("busy", 2));
-  ASSERT_TRUE(wait_until([&] {
-    return logs_->contains(hotmod::LogLevel::debug, {"compiling module 'busy'"}) &&
-           logs_->lines().size() > 0;
-  }));
-  std::this_thread::sleep_for(300ms);  // inside the launcher's second
+  ASSERT_TRUE(wait_until([&] { return fs::exists(started); })) << logs_->dump();
+  // Inside the launcher's second: this edit supersedes the compile running.
   write("modules/busy.cpp", module_text("busy", 3));
   ASSERT_TRUE(wait_until([&] { return answer_of(rt, "busy") == 3; })) << logs_->dump();
-  settle();
+  ASSERT_TRUE(rt.sync()) << logs_->dump();
   EXPECT_TRUE(logs_->contains(hotmod::LogLevel::debug, {"'busy' stopped", "supersedes"}))
       << logs_->dump();
   EXPECT_EQ(events.count("module.reloaded"), 1u) << "version 2 never loaded";

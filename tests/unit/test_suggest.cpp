@@ -1,13 +1,13 @@
 // runtime/suggest: "did you mean" picks the closest name, and only when it is
 // close enough to be a typo.
-#include "runtime/suggest.hpp"
+#include "text/suggest.hpp"
 
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-namespace hotmod::runtime {
+namespace hotmod::text {
 namespace {
 
 const std::vector<std::string> kModules = {"counter", "sticky", "tools.math", "physics"};
@@ -45,4 +45,4 @@ TEST(Suggest, ClosestWinsAndTiesGoToTheFirst) {
 }
 
 }  // namespace
-}  // namespace hotmod::runtime
+}  // namespace hotmod::text

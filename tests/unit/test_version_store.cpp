@@ -132,6 +132,25 @@ TEST(VersionStore, UnusableRootIsAnIoErrorNamingItAndTheFix) {
   EXPECT_NE(f.error.find("RuntimeOptions::versions_dir"), std::string::npos) << f.error;
 }
 
+TEST(VersionStore, PrivateSubfolderIsCreatedLikeTheFolderAndChecked) {
+  TempDir dir;
+  VersionStore store(dir.path());
+  Result<fs::path> sync = store.private_subfolder("sync-1");
+  ASSERT_TRUE(sync.ok()) << sync.error().message;
+  EXPECT_EQ(sync.value(), store.folder() / "sync-1");
+  struct stat st {};
+  ASSERT_EQ(::stat(sync.value().c_str(), &st), 0);
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  EXPECT_TRUE(store.private_subfolder("sync-1").ok()) << "an existing one is fine";
+
+  write_file(store.folder() / "blocked", "a file where the folder goes");
+  Result<fs::path> blocked = store.private_subfolder("blocked");
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_NE(blocked.error().message.find("is not a folder"), std::string::npos)
+      << blocked.error().message;
+}
+
 TEST(VersionStore, RemoveStaleRemovesOnlyFoldersOfDeadProcesses) {
   TempDir dir;
   VersionStore store(dir.path());

@@ -1,0 +1,116 @@
+// hotmod/options.hpp — how a Runtime is set up: module paths, commit
+// policy, capabilities, dev mode, watching, build rules, how source modules
+// compile, slow thresholds, tracing. Usually filled by load_config()
+// (hotmod/config.hpp) from hotmod.json, the environment and flags.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hotmod/context.hpp"
+#include "hotmod/value.hpp"
+#include "hotmod/watcher.hpp"
+
+namespace hotmod {
+
+// When a prepared new version becomes current.
+enum class CommitPolicy {
+  immediate,   // reload() swaps as soon as the new version is ready
+  safe_point,  // reload() prepares it; the host commits with apply_pending()
+};
+
+struct RuntimeOptions {
+  // Folders searched recursively, in order; the first module of a name wins.
+  std::vector<std::filesystem::path> module_paths;
+  CommitPolicy commit = CommitPolicy::immediate;
+  // Where versioned copies of module files go; default: $TMPDIR (or /tmp)
+  // /hotmod-versions-<uid> (mode 0700, must be yours). Each process uses its own subfolder and
+  // removes the subfolders of processes that no longer run.
+  std::filesystem::path versions_dir;
+  // Capabilities a module declares it needs (HOTMOD_MODULE's last
+  // arguments; a script's `_capabilities`) must be granted, or it does not
+  // load. `capabilities` grants to every module, `module_capabilities` to
+  // one (hotmod.json: "capabilities": {"*": [...], "net": ["net:listen"]}).
+  // "*" grants everything. Nothing is granted by default: script modules get
+  // io and os only with "lua:io" and "lua:os".
+  std::vector<std::string> capabilities;
+  std::map<std::string, std::vector<std::string>, std::less<>> module_capabilities;
+  // Per-module config sections, handed to on_load as ctx.config().
+  std::map<std::string, Value, std::less<>> module_config;
+  // Receives every log line; default: stderr via spdlog.
+  std::function<void(LogLevel, std::string_view)> log_sink;
+  LogLevel log_level = LogLevel::info;
+
+  // Dev mode: watch the module files and reload on change (unless
+  // hot_reload is false), per-stage timings, debug logging with source
+  // locations, stack traces for crashes and escaping exceptions. Production
+  // mode: no watcher thread, no build commands, counters only. See
+  // set_dev_mode(). Reloads on change run on the watcher's worker thread, so
+  // on_unload/on_load run there too; a module bound to one thread (OpenGL,
+  // a UI toolkit) wants CommitPolicy::safe_point and apply_pending() on
+  // that thread.
+  bool dev_mode = false;
+  bool hot_reload = true;
+  std::chrono::milliseconds debounce{30};  // per file, before a reload starts
+  WatchBackend watch_backend = WatchBackend::automatic;
+  std::chrono::milliseconds poll_interval{100};
+  std::vector<std::string> watch_exclude;  // globs, added to the defaults
+  // Library modules hotmod rebuilds itself: a change to one of `sources`
+  // runs `command` (through /bin/sh, in `directory`), then reloads the
+  // module. A failed build keeps the running version and reports the
+  // build's output (Stage::build).
+  struct BuildRule {
+    std::string command;
+    std::vector<std::string> sources;  // globs, relative to `directory`
+    std::filesystem::path directory;
+  };
+  std::map<std::string, BuildRule, std::less<>> builds;
+
+  // How hotmod compiles source modules (`name.cpp`, or a folder holding a
+  // `hotmod.module` file) into shared objects: the configured compiler and
+  // flags, plus the project's include dirs, defines and standard from its
+  // compile_commands.json. Flags that change the ABI (-std,
+  // _GLIBCXX_USE_CXX11_ABI, -fno-rtti, -fno-exceptions, sanitizers) follow
+  // the host's unless given, and are refused when they differ from it.
+  // Results are cached (see cache_dir); production mode never compiles and
+  // loads source modules only from the cache (`hotmod build` fills it).
+  struct Cxx {
+    std::string compiler;            // default: $CXX, else "c++"
+    std::vector<std::string> flags;  // after the defaults -O0 -g -fPIC -fvisibility=hidden
+    std::vector<std::filesystem::path> include_dirs;
+    std::vector<std::string> defines;         // "NAME" or "NAME=VALUE"
+    std::vector<std::string> link_libraries;  // "m", "-lm", "-Lfolder" or a library's path
+    // Runs every compile: "ccache", "sccache", "distcc", "icecc" (with arguments).
+    std::string launcher;
+    // Default: compile_commands.json in `project_dir` or its build folder
+    // (build/, build/*/), or in a parent folder. "" with use_compile_commands
+    // false: none.
+    std::filesystem::path compile_commands;
+    bool use_compile_commands = true;
+    std::filesystem::path project_dir;  // default: the config file's folder, else the cwd
+    std::filesystem::path cache_dir;    // default: $XDG_CACHE_HOME/hotmod, else ~/.cache/hotmod
+    std::string linker = "auto";        // auto (mold, else lld, else default), mold, lld, default
+    bool precompiled_header = true;     // <hotmod/module.hpp> and common std headers
+    unsigned jobs = 0;                  // parallel compiles of one module; 0: one per core
+  } cxx;
+  // A load or reload slower than this is flagged in performance_report()
+  // and logged as a warning (hotmod.json: "performance": {"slow_ms": {...}}).
+  struct SlowThresholds {
+    double library_ms = 5;
+    double source_ms = 1000;  // includes the compile
+    double script_ms = 20;
+    double scan_ms = 100;
+  } slow;
+  // When set, builds, loads and reloads are written to this file as Chrome
+  // trace events from the start (open it in Perfetto or chrome://tracing).
+  std::filesystem::path trace_file;
+  // Shown as warnings when the runtime starts (see load_config()).
+  std::vector<std::string> config_warnings;
+};
+
+}  // namespace hotmod

@@ -1,0 +1,72 @@
+// Built source modules, kept across restarts under the cache folder:
+//
+//   v1/objects/<key>.so        a built module, named by its key
+//   v1/manifests/<recipe>.json recent builds of one recipe (module name,
+//                              toolchain, flags, source list), each with
+//                              every file it read and that file's hash
+//   v1/tmp/                    work folders of builds in progress
+//
+// A build's key covers its recipe and the contents of every input: the
+// sources and each header they include (from the compiler's depfiles).
+// Looking one up runs no compiler: it stats the recorded inputs and hashes
+// only those whose size or modification time changed (as ccache's direct
+// mode does), so an unchanged module is found in about a millisecond.
+// Writes are atomic renames, so processes may share one cache.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hotmod/value.hpp"
+
+namespace hotmod::compile {
+
+struct CacheEntry {
+  std::string key;
+  std::filesystem::path artifact;             // v1/objects/<key>.so
+  std::vector<std::filesystem::path> inputs;  // sources and headers it was built from
+};
+
+class BuildCache {
+ public:
+  explicit BuildCache(std::filesystem::path root);
+  const std::filesystem::path& root() const { return root_; }
+
+  // The most recent recorded build of `recipe` whose inputs all still hash
+  // as recorded and whose artifact exists.
+  std::optional<CacheEntry> lookup(const std::string& recipe) const;
+
+  // Moves `built` into the cache under a key over `recipe` and the inputs'
+  // contents, and records it first in the recipe's manifest. An input
+  // modified after `started_ns` (wall clock, ns) was edited during the
+  // build: it is recorded as unknown, so the next lookup builds again.
+  Result<CacheEntry> store(const std::string& recipe, const std::filesystem::path& built,
+                           const std::vector<std::filesystem::path>& inputs,
+                           std::int64_t started_ns);
+
+  // A fresh folder for one build's intermediate files.
+  Result<std::filesystem::path> work_dir(const std::string& module) const;
+
+ private:
+  std::filesystem::path manifest_path(const std::string& recipe) const;
+  std::optional<CacheEntry> lookup_checked(const std::string& recipe) const;
+  std::filesystem::path root_;
+};
+
+// [{path, size, mtime_ns, hash}] for `inputs`; an input modified after
+// `started_ns` gets an empty hash, which never matches.
+nlohmann::json record_inputs(const std::vector<std::filesystem::path>& inputs,
+                             std::int64_t started_ns);
+// True when every recorded input still has its recorded contents.
+bool inputs_unchanged(const nlohmann::json& recorded);
+
+// The default cache folder: $XDG_CACHE_HOME/hotmod, else $HOME/.cache/hotmod,
+// else $TMPDIR/hotmod-cache-<uid>.
+std::filesystem::path default_cache_dir();
+
+}  // namespace hotmod::compile

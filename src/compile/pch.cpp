@@ -1,0 +1,142 @@
+#include "compile/pch.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "compile/build_cache.hpp"
+#include "compile/content_hash.hpp"
+#include "compile/depfile.hpp"
+#include "process/run.hpp"
+
+namespace hotmod::compile {
+namespace fs = std::filesystem;
+namespace {
+
+// What goes into the PCH. More headers make every compile load a bigger
+// file, so only what most modules include.
+constexpr const char* kHeader =
+    "// Precompiled by hotmod for source modules.\n"
+    "#include <hotmod/module.hpp>\n"
+    "#include <algorithm>\n"
+    "#include <cstdint>\n"
+    "#include <functional>\n"
+    "#include <map>\n"
+    "#include <memory>\n"
+    "#include <string>\n"
+    "#include <string_view>\n"
+    "#include <unordered_map>\n"
+    "#include <vector>\n";
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string read_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool write_text(const fs::path& file, const std::string& text) {
+  std::ofstream out(file, std::ios::binary);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+std::vector<fs::path> paths_of(const nlohmann::json& recorded) {
+  std::vector<fs::path> out;
+  for (const auto& r : recorded) out.emplace_back(r["path"].get<std::string>());
+  return out;
+}
+
+}  // namespace
+
+PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags,
+                      const fs::path& cache_root, const std::atomic<bool>* cancel) {
+  PchOutcome out;
+  KeyHasher key;
+  key.add(tc.identity).add(kHeader);
+  for (const std::string& f : flags) key.add(f);
+  const fs::path dir = cache_root / "v1" / "pch" / key.hex();
+  const fs::path header = dir / "hotmod_pch.hpp";
+  const bool clang = tc.family == CompilerFamily::clang;
+  const fs::path pch = header.string() + (clang ? ".pch" : ".gch");
+  // clang checks the PCH's headers by mtime unless told to compare contents:
+  // a touched but unchanged header would fail every compile.
+  const std::vector<std::string> by_content = {"-fpch-validate-input-files-content"};
+  if (clang) {
+    out.pch.use_flags = {"-include-pch", pch.string()};
+    out.pch.use_flags.insert(out.pch.use_flags.end(), by_content.begin(), by_content.end());
+  } else  // GCC finds hotmod_pch.hpp.gch next to the header; -Winvalid-pch says why it did not
+    out.pch.use_flags = {"-include", header.string(), "-Winvalid-pch"};
+
+  std::error_code ec;
+  const nlohmann::json recorded =
+      nlohmann::json::parse(read_text(dir / "inputs.json"), nullptr, false);
+  if (fs::exists(pch, ec) && inputs_unchanged(recorded)) {
+    out.ok = true;
+    out.pch.inputs = paths_of(recorded);
+    return out;
+  }
+
+  // Built under a private name, then renamed into place: compiles running
+  // in other processes keep reading the old one.
+  fs::create_directories(dir, ec);
+  if (!fs::exists(header, ec)) {
+    const fs::path tmp = header.string() + ".tmp" + std::to_string(now_ns());
+    if (!write_text(tmp, kHeader)) {
+      out.error = "cannot write '" + header.string() + "'";
+      return out;
+    }
+    fs::rename(tmp, header, ec);
+  }
+  const std::string stamp = std::to_string(now_ns());
+  const fs::path tmp_pch = pch.string() + ".tmp" + stamp;
+  const fs::path dep = dir / ("pch.d.tmp" + stamp);
+  // Without the launcher: a PCH is built once per flag set anyway.
+  std::vector<std::string> args{tc.compiler.string()};
+  args.insert(args.end(), flags.begin(), flags.end());
+  if (clang) {
+    args.insert(args.end(), by_content.begin(), by_content.end());
+    // Instantiate in the PCH what its headers' inline code needs, instead of
+    // again at the end of every module using it (most of a small module's
+    // compile: nlohmann::json's own inline functions instantiate its parser).
+    args.push_back("-fpch-instantiate-templates");
+  }
+  args.insert(args.end(), {"-x", "c++-header", header.string(), "-o", tmp_pch.string(), "-MD",
+                           "-MF", dep.string()});
+  const std::int64_t started = now_ns();
+  process::Outcome run = process::run({args, dir}, cancel);
+  if (!run.ok()) {
+    fs::remove(tmp_pch, ec);
+    fs::remove(dep, ec);
+    out.error = "building the precompiled header failed (" + run.describe() + "): " + run.output;
+    return out;
+  }
+  std::string why;
+  std::optional<std::vector<fs::path>> deps = read_depfile(dep, dir, &why);
+  fs::remove(dep, ec);
+  if (!deps) {
+    fs::remove(tmp_pch, ec);
+    out.error = "reading the precompiled header's depfile failed: " + why;
+    return out;
+  }
+  fs::rename(tmp_pch, pch, ec);
+  if (ec) {
+    out.error = "cannot move the precompiled header into '" + dir.string() + "': " + ec.message();
+    return out;
+  }
+  const nlohmann::json inputs = record_inputs(*deps, started);
+  const fs::path tmp_inputs = dir / ("inputs.json.tmp" + stamp);
+  if (write_text(tmp_inputs, inputs.dump(1))) fs::rename(tmp_inputs, dir / "inputs.json", ec);
+  out.ok = true;
+  out.built = true;
+  out.pch.inputs = *deps;
+  return out;
+}
+
+}  // namespace hotmod::compile

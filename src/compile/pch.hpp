@@ -1,0 +1,41 @@
+// The precompiled header every source module compiles against:
+// <hotmod/module.hpp> and the standard headers modules use most. Parsing
+// them is most of a small module's compile, so it is done once per flag set
+// (flags must match exactly for the compiler to accept a PCH) and kept in
+// the cache folder:
+//
+//   v1/pch/<flags key>/hotmod_pch.hpp        the header (-include'd)
+//   v1/pch/<flags key>/hotmod_pch.hpp.gch    GCC's PCH (found next to it)
+//   v1/pch/<flags key>/hotmod_pch.hpp.pch    clang's (-include-pch)
+//   v1/pch/<flags key>/inputs.json           headers it was built from
+//
+// It is rebuilt when any header it was built from changes.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "compile/toolchain.hpp"
+
+namespace hotmod::compile {
+
+struct Pch {
+  std::vector<std::string> use_flags;         // add these to a compile
+  std::vector<std::filesystem::path> inputs;  // what a module using it depends on
+};
+
+struct PchOutcome {
+  bool ok = false;
+  Pch pch;
+  std::string error;  // why it could not be built: compile without it
+  bool built = false;
+};
+
+// Finds or builds the PCH for `flags` (everything but the per-file -c, -o
+// and depfile options). `cancel` stops a build in progress.
+PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags,
+                      const std::filesystem::path& cache_root, const std::atomic<bool>* cancel);
+
+}  // namespace hotmod::compile

@@ -1,0 +1,398 @@
+#include "compile/source_builder.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "compile/abi_flags.hpp"
+#include "compile/content_hash.hpp"
+#include "compile/depfile.hpp"
+#include "compile/diagnostics.hpp"
+#include "compile/pch.hpp"
+#include "process/run.hpp"
+
+#ifndef HOTMOD_INCLUDE_DIR
+#error "HOTMOD_INCLUDE_DIR names the folder holding hotmod/module.hpp (set by src/CMakeLists.txt)"
+#endif
+
+namespace hotmod::compile {
+namespace fs = std::filesystem;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool is_source_file(const fs::path& p) {
+  const std::string ext = p.extension().string();
+  return ext == ".cpp" || ext == ".cc" || ext == ".cxx";
+}
+
+// Flags that matter when linking as well as compiling.
+bool link_relevant(const std::string& flag) {
+  return flag.starts_with("-fsanitize") || flag.starts_with("-fno-sanitize") ||
+         flag == "-pthread" || flag.starts_with("-m") || flag.starts_with("-static-lib");
+}
+
+// "m" -> -lm; relative paths ("-Lbuild/lib", "lib/libfoo.a") against the
+// project folder, so every link step finds them wherever it runs.
+std::string library_arg(const std::string& lib, const fs::path& project) {
+  auto absolute = [&](const std::string& p) {
+    return fs::path(p).is_absolute() ? p : (project / p).lexically_normal().string();
+  };
+  if (lib.starts_with("-L")) return "-L" + absolute(lib.substr(2));
+  if (lib.starts_with("-")) return lib;
+  if (lib.find('/') != std::string::npos) return absolute(lib);
+  return "-l" + lib;
+}
+
+std::string ms(std::chrono::nanoseconds d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+}
+
+}  // namespace
+
+std::vector<fs::path> module_sources(const fs::path& root) {
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return {root};
+  std::vector<fs::path> out;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    const std::string base = it->path().filename().string();
+    if (base.starts_with(".") || base == "CMakeFiles") {  // CMake's probes have a main()
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file(ec) && is_source_file(it->path())) out.push_back(it->path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+struct SourceBuilder::Plan {
+  Toolchain tc;
+  std::vector<fs::path> sources;
+  std::vector<std::vector<std::string>> flags;  // per source, without -c/-o/depfile
+  std::vector<std::string> link;                // after the objects
+  std::string recipe;
+};
+
+fs::path SourceBuilder::project_dir() const {
+  return options_.project_dir.empty() ? fs::current_path() : options_.project_dir;
+}
+
+SourceBuilder::SourceBuilder(RuntimeOptions::Cxx options,
+                             std::function<void(LogLevel, std::string)> log)
+    : options_(std::move(options)),
+      log_(std::move(log)),
+      cache_(options_.cache_dir.empty() ? default_cache_dir() : options_.cache_dir) {}
+
+std::optional<SourceBuilder::Plan> SourceBuilder::plan(const std::string& name,
+                                                       const fs::path& root, BuildResult* out) {
+  Plan p;
+  std::optional<CompileDatabase> db;
+  {
+    std::lock_guard lock(mu_);
+    if (!toolchain_) toolchain_ = find_toolchain(options_);
+    if (!toolchain_->ok()) {
+      out->failure = Failure::build_failed;
+      out->error = toolchain_->error().message;
+      return std::nullopt;
+    }
+    p.tc = toolchain_->value();
+    if (!db_searched_) {
+      db_searched_ = true;
+      const fs::path project = project_dir();
+      std::optional<fs::path> file;
+      if (!options_.compile_commands.empty())
+        file = options_.compile_commands.is_absolute() ? options_.compile_commands
+                                                       : project / options_.compile_commands;
+      else if (options_.use_compile_commands)
+        file = find_compile_database(project);
+      if (file) {
+        Result<CompileDatabase> loaded = CompileDatabase::load(*file);
+        if (loaded.ok()) {
+          db_ = std::move(loaded.value());
+          log_(LogLevel::debug, "source modules use the flags of '" + file->string() + "'");
+        } else {
+          log_(LogLevel::warn, loaded.error().message + "; source modules are compiled without it");
+        }
+      }
+    }
+    db = db_;
+  }
+  p.sources = module_sources(root);
+  if (p.sources.empty()) {
+    out->failure = Failure::build_failed;
+    out->error = "source module '" + name + "' has no .cpp, .cc or .cxx files in '" +
+                 root.string() + "'; add one or remove the folder's hotmod.module marker";
+    return std::nullopt;
+  }
+  const fs::path project = project_dir();
+  const HostAbi host = host_abi();
+  KeyHasher recipe;
+  recipe.add(name).add(p.tc.identity).add(p.tc.linker_flag);
+  recipe.add(options_.precompiled_header ? "pch" : "no-pch");
+  for (const fs::path& src : p.sources) {
+    // -pipe: no temporary files between the compiler's stages.
+    std::vector<std::string> f = {"-O0", "-g", "-fPIC", "-fvisibility=hidden", "-pipe"};
+    // Inline statics would become STB_GNU_UNIQUE symbols, which keep an
+    // image from ever unloading (as hotmod_add_module() does for CMake builds).
+    if (p.tc.family == CompilerFamily::gcc) f.push_back("-fno-gnu-unique");
+    if (db)
+      if (std::optional<std::vector<std::string>> project_flags = db->flags_for(src))
+        f.insert(f.end(), project_flags->begin(), project_flags->end());
+    f.push_back("-I" HOTMOD_INCLUDE_DIR);
+    for (const fs::path& dir : options_.include_dirs)
+      f.push_back("-I" + (dir.is_absolute() ? dir : project / dir).lexically_normal().string());
+    for (const std::string& d : options_.defines) f.push_back("-D" + d);
+    f.insert(f.end(), options_.flags.begin(), options_.flags.end());
+    std::vector<std::string> mismatches = abi_mismatches(f, host);
+    if (!mismatches.empty()) {
+      std::string list;
+      for (const std::string& m : mismatches) list += (list.empty() ? "" : "; ") + m;
+      out->failure = Failure::abi_mismatch;
+      out->error = "source module '" + name +
+                   "' would be compiled with flags that change the ABI: " + list +
+                   "; remove them from cxx.flags (or the project's compile_commands.json)" +
+                   " or build the host with the same flags";
+      return std::nullopt;
+    }
+    std::vector<std::string> added = host_abi_flags(f, host);
+    f.insert(f.end(), added.begin(), added.end());
+    recipe.add(src.string());
+    for (const std::string& flag : f) recipe.add(flag);
+    p.flags.push_back(std::move(f));
+  }
+  for (const std::string& flag : p.flags.front())
+    if (link_relevant(flag)) p.link.push_back(flag);
+  for (const std::string& lib : options_.link_libraries)
+    p.link.push_back(library_arg(lib, project));
+  for (const std::string& l : p.link) recipe.add(l);
+  p.recipe = recipe.hex();
+  return p;
+}
+
+BuildResult SourceBuilder::build(const std::string& name, const fs::path& root, bool allow_compile,
+                                 const std::atomic<bool>* cancel, bool colour) {
+  const auto start = Clock::now();
+  BuildResult out;
+  std::optional<Plan> p = plan(name, root, &out);
+  if (p) {
+    if (std::optional<CacheEntry> hit = cache_.lookup(p->recipe)) {
+      out.ok = true;
+      out.artifact = hit->artifact;
+      out.key = hit->key;
+      out.inputs = std::move(hit->inputs);
+    } else if (!allow_compile) {
+      out.failure = Failure::build_failed;
+      out.error = "source module '" + name +
+                  "' has no build of its current sources in the cache '" + cache_.root().string() +
+                  "', and production mode runs no compiler; run `hotmod build " + name +
+                  "` with the same configuration before starting, or use dev mode";
+    } else {
+      compile(name, *p, cancel, colour, &out);
+    }
+  }
+  out.duration = Clock::now() - start;
+  return out;
+}
+
+void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<bool>* cancel,
+                            bool colour, BuildResult* out) {
+  out->compiled = true;
+  Result<fs::path> work = cache_.work_dir(name);
+  if (!work.ok()) {
+    out->failure = Failure::build_failed;
+    out->error = work.error().message;
+    return;
+  }
+  const fs::path dir = work.value();
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{dir};
+
+  // Compiles run in the project folder, not the work folder (every path is
+  // absolute): debuggers find sources from it, and ccache hashes it with -g,
+  // so a fresh work folder per build would never hit.
+  const fs::path where = project_dir();
+  std::vector<fs::path> inputs;
+  std::vector<std::string> pch_flags;
+  // A distributed compile preprocesses here and sends the text: a PCH only
+  // costs time there.
+  const std::string launcher_name =
+      p.tc.launcher.empty() ? "" : fs::path(p.tc.launcher.front()).filename().string();
+  const bool distributed = launcher_name == "distcc" || launcher_name == "icecc";
+  if (options_.precompiled_header && !distributed) {
+    std::lock_guard lock(pch_mu_);
+    const auto t0 = Clock::now();
+    PchOutcome pch = ensure_pch(p.tc, p.flags.front(), cache_.root(), cancel);
+    if (pch.ok) {
+      pch_flags = pch.pch.use_flags;
+      inputs = pch.pch.inputs;
+      if (pch.built)
+        log_(LogLevel::info, "built the precompiled header for source modules in " +
+                                 ms(Clock::now() - t0) + " (once per flag set)");
+    } else if (cancel != nullptr && cancel->load()) {
+      out->cancelled = true;
+      out->failure = Failure::build_failed;
+      out->error = "compiling module '" + name + "' was cancelled";
+      return;
+    } else {
+      log_(LogLevel::warn, "compiling without a precompiled header: " + pch.error);
+    }
+  }
+
+  // Inputs modified after this moment were edited during the compile (the
+  // PCH, built above, is not one of them).
+  const std::int64_t started = now_ns();
+  // ccache caches PCH users only with this sloppiness (its manual,
+  // "Precompiled headers"), added to the user's own.
+  std::vector<std::string> env;
+  if (!p.tc.launcher.empty() && fs::path(p.tc.launcher.front()).filename() == "ccache" &&
+      !pch_flags.empty()) {
+    const char* theirs = std::getenv("CCACHE_SLOPPINESS");
+    env.push_back(std::string("CCACHE_SLOPPINESS=pch_defines,time_macros") +
+                  (theirs != nullptr && *theirs != '\0' ? std::string(",") + theirs : ""));
+  }
+  const std::string colour_flag =
+      colour ? "-fdiagnostics-color=always" : "-fdiagnostics-color=never";
+  const fs::path artifact = dir / (name + ".so");
+  const std::size_t n = p.sources.size();
+  // One file and no launcher: compile and link in one process. A launcher
+  // (ccache, distcc) only handles `-c` compiles.
+  const bool one_step = n == 1 && p.tc.launcher.empty();
+  std::vector<process::Command> commands(n);
+  std::vector<fs::path> objects(n), depfiles(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<std::string> args = p.tc.launcher;
+    // distccd runs only compilers named as it knows them (c++, g++, from
+    // /usr/lib/distcc), never an absolute path elsewhere.
+    args.push_back(distributed && find_program(p.tc.compiler.filename().string()) == p.tc.compiler
+                       ? p.tc.compiler.filename().string()
+                       : p.tc.compiler.string());
+    args.insert(args.end(), p.flags[i].begin(), p.flags[i].end());
+    args.insert(args.end(), pch_flags.begin(), pch_flags.end());
+    depfiles[i] = dir / (std::to_string(i) + ".d");
+    objects[i] = dir / (std::to_string(i) + ".o");
+    args.insert(args.end(), {colour_flag, "-MD", "-MF", depfiles[i].string()});
+    if (one_step) {
+      args.insert(args.end(), {p.sources[i].string(), "-shared"});
+      if (!p.tc.linker_flag.empty()) args.push_back(p.tc.linker_flag);
+      args.insert(args.end(), {"-o", artifact.string()});
+      args.insert(args.end(), p.link.begin(), p.link.end());
+    } else {
+      args.insert(args.end(), {"-c", p.sources[i].string(), "-o", objects[i].string()});
+    }
+    commands[i] = {std::move(args), where, env};
+  }
+  log_(LogLevel::debug, "compiling module '" + name +
+                            "': " + process::shell_join(commands.front().argv) +
+                            (n > 1 ? " (and " + std::to_string(n - 1) + " more)" : ""));
+
+  std::vector<process::Outcome> runs(n);
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < n;) runs[i] = process::run(commands[i], cancel);
+  };
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t jobs = std::min<std::size_t>(n, options_.jobs == 0 ? cores : options_.jobs);
+  std::vector<std::thread> pool;
+  for (std::size_t j = 1; j < jobs; ++j) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
+
+  bool failed = false;
+  for (const process::Outcome& r : runs) {
+    out->output += r.output;
+    out->cancelled = out->cancelled || r.cancelled;
+    failed = failed || !r.ok();
+  }
+  if (!failed && !one_step) {
+    std::vector<std::string> args = {p.tc.compiler.string(), "-shared"};
+    if (!p.tc.linker_flag.empty()) args.push_back(p.tc.linker_flag);
+    args.push_back(colour_flag);
+    args.insert(args.end(), {"-o", artifact.string()});
+    for (const fs::path& o : objects) args.push_back(o.string());
+    args.insert(args.end(), p.link.begin(), p.link.end());
+    process::Outcome link = process::run({std::move(args), where}, cancel);
+    out->output += link.output;
+    out->cancelled = out->cancelled || link.cancelled;
+    failed = !link.ok();
+    if (failed && !link.started) out->output += link.error + "\n";
+  }
+  if (failed) {
+    for (const process::Outcome& r : runs)
+      if (!r.started) out->output += r.error + "\n";
+    out->failure = Failure::build_failed;
+    if (out->cancelled) {
+      out->error = "compiling module '" + name + "' was cancelled";
+      return;
+    }
+    out->messages = parse_diagnostics(out->output);
+    // The files the compiler complained about: saving any of them retries,
+    // even a header the last good build did not include.
+    for (const CompilerMessage& m : out->messages)
+      if (!m.file.empty()) {
+        const fs::path f = fs::path(m.file).is_absolute() ? fs::path(m.file) : where / m.file;
+        out->inputs.push_back(f.lexically_normal());
+      }
+    if (!out->messages.empty()) {
+      out->error = "module '" + name + "' does not compile: " + summarize(out->messages);
+      return;
+    }
+    // No compiler message: the launcher, or the compiler itself, failed.
+    std::string what;
+    for (const process::Outcome& r : runs)
+      if (!r.ok()) {
+        what = r.started ? r.describe() : r.error;
+        break;
+      }
+    std::string last = out->output;
+    while (!last.empty() && (last.back() == '\n' || last.back() == ' ')) last.pop_back();
+    if (const std::size_t nl = last.rfind('\n'); nl != std::string::npos) last.erase(0, nl + 1);
+    out->error = "compiling module '" + name + "' failed (" +
+                 (launcher_name.empty() ? p.tc.compiler.filename().string()
+                                        : "through cxx.launcher '" + launcher_name + "'") +
+                 (what.empty() ? std::string() : ", " + what) + ")" +
+                 (last.empty() ? std::string() : ": " + last);
+    return;
+  }
+  inputs.insert(inputs.end(), p.sources.begin(), p.sources.end());
+  for (const fs::path& d : depfiles) {
+    std::string why;
+    std::optional<std::vector<fs::path>> deps = read_depfile(d, where, &why);
+    if (!deps) {
+      out->failure = Failure::build_failed;
+      out->error = "module '" + name + "' compiled, but its dependencies are unknown: " + why;
+      return;
+    }
+    inputs.insert(inputs.end(), deps->begin(), deps->end());
+  }
+  std::sort(inputs.begin(), inputs.end());
+  inputs.erase(std::unique(inputs.begin(), inputs.end()), inputs.end());
+  // The PCH and hotmod's own work files are not inputs a user edits.
+  std::erase_if(inputs, [&](const fs::path& f) {
+    const std::string s = f.string();
+    return s.starts_with(dir.string()) || s.ends_with(".gch") || s.ends_with(".pch");
+  });
+  Result<CacheEntry> stored = cache_.store(p.recipe, artifact, inputs, started);
+  if (!stored.ok()) {
+    out->failure = Failure::build_failed;
+    out->error = stored.error().message;
+    return;
+  }
+  out->ok = true;
+  out->artifact = stored.value().artifact;
+  out->key = stored.value().key;
+  out->inputs = std::move(inputs);
+}
+
+}  // namespace hotmod::compile
