@@ -19,6 +19,7 @@
 #include "compile/compile_db.hpp"
 #include "compile/toolchain.hpp"
 #include "hotmod/options.hpp"
+#include "hotmod/reload_stats.hpp"
 
 namespace hotmod::compile {
 

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "hotmod/value.hpp"
@@ -27,6 +28,11 @@ namespace hotmod::process {
 
 // What to run, where, with which environment.
 struct Command {
+  Command() = default;
+  Command(std::vector<std::string> args, std::filesystem::path dir = {},
+          std::vector<std::string> env = {})
+      : argv(std::move(args)), directory(std::move(dir)), environment(std::move(env)) {}
+
   // argv[0] is a path, or a program's name looked up in $PATH.
   std::vector<std::string> argv;
   std::filesystem::path directory;  // where it runs; empty: the current folder
