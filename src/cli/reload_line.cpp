@@ -40,6 +40,8 @@ std::string_view failure_words(Failure failure) {
       return "state migration failed";
     case Failure::on_load_threw:
       return "on_load threw";
+    case Failure::duplicate_interface:
+      return "an interface given twice";
   }
   return "failed";
 }

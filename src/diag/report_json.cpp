@@ -6,14 +6,11 @@
 #include <utility>
 
 #include "hotmod/reports.hpp"
+#include "text/duration.hpp"
 
 namespace hotmod {
 
 namespace {
-
-double ms(std::chrono::nanoseconds d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
 
 Value kind_name(ModuleKind kind) {
   return std::string(to_string(kind));
@@ -25,9 +22,10 @@ Value timing(const TimingSummary& t) {
 }
 
 Value stages(const StageTimes& s) {
-  return {{"build_ms", ms(s.build)},       {"copy_ms", ms(s.copy)},   {"open_ms", ms(s.open)},
-          {"validate_ms", ms(s.validate)}, {"state_ms", ms(s.state)}, {"hooks_ms", ms(s.hooks)},
-          {"swap_ms", ms(s.swap)}};
+  return {{"build_ms", text::to_ms(s.build)}, {"copy_ms", text::to_ms(s.copy)},
+          {"open_ms", text::to_ms(s.open)},   {"validate_ms", text::to_ms(s.validate)},
+          {"state_ms", text::to_ms(s.state)}, {"hooks_ms", text::to_ms(s.hooks)},
+          {"swap_ms", text::to_ms(s.swap)}};
 }
 
 Value module_json(const ModulePerformance& m) {

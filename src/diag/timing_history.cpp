@@ -1,17 +1,10 @@
 #include "diag/timing_history.hpp"
+#include "text/duration.hpp"
 
 #include <algorithm>
 #include <vector>
 
 namespace hotmod::diag {
-
-namespace {
-
-double to_ms(std::chrono::nanoseconds d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
-
-}  // namespace
 
 void TimingHistory::record(std::chrono::nanoseconds duration) {
   ring_[next_] = duration;
@@ -27,16 +20,16 @@ TimingSummary TimingHistory::summary() const {
   // While the ring is not full its samples are ring_[0, kept); once full,
   // every slot holds one of the last kKept samples.
   std::vector<std::chrono::nanoseconds> samples(ring_.begin(), ring_.begin() + kept);
-  s.last_ms = to_ms(ring_[(next_ + kKept - 1) % kKept]);
-  s.max_ms = to_ms(*std::max_element(samples.begin(), samples.end()));
+  s.last_ms = text::to_ms(ring_[(next_ + kKept - 1) % kKept]);
+  s.max_ms = text::to_ms(*std::max_element(samples.begin(), samples.end()));
   const auto mid = samples.begin() + static_cast<std::ptrdiff_t>(kept / 2);
   std::nth_element(samples.begin(), mid, samples.end());
   if (kept % 2 == 1) {
-    s.median_ms = to_ms(*mid);
+    s.median_ms = text::to_ms(*mid);
   } else {
     // The lower middle is the largest of the elements before `mid`.
     const auto lower = *std::max_element(samples.begin(), mid);
-    s.median_ms = (to_ms(lower) + to_ms(*mid)) / 2;
+    s.median_ms = (text::to_ms(lower) + text::to_ms(*mid)) / 2;
   }
   return s;
 }

@@ -1,6 +1,6 @@
 #include "registry/slot.hpp"
 
-#include "diag/stack_trace.hpp"
+#include "diag/module_entry.hpp"
 #include "pin/pin_domain.hpp"
 #include "script/script_module.hpp"
 
@@ -18,18 +18,24 @@ Result<Value> Slot::call(std::string_view function, const Value& args) {
     return Error{"call", "module '" + name_ + "' has no function '" + std::string(function) +
                              "'; it exports: " + (known.empty() ? "nothing" : known)};
   }
-  diag::ModuleCode in_module;
-  diag::HeapScope heap(heap_);
   if (v->script) {  // the pin keeps the version's exports alive
-    return v->script->call(*v->script_version, function, args);  // errors name the module
+    Result<Value> r = Error{};
+    std::optional<diag::Escaped> escaped =
+        diag::enter_module(heap_, [&] { r = v->script->call(*v->script_version, function, args); });
+    if (escaped) return Error{"call", "module '" + name_ + "': " + escaped->what};
+    return r;  // errors name the module
   }
   Value result;
   std::string error;
-  if (!it->second->invoke(args, result, error)) {
-    std::string trace = diag::take_throw_trace();  // dev mode: where it was thrown
-    return Error{"call", "module '" + name_ + "': " + error + (trace.empty() ? "" : "\n" + trace)};
-  }
-  return result;
+  bool ok = false;
+  // The function's own wrapper turns what it throws into `error`; the
+  // entry's catch is for anything that gets past it.
+  std::optional<diag::Escaped> escaped =
+      diag::enter_module(heap_, [&] { ok = it->second->invoke(args, result, error); });
+  if (ok && !escaped) return result;
+  std::string trace = escaped ? escaped->trace : diag::take_throw_trace();  // dev mode: where
+  if (escaped) error = escaped->what;
+  return Error{"call", "module '" + name_ + "': " + error + (trace.empty() ? "" : "\n" + trace)};
 }
 
 }  // namespace hotmod::registry

@@ -11,10 +11,11 @@
 // subscriptions and resources come back.
 #include "reload/commit.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
 
-#include "diag/heap_accounting.hpp"
-#include "diag/stack_trace.hpp"
+#include "diag/module_entry.hpp"
 #include "events/event_bus.hpp"
 #include "log/runtime_log.hpp"
 #include "reload/module_context.hpp"
@@ -28,27 +29,22 @@ using Clock = std::chrono::steady_clock;
 
 enum class Hook { load, unload };
 
-// Runs a hook; returns the exception's message, or nullopt when it returned.
-// A script's on_load / on_unload are functions of its exports table.
-std::optional<std::string> run_hook(Hook which, registry::Version& v) {
-  diag::ModuleCode in_module;
-  diag::HeapScope heap(diag::heap_cell(v.module));
-  if (v.script) {
-    Result<Value> r =
-        v.script->run_hook(*v.script_version, which == Hook::load ? "on_load" : "on_unload");
-    if (r.ok()) return std::nullopt;
-    return r.error().message;
-  }
-  void (*hook)(Context&) = which == Hook::load ? v.def->on_load : v.def->on_unload;
-  if (hook == nullptr) return std::nullopt;
-  try {
-    hook(*v.context);
-    return std::nullopt;
-  } catch (const std::exception& e) {
-    return std::string(e.what());
-  } catch (...) {
-    return std::string("an exception that is not a std::exception");
-  }
+// Runs a hook; returns what it threw (or a script hook's error), nullopt
+// when it returned. A script's on_load / on_unload are functions of its
+// exports table.
+std::optional<diag::Escaped> run_hook(Hook which, registry::Version& v) {
+  std::optional<diag::Escaped> failed;
+  std::optional<diag::Escaped> escaped = diag::enter_module(diag::heap_cell(v.module), [&] {
+    if (v.script) {
+      Result<Value> r =
+          v.script->run_hook(*v.script_version, which == Hook::load ? "on_load" : "on_unload");
+      if (!r.ok()) failed = diag::Escaped{r.error().message, ""};
+      return;
+    }
+    void (*hook)(Context&) = which == Hook::load ? v.def->on_load : v.def->on_unload;
+    if (hook != nullptr) hook(*v.context);
+  });
+  return escaped ? escaped : failed;
 }
 
 // Points the slot and its cells at `v` (or at nothing).
@@ -61,8 +57,8 @@ void publish(registry::Slot& slot, registry::Version* v) {
 void unload_hook(Host& host, registry::Slot& slot, registry::Version& old) {
   old.context->set_hook_facts(slot.reload_count.load(), true);
   if (auto err = run_hook(Hook::unload, old)) {
-    host.log().warn("module '" + slot.name() + "' on_unload threw: " + *err +
-                    "; continuing with the reload");
+    host.log().warn(fmt::format("module '{}' on_unload threw: {}; continuing with the reload",
+                                slot.name(), err->what));
   }
   host.bus().remove_owner(old.generation);
 }
@@ -83,10 +79,10 @@ bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version>
   for (const auto& [name, cell] : slot.cells) {
     if (next->instance(name) != nullptr) continue;
     *f = loader::fault(Stage::validate, Failure::missing_interface,
-                       "module '" + slot.name() + "' version " + next->version +
-                           " does not implement interface '" + name +
-                           "', which the host now holds a Ref to; keep HOTMOD_INTERFACE(" + name +
-                           ", ...) in the module");
+                       fmt::format("module '{}' version {} does not implement interface '{}', "
+                                   "which the host now holds a Ref to; keep "
+                                   "HOTMOD_INTERFACE({}, ...) in the module",
+                                   slot.name(), next->version, name, name));
     if (next->script) next->script->restore_state(*next->script_version);
     host.retire(slot, std::move(next), {});
     return false;
@@ -110,7 +106,7 @@ bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version>
 
   const std::uint64_t count = old ? slot.reload_count.load() + 1 : 0;
   next->context->set_hook_facts(count, h.restored);
-  std::optional<std::string> failed = run_hook(Hook::load, *next);
+  std::optional<diag::Escaped> failed = run_hook(Hook::load, *next);
   lap(&t.hooks);
 
   if (!failed) {
@@ -129,9 +125,9 @@ bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version>
 
   // Roll back to the old version, as it was before on_unload.
   *f = loader::fault(Stage::initialize, Failure::on_load_threw,
-                     "module '" + slot.name() + "' on_load threw: " + *failed +
-                         (old ? "; the previous version keeps running" : ""),
-                     diag::take_throw_trace());
+                     fmt::format("module '{}' on_load threw: {}{}", slot.name(), failed->what,
+                                 old ? "; the previous version keeps running" : ""),
+                     failed->trace);
   host.bus().remove_owner(next->generation);
   // A script's hotmod.state goes back to before the new chunk ran.
   if (next->script) next->script->restore_state(*next->script_version);
@@ -143,16 +139,20 @@ bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version>
     garbage.push_back(mutated);
     slot.state = h.snapshot;
   } else if (!slot.state.empty()) {
-    host.log().warn("module '" + slot.name() + "': its state type " + slot.state.def.type +
-                    " is not copyable, so changes the failed on_load made to it remain");
+    host.log().warn(fmt::format(
+        "module '{}': its state type {} is not copyable, so changes the failed on_load made to it "
+        "remain",
+        slot.name(), slot.state.def.type));
   }
   if (old) {
     old->def->state_data = slot.state.data;
     publish(slot, old.get());
     old->context->set_hook_facts(slot.reload_count.load(), true);
     if (auto err = run_hook(Hook::load, *old)) {
-      host.log().error("module '" + slot.name() + "': re-running the previous version's on_load " +
-                       "after a failed reload threw too: " + *err);
+      host.log().error(fmt::format(
+          "module '{}': re-running the previous version's on_load after a failed reload threw "
+          "too: {}",
+          slot.name(), err->what));
     }
   } else {
     publish(slot, nullptr);

@@ -11,10 +11,12 @@
 // running version never notices.
 #include "reload/prepare.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
 
 #include "diag/heap_accounting.hpp"
-#include "diag/stack_trace.hpp"
+#include "diag/module_entry.hpp"
 #include "loader/abi_check.hpp"
 #include "loader/version_store.hpp"
 #include "log/runtime_log.hpp"
@@ -42,8 +44,9 @@ bool check_abi(const registry::Slot& slot, const abi::Fingerprint& module, loade
   const std::string diffs = loader::abi_differences(module, abi::current());
   if (diffs.empty()) return true;
   *f = loader::fault(Stage::validate, Failure::abi_mismatch,
-                     "module '" + slot.name() + "' does not match this host's ABI: " + diffs +
-                         "; rebuild it with the host's compiler and flags");
+                     fmt::format("module '{}' does not match this host's ABI: {}; rebuild it "
+                                 "with the host's compiler and flags",
+                                 slot.name(), diffs));
   return false;
 }
 
@@ -62,16 +65,17 @@ bool check_descriptor(Host& host, registry::Slot& slot, registry::Version& v, lo
     }
   }
   if (d.name != nullptr && slot.name() != d.name) {
-    host.log().debug("module '" + slot.name() + "' calls itself '" + d.name +
-                     "' in HOTMOD_MODULE; the registry names it after its file");
+    host.log().debug(fmt::format(
+        "module '{}' calls itself '{}' in HOTMOD_MODULE; the registry names it after its file",
+        slot.name(), d.name));
   }
   for (std::size_t i = 0; i < v.def->interfaces.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (v.def->interfaces[i].name != v.def->interfaces[j].name) continue;
-      *f = loader::fault(Stage::validate, Failure::missing_interface,
-                         "module '" + slot.name() + "' implements interface '" +
-                             v.def->interfaces[i].name +
-                             "' twice (two HOTMOD_INTERFACE lines); keep one");
+      *f = loader::fault(Stage::validate, Failure::duplicate_interface,
+                         fmt::format("module '{}' implements interface '{}' twice (two "
+                                     "HOTMOD_INTERFACE lines); keep one",
+                                     slot.name(), v.def->interfaces[i].name));
       return false;
     }
   }
@@ -80,11 +84,10 @@ bool check_descriptor(Host& host, registry::Slot& slot, registry::Version& v, lo
     for (const auto& i : v.def->interfaces) found = found || i.name == interface;
     if (!found) {
       *f = loader::fault(Stage::validate, Failure::missing_interface,
-                         "module '" + slot.name() + "' no longer implements interface '" +
-                             interface +
-                             "', which the host holds a Ref to; keep "
-                             "HOTMOD_INTERFACE(" +
-                             interface + ", ...) in the module");
+                         fmt::format("module '{}' no longer implements interface '{}', which "
+                                     "the host holds a Ref to; keep HOTMOD_INTERFACE({}, ...) "
+                                     "in the module",
+                                     slot.name(), interface, interface));
       return false;
     }
   }
@@ -93,42 +96,29 @@ bool check_descriptor(Host& host, registry::Slot& slot, registry::Version& v, lo
 
 bool run_self_test(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
   if (v.def->self_test == nullptr) return true;
-  diag::ModuleCode in_module;
-  diag::HeapScope heap(slot.heap());
-  try {
-    v.def->self_test();
-    return true;
-  } catch (const std::exception& e) {
-    *f = loader::fault(Stage::validate, Failure::self_test_failed,
-                       "self-test of module '" + slot.name() + "' failed: " + e.what(),
-                       diag::take_throw_trace());
-  } catch (...) {
-    *f = loader::fault(Stage::validate, Failure::self_test_failed,
-                       "self-test of module '" + slot.name() + "' threw a non-std::exception");
-  }
+  std::optional<diag::Escaped> escaped =
+      diag::enter_module(slot.heap(), [&] { v.def->self_test(); });
+  if (!escaped) return true;
+  *f = loader::fault(Stage::validate, Failure::self_test_failed,
+                     fmt::format("self-test of module '{}' failed: {}", slot.name(), escaped->what),
+                     escaped->trace);
   return false;
 }
 
 bool instantiate(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
   for (const auto& fn : v.def->functions) v.functions.emplace(fn.name, &fn);
   for (const auto& i : v.def->interfaces) {
-    std::string why;
-    try {
-      void* object = nullptr;
-      {
-        diag::HeapScope heap(slot.heap());  // the module's constructor allocates as the module
-        object = i.create();
-      }
+    void* object = nullptr;
+    std::optional<diag::Escaped> escaped =
+        diag::enter_module(slot.heap(), [&] { object = i.create(); });
+    if (!escaped) {
       v.instances.emplace_back(i.name, object);
       continue;
-    } catch (const std::exception& e) {
-      why = e.what();
-    } catch (...) {
-      why = "an exception that is not a std::exception";
     }
-    *f = loader::fault(
-        Stage::validate, Failure::constructor_threw,
-        "module '" + slot.name() + "': constructing its " + i.name + " threw: " + why);
+    *f = loader::fault(Stage::validate, Failure::constructor_threw,
+                       fmt::format("module '{}': constructing its {} threw: {}", slot.name(),
+                                   i.name, escaped->what),
+                       escaped->trace);
     return false;
   }
   return true;
@@ -152,7 +142,8 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
   {
     StageTimer timer(&t.validate);  // on the bytes just read, before any code runs
     if (!loader::inspect_elf(v->source.bytes,
-                             "module '" + slot.name() + "' (" + file.string() + ")", &v->elf, f) ||
+                             fmt::format("module '{}' ({})", slot.name(), file.string()), &v->elf,
+                             f) ||
         !check_abi(slot, v->elf.record.fingerprint, f))
       return nullptr;
   }
@@ -164,7 +155,10 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
   }
   {
     StageTimer timer(&t.open);
-    diag::HeapScope heap(slot.heap());  // its static constructors allocate as the module
+    // Its static constructors run inside dlopen and allocate as the module.
+    // Not an enter_module(): an exception unwinding out of dlopen would leave
+    // the dynamic loader's lock held.
+    diag::HeapScope heap(slot.heap());
     if (!loader::open_image(v->copy, slot.name(), &v->image, f)) {
       host.store().remove(v->copy);
       return nullptr;
@@ -187,7 +181,7 @@ bool read_module_file(const registry::Slot& slot, const std::filesystem::path& f
   Result<loader::FileSnapshot> snap = loader::read_file(file);
   if (!snap.ok()) {
     *f = loader::fault(Stage::copy, Failure::io_error,
-                       "module '" + slot.name() + "': " + snap.error().message);
+                       fmt::format("module '{}': {}", slot.name(), snap.error().message));
     return false;
   }
   v.source = std::move(snap.value());

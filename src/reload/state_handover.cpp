@@ -1,11 +1,14 @@
 #include "reload/state_handover.hpp"
 
+#include <fmt/format.h>
+
+#include "diag/module_entry.hpp"
+
 namespace hotmod::reload {
 namespace {
 
 std::string layout(const detail::StateDef& d) {
-  return d.type + " (size " + std::to_string(d.size) + ", align " + std::to_string(d.align) +
-         ", schema " + std::to_string(d.schema) + ")";
+  return fmt::format("{} (size {}, align {}, schema {})", d.type, d.size, d.align, d.schema);
 }
 
 }  // namespace
@@ -22,20 +25,18 @@ bool hand_over(const log::RuntimeLog& log, const std::string& module,
                const registry::StateBox& current, const detail::ModuleDef& next, Handover* h,
                loader::Fault* f) {
   // The module's constructors (default or copy) may throw anything.
-  std::string why;
-  try {
-    return hand_over_unguarded(log, module, current, next, h, f);
-  } catch (const std::exception& e) {
-    why = e.what();
-  } catch (...) {
-    why = "an exception that is not a std::exception";
-  }
+  bool ok = false;
+  std::optional<diag::Escaped> escaped = diag::enter_module(
+      diag::heap_cell(module), [&] { ok = hand_over_unguarded(log, module, current, next, h, f); });
+  if (!escaped) return ok;
+  const std::string why = escaped->what;
   if (h->next.data != current.data) h->next.destroy();  // never the kept object
   h->snapshot.destroy();
   *h = Handover{};
   *f = loader::fault(
       Stage::state, Failure::constructor_threw,
-      "module '" + module + "': constructing its state " + next.state.type + " threw: " + why);
+      fmt::format("module '{}': constructing its state {} threw: {}", module, next.state.type, why),
+      escaped->trace);
   return false;
 }
 
@@ -64,27 +65,25 @@ bool hand_over_unguarded(const log::RuntimeLog& log, const std::string& module,
   h->next = registry::StateBox::construct(want);
   h->replaced = true;
   if (next.migrate == nullptr) {
-    log.warn("state of module '" + module + "' changed layout from " + layout(current.def) +
-             " to " + layout(want) +
+    log.warn(fmt::format("state of module '{}' changed layout from {} to {}", module,
+                         layout(current.def), layout(want)) +
              " and the module has no HOTMOD_MIGRATE hook: state reset to its default");
     return true;
   }
   const OldState old{current.def.type, current.def.size, current.def.align, current.def.schema,
                      current.data};
-  try {
-    next.migrate(old, h->next.data);
+  std::optional<diag::Escaped> escaped =
+      diag::enter_module(diag::heap_cell(module), [&] { next.migrate(old, h->next.data); });
+  if (!escaped) {
     h->restored = true;
-    log.info("state of module '" + module + "' migrated from " + layout(current.def) + " to " +
-             layout(want));
+    log.info(fmt::format("state of module '{}' migrated from {} to {}", module, layout(current.def),
+                         layout(want)));
     return true;
-  } catch (const std::exception& e) {
-    *f = loader::fault(Stage::state, Failure::migration_failed,
-                       "module '" + module + "': migrating state from " + layout(current.def) +
-                           " threw: " + e.what());
-  } catch (...) {
-    *f = loader::fault(Stage::state, Failure::migration_failed,
-                       "module '" + module + "': the state migration threw a non-std::exception");
   }
+  *f = loader::fault(Stage::state, Failure::migration_failed,
+                     fmt::format("module '{}': migrating state from {} threw: {}", module,
+                                 layout(current.def), escaped->what),
+                     escaped->trace);
   h->next.destroy();
   return false;
 }

@@ -4,6 +4,7 @@
 
 #include "compile/source_builder.hpp"
 #include "diag/heap_accounting.hpp"
+#include "diag/module_entry.hpp"
 #include "diag/stack_trace.hpp"
 #include "pin/pin_domain.hpp"
 #include "registry/discovery.hpp"
@@ -82,13 +83,8 @@ Runtime::Impl::~Impl() {
         log.warn("module '" + slot->name() +
                  "' on_unload failed at shutdown: " + r.error().message);
     } else if (v.def->on_unload != nullptr) {
-      try {
-        v.def->on_unload(*v.context);
-      } catch (const std::exception& e) {
-        log.warn("module '" + slot->name() + "' on_unload threw at shutdown: " + e.what());
-      } catch (...) {
-        log.warn("module '" + slot->name() + "' on_unload threw at shutdown");
-      }
+      if (auto escaped = diag::enter_module(slot->heap(), [&] { v.def->on_unload(*v.context); }))
+        log.warn("module '" + slot->name() + "' on_unload threw at shutdown: " + escaped->what);
     }
     bus.remove_owner(v.generation);
     std::vector<registry::StateBox> garbage;

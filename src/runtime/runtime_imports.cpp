@@ -4,6 +4,7 @@
 #include <shared_mutex>
 
 #include "diag/heap_accounting.hpp"
+#include "diag/module_entry.hpp"
 #include "diag/stack_trace.hpp"
 
 namespace hotmod::runtime {
@@ -35,19 +36,12 @@ std::optional<std::string> run_hook(Runtime::Impl& rt, registry::Slot& slot,
   registry::Version& v = *slot.owner;
   if (v.def->on_dependency_reloaded == nullptr) return std::nullopt;
   InDependencyHook marked;
-  diag::ModuleCode in_module;
-  diag::HeapScope heap(slot.heap());
-  std::string what;
-  try {
-    v.def->on_dependency_reloaded(*v.context, dependency);
-    return what;
-  } catch (const std::exception& e) {
-    what = e.what();
-  } catch (...) {
-    what = "an exception that is not a std::exception";
-  }
+  std::optional<diag::Escaped> escaped = diag::enter_module(
+      slot.heap(), [&] { v.def->on_dependency_reloaded(*v.context, dependency); });
+  if (!escaped) return std::string();
+  std::string what = std::move(escaped->what);
   if (what.empty()) what = "an exception with an empty message";
-  const std::string trace = diag::take_throw_trace();
+  const std::string trace = std::move(escaped->trace);
   rt.log.error("module '" + slot.name() + "' on_dependency_reloaded('" + std::string(dependency) +
                "') threw: " + what + "; the module keeps running, fix its hook and reload '" +
                slot.name() + "'" + (trace.empty() ? "" : "\n" + trace));

@@ -1,7 +1,8 @@
 // Loading and reloading one module: runs the transaction, then reports the
 // outcome everywhere it is wanted — ReloadStats, events, callbacks, the log.
+#include <fmt/format.h>
+
 #include <chrono>
-#include <cstdio>
 
 #include "loader/file_snapshot.hpp"
 #include "pin/pin_domain.hpp"
@@ -10,32 +11,26 @@
 #include "reload/prepare.hpp"
 #include "runtime/runtime_impl.hpp"
 #include "runtime/runtime_imports.hpp"
+#include "text/duration.hpp"
 
 namespace hotmod {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double ms(std::chrono::nanoseconds d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
-
-std::string fixed(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
-
 // "1.23 ms (copy 0.07, open 0.05, ...)": where a reload's time went.
 // Dev mode adds the stages; production logs the total only.
 std::string timing(const ReloadStats& s, bool detailed) {
+  using text::to_ms;
   const StageTimes& t = s.stages;
-  if (!detailed) return fixed(ms(s.duration)) + " ms";
-  return fixed(ms(s.duration)) + " ms (" +
-         (t.build.count() > 0 ? "build " + fixed(ms(t.build)) + ", " : std::string()) + "copy " +
-         fixed(ms(t.copy)) + ", open " + fixed(ms(t.open)) + ", validate " + fixed(ms(t.validate)) +
-         ", state " + fixed(ms(t.state)) + ", hooks " + fixed(ms(t.hooks)) + ", swap " +
-         fixed(ms(t.swap)) + ")";
+  if (!detailed) return fmt::format("{:.2f} ms", to_ms(s.duration));
+  const std::string build =
+      t.build.count() > 0 ? fmt::format("build {:.2f}, ", to_ms(t.build)) : std::string();
+  return fmt::format(
+      "{:.2f} ms ({}copy {:.2f}, open {:.2f}, validate {:.2f}, state {:.2f}, hooks {:.2f}, "
+      "swap {:.2f})",
+      to_ms(s.duration), build, to_ms(t.copy), to_ms(t.open), to_ms(t.validate), to_ms(t.state),
+      to_ms(t.hooks), to_ms(t.swap));
 }
 
 // Modules whose hooks are running on this thread, to refuse import cycles
@@ -180,7 +175,7 @@ void Runtime::Impl::finish(ReloadStats& stats, registry::Slot& slot, bool first_
                          {"version", stats.version},
                          {"kind", kind},
                          {"path", slot.path().string()},
-                         {"duration_ms", ms(stats.duration)}},
+                         {"duration_ms", text::to_ms(stats.duration)}},
                         stats});
     } else {
       log.info("reloaded module '" + slot.name() + "' " + stats.version + " in " +
@@ -189,7 +184,7 @@ void Runtime::Impl::finish(ReloadStats& stats, registry::Slot& slot, bool first_
                         {{"name", slot.name()},
                          {"version", stats.version},
                          {"kind", kind},
-                         {"duration_ms", ms(stats.duration)},
+                         {"duration_ms", text::to_ms(stats.duration)},
                          {"reload_count", stats.reload_count}},
                         stats});
     }

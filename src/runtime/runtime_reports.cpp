@@ -9,20 +9,18 @@
 #include "diag/process_memory.hpp"
 #include "runtime/runtime_impl.hpp"
 #include "script/script_module.hpp"
+#include "text/duration.hpp"
 
 namespace hotmod {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double ms(std::chrono::nanoseconds d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
-
 Value stages_json(const StageTimes& s) {
-  return {{"build", ms(s.build)},       {"copy", ms(s.copy)},   {"open", ms(s.open)},
-          {"validate", ms(s.validate)}, {"state", ms(s.state)}, {"hooks", ms(s.hooks)},
-          {"swap", ms(s.swap)}};
+  return {{"build", text::to_ms(s.build)}, {"copy", text::to_ms(s.copy)},
+          {"open", text::to_ms(s.open)},   {"validate", text::to_ms(s.validate)},
+          {"state", text::to_ms(s.state)}, {"hooks", text::to_ms(s.hooks)},
+          {"swap", text::to_ms(s.swap)}};
 }
 
 constexpr std::array kKinds{ModuleKind::library, ModuleKind::source, ModuleKind::script};
@@ -68,7 +66,7 @@ void Runtime::Impl::record_attempt(const ReloadStats& stats, registry::Slot& slo
     (first_load ? r.load : r.reload).record(stats.duration);
     if (stats.stages.build.count() > 0) r.build.record(stats.stages.build);
     r.last_stages = stats.stages;
-    r.last_ms = ms(stats.duration);
+    r.last_ms = text::to_ms(stats.duration);
     r.state_bytes = slot.state.def.size;
     r.lua = slot.lua;
     if (stats.success) {

@@ -68,6 +68,8 @@ std::string_view to_string(Failure failure) {
       return "migration_failed";
     case Failure::on_load_threw:
       return "on_load_threw";
+    case Failure::duplicate_interface:
+      return "duplicate_interface";
   }
   return "unknown";
 }

@@ -85,7 +85,7 @@ std::vector<Case> cases() {
       {"DuplicateInterface",
        copy(fixtures::counter_dup_interface),
        Stage::validate,
-       Failure::missing_interface,
+       Failure::duplicate_interface,
        {"counter", "twice"}},
       {"InterfaceConstructorThrowsNonStd",
        copy(fixtures::counter_ctor_throws),

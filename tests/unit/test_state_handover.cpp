@@ -208,7 +208,8 @@ TEST_F(StateHandover, MigrateThrowingANonExceptionFailsToo) {
   next.migrate = [](const OldState&, void*) { throw 7; };
   EXPECT_FALSE(hand_over_to(next));
   EXPECT_EQ(f_.failure, Failure::migration_failed);
-  EXPECT_NE(f_.error.find("threw a non-std::exception"), std::string::npos) << f_.error;
+  EXPECT_NE(f_.error.find("threw: an exception that is not a std::exception"), std::string::npos)
+      << f_.error;
   EXPECT_TRUE(h_.next.empty());
   EXPECT_EQ(g_destroyed, 1);
 }

@@ -1,0 +1,46 @@
+// The one way into module code. Everything a module's image runs on the
+// host's behalf — a call, a hook, a self-test, an interface constructor, a
+// state constructor, copy or migration — goes through enter_module(), so
+// every entry gets the same guards:
+//   - the thread counts as running module code, so an exception thrown in
+//     it has its stack captured (dev mode, diag/throw_hook.cpp);
+//   - heap allocations are attributed to the module (dev mode);
+//   - whatever it throws is caught here and returned, never unwinding into
+//     the host.
+// Pinning the version is the caller's business: a call pins, a hook runs
+// under its module's lock with the version owned.
+#pragma once
+
+#include <exception>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "diag/heap_accounting.hpp"
+#include "diag/stack_trace.hpp"
+
+namespace hotmod::diag {
+
+// What escaped module code.
+struct Escaped {
+  std::string what;   // the exception's what(), or what kind of thing was thrown
+  std::string trace;  // where it was thrown, when captured (dev mode); else ""
+};
+
+// Runs `fn` as module code whose heap is counted in `cell` (null: nobody's).
+// nullopt when it returned; what it threw otherwise.
+template <class Fn>
+std::optional<Escaped> enter_module(HeapCell* cell, Fn&& fn) {
+  ModuleCode in_module;
+  HeapScope heap(cell);
+  try {
+    std::forward<Fn>(fn)();
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    return Escaped{e.what(), take_throw_trace()};
+  } catch (...) {
+    return Escaped{"an exception that is not a std::exception", take_throw_trace()};
+  }
+}
+
+}  // namespace hotmod::diag
