@@ -1,4 +1,5 @@
 #include "compile/pch.hpp"
+#include "compile/wall_clock.hpp"
 
 #include <chrono>
 #include <fstream>
@@ -27,12 +28,6 @@ constexpr const char* kHeader =
     "#include <string_view>\n"
     "#include <unordered_map>\n"
     "#include <vector>\n";
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string read_text(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

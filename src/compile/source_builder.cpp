@@ -1,4 +1,5 @@
 #include "compile/source_builder.hpp"
+#include "compile/wall_clock.hpp"
 
 #include <algorithm>
 #include <thread>
@@ -19,12 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool is_source_file(const fs::path& p) {
   const std::string ext = p.extension().string();

@@ -32,11 +32,6 @@ std::string joined(const std::vector<std::string>& names) {
   return out;
 }
 
-int tostring_upvalue(lua_State* L) {
-  lua_pushvalue(L, lua_upvalueindex(1));
-  return 1;
-}
-
 int namespace_index_body(lua_State* L);
 int proxy_index_body(lua_State* L);
 
@@ -171,7 +166,7 @@ int namespace_index_body(lua_State* L) {
 }
 
 // import(name)
-int import_body(lua_State* L) {
+int console_import_body(lua_State* L) {
   std::size_t len = 0;
   const char* name = luaL_checklstring(L, 1, &len);
   ConsoleState& s = state_of(L);
@@ -210,7 +205,7 @@ void install_module_names(lua_State* L, ConsoleState& state) {
   lua_setfield(L, -2, "__index");
   lua_setmetatable(L, -2);
   lua_pushlightuserdata(L, &state);
-  lua_pushcclosure(L, &cfunction<import_body>, 1);
+  lua_pushcclosure(L, &cfunction<console_import_body>, 1);
   lua_setfield(L, -2, "import");
   lua_pop(L, 1);
 }

@@ -74,6 +74,13 @@ int cfunction(lua_State* L) {
   return n == kFailed ? raise_failure(L) : n;
 }
 
+// A __tostring metamethod answering its closure's first upvalue (a name
+// fixed when the object was made).
+inline int tostring_upvalue(lua_State* L) {
+  lua_pushvalue(L, lua_upvalueindex(1));
+  return 1;
+}
+
 // Restores the stack top when it goes out of scope (host-side entries).
 class StackGuard {
  public:

@@ -48,11 +48,6 @@ int call_body(lua_State* L) {
   return protect(L, 0, 1, push) == LUA_OK ? 1 : kFailed;
 }
 
-int tostring_upvalue(lua_State* L) {
-  lua_pushvalue(L, lua_upvalueindex(1));
-  return 1;
-}
-
 }  // namespace
 
 void push_proxy_function(lua_State* L, const CallFunction* call, std::string_view module,

@@ -101,7 +101,7 @@ int resolve_body(lua_State* L) {
 }
 
 // hotmod.import(name)
-int import_body(lua_State* L) {
+int hotmod_import_body(lua_State* L) {
   std::size_t len = 0;
   const char* name = luaL_checklstring(L, 1, &len);
   const ScriptHost& host = host_of(L);
@@ -177,7 +177,7 @@ void push_hotmod_table(lua_State* L, const SandboxSpec& spec) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, spec.state_ref);
   lua_setfield(L, -2, "state");
   lua_pushlightuserdata(L, host);
-  lua_pushcclosure(L, &cfunction<import_body>, 1);
+  lua_pushcclosure(L, &cfunction<hotmod_import_body>, 1);
   lua_setfield(L, -2, "import");
   lua_pushlightuserdata(L, host);
   lua_pushcclosure(L, &cfunction<log_body>, 1);

@@ -17,7 +17,10 @@
 #include "watch/watcher_threads.hpp"
 
 namespace hotmod {
-namespace {
+// Not an anonymous namespace: FileWatcher::Impl holds a State, and a class
+// with a member of an internal type draws -Wsubobject-linkage once this file
+// is compiled inside another (a unity build).
+namespace file_watcher_state {
 
 std::atomic<std::size_t> threads_running{0};
 
@@ -135,7 +138,9 @@ void State::run() {
   threads_running.fetch_sub(1, std::memory_order_release);  // last: the engine and loop are gone
 }
 
-}  // namespace
+}  // namespace file_watcher_state
+
+using namespace file_watcher_state;
 
 std::size_t watch::watcher_threads_running() {
   return threads_running.load(std::memory_order_acquire);

@@ -7,29 +7,26 @@
 #include <fstream>
 #include <thread>
 
+#include "files.hpp"
 #include "temp_dir_common.hpp"
 
 namespace hotmod::compile {
 namespace {
 
 namespace fs = std::filesystem;
+using hotmod_test::write_file;
 using Args = std::vector<std::string>;
-
-void write(const fs::path& file, std::string_view text) {
-  fs::create_directories(file.parent_path());
-  std::ofstream(file, std::ios::binary) << text;
-}
 
 class CompileDb : public ::testing::Test {
  protected:
   CompileDatabase load(std::string_view json) {
-    write(dir_ / "compile_commands.json", json);
+    write_file(dir_ / "compile_commands.json", json);
     auto db = CompileDatabase::load(dir_ / "compile_commands.json");
     EXPECT_TRUE(db.ok()) << (db.ok() ? "" : db.error().message);
     return db.ok() ? std::move(db).value() : CompileDatabase{};
   }
   std::string error_of(std::string_view json) {
-    write(dir_ / "compile_commands.json", json);
+    write_file(dir_ / "compile_commands.json", json);
     auto db = CompileDatabase::load(dir_ / "compile_commands.json");
     EXPECT_FALSE(db.ok());
     if (db.ok()) return "";
@@ -167,7 +164,7 @@ TEST_F(CompileDb, WrongShapesAreNamed) {
 class FindCompileDb : public ::testing::Test {
  protected:
   fs::path touch(const fs::path& rel) {
-    write(dir_ / rel, "[]");
+    write_file(dir_ / rel, "[]");
     return dir_ / rel;
   }
   hotmod_test::TempDir dir_{"hotmod-find-db"};
@@ -192,9 +189,9 @@ TEST_F(FindCompileDb, NewestPresetFolderWins) {
 }
 
 TEST_F(FindCompileDb, WalksUpFromAFileOrFolder) {
-  write(dir_ / "hotmod.json", "{}");
+  write_file(dir_ / "hotmod.json", "{}");
   fs::create_directories(dir_ / "src/physics");
-  write(dir_ / "src/physics/a.cpp", "");
+  write_file(dir_ / "src/physics/a.cpp", "");
   const fs::path db = touch("build/dev/compile_commands.json");
   EXPECT_EQ(find_compile_database(dir_ / "src/physics"), db);
   EXPECT_EQ(find_compile_database(dir_ / "src/physics/a.cpp"), db);

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "compile/compile_db.hpp"
+#include "files.hpp"
 #include "process/run.hpp"
 #include "temp_dir_common.hpp"
 
@@ -13,11 +14,7 @@ namespace hotmod::compile {
 namespace {
 
 namespace fs = std::filesystem;
-
-void write(const fs::path& file, std::string_view text) {
-  fs::create_directories(file.parent_path());
-  std::ofstream(file, std::ios::binary) << text;
-}
+using hotmod_test::write_file;
 
 std::string quoted(const std::string& arg) {
   std::string out = "'";
@@ -32,17 +29,19 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 class CMakeDatabase : public ::testing::Test {
  protected:
   void SetUp() override {
-    write(dir_ / "project/CMakeLists.txt",
-          "cmake_minimum_required(VERSION 3.16)\n"
-          "project(tiny CXX)\n"
-          "add_library(tiny STATIC src/physics/a.cpp)\n"
-          "target_include_directories(tiny PRIVATE \"include dir\")\n"
-          "target_include_directories(tiny SYSTEM PRIVATE sys)\n"
-          "target_compile_definitions(tiny PRIVATE TINY_ON GREETING=\"hi there\")\n"
-          "set_target_properties(tiny PROPERTIES CXX_STANDARD 17 CXX_STANDARD_REQUIRED ON)\n");
-    write(dir_ / "project/include dir/tiny.h", "#pragma once\ninline int tiny() { return 1; }\n");
-    write(dir_ / "project/sys/sys.h", "#pragma once\ninline int sys() { return 2; }\n");
-    write(dir_ / "project/src/physics/a.cpp", "#include \"tiny.h\"\nint a() { return tiny(); }\n");
+    write_file(dir_ / "project/CMakeLists.txt",
+               "cmake_minimum_required(VERSION 3.16)\n"
+               "project(tiny CXX)\n"
+               "add_library(tiny STATIC src/physics/a.cpp)\n"
+               "target_include_directories(tiny PRIVATE \"include dir\")\n"
+               "target_include_directories(tiny SYSTEM PRIVATE sys)\n"
+               "target_compile_definitions(tiny PRIVATE TINY_ON GREETING=\"hi there\")\n"
+               "set_target_properties(tiny PROPERTIES CXX_STANDARD 17 CXX_STANDARD_REQUIRED ON)\n");
+    write_file(dir_ / "project/include dir/tiny.h",
+               "#pragma once\ninline int tiny() { return 1; }\n");
+    write_file(dir_ / "project/sys/sys.h", "#pragma once\ninline int sys() { return 2; }\n");
+    write_file(dir_ / "project/src/physics/a.cpp",
+               "#include \"tiny.h\"\nint a() { return tiny(); }\n");
     const std::string configure =
         "cmake -S project -B project/build/dev -G Ninja "
         "-DCMAKE_EXPORT_COMPILE_COMMANDS=ON";
@@ -80,11 +79,11 @@ TEST_F(CMakeDatabase, ANewFileCompilesLikeItsNeighbour) {
   auto db = CompileDatabase::load(dir_ / "project/build/dev/compile_commands.json");
   ASSERT_TRUE(db.ok()) << db.error().message;
   const fs::path source = dir_ / "project/src/physics/new_module.cpp";
-  write(source,
-        "#include \"tiny.h\"\n#include <sys.h>\n#include <cstring>\n"
-        "static_assert(__cplusplus == 201703L, \"C++17 expected\");\n"
-        "#ifndef TINY_ON\n#error TINY_ON missing\n#endif\n"
-        "int n() { return tiny() + sys() + static_cast<int>(std::strlen(GREETING)); }\n");
+  write_file(source,
+             "#include \"tiny.h\"\n#include <sys.h>\n#include <cstring>\n"
+             "static_assert(__cplusplus == 201703L, \"C++17 expected\");\n"
+             "#ifndef TINY_ON\n#error TINY_ON missing\n#endif\n"
+             "int n() { return tiny() + sys() + static_cast<int>(std::strlen(GREETING)); }\n");
   const auto flags = db->flags_for(source);
   ASSERT_TRUE(flags);
   std::string command = "c++ -fsyntax-only";

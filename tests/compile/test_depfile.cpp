@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "files.hpp"
 #include "process/run.hpp"
 #include "temp_dir_common.hpp"
 
@@ -14,6 +15,7 @@ namespace hotmod::compile {
 namespace {
 
 namespace fs = std::filesystem;
+using hotmod_test::write_file;
 using Paths = std::vector<fs::path>;
 
 Paths parse(std::string_view text, const fs::path& base = "/base") {
@@ -21,11 +23,6 @@ Paths parse(std::string_view text, const fs::path& base = "/base") {
   auto deps = parse_depfile(text, base, &error);
   EXPECT_TRUE(deps.has_value()) << error;
   return deps.value_or(Paths{});
-}
-
-void write(const fs::path& file, std::string_view text) {
-  fs::create_directories(file.parent_path());
-  std::ofstream(file, std::ios::binary) << text;
 }
 
 TEST(Depfile, OneTargetOnOneLine) {
@@ -120,7 +117,7 @@ TEST(Depfile, ReadNamesAMissingFile) {
 
 TEST(Depfile, ReadNamesTheFileOfABadDepfile) {
   hotmod_test::TempDir dir("hotmod-depfile");
-  write(dir / "bad.d", "nonsense\n");
+  write_file(dir / "bad.d", "nonsense\n");
   std::string error;
   EXPECT_FALSE(read_depfile(dir / "bad.d", dir.path(), &error));
   EXPECT_EQ(error.rfind((dir / "bad.d").string() + ": line 1", 0), 0u) << error;
@@ -133,8 +130,8 @@ class RealDepfile : public ::testing::TestWithParam<const char*> {};
 TEST_P(RealDepfile, ListsTheHeaderInAFolderWithASpace) {
   hotmod_test::TempDir dir("hotmod-depfile");
   const fs::path include_dir = dir / "my headers #1";
-  write(include_dir / "shape.h", "#pragma once\ninline int side() { return 4; }\n");
-  write(dir / "main.cpp", "#include \"shape.h\"\nint area() { return side() * side(); }\n");
+  write_file(include_dir / "shape.h", "#pragma once\ninline int side() { return 4; }\n");
+  write_file(dir / "main.cpp", "#include \"shape.h\"\nint area() { return side() * side(); }\n");
   const std::string command =
       std::string(GetParam()) + " -MD -MP -MF main.d -c main.cpp -o main.o -I 'my headers #1'";
   const process::Outcome run = process::run(process::shell(command, dir.path()));

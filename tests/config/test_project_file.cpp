@@ -179,14 +179,14 @@ TEST_F(ProjectFile, DuplicateKeysWarnAndTheLastCounts) {
 
 // ---- wrong types and bad values ------------------------------------------------
 
-struct BadFile {
+struct BadProjectFile {
   std::string text;  // the key in question is on line 2 unless `line` says otherwise
   std::string message;
   int line = 2;
 };
 
 TEST_F(ProjectFile, WrongTypesNameFileLineKeyAndExpectedType) {
-  const std::vector<BadFile> cases{
+  const std::vector<BadProjectFile> cases{
       {"{\n\"dev_mode\": \"yes\"}",
        "'dev_mode' must be a boolean (true or false), not \"yes\" (string); e.g. \"dev_mode\": "
        "true"},
@@ -234,7 +234,7 @@ TEST_F(ProjectFile, WrongTypesNameFileLineKeyAndExpectedType) {
 }
 
 TEST_F(ProjectFile, BadValuesSayWhatIsAccepted) {
-  const std::vector<BadFile> cases{
+  const std::vector<BadProjectFile> cases{
       {"{\n\"log_level\": \"loud\"}",
        "'log_level' is 'loud'; use trace, debug, info, warn (or warning) or error"},
       {"{\"watch\": {\n\"backend\": \"inotify\"}}",

@@ -20,11 +20,6 @@ hotmod::WatchOptions polling() {
   return o;
 }
 
-Strings sorted(Strings s) {
-  std::sort(s.begin(), s.end());
-  return s;
-}
-
 TEST(PollWatch, ReportsCreatedModifiedRenamedDeleted) {
   WatchFixture w(polling());
   EXPECT_EQ(w.start(), WatchBackend::polling);

@@ -12,22 +12,17 @@ namespace {
 
 using hotmod::WatchBackend;
 
-hotmod::WatchOptions kernel() {
+hotmod::WatchOptions tree_kernel() {
   hotmod::WatchOptions o;
   o.backend = WatchBackend::kernel;
   o.poll_interval = 20ms;
   return o;
 }
 
-Strings sorted(Strings s) {
-  std::sort(s.begin(), s.end());
-  return s;
-}
-
 TEST(TreeWatch, FilesInANewSubfolderAreNeverMissed) {
   // Folders and files created faster than the watcher can add watches: what
   // existed before a folder's watch is found by scanning it.
-  WatchFixture w(kernel());
+  WatchFixture w(tree_kernel());
   w.start();
   fs::create_directories(w / "a/b/c/d");
   Strings expected = {"created tree/a/", "created tree/a/b/", "created tree/a/b/c/",
@@ -45,7 +40,7 @@ TEST(TreeWatch, FilesInANewSubfolderAreNeverMissed) {
 }
 
 TEST(TreeWatch, AFolderCopiedInWithManyFilesIsReportedCompletely) {
-  WatchFixture w(kernel());
+  WatchFixture w(tree_kernel());
   fs::create_directories(w.base() / "staging/pkg/sub");
   Strings expected = {"created tree/pkg/", "created tree/pkg/sub/"};
   for (int i = 0; i < 100; ++i) {
@@ -59,7 +54,7 @@ TEST(TreeWatch, AFolderCopiedInWithManyFilesIsReportedCompletely) {
 }
 
 TEST(TreeWatch, ADeepTreeIsWatchedToTheBottom) {
-  WatchFixture w(kernel());
+  WatchFixture w(tree_kernel());
   fs::path deep = w.tree();
   for (int i = 0; i < 40; ++i) deep /= "d" + std::to_string(i);
   fs::create_directories(deep);
@@ -73,7 +68,7 @@ TEST(TreeWatch, ADeepTreeIsWatchedToTheBottom) {
 }
 
 TEST(TreeWatch, ADeletedFolderIsReportedChildrenFirstAndDropped) {
-  WatchFixture w(kernel());
+  WatchFixture w(tree_kernel());
   fs::create_directories(w / "sub/inner");
   write_file(w / "sub/x", "x");
   write_file(w / "sub/inner/y", "y");
@@ -93,7 +88,7 @@ TEST(TreeWatch, ADeletedFolderIsReportedChildrenFirstAndDropped) {
 }
 
 TEST(TreeWatch, ARenamedFolderIsRenamedWithEverythingInItAndStaysWatched) {
-  WatchFixture w(kernel());
+  WatchFixture w(tree_kernel());
   fs::create_directories(w / "old/inner");
   write_file(w / "old/x", "x");
   write_file(w / "old/inner/y", "y");
@@ -109,7 +104,7 @@ TEST(TreeWatch, ARenamedFolderIsRenamedWithEverythingInItAndStaysWatched) {
 }
 
 TEST(TreeWatch, AFolderMovedOutIsDeletedAndMovedBackIsCreated) {
-  WatchFixture w(kernel());
+  WatchFixture w(tree_kernel());
   fs::create_directories(w / "sub");
   write_file(w / "sub/x", "x");
   w.start();
@@ -125,7 +120,7 @@ TEST(TreeWatch, AFolderMovedOutIsDeletedAndMovedBackIsCreated) {
 
 TEST(TreeWatch, ADeletedRootIsReportedAndWatchedAgainWhenItReturns) {
   // A clean build removes and recreates its output folder.
-  WatchFixture w(kernel());
+  WatchFixture w(tree_kernel());
   write_file(w / "a.txt", "one");
   w.start();
   fs::remove_all(w.tree());
@@ -146,7 +141,7 @@ TEST(TreeWatch, ADeletedRootIsReportedAndWatchedAgainWhenItReturns) {
 }
 
 TEST(TreeWatch, ARootRenamedAwayIsDeleted) {
-  WatchFixture w(kernel());
+  WatchFixture w(tree_kernel());
   write_file(w / "a.txt", "one");
   w.start();
   fs::rename(w.tree(), w.base() / "elsewhere");
@@ -156,7 +151,7 @@ TEST(TreeWatch, ARootRenamedAwayIsDeleted) {
 }
 
 TEST(TreeWatch, ARootThatDoesNotExistYetIsWaitedFor) {
-  WatchFixture w(kernel(), {"later"}, false);
+  WatchFixture w(tree_kernel(), {"later"}, false);
   EXPECT_EQ(w.start(), WatchBackend::kernel);
   fs::create_directories(w.base() / "later");
   write_file(w.base() / "later/x.txt", "x");
@@ -171,7 +166,7 @@ TEST(TreeWatch, ARootThatDoesNotExistYetIsWaitedFor) {
 }
 
 TEST(TreeWatch, AFileAsTheRootReportsThatFileOnly) {
-  WatchFixture w(kernel(), {"tree/app.cfg"});
+  WatchFixture w(tree_kernel(), {"tree/app.cfg"});
   write_file(w / "app.cfg", "a=1");
   write_file(w / "other.cfg", "b=1");
   w.start();
@@ -189,7 +184,7 @@ TEST(TreeWatch, AFileAsTheRootReportsThatFileOnly) {
 }
 
 TEST(TreeWatch, SymbolicLinksAreReportedAsThemselvesAndNotFollowed) {
-  WatchFixture w(kernel());
+  WatchFixture w(tree_kernel());
   fs::create_directories(w.base() / "target");
   w.start();
   fs::create_directory_symlink(w.base() / "target", w / "link");

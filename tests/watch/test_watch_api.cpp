@@ -17,7 +17,7 @@ namespace {
 using hotmod::FileChange;
 using hotmod::WatchBackend;
 
-hotmod::WatchOptions kernel(std::chrono::milliseconds debounce = 30ms) {
+hotmod::WatchOptions api_kernel(std::chrono::milliseconds debounce = 30ms) {
   hotmod::WatchOptions o;
   o.backend = WatchBackend::kernel;
   o.debounce = debounce;
@@ -34,7 +34,7 @@ TEST(WatchApi, StartWithoutPathsIsAnError) {
 }
 
 TEST(WatchApi, StartingAStartedWatcherDoesNothingAndStopIsIdempotent) {
-  WatchFixture w(kernel());
+  WatchFixture w(api_kernel());
   EXPECT_EQ(w.start(), WatchBackend::kernel);
   EXPECT_EQ(w.start(), WatchBackend::kernel);
   w.watcher().stop();
@@ -50,14 +50,14 @@ TEST(WatchApi, AutomaticPicksTheKernelOnALocalFileSystem) {
 }
 
 TEST(WatchApi, WaitForChangeGivesUpAfterItsTimeout) {
-  WatchFixture w(kernel());
+  WatchFixture w(api_kernel());
   w.start();
   EXPECT_EQ(w.watcher().wait_for_change(20ms), std::nullopt);
   EXPECT_TRUE(w.watcher().drain_events().empty());
 }
 
 TEST(WatchApi, StopWakesWaitersAndQueuedEventsStay) {
-  WatchFixture w(kernel(0ms));
+  WatchFixture w(api_kernel(0ms));
   w.start();
   std::atomic<int> delivered{0};
   w.watcher().on_change([&](const FileChange&) { ++delivered; });
@@ -92,7 +92,7 @@ TEST(WatchApi, StopWakesWaitersAndQueuedEventsStay) {
 }
 
 TEST(WatchApi, EventsQueuedBeforeStopCanStillBeTaken) {
-  WatchFixture w(kernel(0ms));
+  WatchFixture w(api_kernel(0ms));
   w.start();
   std::atomic<int> delivered{0};
   w.watcher().on_change([&](const FileChange&) { ++delivered; });
@@ -106,7 +106,7 @@ TEST(WatchApi, EventsQueuedBeforeStopCanStillBeTaken) {
 }
 
 TEST(WatchApi, TheQueueKeepsTheNewestAndCallbacksSeeEverything) {
-  hotmod::WatchOptions o = kernel(0ms);
+  hotmod::WatchOptions o = api_kernel(0ms);
   o.max_queued = 2;
   WatchFixture w(o);
   w.start();
@@ -129,7 +129,7 @@ TEST(WatchApi, TheQueueKeepsTheNewestAndCallbacksSeeEverything) {
 }
 
 TEST(WatchApi, CallbacksRunInOrderAndCanBeRemoved) {
-  WatchFixture w(kernel(0ms));
+  WatchFixture w(api_kernel(0ms));
   w.start();
   std::mutex mu;
   std::vector<std::string> calls;
@@ -160,7 +160,7 @@ TEST(WatchApi, CallbacksRunInOrderAndCanBeRemoved) {
 TEST(WatchApi, ACallbackThatThrowsIsLoggedAndTheOthersStillRun) {
   std::mutex mu;
   std::vector<std::string> log;
-  hotmod::WatchOptions o = kernel(0ms);
+  hotmod::WatchOptions o = api_kernel(0ms);
   o.log = [&](hotmod::LogLevel, std::string_view line) {
     std::lock_guard lock(mu);
     log.emplace_back(line);
@@ -182,7 +182,7 @@ TEST(WatchApi, ACallbackThatThrowsIsLoggedAndTheOthersStillRun) {
 }
 
 TEST(WatchApi, StopAndRemoveFromInsideACallbackDoNotDeadlock) {
-  WatchFixture w(kernel(0ms));
+  WatchFixture w(api_kernel(0ms));
   w.start();
   std::atomic<int> calls{0};
   std::atomic<std::uint64_t> self{0};
@@ -207,7 +207,7 @@ TEST(WatchApi, StopAndRemoveFromInsideACallbackDoNotDeadlock) {
 }
 
 TEST(WatchApi, RemoveOnChangeWaitsForTheCallbackRunningElsewhere) {
-  WatchFixture w(kernel(0ms));
+  WatchFixture w(api_kernel(0ms));
   w.start();
   std::atomic<bool> entered{false};
   std::atomic<bool> release{false};
@@ -231,7 +231,7 @@ TEST(WatchApi, RemoveOnChangeWaitsForTheCallbackRunningElsewhere) {
 
 TEST(WatchApi, AWatcherDestroyedFromItsOwnCallbackWindsDown) {
   hotmod_test::TempDir tmp("hotmod-watch");
-  hotmod::WatchOptions o = kernel(0ms);
+  hotmod::WatchOptions o = api_kernel(0ms);
   o.paths = {tmp.path()};
   auto watcher = std::make_unique<hotmod::FileWatcher>(o);
   ASSERT_TRUE(watcher->start().ok());
@@ -247,7 +247,7 @@ TEST(WatchApi, AWatcherDestroyedFromItsOwnCallbackWindsDown) {
 }
 
 TEST(WatchApi, ManyThreadsWaitDrainSubscribeAndStopAtOnce) {
-  WatchFixture w(kernel(0ms));
+  WatchFixture w(api_kernel(0ms));
   w.start();
   std::atomic<int> delivered{0};
   w.watcher().on_change([&](const FileChange&) { ++delivered; });

@@ -43,11 +43,6 @@ hotmod::WatchOptions limited(std::size_t watches, Log& log) {
   return o;
 }
 
-Strings sorted(Strings s) {
-  std::sort(s.begin(), s.end());
-  return s;
-}
-
 TEST(WatchLimit, FoldersBeyondTheLimitArePolledAndTheUserIsToldOnce) {
   Log log;
   WatchFixture w(limited(3, log));

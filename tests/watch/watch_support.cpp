@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -41,6 +42,11 @@ void append(const fs::path& path, std::string_view text) {
 void atomic_save(const fs::path& path, const fs::path& temp, std::string_view text) {
   write_file(temp, text);
   fs::rename(temp, path);
+}
+
+Strings sorted(Strings s) {
+  std::sort(s.begin(), s.end());
+  return s;
 }
 
 std::string describe(const hotmod::FileChange& change, const fs::path& base) {

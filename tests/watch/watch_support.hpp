@@ -34,6 +34,9 @@ void write_file(const fs::path& path, std::string_view text);
 void atomic_save(const fs::path& path, const fs::path& temp, std::string_view text);
 void append(const fs::path& path, std::string_view text);
 
+// `s` in order: for event lists whose order the platform does not fix.
+Strings sorted(Strings s);
+
 // "created tree/a.txt", "deleted tree/sub/", "renamed tree/b <- tree/a":
 // relative to `base`, folders with a trailing '/'.
 std::string describe(const hotmod::FileChange& change, const fs::path& base);
