@@ -69,12 +69,17 @@ TEST(RunCommand, AMissingFolderIsNamed) {
 TEST(RunCommand, CancelStopsTheWholeProcessGroup) {
   hotmod_test::TempDir tmp("hotmod-unit");
   std::atomic<bool> cancel{false};
+  // Cancels once the command is under way: its background child started
+  // and the shell waiting on its own.
+  const std::filesystem::path started = tmp.path() / "started";
   std::thread canceller([&] {
-    std::this_thread::sleep_for(100ms);
+    const auto limit = std::chrono::steady_clock::now() + 20s;
+    while (!std::filesystem::exists(started) && std::chrono::steady_clock::now() < limit)
+      std::this_thread::yield();
     cancel = true;
   });
   const auto start = std::chrono::steady_clock::now();
-  auto r = run_command("sleep 30 & sleep 30; wait", tmp.path(), &cancel);
+  auto r = run_command("sleep 30 & touch started; sleep 30; wait", tmp.path(), &cancel);
   canceller.join();
   EXPECT_TRUE(r.cancelled);
   EXPECT_FALSE(r.ok());
