@@ -51,7 +51,7 @@ struct Options {
 };
 
 std::string describe(const hotmod::Error& e) {
-  return e.stage + ": " + e.message;
+  return std::string(hotmod::to_string(e.stage)) + ": " + e.message;
 }
 
 // Moves the fish and puts them into the frame. Dynamic calls: looked up by

@@ -18,7 +18,8 @@ namespace hotmod::abi {
 // Bump whenever any struct that crosses the boundary changes
 // (Descriptor, ModuleDef, Context, EventBus, Logger, interface cells).
 // 2: ModuleDef::on_dependency_reloaded.
-inline constexpr std::uint32_t kVersion = 2;
+// 3: Error carries Stage and Failure; InvokeFn returns a Failure.
+inline constexpr std::uint32_t kVersion = 3;
 inline constexpr std::uint32_t kRecordMagic = 0x686d6f64;  // "hmod"
 inline constexpr char kSectionName[] = ".hotmod_abi";
 inline constexpr char kDescriptorSymbol[] = "hotmod_module_descriptor";

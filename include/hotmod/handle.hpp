@@ -51,8 +51,9 @@ class Module {
     try {
       return r.value().template get<R>();
     } catch (const std::exception& e) {
-      return Error{"call", std::string(function) + ": result cannot be read as " +
-                               std::string(type_name<R>()) + ": " + e.what()};
+      return Error{Stage::call, Failure::bad_result,
+                   std::string(function) + ": result cannot be read as " +
+                       std::string(type_name<R>()) + ": " + e.what()};
     }
   }
 

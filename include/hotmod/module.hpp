@@ -76,7 +76,9 @@ struct OldState {
 
 namespace detail {
 
-using InvokeFn = bool (*)(const Value& args, Value& result, std::string& error);
+// Calls the function with `args` (a JSON array) into `result`. Failure::none
+// on success; bad_arguments or function_threw with `error` saying why.
+using InvokeFn = Failure (*)(const Value& args, Value& result, std::string& error);
 
 struct FunctionDef {
   std::string name;
@@ -269,13 +271,13 @@ struct Invoker {
     return i;
   }
 
-  static bool invoke(const Value& args, Value& result, std::string& error) {
+  static Failure invoke(const Value& args, Value& result, std::string& error) {
     const Info& in = info();
     if (!args.is_array() || args.size() != T::arity) {
       error = in.name + " takes " + std::to_string(T::arity) + " argument" +
               (T::arity == 1 ? "" : "s") + " (" + in.sig + "), got " +
               (args.is_array() ? std::to_string(args.size()) : describe(args));
-      return false;
+      return Failure::bad_arguments;
     }
     typename T::Args values;
     bool ok = true;
@@ -283,7 +285,7 @@ struct Invoker {
       ((ok = ok && convert<I>(args[I], std::get<I>(values), error)), ...);
     }
     (std::make_index_sequence<T::arity>{});
-    if (!ok) return false;
+    if (!ok) return Failure::bad_arguments;
     try {
       if constexpr (std::is_void_v<typename T::Return>) {
         std::apply(F, std::move(values));
@@ -291,13 +293,13 @@ struct Invoker {
       } else {
         result = Value(std::apply(F, std::move(values)));
       }
-      return true;
+      return Failure::none;
     } catch (const std::exception& e) {
       error = in.name + " threw: " + e.what();
     } catch (...) {
       error = in.name + " threw an exception that is not a std::exception";
     }
-    return false;
+    return Failure::function_threw;
   }
 
   template <std::size_t I, class A>

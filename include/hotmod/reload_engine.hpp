@@ -43,7 +43,7 @@ class ReloadEngineCore {
  public:
   struct Impl;
   // Runs one build; returns an error to keep the current artifact.
-  using Step = std::function<std::optional<Error>()>;
+  using Step = std::function<Result<void>()>;
   ReloadEngineCore(std::filesystem::path path, WatchOptions watch, Step step);
   ~ReloadEngineCore();
   ReloadEngineCore(const ReloadEngineCore&) = delete;
@@ -58,7 +58,7 @@ class ReloadEngineCore {
   std::optional<FileChange> wait_for_change();
   std::optional<FileChange> wait_for_change(std::chrono::milliseconds timeout);
   std::vector<FileChange> drain_events();
-  std::optional<Error> watch_and_reload();
+  Result<void> watch_and_reload();
   const std::filesystem::path& path() const;
   std::uint64_t reload_count() const;
 
@@ -78,7 +78,8 @@ class ReloadEngine {
         core_(std::move(path), std::move(watch), [this] { return step(); }) {}
 
   // Builds now. On success the new artifact becomes current(); on failure the
-  // previous one stays and ReloadStats::error says why (Stage::build).
+  // previous one stays and ReloadStats::error (and diagnostics) say why
+  // (Stage::build, Failure::build_failed).
   ReloadStats reload() { return core_.reload(); }
   // The last artifact built successfully; null before the first.
   std::shared_ptr<const Artifact> current() const {
@@ -103,19 +104,19 @@ class ReloadEngine {
   // drained together) rebuilds once. Starts watching if not started (and
   // returns at once if stop() came first); an error says why watching could
   // not start. Destroying the engine waits for it to return.
-  std::optional<Error> watch_and_reload() { return core_.watch_and_reload(); }
+  Result<void> watch_and_reload() { return core_.watch_and_reload(); }
 
   const std::filesystem::path& path() const { return core_.path(); }
   std::uint64_t reload_count() const { return core_.reload_count(); }
 
  private:
-  std::optional<Error> step() {
+  Result<void> step() {
     Result<Artifact> built = build_(core_.path());
     if (!built.ok()) return built.error();
     auto next = std::make_shared<const Artifact>(std::move(built).value());
     std::lock_guard lock(mu_);
     current_ = std::move(next);
-    return std::nullopt;
+    return {};
   }
 
   BuildFn build_;

@@ -8,37 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "hotmod/error.hpp"
+
 namespace hotmod {
-
-// What a module is made of: a prebuilt shared object, C++ sources hotmod
-// compiles, or a Lua script.
-enum class ModuleKind { library, source, script };
-std::string_view to_string(ModuleKind kind);
-
-// Where a reload stopped. `build` is used by modules hotmod compiles.
-enum class Stage { none, build, copy, load, validate, state, initialize };
-std::string_view to_string(Stage stage);
-
-// Why a load or reload failed, as a value the host can act on.
-enum class Failure {
-  none,
-  unknown_module,       // no module of that name in the module paths
-  build_failed,         // the build step failed (its output is in diagnostics)
-  io_error,             // the file could not be read or the copy written
-  not_shared_object,    // not an ELF shared object for this machine
-  truncated_image,      // the file is cut short (still being written?)
-  no_descriptor,        // no HOTMOD_MODULE in it
-  abi_mismatch,         // built with flags that change layout
-  open_failed,          // dlopen refused it (undefined symbols, ...)
-  missing_capability,   // requires a capability the host did not grant
-  missing_interface,    // no longer implements an interface the host holds
-  self_test_failed,     // its HOTMOD_SELF_TEST threw
-  constructor_threw,    // constructing its interface objects or its state threw
-  migration_failed,     // its HOTMOD_MIGRATE threw
-  on_load_threw,        // its on_load threw
-  duplicate_interface,  // implements one interface twice
-};
-std::string_view to_string(Failure failure);
 
 struct StageTimes {
   std::chrono::nanoseconds build{0};     // a build step (build rule, compiler)

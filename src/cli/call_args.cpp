@@ -5,10 +5,11 @@ namespace hotmod::cli {
 Result<CallTarget> split_call_target(std::string_view text) {
   const std::size_t dot = text.rfind('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 == text.size())
-    return Error{"usage", std::string("'")  // not "'" + string: g++ 12 -Wrestrict misfires
-                              .append(text)
-                              .append("' does not name a function; write MODULE.FUNCTION, e.g. "
-                                      "`hotmod call math.add 2 3`")};
+    return Error{Stage::usage, Failure::bad_arguments,
+                 std::string("'")  // not "'" + string: g++ 12 -Wrestrict misfires
+                     .append(text)
+                     .append("' does not name a function; write MODULE.FUNCTION, e.g. "
+                             "`hotmod call math.add 2 3`")};
   return CallTarget{std::string(text.substr(0, dot)), std::string(text.substr(dot + 1))};
 }
 
@@ -17,9 +18,10 @@ Result<Value> parse_call_args(const std::vector<std::string>& args) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     Value v = Value::parse(args[i], nullptr, /*allow_exceptions=*/false);
     if (v.is_discarded())
-      return Error{"usage", "argument " + std::to_string(i + 1) + " (" + args[i] +
-                                ") is not a JSON value; to pass it as text, quote it: '\"" +
-                                args[i] + "\"'"};
+      return Error{Stage::usage, Failure::bad_arguments,
+                   "argument " + std::to_string(i + 1) + " (" + args[i] +
+                       ") is not a JSON value; to pass it as text, quote it: '\"" + args[i] +
+                       "\"'"};
     list.push_back(std::move(v));
   }
   return list;

@@ -42,6 +42,28 @@ std::string_view failure_words(Failure failure) {
       return "on_load threw";
     case Failure::duplicate_interface:
       return "an interface given twice";
+    case Failure::import_cycle:
+      return "an import cycle";
+    case Failure::not_loaded:
+      return "not loaded";
+    case Failure::unknown_function:
+      return "no such function";
+    case Failure::bad_arguments:
+      return "bad arguments";
+    case Failure::function_threw:
+      return "the function threw";
+    case Failure::bad_result:
+      return "unexpected result";
+    case Failure::invalid_config:
+      return "a setting is wrong";
+    case Failure::toolchain_missing:
+      return "compiler or linker missing";
+    case Failure::watch_failed:
+      return "cannot watch";
+    case Failure::spawn_failed:
+      return "cannot start a process";
+    case Failure::shutting_down:
+      return "shutting down";
   }
   return "failed";
 }

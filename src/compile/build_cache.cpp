@@ -207,9 +207,9 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
   } else {
     fs::rename(built, e.artifact, ec);
     if (ec)
-      return Error{"build", "cannot store the build in the cache '" + root_.string() +
-                                "': " + ec.message() +
-                                "; check that the folder is writable or set cxx.cache_dir"};
+      return Error{Stage::build, Failure::io_error,
+                   "cannot store the build in the cache '" + root_.string() + "': " + ec.message() +
+                       "; check that the folder is writable or set cxx.cache_dir"};
   }
   if (!complete) return e;
   nlohmann::json manifest = read_json(manifest_path(recipe));
@@ -220,9 +220,9 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
       if (builds.size() < kEntriesPerRecipe && b.is_object() && b.value("key", "") != e.key)
         builds.push_back(b);
   if (!write_atomically(manifest_path(recipe), nlohmann::json{{"builds", builds}}.dump(1)))
-    return Error{"build", "cannot write the build cache manifest '" +
-                              manifest_path(recipe).string() +
-                              "'; check that the folder is writable or set cxx.cache_dir"};
+    return Error{Stage::build, Failure::io_error,
+                 "cannot write the build cache manifest '" + manifest_path(recipe).string() +
+                     "'; check that the folder is writable or set cxx.cache_dir"};
   return e;
 }
 
@@ -231,9 +231,9 @@ Result<fs::path> BuildCache::work_dir(const std::string& module) const {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec)
-    return Error{"build", "cannot create '" + dir.string() + "' for building module '" + module +
-                              "': " + ec.message() +
-                              "; check that the folder is writable or set cxx.cache_dir"};
+    return Error{Stage::build, Failure::io_error,
+                 "cannot create '" + dir.string() + "' for building module '" + module + "': " +
+                     ec.message() + "; check that the folder is writable or set cxx.cache_dir"};
   return dir;
 }
 

@@ -16,7 +16,7 @@ namespace {
 constexpr std::string_view kFileName = "compile_commands.json";
 
 Error db_error(std::string message) {
-  return Error{"build", std::move(message)};
+  return Error{Stage::build, Failure::invalid_config, std::move(message)};
 }
 
 // `byte` is nlohmann's 1-based index of the character it stopped at.

@@ -66,11 +66,13 @@ Result<Toolchain> find_toolchain(const RuntimeOptions::Cxx& cxx) {
   // names a program is the compiler, what comes before it a launcher.
   std::vector<std::string> words = split_words(compiler);
   if (words.empty())
-    return Error{"build", "cxx.compiler is empty; name a compiler such as g++ or clang++"};
+    return Error{Stage::build, Failure::invalid_config,
+                 "cxx.compiler is empty; name a compiler such as g++ or clang++"};
   t.compiler = find_program(words.back());
   if (t.compiler.empty())
-    return Error{"build", "cannot find the C++ compiler '" + words.back() + "' (" + from +
-                              "); install it or set cxx.compiler in hotmod.json to one in PATH"};
+    return Error{Stage::build, Failure::toolchain_missing,
+                 "cannot find the C++ compiler '" + words.back() + "' (" + from +
+                     "); install it or set cxx.compiler in hotmod.json to one in PATH"};
   words.pop_back();
   for (const std::string& w : words) t.launcher.push_back(w);
   std::error_code ec;
@@ -85,7 +87,7 @@ Result<Toolchain> find_toolchain(const RuntimeOptions::Cxx& cxx) {
     std::vector<std::string> launcher = split_words(cxx.launcher);
     const fs::path program = find_program(launcher.front());
     if (program.empty())
-      return Error{"build",
+      return Error{Stage::build, Failure::toolchain_missing,
                    "cannot find the compiler launcher '" + launcher.front() +
                        "' (cxx.launcher); install it or remove cxx.launcher from hotmod.json"};
     launcher.front() = program.string();
@@ -106,13 +108,15 @@ Result<Toolchain> find_toolchain(const RuntimeOptions::Cxx& cxx) {
       t.linker_name = "default";
   } else if (linker == "mold" || linker == "lld") {
     if (find_program(std::string("ld.") + linker).empty())
-      return Error{"build", "cxx.linker is '" + linker + "' but ld." + linker +
-                                " is not installed; install it or set cxx.linker to \"auto\""};
+      return Error{Stage::build, Failure::toolchain_missing,
+                   "cxx.linker is '" + linker + "' but ld." + linker +
+                       " is not installed; install it or set cxx.linker to \"auto\""};
     use(linker.c_str());
   } else if (linker == "default") {
     t.linker_name = "default";
   } else {
-    return Error{"build", "cxx.linker is '" + linker + "'; use auto, mold, lld or default"};
+    return Error{Stage::build, Failure::invalid_config,
+                 "cxx.linker is '" + linker + "'; use auto, mold, lld or default"};
   }
   return t;
 }

@@ -33,7 +33,7 @@ constexpr std::array kFlags{
 Error bad_flag(std::string_view flag, std::string_view problem) {
   std::string m(flag);
   m.append(": ").append(problem);
-  return Error{"config", std::move(m)};
+  return Error{Stage::config, Failure::invalid_config, std::move(m)};
 }
 
 // One argument split into the flag's name and its attached value, if any:

@@ -8,7 +8,7 @@ namespace {
 Error bad_variable(const char* name, const std::string& value, std::string_view accepted) {
   std::string m(name);
   m.append("=").append(in_quotes(value)).append(" is not valid; use ").append(accepted);
-  return Error{"config", std::move(m)};
+  return Error{Stage::config, Failure::invalid_config, std::move(m)};
 }
 
 // Each path in a ':'-separated list, skipping empty entries ("a::b", "a:").

@@ -144,8 +144,9 @@ Result<fs::path> current_folder(const ConfigInputs& in) {
   std::error_code ec;
   fs::path here = fs::current_path(ec);
   if (ec && (in.cwd.empty() || in.cwd.is_relative()))
-    return Error{"config", "cannot tell the current folder (" + ec.message() +
-                               "); was it removed? cd into an existing folder"};
+    return Error{Stage::config, Failure::invalid_config,
+                 "cannot tell the current folder (" + ec.message() +
+                     "); was it removed? cd into an existing folder"};
   return normal(here, in.cwd);
 }
 

@@ -17,12 +17,15 @@ Result<std::optional<fs::path>> named_file(const fs::path& given, std::string_vi
     m.append("does not exist; check the name");
     if (given.is_relative())
       m.append(" (a relative path is taken from ").append(cwd.string()).append(")");
-    return Error{"config", std::move(m)};
+    return Error{Stage::config, Failure::invalid_config, std::move(m)};
   }
-  if (ec) return Error{"config", m.append("cannot be examined: ").append(ec.message())};
+  if (ec)
+    return Error{Stage::config, Failure::invalid_config,
+                 m.append("cannot be examined: ").append(ec.message())};
   if (fs::is_directory(st))
-    return Error{"config", m.append("is a folder; name the file in it, e.g. ")
-                               .append((file / "hotmod.json").string())};
+    return Error{Stage::config, Failure::invalid_config,
+                 m.append("is a folder; name the file in it, e.g. ")
+                     .append((file / "hotmod.json").string())};
   return std::optional<fs::path>(file);
 }
 

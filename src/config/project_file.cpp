@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 namespace {
 
 Error config_error(std::string message) {
-  return Error{"config", std::move(message)};
+  return Error{Stage::config, Failure::invalid_config, std::move(message)};
 }
 
 // The most common hand-editing mistake, said plainly.

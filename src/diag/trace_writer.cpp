@@ -48,8 +48,9 @@ Result<std::filesystem::path> TraceWriter::open(const std::filesystem::path& pat
   close_locked();
   std::FILE* file = std::fopen(absolute.c_str(), "w");
   if (file == nullptr)
-    return Error{"trace", "cannot write the trace file '" + absolute.string() +
-                              "': " + std::strerror(errno)};
+    return Error{
+        Stage::trace, Failure::io_error,
+        "cannot write the trace file '" + absolute.string() + "': " + std::strerror(errno)};
   file_ = file;
   origin_ = std::chrono::steady_clock::now();
   events_ = 0;

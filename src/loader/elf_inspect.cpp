@@ -55,18 +55,18 @@ std::string truncated(const std::string& what, std::size_t size, std::uint64_t n
 // Walks the program headers: segments must lie inside the file; notes TLS and
 // the dynamic section's NODELETE flag.
 bool check_segments(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
-                    const std::string& what, ElfSummary* s, Fault* f) {
+                    const std::string& what, ElfSummary* s, Error* f) {
   if (eh.e_phentsize != sizeof(Elf64_Phdr)) {
-    *f = fault(Stage::load, Failure::not_shared_object,
+    *f = Error{Stage::load, Failure::not_shared_object,
                what + " has a corrupt ELF header (program header size " +
-                   std::to_string(eh.e_phentsize) + ")");
+                   std::to_string(eh.e_phentsize) + ")"};
     return false;
   }
   if (!fits(bytes, eh.e_phoff, std::uint64_t{eh.e_phnum} * eh.e_phentsize)) {
-    *f = fault(Stage::load, Failure::truncated_image,
+    *f = Error{Stage::load, Failure::truncated_image,
                truncated(what, bytes.size(),
                          end_of(eh.e_phoff, std::uint64_t{eh.e_phnum} * eh.e_phentsize),
-                         "program headers"));
+                         "program headers")};
     return false;
   }
   for (unsigned i = 0; i < eh.e_phnum; ++i) {
@@ -74,8 +74,8 @@ bool check_segments(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
     read_at(bytes, eh.e_phoff + std::uint64_t{i} * sizeof ph, &ph);
     if ((ph.p_type == PT_LOAD || ph.p_type == PT_DYNAMIC) &&
         !fits(bytes, ph.p_offset, ph.p_filesz)) {
-      *f = fault(Stage::load, Failure::truncated_image,
-                 truncated(what, bytes.size(), end_of(ph.p_offset, ph.p_filesz), "segments"));
+      *f = Error{Stage::load, Failure::truncated_image,
+                 truncated(what, bytes.size(), end_of(ph.p_offset, ph.p_filesz), "segments")};
       return false;
     }
     if (ph.p_type == PT_TLS) s->has_tls = true;
@@ -110,24 +110,24 @@ void scan_unique_symbols(std::span<const unsigned char> bytes, const Elf64_Shdr&
 }
 
 bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
-                    const std::string& what, ElfSummary* s, Fault* f) {
+                    const std::string& what, ElfSummary* s, Error* f) {
   const std::uint64_t table = std::uint64_t{eh.e_shnum} * eh.e_shentsize;
   if (eh.e_shoff == 0 || eh.e_shnum == 0) {
-    *f = fault(Stage::validate, Failure::no_descriptor,
+    *f = Error{Stage::validate, Failure::no_descriptor,
                what +
                    " has no section headers, so it has no hotmod descriptor; build it "
-                   "with HOTMOD_MODULE(...) and do not strip it with sstrip");
+                   "with HOTMOD_MODULE(...) and do not strip it with sstrip"};
     return false;
   }
   if (eh.e_shentsize != sizeof(Elf64_Shdr)) {
-    *f = fault(Stage::load, Failure::not_shared_object,
+    *f = Error{Stage::load, Failure::not_shared_object,
                what + " has a corrupt ELF header (section header size " +
-                   std::to_string(eh.e_shentsize) + ")");
+                   std::to_string(eh.e_shentsize) + ")"};
     return false;
   }
   if (!fits(bytes, eh.e_shoff, table)) {
-    *f = fault(Stage::load, Failure::truncated_image,
-               truncated(what, bytes.size(), end_of(eh.e_shoff, table), "section headers"));
+    *f = Error{Stage::load, Failure::truncated_image,
+               truncated(what, bytes.size(), end_of(eh.e_shoff, table), "section headers")};
     return false;
   }
   auto section = [&](unsigned i) {
@@ -136,7 +136,7 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
     return sh;
   };
   if (eh.e_shstrndx >= eh.e_shnum) {
-    *f = fault(Stage::load, Failure::not_shared_object, what + " has a corrupt section table");
+    *f = Error{Stage::load, Failure::not_shared_object, what + " has a corrupt section table"};
     return false;
   }
   const Elf64_Shdr names = section(eh.e_shstrndx);
@@ -150,19 +150,19 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
     constexpr std::size_t n = sizeof(abi::kSectionName);
     if (!fits(bytes, at, n) || std::memcmp(bytes.data() + at, abi::kSectionName, n) != 0) continue;
     if (!fits(bytes, sh.sh_offset, sh.sh_size) || !read_at(bytes, sh.sh_offset, &s->record)) {
-      *f = fault(
+      *f = Error{
           Stage::load, Failure::truncated_image,
-          truncated(what, bytes.size(), end_of(sh.sh_offset, sh.sh_size), "hotmod ABI record"));
+          truncated(what, bytes.size(), end_of(sh.sh_offset, sh.sh_size), "hotmod ABI record")};
       return false;
     }
     found = s->record.magic == abi::kRecordMagic;
   }
   if (!found) {
     *f =
-        fault(Stage::validate, Failure::no_descriptor,
+        Error{Stage::validate, Failure::no_descriptor,
               what + " is a shared object but not a hotmod module: it has no " + abi::kSectionName +
                   " record; add HOTMOD_MODULE(name, version, description) "
-                  "to one of its sources");
+                  "to one of its sources"};
     return false;
   }
   return true;
@@ -171,36 +171,36 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
 }  // namespace
 
 bool inspect_elf(std::span<const unsigned char> bytes, const std::string& what, ElfSummary* s,
-                 Fault* f) {
+                 Error* f) {
   Elf64_Ehdr eh;
   const bool magic = bytes.size() >= SELFMAG && std::memcmp(bytes.data(), ELFMAG, SELFMAG) == 0;
   if (magic && !read_at(bytes, 0, &eh)) {
-    *f = fault(Stage::load, Failure::truncated_image,
+    *f = Error{Stage::load, Failure::truncated_image,
                what + " starts like an ELF file but is only " + std::to_string(bytes.size()) +
                    " bytes, shorter than a 64-bit ELF header; it is cut short or built for "
-                   "another machine");
+                   "another machine"};
     return false;
   }
   if (!magic) {
-    *f = fault(
+    *f = Error{
         Stage::load, Failure::not_shared_object,
         what + " is not a shared object (no ELF header" +
             (bytes.size() < sizeof eh ? ", only " + std::to_string(bytes.size()) + " bytes" : "") +
-            "); module paths should hold only modules built with hotmod_add_module()");
+            "); module paths should hold only modules built with hotmod_add_module()"};
     return false;
   }
   if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
       eh.e_machine != kMachine) {
-    *f = fault(Stage::load, Failure::not_shared_object,
+    *f = Error{Stage::load, Failure::not_shared_object,
                what + " was built for another machine (ELF class " +
                    std::to_string(eh.e_ident[EI_CLASS]) + ", machine " +
-                   std::to_string(eh.e_machine) + "); rebuild it for this one");
+                   std::to_string(eh.e_machine) + "); rebuild it for this one"};
     return false;
   }
   if (eh.e_type != ET_DYN) {
-    *f = fault(Stage::load, Failure::not_shared_object,
+    *f = Error{Stage::load, Failure::not_shared_object,
                what + " is " + type_name(eh.e_type) +
-                   ", not a shared object; build modules as MODULE or SHARED libraries");
+                   ", not a shared object; build modules as MODULE or SHARED libraries"};
     return false;
   }
   return check_segments(bytes, eh, what, s, f) && check_sections(bytes, eh, what, s, f);

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "hotmod/abi.hpp"
-#include "loader/fault.hpp"
+#include "hotmod/error.hpp"
 
 namespace hotmod::loader {
 
@@ -29,6 +29,6 @@ struct ElfSummary {
 // `what` names the module and file in messages, e.g. "module 'a.b' (/m/a/b.so)". Returns false and
 // fills `out_fault`.
 bool inspect_elf(std::span<const unsigned char> bytes, const std::string& what, ElfSummary* summary,
-                 Fault* out_fault);
+                 Error* out_fault);
 
 }  // namespace hotmod::loader

@@ -27,7 +27,7 @@ std::int64_t now_ns() {
 }
 
 Error io_error(const std::filesystem::path& path, const char* what) {
-  return Error{"copy",
+  return Error{Stage::copy, Failure::io_error,
                std::string("cannot ") + what + " '" + path.string() + "': " + std::strerror(errno)};
 }
 

@@ -21,7 +21,7 @@ std::mutex& loader_mutex() {
 }  // namespace
 
 bool open_image(const std::filesystem::path& copy, const std::string& module, OpenImage* out,
-                Fault* f) {
+                Error* f) {
   std::unique_lock lock(loader_mutex());
   void* h = ::dlopen(copy.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (h == nullptr) {
@@ -35,17 +35,17 @@ bool open_image(const std::filesystem::path& copy, const std::string& module, Op
              "' has an undefined symbol: " + text.substr(at + std::strlen("undefined symbol: ")) +
              " — define it or link the library that does (target_link_libraries)";
     }
-    *f = fault(Stage::load, Failure::open_failed, "cannot open module '" + module + "'" + hint,
-               text);
+    *f = Error{Stage::load, Failure::open_failed, "cannot open module '" + module + "'" + hint,
+               text};
     return false;
   }
   auto* d = static_cast<const detail::Descriptor*>(::dlsym(h, abi::kDescriptorSymbol));
   if (d == nullptr) {
     ::dlclose(h);
     lock.unlock();
-    *f = fault(Stage::validate, Failure::no_descriptor,
+    *f = Error{Stage::validate, Failure::no_descriptor,
                "module '" + module + "' does not export " + abi::kDescriptorSymbol +
-                   "; add HOTMOD_MODULE(name, version, description) to one of its sources");
+                   "; add HOTMOD_MODULE(name, version, description) to one of its sources"};
     return false;
   }
   out->handle = h;

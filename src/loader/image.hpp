@@ -4,9 +4,9 @@
 #include <filesystem>
 #include <string>
 
+#include "hotmod/error.hpp"
 #include "hotmod/module.hpp"
 #include "loader/elf_inspect.hpp"
-#include "loader/fault.hpp"
 
 namespace hotmod::loader {
 
@@ -18,7 +18,7 @@ struct OpenImage {
 // dlopen with RTLD_NOW, so undefined symbols fail here, named, instead of at
 // the first call. Runs the image's static constructors (its registrars).
 bool open_image(const std::filesystem::path& copy, const std::string& module, OpenImage* out,
-                Fault* f);
+                Error* f);
 
 // dlclose, then whether the image really left the process. When it did not,
 // `why` gets the likely cause read from the ELF summary.

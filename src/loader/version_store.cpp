@@ -111,17 +111,18 @@ std::string VersionStore::ensure_folder() {
 }
 
 Result<fs::path> VersionStore::private_subfolder(const std::string& name) {
-  if (std::string problem = ensure_folder(); !problem.empty()) return Error{"copy", problem};
+  if (std::string problem = ensure_folder(); !problem.empty())
+    return Error{Stage::copy, Failure::io_error, problem};
   const fs::path dir = folder_ / name;
   if (std::string problem = make_private_folder(dir); !problem.empty())
-    return Error{"copy", problem};
+    return Error{Stage::copy, Failure::io_error, problem};
   return dir;
 }
 
 bool VersionStore::write(const std::string& module, std::uint64_t generation,
-                         std::span<const unsigned char> bytes, fs::path* out, Fault* f) {
+                         std::span<const unsigned char> bytes, fs::path* out, Error* f) {
   if (std::string problem = ensure_folder(); !problem.empty()) {
-    *f = fault(Stage::copy, Failure::io_error, problem);
+    *f = Error{Stage::copy, Failure::io_error, problem};
     return false;
   }
   *out = folder_ / (module + "." + std::to_string(generation) + ".so");
@@ -138,9 +139,9 @@ bool VersionStore::write(const std::string& module, std::uint64_t generation,
     done += static_cast<std::size_t>(n);
   }
   if (fd < 0 || done != bytes.size()) {
-    *f = fault(Stage::copy, Failure::io_error,
+    *f = Error{Stage::copy, Failure::io_error,
                "cannot write the versioned copy '" + out->string() + "': " + std::strerror(errno) +
-                   "; set RuntimeOptions::versions_dir to a writable folder");
+                   "; set RuntimeOptions::versions_dir to a writable folder"};
     if (fd >= 0) ::close(fd);
     remove(*out);
     return false;

@@ -17,8 +17,8 @@
 #include <span>
 #include <string>
 
+#include "hotmod/error.hpp"
 #include "hotmod/value.hpp"
-#include "loader/fault.hpp"
 
 namespace hotmod::loader {
 
@@ -33,7 +33,7 @@ class VersionStore {
 
   // Writes `bytes` as a new versioned copy of `module`.
   bool write(const std::string& module, std::uint64_t generation,
-             std::span<const unsigned char> bytes, std::filesystem::path* out, Fault* f);
+             std::span<const unsigned char> bytes, std::filesystem::path* out, Error* f);
   void remove(const std::filesystem::path& copy) const;
   // <folder>/<name>, created 0700 like the folder and checked the same way:
   // for the runtime's own files (the watchers' sync cookies).

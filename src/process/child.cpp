@@ -80,12 +80,14 @@ Command shell(std::string command_line, std::filesystem::path directory) {
 }
 
 Result<Child> Child::spawn(const Command& command, const Streams& streams) {
-  if (command.argv.empty()) return Error{"process", "nothing to run: the command is empty"};
+  if (command.argv.empty())
+    return Error{Stage::process, Failure::spawn_failed, "nothing to run: the command is empty"};
   const std::string& program = command.argv.front();
   const std::string dir = command.directory.empty() ? "." : command.directory.string();
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
-    return Error{"process", "cannot run " + program + ": its folder '" + dir + "' does not exist"};
+    return Error{Stage::process, Failure::spawn_failed,
+                 "cannot run " + program + ": its folder '" + dir + "' does not exist"};
 
   Child child;
   int in_pipe[2] = {-1, -1};
@@ -93,7 +95,8 @@ Result<Child> Child::spawn(const Command& command, const Streams& streams) {
   auto fail = [&](const std::string& what, int error) -> Result<Child> {
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1]})
       if (fd >= 0) ::close(fd);
-    return Error{"process", "cannot run " + program + ": " + what + ": " + std::strerror(error)};
+    return Error{Stage::process, Failure::spawn_failed,
+                 "cannot run " + program + ": " + what + ": " + std::strerror(error)};
   };
   if (streams.input == Streams::Input::pipe && ::pipe2(in_pipe, O_CLOEXEC) != 0)
     return fail("cannot create a pipe", errno);

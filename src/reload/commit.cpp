@@ -66,7 +66,7 @@ void unload_hook(Host& host, registry::Slot& slot, registry::Version& old) {
 }  // namespace
 
 bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version> next,
-            StageTimes& t, loader::Fault* f) {
+            StageTimes& t, Error* f) {
   std::shared_ptr<registry::Version> old = slot.owner;
   auto mark = Clock::now();
   auto lap = [&](std::chrono::nanoseconds* into) {
@@ -78,11 +78,11 @@ bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version>
   // Refs taken since `next` was prepared (safe_point) must still be served.
   for (const auto& [name, cell] : slot.cells) {
     if (next->instance(name) != nullptr) continue;
-    *f = loader::fault(Stage::validate, Failure::missing_interface,
-                       fmt::format("module '{}' version {} does not implement interface '{}', "
-                                   "which the host now holds a Ref to; keep "
-                                   "HOTMOD_INTERFACE({}, ...) in the module",
-                                   slot.name(), next->version, name, name));
+    *f = Error{Stage::validate, Failure::missing_interface,
+               fmt::format("module '{}' version {} does not implement interface '{}', "
+                           "which the host now holds a Ref to; keep "
+                           "HOTMOD_INTERFACE({}, ...) in the module",
+                           slot.name(), next->version, name, name)};
     if (next->script) next->script->restore_state(*next->script_version);
     host.retire(slot, std::move(next), {});
     return false;
@@ -124,10 +124,10 @@ bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version>
   }
 
   // Roll back to the old version, as it was before on_unload.
-  *f = loader::fault(Stage::initialize, Failure::on_load_threw,
-                     fmt::format("module '{}' on_load threw: {}{}", slot.name(), failed->what,
-                                 old ? "; the previous version keeps running" : ""),
-                     failed->trace);
+  *f = Error{Stage::initialize, Failure::on_load_threw,
+             fmt::format("module '{}' on_load threw: {}{}", slot.name(), failed->what,
+                         old ? "; the previous version keeps running" : ""),
+             failed->trace};
   host.bus().remove_owner(next->generation);
   // A script's hotmod.state goes back to before the new chunk ran.
   if (next->script) next->script->restore_state(*next->script_version);

@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "loader/fault.hpp"
+#include "hotmod/error.hpp"
 #include "registry/slot.hpp"
 #include "reload/host.hpp"
 
@@ -14,6 +14,6 @@ namespace hotmod::reload {
 // its subscriptions (re-running its on_load) and fills `f`. Caller holds
 // slot.mu. The version that lost is retired to the reaper either way.
 bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version> next,
-            StageTimes& t, loader::Fault* f);
+            StageTimes& t, Error* f);
 
 }  // namespace hotmod::reload

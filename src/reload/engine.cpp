@@ -82,20 +82,23 @@ ReloadStats ReloadEngineCore::reload() {
   {
     std::lock_guard lock(impl_->reload_mu);
     const auto start = std::chrono::steady_clock::now();
-    std::optional<Error> error;
+    Result<void> built;
     try {
-      error = impl_->step();
+      built = impl_->step();
     } catch (const std::exception& e) {
-      error = Error{"build", std::string("the build function threw: ") + e.what()};
+      built = Error{Stage::build, Failure::build_failed,
+                    std::string("the build function threw: ") + e.what()};
     } catch (...) {
-      error = Error{"build", "the build function threw a non-standard exception"};
+      built = Error{Stage::build, Failure::build_failed,
+                    "the build function threw a non-standard exception"};
     }
     stats.duration = std::chrono::steady_clock::now() - start;
-    stats.first_load = impl_->reloads.load() == 0 && !error;
-    if (error) {
+    stats.first_load = impl_->reloads.load() == 0 && built.ok();
+    if (!built.ok()) {
       stats.stage = Stage::build;
       stats.failure = Failure::build_failed;
-      stats.error = error->message;
+      stats.error = built.error().message;
+      stats.diagnostics = built.error().diagnostics;
     } else {
       stats.success = true;
       impl_->reloads.fetch_add(1);
@@ -155,12 +158,13 @@ std::uint64_t ReloadEngineCore::reload_count() const {
   return impl_->reloads.load();
 }
 
-std::optional<Error> ReloadEngineCore::watch_and_reload() {
+Result<void> ReloadEngineCore::watch_and_reload() {
   Active active(*impl_);
-  if (!active.in()) return Error{"watch", "the reload engine is being destroyed"};
+  if (!active.in())
+    return Error{Stage::watch, Failure::shutting_down, "the reload engine is being destroyed"};
   {
     std::lock_guard lock(impl_->active_mu);
-    if (impl_->stopped) return std::nullopt;  // stopped before this loop began
+    if (impl_->stopped) return {};  // stopped before this loop began
   }
   if (!impl_->watcher.is_watching()) {
     Result<WatchBackend> started = impl_->watcher.start();
@@ -174,7 +178,7 @@ std::optional<Error> ReloadEngineCore::watch_and_reload() {
       rebuild = rebuild || more.kind != ChangeKind::deleted;
     if (rebuild) reload();
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace hotmod

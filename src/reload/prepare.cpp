@@ -40,17 +40,17 @@ class StageTimer {
 
 // The module's fingerprint against the host's; checked on the file's record
 // before dlopen and again on the descriptor after.
-bool check_abi(const registry::Slot& slot, const abi::Fingerprint& module, loader::Fault* f) {
+bool check_abi(const registry::Slot& slot, const abi::Fingerprint& module, Error* f) {
   const std::string diffs = loader::abi_differences(module, abi::current());
   if (diffs.empty()) return true;
-  *f = loader::fault(Stage::validate, Failure::abi_mismatch,
-                     fmt::format("module '{}' does not match this host's ABI: {}; rebuild it "
-                                 "with the host's compiler and flags",
-                                 slot.name(), diffs));
+  *f = Error{Stage::validate, Failure::abi_mismatch,
+             fmt::format("module '{}' does not match this host's ABI: {}; rebuild it "
+                         "with the host's compiler and flags",
+                         slot.name(), diffs)};
   return false;
 }
 
-bool check_descriptor(Host& host, registry::Slot& slot, registry::Version& v, loader::Fault* f) {
+bool check_descriptor(Host& host, registry::Slot& slot, registry::Version& v, Error* f) {
   const detail::Descriptor& d = *v.image.descriptor;
   if (!check_abi(slot, d.fingerprint, f)) return false;
   v.def = &d.definition();
@@ -59,8 +59,8 @@ bool check_descriptor(Host& host, registry::Slot& slot, registry::Version& v, lo
   for (const char* const* c = d.capabilities; c != nullptr && *c != nullptr; ++c) {
     v.capabilities.emplace_back(*c);
     if (!host.capability_granted(slot.name(), *c)) {
-      *f = loader::fault(Stage::validate, Failure::missing_capability,
-                         host.capability_refusal(slot.name(), *c));
+      *f = Error{Stage::validate, Failure::missing_capability,
+                 host.capability_refusal(slot.name(), *c)};
       return false;
     }
   }
@@ -72,10 +72,10 @@ bool check_descriptor(Host& host, registry::Slot& slot, registry::Version& v, lo
   for (std::size_t i = 0; i < v.def->interfaces.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
       if (v.def->interfaces[i].name != v.def->interfaces[j].name) continue;
-      *f = loader::fault(Stage::validate, Failure::duplicate_interface,
-                         fmt::format("module '{}' implements interface '{}' twice (two "
-                                     "HOTMOD_INTERFACE lines); keep one",
-                                     slot.name(), v.def->interfaces[i].name));
+      *f = Error{Stage::validate, Failure::duplicate_interface,
+                 fmt::format("module '{}' implements interface '{}' twice (two "
+                             "HOTMOD_INTERFACE lines); keep one",
+                             slot.name(), v.def->interfaces[i].name)};
       return false;
     }
   }
@@ -83,29 +83,29 @@ bool check_descriptor(Host& host, registry::Slot& slot, registry::Version& v, lo
     bool found = false;
     for (const auto& i : v.def->interfaces) found = found || i.name == interface;
     if (!found) {
-      *f = loader::fault(Stage::validate, Failure::missing_interface,
-                         fmt::format("module '{}' no longer implements interface '{}', which "
-                                     "the host holds a Ref to; keep HOTMOD_INTERFACE({}, ...) "
-                                     "in the module",
-                                     slot.name(), interface, interface));
+      *f = Error{Stage::validate, Failure::missing_interface,
+                 fmt::format("module '{}' no longer implements interface '{}', which "
+                             "the host holds a Ref to; keep HOTMOD_INTERFACE({}, ...) "
+                             "in the module",
+                             slot.name(), interface, interface)};
       return false;
     }
   }
   return true;
 }
 
-bool run_self_test(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
+bool run_self_test(registry::Slot& slot, registry::Version& v, Error* f) {
   if (v.def->self_test == nullptr) return true;
   std::optional<diag::Escaped> escaped =
       diag::enter_module(slot.heap(), [&] { v.def->self_test(); });
   if (!escaped) return true;
-  *f = loader::fault(Stage::validate, Failure::self_test_failed,
-                     fmt::format("self-test of module '{}' failed: {}", slot.name(), escaped->what),
-                     escaped->trace);
+  *f = Error{Stage::validate, Failure::self_test_failed,
+             fmt::format("self-test of module '{}' failed: {}", slot.name(), escaped->what),
+             escaped->trace};
   return false;
 }
 
-bool instantiate(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
+bool instantiate(registry::Slot& slot, registry::Version& v, Error* f) {
   for (const auto& fn : v.def->functions) v.functions.emplace(fn.name, &fn);
   for (const auto& i : v.def->interfaces) {
     void* object = nullptr;
@@ -115,10 +115,10 @@ bool instantiate(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
       v.instances.emplace_back(i.name, object);
       continue;
     }
-    *f = loader::fault(Stage::validate, Failure::constructor_threw,
-                       fmt::format("module '{}': constructing its {} threw: {}", slot.name(),
-                                   i.name, escaped->what),
-                       escaped->trace);
+    *f = Error{Stage::validate, Failure::constructor_threw,
+               fmt::format("module '{}': constructing its {} threw: {}", slot.name(), i.name,
+                           escaped->what),
+               escaped->trace};
     return false;
   }
   return true;
@@ -127,7 +127,7 @@ bool instantiate(registry::Slot& slot, registry::Version& v, loader::Fault* f) {
 }  // namespace
 
 std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, StageTimes& t,
-                                           loader::Fault* f, loader::FileSnapshot* read) {
+                                           Error* f, loader::FileSnapshot* read) {
   if (slot.kind() == ModuleKind::script) return prepare_script(host, slot, t, f, read);
   auto v = std::make_shared<registry::Version>();
   v->generation = registry::next_generation();
@@ -177,11 +177,11 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
 }
 
 bool read_module_file(const registry::Slot& slot, const std::filesystem::path& file,
-                      registry::Version& v, loader::FileSnapshot* read, loader::Fault* f) {
+                      registry::Version& v, loader::FileSnapshot* read, Error* f) {
   Result<loader::FileSnapshot> snap = loader::read_file(file);
   if (!snap.ok()) {
-    *f = loader::fault(Stage::copy, Failure::io_error,
-                       fmt::format("module '{}': {}", slot.name(), snap.error().message));
+    *f = Error{Stage::copy, Failure::io_error,
+               fmt::format("module '{}': {}", slot.name(), snap.error().message)};
     return false;
   }
   v.source = std::move(snap.value());

@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "loader/fault.hpp"
+#include "hotmod/error.hpp"
 #include "registry/slot.hpp"
 #include "reload/host.hpp"
 
@@ -14,16 +14,16 @@ namespace hotmod::reload {
 // `read` receives the identity of the file as read (its bytes dropped), so a
 // failed attempt can be remembered.
 std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, StageTimes& t,
-                                           loader::Fault* f, loader::FileSnapshot* read);
+                                           Error* f, loader::FileSnapshot* read);
 
 // prepare() for script modules (prepare_script.cpp).
 std::shared_ptr<registry::Version> prepare_script(Host& host, registry::Slot& slot, StageTimes& t,
-                                                  loader::Fault* f, loader::FileSnapshot* read);
+                                                  Error* f, loader::FileSnapshot* read);
 
 // Reads the module's file once into v.source (bytes and identity) and its
 // identity into `read`; an unreadable file is Stage::copy / io_error.
 bool read_module_file(const registry::Slot& slot, const std::filesystem::path& file,
-                      registry::Version& v, loader::FileSnapshot* read, loader::Fault* f);
+                      registry::Version& v, loader::FileSnapshot* read, Error* f);
 
 // Closes a prepared version that never became current.
 void discard(registry::Version& v);

@@ -56,7 +56,8 @@ std::shared_ptr<script::ScriptModule> make_interpreter(Host& host, registry::Slo
   calls.import = [&host, weak, name](std::string_view module) -> Result<std::vector<std::string>> {
     registry::VersionContext* ctx = acting_context(weak, name);
     if (ctx == nullptr)
-      return Error{"import", "module '" + name + "' is not loaded; it cannot import"};
+      return Error{Stage::import, Failure::not_loaded,
+                   "module '" + name + "' is not loaded; it cannot import"};
     Result<Module> m = ctx->import(module);
     if (!m.ok()) return m.error();
     std::vector<std::string> names;
@@ -90,7 +91,7 @@ std::shared_ptr<script::ScriptModule> make_interpreter(Host& host, registry::Slo
 }  // namespace
 
 std::shared_ptr<registry::Version> prepare_script(Host& host, registry::Slot& slot, StageTimes& t,
-                                                  loader::Fault* f, loader::FileSnapshot* read) {
+                                                  Error* f, loader::FileSnapshot* read) {
   auto v = std::make_shared<registry::Version>();
   v->generation = registry::next_generation();
   v->module = slot.name();
@@ -117,10 +118,8 @@ std::shared_ptr<registry::Version> prepare_script(Host& host, registry::Slot& sl
   }();
   lap(&t.open);
   if (!loaded.ok()) {
-    const bool syntax = loaded.error().stage == "load";
-    *f = loader::fault(syntax ? Stage::load : Stage::initialize,
-                       syntax ? Failure::open_failed : Failure::on_load_threw,
-                       "module '" + slot.name() + "': " + loaded.error().message);
+    *f = loaded.error();
+    f->message = "module '" + slot.name() + "': " + f->message;
     v->script.reset();  // nothing to release
     return nullptr;
   }
@@ -132,8 +131,8 @@ std::shared_ptr<registry::Version> prepare_script(Host& host, registry::Slot& sl
   for (const std::string& c : sv.capabilities) {
     v->capabilities.push_back(c);
     if (!host.capability_granted(slot.name(), c)) {
-      *f = loader::fault(Stage::validate, Failure::missing_capability,
-                         host.capability_refusal(slot.name(), c));
+      *f = Error{Stage::validate, Failure::missing_capability,
+                 host.capability_refusal(slot.name(), c)};
       v->script->restore_state(*v->script_version);  // what its chunk wrote is undone
       lap(&t.validate);
       return nullptr;  // ~Version releases the exports

@@ -17,13 +17,13 @@ namespace {
 
 bool hand_over_unguarded(const log::RuntimeLog& log, const std::string& module,
                          const registry::StateBox& current, const detail::ModuleDef& next,
-                         Handover* h, loader::Fault* f);
+                         Handover* h, Error* f);
 
 }  // namespace
 
 bool hand_over(const log::RuntimeLog& log, const std::string& module,
                const registry::StateBox& current, const detail::ModuleDef& next, Handover* h,
-               loader::Fault* f) {
+               Error* f) {
   // The module's constructors (default or copy) may throw anything.
   bool ok = false;
   std::optional<diag::Escaped> escaped = diag::enter_module(
@@ -33,10 +33,10 @@ bool hand_over(const log::RuntimeLog& log, const std::string& module,
   if (h->next.data != current.data) h->next.destroy();  // never the kept object
   h->snapshot.destroy();
   *h = Handover{};
-  *f = loader::fault(
+  *f = Error{
       Stage::state, Failure::constructor_threw,
       fmt::format("module '{}': constructing its state {} threw: {}", module, next.state.type, why),
-      escaped->trace);
+      escaped->trace};
   return false;
 }
 
@@ -44,7 +44,7 @@ namespace {
 
 bool hand_over_unguarded(const log::RuntimeLog& log, const std::string& module,
                          const registry::StateBox& current, const detail::ModuleDef& next,
-                         Handover* h, loader::Fault* f) {
+                         Handover* h, Error* f) {
   const detail::StateDef& want = next.state;
   if (want.size == 0) {  // the new version keeps no state
     h->replaced = !current.empty();
@@ -80,10 +80,10 @@ bool hand_over_unguarded(const log::RuntimeLog& log, const std::string& module,
                          layout(want)));
     return true;
   }
-  *f = loader::fault(Stage::state, Failure::migration_failed,
-                     fmt::format("module '{}': migrating state from {} threw: {}", module,
-                                 layout(current.def), escaped->what),
-                     escaped->trace);
+  *f = Error{Stage::state, Failure::migration_failed,
+             fmt::format("module '{}': migrating state from {} threw: {}", module,
+                         layout(current.def), escaped->what),
+             escaped->trace};
   h->next.destroy();
   return false;
 }

@@ -9,8 +9,8 @@
 
 #include <string>
 
+#include "hotmod/error.hpp"
 #include "hotmod/module.hpp"
-#include "loader/fault.hpp"
 #include "log/runtime_log.hpp"
 #include "registry/state_box.hpp"
 
@@ -25,6 +25,6 @@ struct Handover {
 
 bool hand_over(const log::RuntimeLog& log, const std::string& module,
                const registry::StateBox& current, const detail::ModuleDef& next, Handover* h,
-               loader::Fault* f);
+               Error* f);
 
 }  // namespace hotmod::reload

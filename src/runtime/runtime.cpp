@@ -180,9 +180,10 @@ std::shared_ptr<registry::Slot> Runtime::Impl::find(std::string_view name, Error
   std::string paths;
   for (const auto& p : options.module_paths) paths += (paths.empty() ? "" : ", ") + p.string();
   std::string hint = text::did_you_mean(name, known);
-  *error = Error{"load", "no module named '" + std::string(name) + "' in the module paths (" +
-                             (paths.empty() ? "none configured" : paths) + ")" +
-                             (hint.empty() ? "" : "; did you mean '" + hint + "'?")};
+  *error = Error{Stage::load, Failure::unknown_module,
+                 "no module named '" + std::string(name) + "' in the module paths (" +
+                     (paths.empty() ? "none configured" : paths) + ")" +
+                     (hint.empty() ? "" : "; did you mean '" + hint + "'?")};
   return nullptr;
 }
 
@@ -193,16 +194,17 @@ Result<Module> Runtime::Impl::module(std::string_view name) {
   if (slot->loaded.load(std::memory_order_acquire)) return Module(slot);
   std::string chain;
   if (import_cycle(*slot, &chain))
-    return Error{"load", "import cycle: " + chain +
-                             "; break the cycle by moving shared code into "
-                             "a module both import"};
+    return Error{Stage::load, Failure::import_cycle,
+                 "import cycle: " + chain +
+                     "; break the cycle by moving shared code into "
+                     "a module both import"};
   ReloadStats stats;
   {
     std::lock_guard lock(slot->mu);
     stats = ensure_loaded_locked(*slot);
   }
   deliver_notices();
-  if (!stats.success) return Error{std::string(to_string(stats.stage)), stats.error};
+  if (!stats.success) return Error{stats.stage, stats.failure, stats.error, stats.diagnostics};
   return Module(slot);
 }
 
@@ -215,20 +217,23 @@ Result<std::shared_ptr<const InterfaceCell>> Runtime::Impl::interface(std::strin
   if (!slot) return error;
   std::string chain;
   if (import_cycle(*slot, &chain))  // its hooks are running on this thread, holding its lock
-    return Error{"load", "import cycle: " + chain +
-                             "; a module cannot import itself (or a module "
-                             "importing it) from its own hooks"};
+    return Error{Stage::load, Failure::import_cycle,
+                 "import cycle: " + chain +
+                     "; a module cannot import itself (or a module "
+                     "importing it) from its own hooks"};
   std::lock_guard lock(slot->mu);
   if (auto it = slot->cells.find(iface); it != slot->cells.end())
     return std::shared_ptr<const InterfaceCell>(it->second);
-  if (!slot->owner) return Error{"load", "module '" + slot->name() + "' is not loaded"};
+  if (!slot->owner)
+    return Error{Stage::load, Failure::not_loaded, "module '" + slot->name() + "' is not loaded"};
   void* impl = slot->owner->instance(iface);
   if (impl == nullptr) {
     std::string offered;
     for (const auto& [n, p] : slot->owner->instances) offered += (offered.empty() ? "" : ", ") + n;
-    return Error{"validate", "module '" + slot->name() + "' does not implement interface '" +
-                                 std::string(iface) +
-                                 "'; it implements: " + (offered.empty() ? "none" : offered)};
+    return Error{Stage::validate, Failure::missing_interface,
+                 "module '" + slot->name() + "' does not implement interface '" +
+                     std::string(iface) +
+                     "'; it implements: " + (offered.empty() ? "none" : offered)};
   }
   auto cell = std::make_shared<InterfaceCell>();
   cell->impl.store(impl);

@@ -52,11 +52,12 @@ std::optional<std::string> run_hook(Runtime::Impl& rt, registry::Slot& slot,
 
 Error import_cycle_error(std::string_view importer, std::string_view imported,
                          const std::string& cycle) {
-  return Error{"import", "module '" + std::string(importer) + "' cannot import '" +
-                             std::string(imported) + "': import cycle " + cycle +
-                             " (each imports the next); move what they share into a module of "
-                             "its own that each of them imports, or have one side publish "
-                             "events on ctx.bus() instead of importing the other"};
+  return Error{Stage::import, Failure::import_cycle,
+               "module '" + std::string(importer) + "' cannot import '" + std::string(imported) +
+                   "': import cycle " + cycle +
+                   " (each imports the next); move what they share into a module of "
+                   "its own that each of them imports, or have one side publish "
+                   "events on ctx.bus() instead of importing the other"};
 }
 
 void settle_imports(Runtime::Impl& rt, const std::string& module) {

@@ -23,7 +23,7 @@ ModuleInfo Runtime::Impl::describe_locked(const registry::Slot& slot) const {
     // without opening the image.
     if (Result<loader::FileSnapshot> snap = loader::read_file(info.path); snap.ok()) {
       loader::ElfSummary elf;
-      loader::Fault ignored;
+      Error ignored;
       if (loader::inspect_elf(snap->bytes, slot.name(), &elf, &ignored))
         info.version.assign(elf.record.version,
                             strnlen(elf.record.version, sizeof elf.record.version));

@@ -51,11 +51,11 @@ struct LoadingScope {
   ~LoadingScope() { loading_stack.pop_back(); }
 };
 
-void record(ReloadStats& s, const loader::Fault& f) {
+void record(ReloadStats& s, const Error& f) {
   s.success = false;
   s.stage = f.stage;
   s.failure = f.failure;
-  s.error = f.error;
+  s.error = f.message;
   s.diagnostics = f.diagnostics;
 }
 
@@ -97,7 +97,7 @@ ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot, std::chrono::nano
     finish(stats, slot, first);
     return stats;
   }
-  loader::Fault fault;
+  Error fault;
   loader::FileSnapshot attempted;
   std::shared_ptr<registry::Version> next =
       reload::prepare(host, slot, stats.stages, &fault, &attempted);
@@ -144,7 +144,7 @@ ReloadStats Runtime::Impl::commit_pending_locked(registry::Slot& slot) {
   }
   const auto start = Clock::now();
   LoadingScope scope(slot);
-  loader::Fault fault;
+  Error fault;
   stats.success = reload::commit(host, slot, std::move(slot.pending), stats.stages, &fault);
   slot.pending = nullptr;
   if (stats.success)

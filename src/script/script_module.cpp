@@ -119,10 +119,12 @@ void end_snapshot(lua_State* L, int& ref, bool restore) {
 // Calls `function` of v with `args` under a traceback handler. `found` says
 // whether it was there to call. The caller holds the module's lock.
 Result<Value> invoke(lua_State* L, const std::string& module, const ScriptVersion& v,
-                     std::string_view function, const Value& args, const char* stage, bool& found) {
+                     std::string_view function, const Value& args, Stage stage, bool& found) {
+  const Failure threw =
+      stage == Stage::initialize ? Failure::on_load_threw : Failure::function_threw;
   StackGuard guard(L);
   if (!lua_checkstack(L, 8)) {
-    return Error{stage, call_prefix(module, function) + "the Lua stack is exhausted"};
+    return Error{stage, threw, call_prefix(module, function) + "the Lua stack is exhausted"};
   }
   lua_pushcfunction(L, &traceback_handler);
   const int handler = lua_gettop(L);
@@ -145,11 +147,11 @@ Result<Value> invoke(lua_State* L, const std::string& module, const ScriptVersio
     return 1;
   };
   if (protect(L, 0, 1, run, handler) != LUA_OK) {
-    return Error{stage, call_prefix(module, function) + trim_traceback(error_text(L, -1))};
+    return Error{stage, threw, call_prefix(module, function) + trim_traceback(error_text(L, -1))};
   }
   std::string error;
   std::optional<Value> result = to_value(L, -1, "result", error);
-  if (!result) return Error{stage, call_prefix(module, function) + error};
+  if (!result) return Error{stage, Failure::bad_result, call_prefix(module, function) + error};
   return std::move(*result);
 }
 
@@ -185,17 +187,19 @@ Result<std::shared_ptr<ScriptVersion>> ScriptModule::load(std::string_view sourc
   std::lock_guard lock(mu_);
   lua_State* L = L_;
   StackGuard guard(L);
-  if (!lua_checkstack(L, 8)) return Error{"load", chunk_name + ": the Lua stack is exhausted"};
+  if (!lua_checkstack(L, 8))
+    return Error{Stage::load, Failure::open_failed, chunk_name + ": the Lua stack is exhausted"};
   lua_pushcfunction(L, &traceback_handler);
   const int handler = lua_gettop(L);
   const std::string chunkname = "@" + chunk_name;
   if (luaL_loadbufferx(L, source.data(), source.size(), chunkname.c_str(), "t") != LUA_OK) {
-    return Error{"load", error_text(L, -1)};
+    return Error{Stage::load, Failure::open_failed, error_text(L, -1)};
   }
   // Before the chunk runs: a failed load puts hotmod.state back from it.
   const int snapshot = take_snapshot(L, state_ref_);
   if (snapshot == 0)
-    return Error{"load", chunk_name + ": not enough memory to snapshot hotmod.state"};
+    return Error{Stage::load, Failure::open_failed,
+                 chunk_name + ": not enough memory to snapshot hotmod.state"};
   const SandboxSpec spec{&host_, name_, state_ref_, io, os};
   int returned = LUA_TNONE;
   auto v = std::make_shared<ScriptVersion>();
@@ -220,16 +224,17 @@ Result<std::shared_ptr<ScriptVersion>> ScriptModule::load(std::string_view sourc
     return error;
   };
   if (protect(L, 1, 0, run, handler) != LUA_OK) {
-    return failed(Error{"initialize", trim_traceback(error_text(L, -1))});
+    return failed(
+        Error{Stage::initialize, Failure::on_load_threw, trim_traceback(error_text(L, -1))});
   }
   if (returned != LUA_TTABLE) {
     std::string message = chunk_name;
     message.append(": the chunk must return a table of functions, returned ")
         .append(with_article(returned));
-    return failed(Error{"validate", std::move(message)});
+    return failed(Error{Stage::validate, Failure::no_descriptor, std::move(message)});
   }
   if (std::string problem = read_exports(L, *v); !problem.empty()) {
-    return failed(Error{"validate", chunk_name + ": " + problem});
+    return failed(Error{Stage::validate, Failure::no_descriptor, chunk_name + ": " + problem});
   }
   lua_gc(L, LUA_GCSTEP, 0);  // a little of the previous version's garbage
   return v;
@@ -241,7 +246,7 @@ Result<Value> ScriptModule::run_hook(const ScriptVersion& v, std::string_view ho
   if (!present) return Value();
   std::lock_guard lock(mu_);
   bool found = false;
-  const char* stage = hook == "on_load" ? "initialize" : "call";
+  const Stage stage = hook == "on_load" ? Stage::initialize : Stage::call;
   Result<Value> result = invoke(L_, name_, v, hook, Value::array(), stage, found);
   if (result.ok() && !found) return Value();
   return result;
@@ -250,8 +255,9 @@ Result<Value> ScriptModule::run_hook(const ScriptVersion& v, std::string_view ho
 Result<Value> ScriptModule::call(const ScriptVersion& v, std::string_view function,
                                  const Value& args) {
   if (!args.is_array() && !args.is_null()) {
-    return Error{"call", call_prefix(name_, function) + "the arguments must be a JSON array, not " +
-                             std::string(args.type_name())};
+    return Error{Stage::call, Failure::bad_arguments,
+                 call_prefix(name_, function) + "the arguments must be a JSON array, not " +
+                     std::string(args.type_name())};
   }
   const auto at = std::lower_bound(
       v.functions.begin(), v.functions.end(), function,
@@ -259,13 +265,13 @@ Result<Value> ScriptModule::call(const ScriptVersion& v, std::string_view functi
   if (at == v.functions.end() || at->name != function) {
     std::vector<std::string> names;
     for (const ScriptFunction& f : v.functions) names.push_back(f.name);
-    return Error{"call", no_such_function(name_, function, names)};
+    return Error{Stage::call, Failure::unknown_function, no_such_function(name_, function, names)};
   }
   std::lock_guard lock(mu_);
   bool found = false;
-  Result<Value> result = invoke(L_, name_, v, function, args, "call", found);
+  Result<Value> result = invoke(L_, name_, v, function, args, Stage::call, found);
   if (result.ok() && !found) {
-    return Error{"call",
+    return Error{Stage::call, Failure::unknown_function,
                  call_prefix(name_, function) + "the function is no longer in the module's table"};
   }
   return result;

@@ -1,6 +1,11 @@
-// The names of the enums that describe a module and a reload's outcome
-// (hotmod/reload_stats.hpp), as events, logs, reports and JSON spell them.
-#include "hotmod/reload_stats.hpp"
+// The names of the enums that describe a module and what went wrong
+// (hotmod/error.hpp), as events, logs, reports and JSON spell them. A switch
+// for each, so that -Wswitch names an enumerator added without a name; the
+// parse_* functions walk the same switch.
+#include <optional>
+#include <string_view>
+
+#include "hotmod/error.hpp"
 
 namespace hotmod {
 
@@ -32,6 +37,20 @@ std::string_view to_string(Stage stage) {
       return "state";
     case Stage::initialize:
       return "initialize";
+    case Stage::import:
+      return "import";
+    case Stage::call:
+      return "call";
+    case Stage::config:
+      return "config";
+    case Stage::watch:
+      return "watch";
+    case Stage::process:
+      return "process";
+    case Stage::usage:
+      return "usage";
+    case Stage::trace:
+      return "trace";
   }
   return "unknown";
 }
@@ -70,8 +89,55 @@ std::string_view to_string(Failure failure) {
       return "on_load_threw";
     case Failure::duplicate_interface:
       return "duplicate_interface";
+    case Failure::import_cycle:
+      return "import_cycle";
+    case Failure::not_loaded:
+      return "not_loaded";
+    case Failure::unknown_function:
+      return "unknown_function";
+    case Failure::bad_arguments:
+      return "bad_arguments";
+    case Failure::function_threw:
+      return "function_threw";
+    case Failure::bad_result:
+      return "bad_result";
+    case Failure::invalid_config:
+      return "invalid_config";
+    case Failure::toolchain_missing:
+      return "toolchain_missing";
+    case Failure::watch_failed:
+      return "watch_failed";
+    case Failure::spawn_failed:
+      return "spawn_failed";
+    case Failure::shutting_down:
+      return "shutting_down";
   }
   return "unknown";
+}
+
+namespace {
+
+// Every enumerator has a name other than "unknown", and they are numbered
+// from 0 without gaps: the first "unknown" is past the last one.
+template <class Enum>
+std::optional<Enum> parse(std::string_view name) {
+  for (int i = 0;; ++i) {
+    const std::string_view known = to_string(static_cast<Enum>(i));
+    if (known == "unknown") return std::nullopt;
+    if (known == name) return static_cast<Enum>(i);
+  }
+}
+
+}  // namespace
+
+std::optional<ModuleKind> parse_module_kind(std::string_view name) {
+  return parse<ModuleKind>(name);
+}
+std::optional<Stage> parse_stage(std::string_view name) {
+  return parse<Stage>(name);
+}
+std::optional<Failure> parse_failure(std::string_view name) {
+  return parse<Failure>(name);
 }
 
 }  // namespace hotmod

@@ -62,7 +62,8 @@ Engine::~Engine() = default;
 
 Result<WatchBackend> Engine::start() {
   if (scope_.roots().empty())
-    return Error{"watch", "nothing to watch: WatchOptions::paths is empty"};
+    return Error{Stage::watch, Failure::watch_failed,
+                 "nothing to watch: WatchOptions::paths is empty"};
   if (options_.backend != WatchBackend::polling) {
     int error = 0;
     kernel_ = InotifyBackend::open(options_.max_kernel_watches, error);
@@ -85,10 +86,12 @@ Result<WatchBackend> Engine::start() {
     struct stat st {};
     if (::stat(root.path.c_str(), &st) != 0) {
       if (errno == ENOENT || errno == ENOTDIR) continue;  // waited for
-      return Error{"watch", "cannot watch '" + root.path + "': " + std::strerror(errno)};
+      return Error{Stage::watch, Failure::watch_failed,
+                   "cannot watch '" + root.path + "': " + std::strerror(errno)};
     }
     if (S_ISDIR(st.st_mode) && ::access(root.path.c_str(), R_OK | X_OK) != 0)
-      return Error{"watch", "cannot read the folder '" + root.path + "': " + std::strerror(errno)};
+      return Error{Stage::watch, Failure::watch_failed,
+                   "cannot read the folder '" + root.path + "': " + std::strerror(errno)};
   }
   Clock::time_point now = Clock::now();
   for (Root& root : scope_.roots()) activate_root(root, now, false);

@@ -126,7 +126,9 @@ void State::run() {
     watch::run_loop(engine, stop, notices, started_with);
   } catch (const std::exception& e) {
     std::lock_guard lock(mu);
-    if (!ready) started = Error{"watch", std::string("cannot start: ") + e.what()};
+    if (!ready)
+      started =
+          Error{Stage::watch, Failure::watch_failed, std::string("cannot start: ") + e.what()};
     ready = true;
   }
   {
@@ -183,7 +185,7 @@ Result<WatchBackend> FileWatcher::start() {
   if (impl_->on_own_thread()) {
     std::lock_guard lock(s.mu);
     if (s.watching) return s.backend;
-    return Error{"watch",
+    return Error{Stage::watch, Failure::watch_failed,
                  "start() from the watcher's own callback after stop(): the stopping "
                  "thread cannot be restarted from inside itself; start it again from "
                  "another thread"};

@@ -144,11 +144,12 @@ void run_loop(Engine& engine, StopSignal& stop, Notices& notices,
   l.stop = &stop;
   l.notices = &notices;
   if (int rc = uv_loop_init(&l.loop); rc != 0) {
-    started(
-        Error{"watch", std::string("cannot start the watcher's event loop: ") + uv_strerror(rc)});
+    started(Error{Stage::watch, Failure::watch_failed,
+                  std::string("cannot start the watcher's event loop: ") + uv_strerror(rc)});
     return;
   }
-  Result<WatchBackend> result = Error{"watch", "internal error while starting"};
+  Result<WatchBackend> result =
+      Error{Stage::watch, Failure::watch_failed, "internal error while starting"};
   guarded(l, [&] { result = engine.start(); });
   if (!result.ok()) {
     uv_loop_close(&l.loop);

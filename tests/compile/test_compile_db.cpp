@@ -30,7 +30,7 @@ class CompileDb : public ::testing::Test {
     auto db = CompileDatabase::load(dir_ / "compile_commands.json");
     EXPECT_FALSE(db.ok());
     if (db.ok()) return "";
-    EXPECT_EQ(db.error().stage, "build");
+    EXPECT_EQ(db.error().stage, hotmod::Stage::build);
     return db.error().message;
   }
   std::string db_path() const { return (dir_ / "compile_commands.json").string(); }

@@ -216,7 +216,7 @@ TEST_F(CxxSection, WrongTypesNameFileLineKeyAndExpectedType) {
   for (const auto& c : cases) {
     auto config = load(c.text);
     ASSERT_FALSE(config.ok()) << c.text;
-    EXPECT_EQ(config.error().stage, "config");
+    EXPECT_EQ(config.error().stage, hotmod::Stage::config);
     EXPECT_EQ(config.error().message.substr(0, at(2).size() + c.message.size()), at(2) + c.message)
         << c.text;
   }

@@ -80,7 +80,7 @@ TEST(Environment, BadValuesNameVariableValueAndWhatIsAccepted) {
     auto read = read_environment(getenv_from(env));
     ASSERT_FALSE(read.ok()) << message;
     EXPECT_EQ(read.error().message.substr(0, message.size()), message);
-    EXPECT_EQ(read.error().stage, "config");
+    EXPECT_EQ(read.error().stage, hotmod::Stage::config);
   }
 }
 

@@ -226,7 +226,7 @@ TEST_F(ProjectFile, WrongTypesNameFileLineKeyAndExpectedType) {
   for (const auto& c : cases) {
     auto config = load(c.text);
     ASSERT_FALSE(config.ok()) << c.text;
-    EXPECT_EQ(config.error().stage, "config");
+    EXPECT_EQ(config.error().stage, hotmod::Stage::config);
     EXPECT_EQ(config.error().message.substr(0, at(c.line).size() + c.message.size()),
               at(c.line) + c.message)
         << c.text;

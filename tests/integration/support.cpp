@@ -230,7 +230,8 @@ int call_int(const hotmod::Module& m, std::string_view function) {
   }
   hotmod::Result<int> r = m.call_as<int>(function);
   if (!r.ok()) {
-    ADD_FAILURE() << function << "(): " << r.error().stage << ": " << r.error().message;
+    ADD_FAILURE() << function << "(): " << hotmod::to_string(r.error().stage) << ": "
+                  << r.error().message;
     return -1;
   }
   return r.value();
@@ -239,7 +240,8 @@ int call_int(const hotmod::Module& m, std::string_view function) {
 hotmod::Module load(hotmod::Runtime& rt, std::string_view name) {
   hotmod::Result<hotmod::Module> m = rt.module(name);
   if (!m.ok()) {
-    ADD_FAILURE() << "loading " << name << ": " << m.error().stage << ": " << m.error().message;
+    ADD_FAILURE() << "loading " << name << ": " << hotmod::to_string(m.error().stage) << ": "
+                  << m.error().message;
     return {};
   }
   return m.value();

@@ -22,6 +22,7 @@
 
 #include "counter_api.hpp"
 #include "fixture_paths.hpp"
+#include "printers.hpp"
 #include "temp_dir_common.hpp"
 
 namespace hotmod_test {

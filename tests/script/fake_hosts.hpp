@@ -35,7 +35,8 @@ struct FakeModules {
   hotmod::Result<std::vector<std::string>> list(std::string_view module) {
     auto it = functions.find(std::string(module));
     if (it == functions.end()) {
-      return hotmod::Error{"import", "no module named '" + std::string(module) + "'"};
+      return hotmod::Error{hotmod::Stage::import, hotmod::Failure::unknown_module,
+                           "no module named '" + std::string(module) + "'"};
     }
     return it->second;
   }

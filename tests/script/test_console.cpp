@@ -141,7 +141,8 @@ TEST_F(ConsoleTest, UnknownFunctionsListTheExportedOnes) {
             "stdin:1: greeter.greet: argument 1 is a function; only nil, booleans, numbers, "
             "strings and tables cross module boundaries");
   fake.modules.answer = [](const hotmod_test::Call&) {
-    return hotmod::Result<Value>(hotmod::Error{"call", "greeter.greet threw: no"});
+    return hotmod::Result<Value>(hotmod::Error{hotmod::Stage::call, hotmod::Failure::function_threw,
+                                               "greeter.greet threw: no"});
   };
   EXPECT_EQ(error("greeter.greet('x')"), "stdin:1: greeter.greet threw: no");
 }

@@ -58,7 +58,7 @@ TEST_F(Sandbox, TouchingIoWhileLoadingFailsTheLoad) {
   ScriptModule m("greeter", fake.host());
   auto v = m.load("local now = os.clock()\nreturn {}", "greeter.lua");
   ASSERT_FALSE(v.ok());
-  EXPECT_EQ(v.error().stage, "initialize");
+  EXPECT_EQ(v.error().stage, hotmod::Stage::initialize);
   EXPECT_EQ(v.error().message.rfind("greeter.lua:1: module 'greeter' needs capability 'lua:os' "
                                     "to use os.clock",
                                     0),

@@ -91,7 +91,8 @@ TEST_F(ScriptImports, FunctionsAddedByAReloadAreReached) {
 TEST_F(ScriptImports, HostErrorsBecomeLuaErrorsAtTheCallSite) {
   ASSERT_TRUE(version);
   fake.modules.answer = [](const hotmod_test::Call&) {
-    return hotmod::Result<Value>(hotmod::Error{"call", "utils.strings.upper threw: bad input"});
+    return hotmod::Result<Value>(hotmod::Error{hotmod::Stage::call, hotmod::Failure::function_threw,
+                                               "utils.strings.upper threw: bad input"});
   };
   auto r = call("up", Value::parse(R"(["a"])"));
   ASSERT_FALSE(r.ok());
@@ -152,7 +153,7 @@ return M
 TEST_F(ScriptImports, ImportingAnUnknownModuleFailsTheLoad) {
   auto v = module->load("local x = hotmod.import('nope')\nreturn {}", "user.lua");
   ASSERT_FALSE(v.ok());
-  EXPECT_EQ(v.error().stage, "initialize");
+  EXPECT_EQ(v.error().stage, hotmod::Stage::initialize);
   EXPECT_EQ(v.error().message.rfind("user.lua:1: no module named 'nope'", 0), 0u)
       << v.error().message;
 }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "fake_hosts.hpp"
+#include "printers.hpp"
 #include "script/script_module.hpp"
 
 namespace {
@@ -45,20 +46,20 @@ class ScriptModuleTest : public ::testing::Test {
 
   VersionPtr load(const std::string& source) {
     auto v = module.load(source, "greeter.lua");
-    EXPECT_TRUE(v.ok()) << v.error().stage << ": " << v.error().message;
+    EXPECT_TRUE(v.ok()) << hotmod::to_string(v.error().stage) << ": " << v.error().message;
     return v.ok() ? v.value() : nullptr;
   }
 
   Value call(const ScriptVersion& v, std::string_view fn, const Value& args = Value::array()) {
     auto r = module.call(v, fn, args);
-    EXPECT_TRUE(r.ok()) << r.error().stage << ": " << r.error().message;
+    EXPECT_TRUE(r.ok()) << hotmod::to_string(r.error().stage) << ": " << r.error().message;
     return r.ok() ? r.value() : Value("<failed>");
   }
 
   hotmod::Error load_error(const std::string& source) {
     auto v = module.load(source, "greeter.lua");
     EXPECT_FALSE(v.ok());
-    return v.ok() ? hotmod::Error{"", ""} : v.error();
+    return v.ok() ? hotmod::Error{} : v.error();
   }
 
   hotmod_test::FakeScriptHost fake;
@@ -96,7 +97,7 @@ TEST_F(ScriptModuleTest, PrivateFunctionsAndHooksAreNotCallable) {
   for (const char* name : {"_helper", "on_load", "answer", "missing"}) {
     auto r = module.call(*v, name, Value::array());
     ASSERT_FALSE(r.ok()) << name;
-    EXPECT_EQ(r.error().stage, "call");
+    EXPECT_EQ(r.error().stage, hotmod::Stage::call);
     EXPECT_EQ(
         r.error().message.rfind("module 'greeter' has no function '" + std::string(name) + "'", 0),
         0u)
@@ -133,7 +134,7 @@ TEST_F(ScriptModuleTest, CallErrorsNameModuleFunctionAndLine) {
   ASSERT_TRUE(v);
   auto r = module.call(*v, "fail", Value::array());
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().stage, "call");
+  EXPECT_EQ(r.error().stage, hotmod::Stage::call);
   EXPECT_EQ(
       r.error().message.rfind("module 'greeter': fail: greeter.lua:15: attempt to index a nil "
                               "value (local 't')",
@@ -158,20 +159,23 @@ TEST_F(ScriptModuleTest, CallErrorsNameModuleFunctionAndLine) {
 
 TEST_F(ScriptModuleTest, SyntaxErrorIsALoadError) {
   const hotmod::Error e = load_error("local M = {}\nlocal x = = 1\nreturn M\n");
-  EXPECT_EQ(e.stage, "load");
+  EXPECT_EQ(e.stage, hotmod::Stage::load);
+  EXPECT_EQ(e.failure, hotmod::Failure::open_failed);
   EXPECT_EQ(e.message, "greeter.lua:2: unexpected symbol near '='");
 }
 
 TEST_F(ScriptModuleTest, RuntimeErrorIsAnInitializeErrorWithTraceback) {
   const hotmod::Error e = load_error("local M = {}\nerror('boom')\nreturn M\n");
-  EXPECT_EQ(e.stage, "initialize");
+  EXPECT_EQ(e.stage, hotmod::Stage::initialize);
+  EXPECT_EQ(e.failure, hotmod::Failure::on_load_threw);
   EXPECT_EQ(e.message.rfind("greeter.lua:2: boom\nstack traceback:", 0), 0u) << e.message;
   EXPECT_NE(e.message.find("greeter.lua:2: in main chunk"), std::string::npos) << e.message;
 }
 
 TEST_F(ScriptModuleTest, ChunkMustReturnATable) {
   hotmod::Error e = load_error("return 42");
-  EXPECT_EQ(e.stage, "validate");
+  EXPECT_EQ(e.stage, hotmod::Stage::validate);
+  EXPECT_EQ(e.failure, hotmod::Failure::no_descriptor);
   EXPECT_EQ(e.message,
             "greeter.lua: the chunk must return a table of functions, returned a number");
   e = load_error("local x = 1");
@@ -241,7 +245,7 @@ TEST_F(ScriptModuleTest, HooksRunThroughRunHook) {
   ASSERT_TRUE(broken);
   r = module.run_hook(*broken, "on_load");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().stage, "initialize");
+  EXPECT_EQ(r.error().stage, hotmod::Stage::initialize);
   EXPECT_EQ(r.error().message.rfind("module 'greeter': on_load: greeter.lua:3: no db", 0), 0u)
       << r.error().message;
 }

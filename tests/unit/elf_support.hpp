@@ -29,7 +29,7 @@ inline constexpr char kWhat[] = "module 'counter' (/m/counter.so)";
 struct Outcome {
   bool ok = false;
   ElfSummary summary;
-  Fault fault;
+  Error fault;
 };
 
 inline Outcome inspect(const Bytes& bytes) {
@@ -45,12 +45,12 @@ inline ::testing::AssertionResult refused(const Outcome& o, Failure failure,
   if (o.fault.failure != failure)
     return ::testing::AssertionFailure()
            << "failure " << to_string(o.fault.failure) << ", expected " << to_string(failure)
-           << ": " << o.fault.error;
-  if (o.fault.error.find(kWhat) == std::string::npos)
-    return ::testing::AssertionFailure() << "message does not name the module: " << o.fault.error;
-  if (o.fault.error.find(says) == std::string::npos)
+           << ": " << o.fault.message;
+  if (o.fault.message.find(kWhat) == std::string::npos)
+    return ::testing::AssertionFailure() << "message does not name the module: " << o.fault.message;
+  if (o.fault.message.find(says) == std::string::npos)
     return ::testing::AssertionFailure()
-           << "message does not say '" << says << "': " << o.fault.error;
+           << "message does not say '" << says << "': " << o.fault.message;
   return ::testing::AssertionSuccess();
 }
 

@@ -75,7 +75,7 @@ std::string cstr(const char* field, std::size_t size) {
 
 TEST(ElfInspect, FixtureModulePassesWithItsRecord) {
   const Outcome o = inspect(read_bytes(fixtures::counter_v1));
-  ASSERT_TRUE(o.ok) << o.fault.error;
+  ASSERT_TRUE(o.ok) << o.fault.message;
   const abi::Record& r = o.summary.record;
   EXPECT_EQ(r.magic, abi::kRecordMagic);
   EXPECT_EQ(r.record_size, sizeof(abi::Record));
@@ -89,14 +89,14 @@ TEST(ElfInspect, FixtureModulePassesWithItsRecord) {
 
 TEST(ElfInspect, NestedFixtureCarriesItsDottedName) {
   const Outcome o = inspect(read_bytes(fixtures::nested));
-  ASSERT_TRUE(o.ok) << o.fault.error;
+  ASSERT_TRUE(o.ok) << o.fault.message;
   EXPECT_EQ(cstr(o.summary.record.name, sizeof o.summary.record.name), "tools.math");
   EXPECT_EQ(cstr(o.summary.record.version, sizeof o.summary.record.version), "0.3.1");
 }
 
 TEST(ElfInspect, RecordOfOldAbiFixtureShowsItsStringAbi) {
   const Outcome o = inspect(read_bytes(fixtures::counter_abi_mismatch));
-  ASSERT_TRUE(o.ok) << o.fault.error;  // refusing it is abi_check's job, after this
+  ASSERT_TRUE(o.ok) << o.fault.message;  // refusing it is abi_check's job, after this
   EXPECT_EQ(o.summary.record.fingerprint.cxx11_abi, 0u);
   EXPECT_NE(abi_differences(o.summary.record.fingerprint, abi::current())
                 .find("_GLIBCXX_USE_CXX11_ABI=0"),
@@ -105,7 +105,7 @@ TEST(ElfInspect, RecordOfOldAbiFixtureShowsItsStringAbi) {
 
 TEST(ElfInspect, StickyFixtureHasTls) {
   const Outcome o = inspect(read_bytes(fixtures::sticky));
-  ASSERT_TRUE(o.ok) << o.fault.error;
+  ASSERT_TRUE(o.ok) << o.fault.message;
   EXPECT_TRUE(o.summary.has_tls);
 }
 
@@ -114,7 +114,7 @@ TEST(ElfInspect, FixturesExportNoUniqueSymbols) {
                            fixtures::counter_caps, fixtures::sticky, fixtures::nested}) {
     SCOPED_TRACE(path);
     const Outcome o = inspect(read_bytes(path));
-    ASSERT_TRUE(o.ok) << o.fault.error;
+    ASSERT_TRUE(o.ok) << o.fault.message;
     EXPECT_TRUE(o.summary.unique_symbols.empty()) << o.summary.unique_symbols.front();
   }
 }
@@ -204,7 +204,7 @@ TEST(ElfInspect, RandomlyCorruptedFixtureNeverCrashes) {
             : inspect(Bytes(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(rng() % b.size())));
     if (!o.ok) {
       ASSERT_NE(o.fault.failure, Failure::none) << "round " << round;
-      ASSERT_NE(o.fault.error.find(kWhat), std::string::npos) << "round " << round;
+      ASSERT_NE(o.fault.message.find(kWhat), std::string::npos) << "round " << round;
     }
     for (std::uint64_t at : changed) b[at] = full[at];
   }

@@ -96,7 +96,7 @@ class StateHandover : public ::testing::Test {
                        LogLevel::trace};
   registry::StateBox current_;
   Handover h_;
-  loader::Fault f_;
+  Error f_;
 };
 
 TEST_F(StateHandover, FirstLoadConstructsTheState) {
@@ -169,7 +169,7 @@ TEST_F(StateHandover, ChangedLayoutWithMigrateCallsTheHook) {
     if (v1 == nullptr) throw std::runtime_error("not a Tally");
     static_cast<TallyV2*>(fresh)->value = v1->value * 10;
   };
-  ASSERT_TRUE(hand_over_to(next)) << f_.error;
+  ASSERT_TRUE(hand_over_to(next)) << f_.message;
 
   EXPECT_TRUE(h_.replaced);
   EXPECT_TRUE(h_.restored);
@@ -193,7 +193,7 @@ TEST_F(StateHandover, ThrowingMigrateFailsAndLeavesNothingAllocated) {
 
   EXPECT_EQ(f_.failure, Failure::migration_failed);
   EXPECT_EQ(f_.stage, Stage::state);
-  EXPECT_EQ(f_.error,
+  EXPECT_EQ(f_.message,
             "module 'counter': migrating state from Tally (size 4, align 4, schema 1) threw: "
             "bad data");
   EXPECT_TRUE(h_.next.empty());
@@ -208,8 +208,8 @@ TEST_F(StateHandover, MigrateThrowingANonExceptionFailsToo) {
   next.migrate = [](const OldState&, void*) { throw 7; };
   EXPECT_FALSE(hand_over_to(next));
   EXPECT_EQ(f_.failure, Failure::migration_failed);
-  EXPECT_NE(f_.error.find("threw: an exception that is not a std::exception"), std::string::npos)
-      << f_.error;
+  EXPECT_NE(f_.message.find("threw: an exception that is not a std::exception"), std::string::npos)
+      << f_.message;
   EXPECT_TRUE(h_.next.empty());
   EXPECT_EQ(g_destroyed, 1);
 }
@@ -239,8 +239,8 @@ TEST_F(StateHandover, ThrowingStateConstructorIsAFailureNotAnException) {
   EXPECT_NO_THROW(ok = hand_over_to(with_state(def)));
   EXPECT_FALSE(ok);
   EXPECT_NE(f_.failure, Failure::none);
-  EXPECT_NE(f_.error.find("module 'counter'"), std::string::npos) << f_.error;
-  EXPECT_NE(f_.error.find("cannot start"), std::string::npos) << f_.error;
+  EXPECT_NE(f_.message.find("module 'counter'"), std::string::npos) << f_.message;
+  EXPECT_NE(f_.message.find("cannot start"), std::string::npos) << f_.message;
   EXPECT_TRUE(h_.next.empty());
 }
 
@@ -261,7 +261,7 @@ TEST_F(StateHandover, ThrowingStateCopyIsAFailureNotAnException) {
   EXPECT_NO_THROW(ok = hand_over_to(with_state(def)));
   EXPECT_FALSE(ok);
   EXPECT_NE(f_.failure, Failure::none);
-  EXPECT_NE(f_.error.find("cannot copy"), std::string::npos) << f_.error;
+  EXPECT_NE(f_.message.find("cannot copy"), std::string::npos) << f_.message;
   EXPECT_TRUE(h_.snapshot.empty());
   EXPECT_EQ(static_cast<CopyThrows*>(current_.data)->value, 42);
 }

@@ -106,8 +106,8 @@ TEST(VersionStore, WriteAndRemoveAVersionedCopy) {
   VersionStore store(dir.path());
   const std::vector<unsigned char> bytes = {0x7f, 'E', 'L', 'F', 1, 2, 3};
   fs::path copy;
-  Fault f;
-  ASSERT_TRUE(store.write("tools.math", 3, bytes, &copy, &f)) << f.error;
+  Error f;
+  ASSERT_TRUE(store.write("tools.math", 3, bytes, &copy, &f)) << f.message;
   EXPECT_EQ(copy, store.folder() / "tools.math.3.so");
   EXPECT_EQ(read_bytes(copy), bytes);
   struct stat st {};
@@ -124,12 +124,12 @@ TEST(VersionStore, UnusableRootIsAnIoErrorNamingItAndTheFix) {
   write_file(dir / "a-file", "not a folder");
   VersionStore store(dir / "a-file");
   fs::path copy;
-  Fault f;
+  Error f;
   EXPECT_FALSE(store.write("m", 1, std::vector<unsigned char>(10), &copy, &f));
   EXPECT_EQ(f.stage, Stage::copy);
   EXPECT_EQ(f.failure, Failure::io_error);
-  EXPECT_NE(f.error.find("'" + (dir / "a-file").string()), std::string::npos) << f.error;
-  EXPECT_NE(f.error.find("RuntimeOptions::versions_dir"), std::string::npos) << f.error;
+  EXPECT_NE(f.message.find("'" + (dir / "a-file").string()), std::string::npos) << f.message;
+  EXPECT_NE(f.message.find("RuntimeOptions::versions_dir"), std::string::npos) << f.message;
 }
 
 TEST(VersionStore, PrivateSubfolderIsCreatedLikeTheFolderAndChecked) {
@@ -155,8 +155,8 @@ TEST(VersionStore, RemoveStaleRemovesOnlyFoldersOfDeadProcesses) {
   TempDir dir;
   VersionStore store(dir.path());
   fs::path own;
-  Fault f;
-  ASSERT_TRUE(store.write("m", 1, std::vector<unsigned char>(4), &own, &f)) << f.error;
+  Error f;
+  ASSERT_TRUE(store.write("m", 1, std::vector<unsigned char>(4), &own, &f)) << f.message;
 
   LiveChild child;
   const std::string dead = dead_process_folder();

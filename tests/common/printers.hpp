@@ -4,7 +4,7 @@
 
 #include <ostream>
 
-#include <hotmod/runtime.hpp>
+#include <hotmod/error.hpp>
 
 namespace hotmod {
 
@@ -13,6 +13,9 @@ inline void PrintTo(Failure failure, std::ostream* os) {
 }
 inline void PrintTo(Stage stage, std::ostream* os) {
   *os << to_string(stage);
+}
+inline void PrintTo(ModuleKind kind, std::ostream* os) {
+  *os << to_string(kind);
 }
 
 }  // namespace hotmod
