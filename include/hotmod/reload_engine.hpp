@@ -86,7 +86,10 @@ class ReloadEngine {
     std::lock_guard lock(mu_);
     return current_;
   }
-  // Called after every reload attempt, on the reloading thread.
+  // Called after every reload attempt, on the reloading thread, in the order
+  // added; one that throws is logged (WatchOptions::log, else stderr) and the
+  // others still run. remove_on_reload() does not wait for a call running on
+  // another thread.
   std::uint64_t on_reload(std::function<void(const ReloadStats&)> callback) {
     return core_.on_reload(std::move(callback));
   }

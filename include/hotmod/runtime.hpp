@@ -139,7 +139,10 @@ class Runtime {
 
   // Called after every load and reload attempt of a known module, on the
   // reloading (or apply_pending) thread. Unknown names are only reported in
-  // the returned ReloadStats.
+  // the returned ReloadStats. Callbacks run in the order added; one that
+  // throws is logged and the others still run; a callback may add or remove
+  // callbacks. After remove_on_reload() returns the callback is not started
+  // again (one running on another thread may still be finishing).
   using ReloadCallback = std::function<void(const ReloadStats&)>;
   std::uint64_t on_reload(ReloadCallback callback);
   void remove_on_reload(std::uint64_t id);

@@ -132,9 +132,13 @@ class FileWatcher {
   // Every queued event, without waiting.
   std::vector<FileChange> drain_events();
 
+  // Callbacks run in the order added; one that throws is logged (through
+  // WatchOptions::log) and the others still run. remove_on_change() waits
+  // while the callback runs on another thread, so what it captured may go
+  // once it returns; from inside a callback it returns at once.
   using Callback = std::function<void(const FileChange&)>;
   std::uint64_t on_change(Callback callback);
-  void remove_on_change(std::uint64_t id);  // waits while it is running elsewhere
+  void remove_on_change(std::uint64_t id);
 
   const WatchOptions& options() const;
 

@@ -1,21 +1,21 @@
 // The runtime's EventBus: topic -> subscribers, synchronous delivery.
 //
-// Thread-safety: all members may be called from any thread, including from
-// inside a callback. publish() copies the matching subscribers under the lock
-// and calls them without it, inside a pin, so a module's handler is never
-// unmapped while it runs. Subscribers carry an owner tag (a module version's
-// generation, 0 for the host) so a version's subscriptions can be removed in
-// one call before its image goes.
+// A CallbackList (callback_list.hpp) and its rule: delivery in subscription
+// order, a subscriber may subscribe and unsubscribe from inside a callback,
+// one that throws reaches the error sink and the others still run.
+// publish() calls them inside a pin, so a module's handler is never unmapped
+// while it runs; removing a subscriber does not wait for a call in progress
+// (the pin covers it, and waiting could deadlock with a reload). Subscribers
+// carry an owner tag (a module version's generation, 0 for the host) so a
+// version's subscriptions can be removed in one call before its image goes.
 #pragma once
 
-#include <atomic>
+#include <cstdint>
 #include <functional>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
+#include <string_view>
 
+#include "events/callback_list.hpp"
 #include "hotmod/events.hpp"
 
 namespace hotmod::events {
@@ -23,7 +23,7 @@ namespace hotmod::events {
 class LocalEventBus final : public EventBus {
  public:
   using ErrorSink = std::function<void(std::string_view topic, std::string_view what)>;
-  explicit LocalEventBus(ErrorSink on_error = {}) : on_error_(std::move(on_error)) {}
+  explicit LocalEventBus(ErrorSink on_error = {});
 
   void publish(std::string_view topic, const Value& payload) override;
   Id add_subscriber(std::string_view topic, EventCallback callback) override;
@@ -35,18 +35,11 @@ class LocalEventBus final : public EventBus {
   std::size_t subscriber_count() const;
 
  private:
-  struct Subscriber {
-    Id id;
-    std::uint64_t owner;
-    std::string topic;
-    EventCallback callback;
-    std::atomic<bool> active{true};
+  struct Subscription {
+    std::string topic;  // or "*": every topic
+    std::uint64_t owner = 0;
   };
-
-  mutable std::mutex mu_;
-  Id next_id_ = 1;
-  std::map<std::string, std::vector<std::shared_ptr<Subscriber>>, std::less<>> by_topic_;
-  ErrorSink on_error_;
+  TaggedCallbackList<Subscription, std::string_view, const Value&> subscribers_;
 };
 
 }  // namespace hotmod::events

@@ -2,21 +2,33 @@
 // them (timing, counters, callbacks), independent of the artifact's type.
 #include <atomic>
 #include <condition_variable>
-#include <map>
+#include <cstdio>
 
+#include "events/callback_list.hpp"
 #include "hotmod/reload_engine.hpp"
 
 namespace hotmod {
 
 struct ReloadEngineCore::Impl {
   Impl(std::filesystem::path p, WatchOptions w, Step s)
-      : path(std::move(p)), step(std::move(s)), watcher([&] {
+      : path(std::move(p)),
+        step(std::move(s)),
+        callbacks([log = w.log](std::string_view what, const ReloadStats&) {
+          const std::string message = std::string("an on_reload callback threw: ").append(what);
+          if (log)
+            log(LogLevel::error, message);
+          else  // one call: lines from threads do not interleave
+            std::fputs(("hotmod: error: " + message + "\n").c_str(), stderr);
+        }),
+        watcher([&] {
           if (w.paths.empty()) w.paths = {path};
           return std::move(w);
         }()) {}
 
   std::filesystem::path path;
   Step step;
+  // Logged through WatchOptions::log, else to stderr.
+  events::CallbackList<const ReloadStats&> callbacks;
   FileWatcher watcher;
   std::mutex reload_mu;  // one reload at a time
   std::atomic<std::uint64_t> reloads{0};
@@ -27,9 +39,6 @@ struct ReloadEngineCore::Impl {
   int active = 0;        // guarded by active_mu
   bool closing = false;  // guarded by active_mu
   bool stopped = false;  // stop() was called: watch_and_reload does not restart it
-  std::mutex callbacks_mu;
-  std::map<std::uint64_t, std::function<void(const ReloadStats&)>> callbacks;
-  std::uint64_t next_callback = 1;
 };
 
 ReloadEngineCore::ReloadEngineCore(std::filesystem::path path, WatchOptions watch, Step step)
@@ -105,24 +114,16 @@ ReloadStats ReloadEngineCore::reload() {
     }
     stats.reload_count = impl_->reloads.load();
   }
-  std::vector<std::function<void(const ReloadStats&)>> callbacks;
-  {
-    std::lock_guard lock(impl_->callbacks_mu);
-    for (const auto& [id, cb] : impl_->callbacks) callbacks.push_back(cb);
-  }
-  for (const auto& cb : callbacks) cb(stats);
+  impl_->callbacks.call(stats);
   return stats;
 }
 
 std::uint64_t ReloadEngineCore::on_reload(std::function<void(const ReloadStats&)> callback) {
-  std::lock_guard lock(impl_->callbacks_mu);
-  impl_->callbacks.emplace(impl_->next_callback, std::move(callback));
-  return impl_->next_callback++;
+  return impl_->callbacks.add(std::move(callback));
 }
 
 void ReloadEngineCore::remove_on_reload(std::uint64_t id) {
-  std::lock_guard lock(impl_->callbacks_mu);
-  impl_->callbacks.erase(id);
+  impl_->callbacks.remove(id);
 }
 
 Result<WatchBackend> ReloadEngineCore::start() {

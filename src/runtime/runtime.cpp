@@ -399,14 +399,11 @@ std::vector<ReloadStats> Runtime::apply_pending() {
 }
 
 std::uint64_t Runtime::on_reload(ReloadCallback callback) {
-  std::lock_guard lock(impl_->callbacks_mu);
-  impl_->callbacks.emplace(impl_->next_callback, std::move(callback));
-  return impl_->next_callback++;
+  return impl_->callbacks.add(std::move(callback));
 }
 
 void Runtime::remove_on_reload(std::uint64_t id) {
-  std::lock_guard lock(impl_->callbacks_mu);
-  impl_->callbacks.erase(id);
+  impl_->callbacks.remove(id);
 }
 
 void Runtime::set_dev_mode(bool on) {

@@ -19,6 +19,7 @@
 
 #include "diag/timing_history.hpp"
 #include "diag/trace_writer.hpp"
+#include "events/callback_list.hpp"
 #include "events/event_bus.hpp"
 #include "hotmod/runtime.hpp"
 #include "loader/version_store.hpp"
@@ -123,9 +124,10 @@ struct Runtime::Impl {
   std::vector<std::pair<std::string, std::string>> unreported_discovered;  // {name, path}
   std::vector<std::pair<std::string, std::string>> unreported_vanished;
 
-  std::mutex callbacks_mu;
-  std::map<std::uint64_t, ReloadCallback> callbacks;
-  std::uint64_t next_callback = 1;
+  events::CallbackList<const ReloadStats&> callbacks{
+      [this](std::string_view what, const ReloadStats&) {
+        log.error(std::string("an on_reload callback threw: ").append(what));
+      }};
 
   std::mutex pending_mu;
   std::vector<std::shared_ptr<registry::Slot>> pending;  // safe_point, in order

@@ -284,20 +284,7 @@ void Runtime::Impl::deliver_notices() {
     for (const Notice& n : batch) {
       runtime::settle_imports(*this, n.stats.module);  // before anyone asks info()
       bus.publish(n.topic, n.payload);
-      std::vector<ReloadCallback> cbs;
-      {
-        std::lock_guard lock(callbacks_mu);
-        for (const auto& [id, cb] : callbacks) cbs.push_back(cb);
-      }
-      for (const auto& cb : cbs) {
-        try {
-          cb(n.stats);
-        } catch (const std::exception& e) {
-          log.error("an on_reload callback threw: " + std::string(e.what()));
-        } catch (...) {
-          log.error("an on_reload callback threw a non-standard exception");
-        }
-      }
+      callbacks.call(n.stats);
       if (n.topic == "module.reloaded") runtime::notify_dependents(*this, n.stats.module);
     }
   }

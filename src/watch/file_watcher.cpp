@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "events/callback_list.hpp"
 #include "hotmod/watcher.hpp"
 #include "watch/engine.hpp"
 #include "watch/notices.hpp"
@@ -24,14 +25,13 @@ namespace file_watcher_state {
 
 std::atomic<std::size_t> threads_running{0};
 
-struct Subscriber {
-  std::uint64_t id;
-  FileWatcher::Callback callback;
-  bool removed = false;  // guarded by State::callbacks_mu
-};
-
 struct State {
-  explicit State(WatchOptions opts) : options(std::move(opts)), notices(options.log) {}
+  explicit State(WatchOptions opts)
+      : options(std::move(opts)),
+        notices(options.log),
+        callbacks([this](std::string_view what, const FileChange&) {
+          notices.say(LogLevel::error, std::string("a change callback threw: ").append(what));
+        }) {}
 
   const WatchOptions options;
   watch::Notices notices;  // watcher thread only
@@ -46,11 +46,7 @@ struct State {
   WatchBackend backend = WatchBackend::automatic;
   std::deque<FileChange> queue;
 
-  std::mutex callbacks_mu;
-  std::condition_variable callback_done;
-  std::vector<std::shared_ptr<Subscriber>> callbacks;
-  std::uint64_t next_id = 1;
-  const Subscriber* running = nullptr;  // the callback being called now
+  events::CallbackList<const FileChange&> callbacks;
 
   void deliver(std::vector<FileChange>&& events);
   void call(const FileChange& change);
@@ -81,30 +77,7 @@ void State::deliver(std::vector<FileChange>&& events) {
 }
 
 void State::call(const FileChange& change) {
-  std::vector<std::shared_ptr<Subscriber>> list;
-  {
-    std::lock_guard lock(callbacks_mu);
-    list = callbacks;
-  }
-  for (const std::shared_ptr<Subscriber>& sub : list) {
-    {
-      std::lock_guard lock(callbacks_mu);
-      if (sub->removed || stop.requested()) continue;
-      running = sub.get();
-    }
-    try {
-      sub->callback(change);
-    } catch (const std::exception& e) {
-      notices.say(LogLevel::error, std::string("a change callback threw: ") + e.what());
-    } catch (...) {
-      notices.say(LogLevel::error, "a change callback threw");
-    }
-    {
-      std::lock_guard lock(callbacks_mu);
-      running = nullptr;
-    }
-    callback_done.notify_all();
-  }
+  callbacks.call_if([&](std::monostate) { return !stop.requested(); }, change);
 }
 
 void State::run() {
@@ -262,24 +235,11 @@ std::vector<FileChange> FileWatcher::drain_events() {
 }
 
 std::uint64_t FileWatcher::on_change(Callback callback) {
-  State& s = *impl_->state;
-  std::lock_guard lock(s.callbacks_mu);
-  std::uint64_t id = s.next_id++;
-  s.callbacks.push_back(std::make_shared<Subscriber>(Subscriber{id, std::move(callback)}));
-  return id;
+  return impl_->state->callbacks.add(std::move(callback));
 }
 
 void FileWatcher::remove_on_change(std::uint64_t id) {
-  State& s = *impl_->state;
-  std::unique_lock lock(s.callbacks_mu);
-  auto it = std::find_if(s.callbacks.begin(), s.callbacks.end(),
-                         [&](const auto& sub) { return sub->id == id; });
-  if (it == s.callbacks.end()) return;
-  std::shared_ptr<Subscriber> sub = *it;
-  sub->removed = true;
-  s.callbacks.erase(it);
-  // From its own callback, it returns at once: waiting would never end.
-  if (!impl_->on_own_thread()) s.callback_done.wait(lock, [&] { return s.running != sub.get(); });
+  impl_->state->callbacks.remove_and_wait(id);
 }
 
 const WatchOptions& FileWatcher::options() const {

@@ -86,7 +86,7 @@ TEST(EventBus, ThrowingSubscriberDoesNotStopTheOthersAndReachesTheErrorSink) {
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0], (std::pair<std::string, std::string>{"t", "boom"}));
   EXPECT_EQ(errors[1].first, "t");
-  EXPECT_EQ(errors[1].second, "a subscriber threw something that is not a std::exception");
+  EXPECT_EQ(errors[1].second, "an exception that is not a std::exception");
 }
 
 TEST(EventBus, ThrowingSubscriberWithoutErrorSinkIsSkipped) {
