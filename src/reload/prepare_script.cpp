@@ -16,6 +16,7 @@
 #include "pin/pin_domain.hpp"
 #include "reload/module_context.hpp"
 #include "reload/prepare.hpp"
+#include "reload/thread_frame.hpp"
 #include "script/script_module.hpp"
 
 namespace hotmod::reload {
@@ -23,27 +24,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The version whose chunk this thread is running: imports made at the
-// chunk's top level belong to it, not to the version still current.
-thread_local registry::Version* t_loading = nullptr;
-
-class Loading {
- public:
-  explicit Loading(registry::Version* v) : previous_(t_loading) { t_loading = v; }
-  ~Loading() { t_loading = previous_; }
-  Loading(const Loading&) = delete;
-  Loading& operator=(const Loading&) = delete;
-
- private:
-  registry::Version* previous_;
-};
-
 // The context script code acts through right now: the version of this
 // module being loaded on this thread (its chunk may call other scripts,
 // whose imports are theirs), else the module's current one.
 registry::VersionContext* acting_context(const std::weak_ptr<registry::Slot>& weak,
                                          const std::string& module) {
-  if (t_loading != nullptr && t_loading->module == module) return t_loading->context.get();
+  const registry::Version* loading = this_thread_frame().script_version;
+  if (loading != nullptr && loading->module == module) return loading->context.get();
   auto slot = weak.lock();
   registry::Version* v = slot ? slot->current.load(std::memory_order_acquire) : nullptr;
   return v != nullptr ? v->context.get() : nullptr;
@@ -113,7 +100,7 @@ std::shared_ptr<registry::Version> prepare_script(Host& host, registry::Slot& sl
   v->context = std::make_unique<ModuleContext>(host, slot.name(), v->generation,
                                                host.config_for(slot.name()));
   Result<std::shared_ptr<script::ScriptVersion>> loaded = [&] {
-    Loading loading(v.get());
+    ScriptVersionScope loading(v.get());
     return v->script->load(text, file.filename().string());
   }();
   lap(&t.open);

@@ -6,18 +6,10 @@
 #include "diag/heap_accounting.hpp"
 #include "diag/module_entry.hpp"
 #include "diag/stack_trace.hpp"
+#include "reload/thread_frame.hpp"
 
 namespace hotmod::runtime {
 namespace {
-
-thread_local int dependency_hooks = 0;
-
-struct InDependencyHook {
-  InDependencyHook() { ++dependency_hooks; }
-  ~InDependencyHook() { --dependency_hooks; }
-  InDependencyHook(const InDependencyHook&) = delete;
-  InDependencyHook& operator=(const InDependencyHook&) = delete;
-};
 
 // A registered module by name, without rescanning: these names come from
 // the import graph, so they were found before.
@@ -35,7 +27,7 @@ std::optional<std::string> run_hook(Runtime::Impl& rt, registry::Slot& slot,
   if (!slot.owner) return std::nullopt;  // never loaded, or its load failed
   registry::Version& v = *slot.owner;
   if (v.def->on_dependency_reloaded == nullptr) return std::nullopt;
-  InDependencyHook marked;
+  reload::DependencyHookScope marked;
   std::optional<diag::Escaped> escaped = diag::enter_module(
       slot.heap(), [&] { v.def->on_dependency_reloaded(*v.context, dependency); });
   if (!escaped) return std::string();
@@ -81,10 +73,6 @@ void notify_dependents(Runtime::Impl& rt, const std::string& module) {
       payload["error"] = *error;
     rt.bus.publish("module.dependency_notified", payload);
   }
-}
-
-bool in_dependency_hook() {
-  return dependency_hooks > 0;
 }
 
 }  // namespace hotmod::runtime

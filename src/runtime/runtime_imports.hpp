@@ -40,8 +40,4 @@ void settle_imports(Runtime::Impl& rt, const std::string& module);
 // module lock held. A hook that throws is logged; the others still run.
 void notify_dependents(Runtime::Impl& rt, const std::string& module);
 
-// True while this thread runs an on_dependency_reloaded hook, which holds
-// its module's lock: what it queues waits for the outer deliver_notices.
-bool in_dependency_hook();
-
 }  // namespace hotmod::runtime

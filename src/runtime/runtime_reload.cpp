@@ -9,6 +9,7 @@
 #include "process/run.hpp"
 #include "reload/commit.hpp"
 #include "reload/prepare.hpp"
+#include "reload/thread_frame.hpp"
 #include "runtime/runtime_impl.hpp"
 #include "runtime/runtime_imports.hpp"
 #include "text/duration.hpp"
@@ -33,24 +34,6 @@ std::string timing(const ReloadStats& s, bool detailed) {
       to_ms(t.hooks), to_ms(t.swap));
 }
 
-// Modules whose hooks are running on this thread, to refuse import cycles
-// instead of deadlocking on their locks.
-thread_local std::vector<const registry::Slot*> loading_stack;
-
-// Events and on_reload callbacks wait here until the thread holds no module
-// lock: a subscriber may call back into the runtime (info, reload, import).
-struct Notice {
-  std::string topic;
-  Value payload;
-  ReloadStats stats;
-};
-thread_local std::vector<Notice> outbox;
-
-struct LoadingScope {
-  explicit LoadingScope(const registry::Slot& s) { loading_stack.push_back(&s); }
-  ~LoadingScope() { loading_stack.pop_back(); }
-};
-
 void record(ReloadStats& s, const Error& f) {
   s.success = false;
   s.stage = f.stage;
@@ -63,7 +46,7 @@ void record(ReloadStats& s, const Error& f) {
 
 bool import_cycle(const registry::Slot& slot, std::string* chain) {
   bool found = false;
-  for (const registry::Slot* s : loading_stack) {
+  for (const registry::Slot* s : reload::this_thread_frame().loading) {
     if (s == &slot) found = true;
     if (found) *chain += s->name() + " -> ";
   }
@@ -90,7 +73,7 @@ ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot, std::chrono::nano
   stats.first_load = first;
   stats.stages.build = build_time;
   const auto start = Clock::now() - build_time;
-  LoadingScope scope(slot);
+  reload::LoadingScope scope(slot);
   if (slot.kind() == ModuleKind::source && !built &&
       compile_source_locked(slot, stats, nullptr) == SourceBuild::failed) {
     stats.duration = Clock::now() - start;
@@ -143,7 +126,7 @@ ReloadStats Runtime::Impl::commit_pending_locked(registry::Slot& slot) {
     return stats;
   }
   const auto start = Clock::now();
-  LoadingScope scope(slot);
+  reload::LoadingScope scope(slot);
   Error fault;
   stats.success = reload::commit(host, slot, std::move(slot.pending), stats.stages, &fault);
   slot.pending = nullptr;
@@ -170,36 +153,36 @@ void Runtime::Impl::finish(ReloadStats& stats, registry::Slot& slot, bool first_
     if (first_load) {
       log.debug("loaded module '" + slot.name() + "' " + stats.version + " in " +
                 timing(stats, dev_mode.load()));
-      outbox.push_back({"module.loaded",
-                        {{"name", slot.name()},
-                         {"version", stats.version},
-                         {"kind", kind},
-                         {"path", slot.path().string()},
-                         {"duration_ms", text::to_ms(stats.duration)}},
-                        stats});
+      reload::this_thread_frame().outbox.push_back({"module.loaded",
+                                                    {{"name", slot.name()},
+                                                     {"version", stats.version},
+                                                     {"kind", kind},
+                                                     {"path", slot.path().string()},
+                                                     {"duration_ms", text::to_ms(stats.duration)}},
+                                                    stats});
     } else {
       log.info("reloaded module '" + slot.name() + "' " + stats.version + " in " +
                timing(stats, dev_mode.load()));
-      outbox.push_back({"module.reloaded",
-                        {{"name", slot.name()},
-                         {"version", stats.version},
-                         {"kind", kind},
-                         {"duration_ms", text::to_ms(stats.duration)},
-                         {"reload_count", stats.reload_count}},
-                        stats});
+      reload::this_thread_frame().outbox.push_back({"module.reloaded",
+                                                    {{"name", slot.name()},
+                                                     {"version", stats.version},
+                                                     {"kind", kind},
+                                                     {"duration_ms", text::to_ms(stats.duration)},
+                                                     {"reload_count", stats.reload_count}},
+                                                    stats});
     }
   } else {
     if (slot.owner) stats.version = slot.owner->version;
     stats.reload_count = slot.reload_count.load();
     log.error((first_load ? "loading module '" : "reloading module '") + slot.name() +
               "' failed at stage " + std::string(to_string(stats.stage)) + ": " + stats.error);
-    outbox.push_back({"module.reload_failed",
-                      {{"name", slot.name()},
-                       {"stage", to_string(stats.stage)},
-                       {"failure", to_string(stats.failure)},
-                       {"error", stats.error},
-                       {"diagnostics", stats.diagnostics}},
-                      stats});
+    reload::this_thread_frame().outbox.push_back({"module.reload_failed",
+                                                  {{"name", slot.name()},
+                                                   {"stage", to_string(stats.stage)},
+                                                   {"failure", to_string(stats.failure)},
+                                                   {"error", stats.error},
+                                                   {"diagnostics", stats.diagnostics}},
+                                                  stats});
   }
 }
 
@@ -277,11 +260,12 @@ void Runtime::Impl::reload_changed(registry::Slot& slot, bool build,
 void Runtime::Impl::deliver_notices() {
   // The outermost caller delivers: transactions and on_dependency_reloaded
   // hooks hold a module's lock.
-  if (!loading_stack.empty() || runtime::in_dependency_hook()) return;
-  while (!outbox.empty()) {
-    std::vector<Notice> batch;
-    batch.swap(outbox);
-    for (const Notice& n : batch) {
+  reload::ThreadFrame& frame = reload::this_thread_frame();
+  if (!frame.may_deliver()) return;
+  while (!frame.outbox.empty()) {
+    std::vector<reload::Notice> batch;
+    batch.swap(frame.outbox);
+    for (const reload::Notice& n : batch) {
       runtime::settle_imports(*this, n.stats.module);  // before anyone asks info()
       bus.publish(n.topic, n.payload);
       callbacks.call(n.stats);
