@@ -91,6 +91,7 @@ Runtime::Impl::~Impl() {
     if (!slot->state.empty()) garbage.push_back(slot->state);
     slot->state = {};
     retire(*slot, std::move(slot->owner), std::move(garbage));
+    unshow(*slot);
   }
   reaper.wait_idle();
   // Script interpreters close now, while the runtime their callbacks reach

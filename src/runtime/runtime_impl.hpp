@@ -94,7 +94,15 @@ struct Runtime::Impl {
   // Rediscovers the module paths; what changed waits in unreported_* until
   // refresh() reports it, whoever triggered the scan.
   void rescan();
-  ModuleInfo describe_locked(const registry::Slot& slot) const;
+  // What info() and modules() show (runtime_info.cpp). The running
+  // version's facts are copied after each commit, with the slot's lock held,
+  // into `shown`; describe() reads them under that leaf lock, so neither
+  // waits for a slot's lock, which compiles and hooks hold.
+  void show_locked(const registry::Slot& slot);
+  void unshow(const registry::Slot& slot);
+  ModuleInfo describe(const registry::Slot& slot) const;
+  mutable std::mutex shown_mu;                           // leaf
+  std::map<std::string, ModuleInfo, std::less<>> shown;  // loaded modules; guarded by shown_mu
   // Measurements (runtime_reports.cpp): the attempt's times in the slot's
   // record and in the trace; a scan's time.
   void record_attempt(const ReloadStats& stats, registry::Slot& slot, bool first_load);

@@ -1,5 +1,7 @@
-// Metadata about modules: Runtime::modules() and Runtime::info().
+// Metadata about modules: Runtime::modules() and Runtime::info(), which never
+// take a slot's lock: a compile or a hook in progress does not hold them up.
 #include <cstring>
+#include <mutex>
 #include <shared_mutex>
 
 #include "loader/elf_inspect.hpp"
@@ -9,28 +11,10 @@
 
 namespace hotmod {
 
-ModuleInfo Runtime::Impl::describe_locked(const registry::Slot& slot) const {
-  ModuleInfo info;
-  info.name = slot.name();
-  info.kind = slot.kind();
-  info.path = slot.path();
-  info.reload_count = slot.reload_count.load();
-  info.lingering_images = slot.lingering.load();
-  info.imports = imports.imports_of(slot.name());
-  info.dependents = imports.dependents_of(slot.name());
-  if (!slot.owner) {
-    // Not loaded: the version string comes from the file's ABI record, read
-    // without opening the image.
-    if (Result<loader::FileSnapshot> snap = loader::read_file(info.path); snap.ok()) {
-      loader::ElfSummary elf;
-      Error ignored;
-      if (loader::inspect_elf(snap->bytes, slot.name(), &elf, &ignored))
-        info.version.assign(elf.record.version,
-                            strnlen(elf.record.version, sizeof elf.record.version));
-    }
-    return info;
-  }
+void Runtime::Impl::show_locked(const registry::Slot& slot) {
+  if (!slot.owner) return unshow(slot);
   const registry::Version& v = *slot.owner;
+  ModuleInfo info;
   info.loaded = true;
   info.version = v.version;
   info.description = v.description;
@@ -40,6 +24,39 @@ ModuleInfo Runtime::Impl::describe_locked(const registry::Slot& slot) const {
   for (const auto& [name, p] : v.instances) info.interfaces.push_back(name);
   info.state_type = slot.state.def.type;
   info.state_size = slot.state.def.size;
+  std::lock_guard lock(shown_mu);
+  shown.insert_or_assign(slot.name(), std::move(info));
+}
+
+void Runtime::Impl::unshow(const registry::Slot& slot) {
+  std::lock_guard lock(shown_mu);
+  shown.erase(slot.name());
+}
+
+ModuleInfo Runtime::Impl::describe(const registry::Slot& slot) const {
+  ModuleInfo info;
+  {
+    std::lock_guard lock(shown_mu);
+    if (auto it = shown.find(slot.name()); it != shown.end()) info = it->second;
+  }
+  info.name = slot.name();
+  info.kind = slot.kind();
+  info.path = slot.path();
+  info.reload_count = slot.reload_count.load();
+  info.lingering_images = slot.lingering.load();
+  info.imports = imports.imports_of(slot.name());
+  info.dependents = imports.dependents_of(slot.name());
+  if (!info.loaded) {
+    // Not loaded: the version string comes from the file's ABI record, read
+    // without opening the image.
+    if (Result<loader::FileSnapshot> snap = loader::read_file(info.path); snap.ok()) {
+      loader::ElfSummary elf;
+      Error ignored;
+      if (loader::inspect_elf(snap->bytes, slot.name(), &elf, &ignored))
+        info.version.assign(elf.record.version,
+                            strnlen(elf.record.version, sizeof elf.record.version));
+    }
+  }
   return info;
 }
 
@@ -50,10 +67,8 @@ std::vector<ModuleInfo> Runtime::modules() const {
     for (const auto& [n, s] : impl_->slots) all.push_back(s);
   }
   std::vector<ModuleInfo> out;
-  for (const auto& slot : all) {
-    std::lock_guard lock(slot->mu);
-    if (!slot->hidden()) out.push_back(impl_->describe_locked(*slot));
-  }
+  for (const auto& slot : all)
+    if (!slot->hidden()) out.push_back(impl_->describe(*slot));
   return out;
 }
 
@@ -65,8 +80,7 @@ std::optional<ModuleInfo> Runtime::info(std::string_view name) const {
     if (it == impl_->slots.end() || it->second->hidden()) return std::nullopt;
     slot = it->second;
   }
-  std::lock_guard lock(slot->mu);
-  return impl_->describe_locked(*slot);
+  return impl_->describe(*slot);
 }
 
 }  // namespace hotmod

@@ -142,6 +142,7 @@ ReloadStats Runtime::Impl::commit_pending_locked(registry::Slot& slot) {
 void Runtime::Impl::finish(ReloadStats& stats, registry::Slot& slot, bool first_load) {
   const char* kind = to_string(slot.kind()).data();
   record_attempt(stats, slot, first_load);
+  if (stats.success && !stats.pending) show_locked(slot);
   if (stats.success) {
     if (!first_load) slot.reload_count.fetch_add(1);
     if (first_load) {

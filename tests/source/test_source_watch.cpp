@@ -3,6 +3,7 @@
 // running version, and an edit during a compile starts it again.
 #include <sys/stat.h>
 
+#include <future>
 #include <thread>
 
 #include "source_support.hpp"
@@ -126,6 +127,46 @@ TEST_F(SourceTest, AnEditDuringACompileCancelsItAndStartsAgain) {
       << logs_->dump();
   EXPECT_EQ(events.count("module.reloaded"), 1u) << "version 2 never loaded";
   EXPECT_EQ(events.count("module.reload_failed"), 0u) << "a superseded compile is no failure";
+}
+
+TEST_F(SourceTest, InfoAndModulesAnswerWhileACompileRuns) {
+  // A launcher that holds every compile until the file `go` exists, and
+  // says when one started.
+  const fs::path started = tmp_.path() / "compiling";
+  const fs::path go = tmp_.path() / "go";
+  const fs::path held =
+      write("bin/held-launcher", "#!/bin/sh\ntouch '" + started.string() + "'\nwhile [ ! -e '" +
+                                     go.string() + "' ]; do sleep 0.01; done\nexec \"$@\"\n");
+  ::chmod(held.c_str(), 0755);
+  write("go", "");
+  write("modules/held.cpp", module_text("held", 1));
+  hotmod::RuntimeOptions o = dev_options();
+  o.cxx.launcher = held.string();
+  hotmod::Runtime rt(o);
+  ASSERT_EQ(answer_of(rt, "held"), 1) << logs_->dump();
+
+  fs::remove(go);
+  fs::remove(started);
+  write("modules/held.cpp", module_text("held", 2));
+  ASSERT_TRUE(wait_until([&] { return fs::exists(started); })) << logs_->dump();
+  // The compile of version 2 holds the module's lock now; info() and
+  // modules() do not need it.
+  auto asked = std::async(std::launch::async, [&] {
+    std::optional<hotmod::ModuleInfo> info = rt.info("held");
+    std::vector<hotmod::ModuleInfo> all = rt.modules();
+    return std::make_pair(info, all.size());
+  });
+  const bool answered = asked.wait_for(30s) == std::future_status::ready;
+  write("go", "");  // whatever happened: lets the compile, and with it the test, finish
+  ASSERT_TRUE(answered) << "info() or modules() waited for the compile";
+  auto [info, count] = asked.get();
+  ASSERT_TRUE(info.has_value());
+  EXPECT_TRUE(info->loaded);
+  EXPECT_EQ(info->version, "1.0.0");
+  EXPECT_EQ(info->reload_count, 0u);
+  EXPECT_EQ(count, 1u);
+  ASSERT_TRUE(wait_until([&] { return answer_of(rt, "held") == 2; })) << logs_->dump();
+  EXPECT_EQ(rt.info("held")->reload_count, 1u);
 }
 
 TEST_F(SourceTest, ANewFileInAMarkedFolderRebuildsItsModule) {
