@@ -50,6 +50,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +77,16 @@ struct ConfigLayer {
 // (repeatable), --log-level LEVEL, --debounce-ms N (also --flag=value). A
 // flag missing its value or with a bad value is an error naming the flag.
 Result<ConfigLayer> parse_command_line(std::vector<std::string>& args);
+
+// The flags parse_command_line takes, one row each: the table the `hotmod`
+// command builds its own flags from, so a host and `hotmod` accept the same.
+struct CommandLineFlag {
+  std::string_view name;   // "--module-path"
+  std::string_view alias;  // "-M", or empty
+  std::string_view value;  // what its value is called ("DIR"); empty: takes none
+  std::string_view help;
+};
+std::span<const CommandLineFlag> command_line_flags();
 
 struct ConfigInputs {
   ConfigLayer command_line;

@@ -1,5 +1,6 @@
-// The flags every subcommand takes: -M/--module-path, --config, --dev,
-// --no-dev, --no-watch, --log-level. CLI11 parses them (for --help and
+// The flags every subcommand takes: hotmod::command_line_flags(), the ones
+// an embedding host takes (-M/--module-path, --config, --dev, --no-dev,
+// --no-watch, --log-level, --debounce-ms). CLI11 parses them (for --help and
 // error messages); their meaning is hotmod::parse_command_line's, the same
 // an embedding host gets, so `hotmod` and a host read one configuration.
 #pragma once

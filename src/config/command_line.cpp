@@ -13,22 +13,33 @@ namespace {
 
 enum class Flag { dev, no_dev, no_watch, config, module_path, log_level, debounce };
 
+// One table: parse_command_line matches it, command_line_flags() shows it.
 struct FlagSpec {
-  std::string_view name;
+  CommandLineFlag shown;
   Flag flag;
-  std::string_view value;  // what its value is called in messages; "" = takes none
 };
 
 constexpr std::array kFlags{
-    FlagSpec{"--dev", Flag::dev, ""},
-    FlagSpec{"--no-dev", Flag::no_dev, ""},
-    FlagSpec{"--no-watch", Flag::no_watch, ""},
-    FlagSpec{"--config", Flag::config, "FILE"},
-    FlagSpec{"-M", Flag::module_path, "DIR"},
-    FlagSpec{"--module-path", Flag::module_path, "DIR"},
-    FlagSpec{"--log-level", Flag::log_level, "LEVEL"},
-    FlagSpec{"--debounce-ms", Flag::debounce, "N"},
+    FlagSpec{{"--module-path", "-M", "DIR",
+              "Folder to search for modules (repeatable; before hotmod.json's module_paths)"},
+             Flag::module_path},
+    FlagSpec{{"--config", "", "FILE", "Project file to read instead of the nearest hotmod.json"},
+             Flag::config},
+    FlagSpec{{"--dev", "", "", "Dev mode: detailed logging, timings, stack traces"}, Flag::dev},
+    FlagSpec{{"--no-dev", "", "", "Production mode"}, Flag::no_dev},
+    FlagSpec{{"--no-watch", "", "", "Do not watch files for changes"}, Flag::no_watch},
+    FlagSpec{{"--log-level", "", "LEVEL", "trace, debug, info, warn or error"}, Flag::log_level},
+    FlagSpec{{"--debounce-ms", "", "N",
+              "Quiet time after a change before reloading, in milliseconds (default 30)"},
+             Flag::debounce},
 };
+
+constexpr std::array<CommandLineFlag, kFlags.size()> shown_flags() {
+  std::array<CommandLineFlag, kFlags.size()> out{};
+  for (std::size_t i = 0; i < kFlags.size(); ++i) out[i] = kFlags[i].shown;
+  return out;
+}
+constexpr std::array kShownFlags = shown_flags();
 
 Error bad_flag(std::string_view flag, std::string_view problem) {
   std::string m(flag);
@@ -54,7 +65,9 @@ Split split(std::string_view arg) {
   return {arg, std::nullopt};
 }
 
-std::optional<Error> apply(const FlagSpec& spec, std::string_view value, ConfigLayer& layer) {
+// `typed` is the flag as given ("-M" or "--module-path"), for messages.
+std::optional<Error> apply(const FlagSpec& spec, std::string_view typed, std::string_view value,
+                           ConfigLayer& layer) {
   switch (spec.flag) {
     case Flag::dev:
       layer.dev_mode = true;
@@ -74,16 +87,16 @@ std::optional<Error> apply(const FlagSpec& spec, std::string_view value, ConfigL
     case Flag::log_level:
       layer.log_level = parse_log_level(value);
       if (!layer.log_level)
-        return bad_flag(spec.name, config::in_quotes(value) + " is not a log level; use " +
-                                       std::string(config::kLogLevels));
+        return bad_flag(typed, config::in_quotes(value) + " is not a log level; use " +
+                                   std::string(config::kLogLevels));
       break;
     case Flag::debounce:
       layer.debounce = config::parse_millis(value);
       if (!layer.debounce)
-        return bad_flag(spec.name, config::in_quotes(value) +
-                                       " is not a number of milliseconds; use a whole number "
-                                       "from 0 to " +
-                                       std::to_string(config::kMaxMillis) + ", e.g. 30");
+        return bad_flag(typed, config::in_quotes(value) +
+                                   " is not a number of milliseconds; use a whole number "
+                                   "from 0 to " +
+                                   std::to_string(config::kMaxMillis) + ", e.g. 30");
       break;
   }
   return std::nullopt;
@@ -97,11 +110,16 @@ bool looks_like_flag(std::string_view arg) {
 
 const FlagSpec* find_flag(std::string_view name) {
   for (const auto& spec : kFlags)
-    if (spec.name == name) return &spec;
+    if (spec.shown.name == name || (!spec.shown.alias.empty() && spec.shown.alias == name))
+      return &spec;
   return nullptr;
 }
 
 }  // namespace
+
+std::span<const CommandLineFlag> command_line_flags() {
+  return kShownFlags;
+}
 
 // `args` changes only on success, so a host that reports the error still
 // has the arguments it was given.
@@ -120,18 +138,17 @@ Result<ConfigLayer> parse_command_line(std::vector<std::string>& args) {
       continue;
     }
     std::string_view value;
-    if (spec->value.empty()) {
-      if (attached)
-        return bad_flag(spec->name, "takes no value; write " + std::string(spec->name) + " alone");
+    if (spec->shown.value.empty()) {
+      if (attached) return bad_flag(name, "takes no value; write " + std::string(name) + " alone");
     } else if (attached) {
       value = *attached;
     } else if (i + 1 < args.size() && !looks_like_flag(args[i + 1])) {
       value = args[++i];
     }
-    if (!spec->value.empty() && value.empty())
-      return bad_flag(spec->name,
-                      "needs a value: " + std::string(spec->name) + " " + std::string(spec->value));
-    if (auto error = apply(*spec, value, layer)) return *error;
+    if (!spec->shown.value.empty() && value.empty())
+      return bad_flag(name,
+                      "needs a value: " + std::string(name) + " " + std::string(spec->shown.value));
+    if (auto error = apply(*spec, name, value, layer)) return *error;
   }
   args = std::move(rest);
   return layer;

@@ -2,6 +2,8 @@
 // and the global flags handed to hotmod's configuration layer.
 #include <gtest/gtest.h>
 
+#include <hotmod/config.hpp>
+
 #include "cli_test_support.hpp"
 
 namespace hotmod_test {
@@ -77,6 +79,22 @@ TEST_F(Cli, ABadLogLevelNamesTheFlagAndTheLevels) {
   const Ran run = hotmod({"--log-level", "loud", "build"});
   EXPECT_EQ(run.exit_code, 2) << shown(run);
   EXPECT_TRUE(has(run.err, "--log-level: 'loud' is not a log level; use trace")) << run.err;
+}
+
+// Every flag a host takes, `hotmod` takes: its flags are the host's table.
+TEST_F(Cli, EveryFlagAHostTakesIsInTheHelpAndAccepted) {
+  const Ran help = hotmod({"--help"});
+  for (const hotmod::CommandLineFlag& f : hotmod::command_line_flags()) {
+    EXPECT_TRUE(has(help.out, std::string(f.name))) << f.name << "\n" << help.out;
+    if (!f.alias.empty()) {
+      EXPECT_TRUE(has(help.out, std::string(f.alias))) << f.alias;
+    }
+  }
+  const Ran run = hotmod({"--debounce-ms", "5", "-M", "mods", "modules"});
+  EXPECT_EQ(run.exit_code, 0) << shown(run);
+  const Ran bad = hotmod({"modules", "--debounce-ms=soon"});
+  EXPECT_EQ(bad.exit_code, 2) << shown(bad);
+  EXPECT_TRUE(has(bad.err, "--debounce-ms: 'soon' is not a number of milliseconds")) << bad.err;
 }
 
 TEST_F(Cli, ABadProjectFileNamesFileLineAndKey) {

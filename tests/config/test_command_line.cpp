@@ -27,6 +27,23 @@ TEST(CommandLine, TakesHotmodFlagsAndLeavesTheRestInOrder) {
   EXPECT_EQ(layer->module_paths, (std::vector<std::filesystem::path>{"mods", "more"}));
 }
 
+// The table command_line_flags() shows is the one parsing uses: every row's
+// name and alias are taken, with a value when it names one.
+TEST(CommandLine, EveryFlagInTheTableIsTaken) {
+  for (const CommandLineFlag& f : command_line_flags()) {
+    for (std::string_view name : {f.name, f.alias}) {
+      if (name.empty()) continue;
+      Args args{std::string(name)};
+      if (!f.value.empty()) args.push_back(f.name == "--log-level" ? "debug" : "5");
+      args.push_back("rest");
+      auto layer = parse_command_line(args);
+      ASSERT_TRUE(layer.ok()) << name << ": " << layer.error().message;
+      EXPECT_EQ(args, (Args{"rest"})) << name;
+    }
+  }
+  EXPECT_EQ(command_line_flags().size(), 7u) << "a new flag: add it to this test's values";
+}
+
 TEST(CommandLine, NothingGivenSetsNothing) {
   Args args{"run", "--verbose"};
   auto layer = parse_command_line(args);
