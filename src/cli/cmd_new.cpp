@@ -9,6 +9,7 @@
 #include "cli/terminal.hpp"
 #include "compile/toolchain.hpp"
 #include "hotmod/runtime.hpp"
+#include "loader/module_kinds.hpp"
 #include "process/child.hpp"
 
 namespace hotmod::cli {
@@ -16,9 +17,20 @@ namespace fs = std::filesystem;
 namespace {
 
 ModuleKind kind_named(const std::string& kind) {
-  return kind == "library"  ? ModuleKind::library
-         : kind == "script" ? ModuleKind::script
-                            : ModuleKind::source;
+  return parse_module_kind(kind).value_or(ModuleKind::source);  // CLI11 checked the name
+}
+
+std::vector<std::string> kind_names() {
+  std::vector<std::string> names;
+  for (const loader::KindRow& row : loader::module_kinds()) names.emplace_back(to_string(row.kind));
+  return names;
+}
+
+std::string kind_help() {
+  std::string help;
+  for (const loader::KindRow& row : loader::module_kinds())
+    help.append(help.empty() ? "" : ", ").append(row.description);
+  return help;
 }
 
 // The global flags as given, to repeat in the commands we suggest.
@@ -92,10 +104,7 @@ CLI::App* add_new_command(CLI::App& app, NewArgs& args) {
   CLI::App* cmd = app.add_subcommand("new", "Write a new module's skeleton, ready to load");
   cmd->add_option("NAME", args.name, "The module's name; dots make folders (tools.math)")
       ->required();
-  cmd->add_option("--kind", args.kind,
-                  "library (built by CMake), source (compiled by hotmod) or script (Lua)")
-      ->required()
-      ->check(CLI::IsMember({"library", "source", "script"}));
+  cmd->add_option("--kind", args.kind, kind_help())->required()->check(CLI::IsMember(kind_names()));
   cmd->add_option("--dir", args.dir,
                   "Where to write it (default: the first module folder; library modules: the "
                   "current folder)");

@@ -5,6 +5,7 @@
 
 #include "cli/skeletons.hpp"
 #include "compile/toolchain.hpp"
+#include "loader/module_kinds.hpp"
 #include "process/child.hpp"
 
 namespace hotmod::cli {
@@ -16,6 +17,11 @@ bool identifier(std::string_view part) {
   return std::all_of(part.begin(), part.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
   });
+}
+
+// The file name extension `hotmod new` writes for a kind.
+std::string extension(ModuleKind kind) {
+  return std::string(loader::kind_row(kind).extensions.front());
 }
 
 std::string relative_text(const fs::path& path, const fs::path& base) {
@@ -55,10 +61,10 @@ NewModule plan_module(const std::string& name, ModuleKind kind, const fs::path& 
   NewModule plan;
   switch (kind) {
     case ModuleKind::source:
-      plan.files.push_back({dir / (rel + ".cpp"), source_module_text(names)});
+      plan.files.push_back({dir / (rel + extension(kind)), source_module_text(names)});
       break;
     case ModuleKind::script:
-      plan.files.push_back({dir / (rel + ".lua"), script_module_text(names)});
+      plan.files.push_back({dir / (rel + extension(kind)), script_module_text(names)});
       break;
     case ModuleKind::library:
       plan.folder = dir / rel;

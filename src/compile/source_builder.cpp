@@ -9,6 +9,7 @@
 #include "compile/depfile.hpp"
 #include "compile/diagnostics.hpp"
 #include "compile/pch.hpp"
+#include "loader/module_kinds.hpp"
 #include "process/run.hpp"
 
 #ifndef HOTMOD_INCLUDE_DIR
@@ -22,8 +23,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 bool is_source_file(const fs::path& p) {
-  const std::string ext = p.extension().string();
-  return ext == ".cpp" || ext == ".cc" || ext == ".cxx";
+  return loader::has_kind_extension(ModuleKind::source, p);
 }
 
 // Flags that matter when linking as well as compiling.

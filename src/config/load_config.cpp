@@ -95,10 +95,11 @@ void merge_file_only(config::FileSettings& file, LoadedConfig& out) {
     o.module_capabilities[module] = std::move(grants);
   }
   for (const auto& [kind, ms] : file.slow_ms) {
-    double* into = kind == "library"  ? &o.slow.library_ms
-                   : kind == "source" ? &o.slow.source_ms
-                   : kind == "script" ? &o.slow.script_ms
-                                      : &o.slow.scan_ms;
+    const std::optional<ModuleKind> module_kind = parse_module_kind(kind);
+    double* into = !module_kind                          ? &o.slow.scan_ms
+                   : *module_kind == ModuleKind::library ? &o.slow.library_ms
+                   : *module_kind == ModuleKind::source  ? &o.slow.source_ms
+                                                         : &o.slow.script_ms;
     *into = ms;
     const std::string key = "performance.slow_ms." + kind;
     out.origin[key] = file_origin(file, key);

@@ -8,17 +8,17 @@
 #include <unordered_map>
 #include <utility>
 
+#include "loader/module_kinds.hpp"
+
 namespace hotmod::registry {
 namespace fs = std::filesystem;
 
 namespace {
 
 ModuleKind kind_of(const fs::path& file) {
-  const std::string ext = file.extension().string();
-  if (ext == ".cpp" || ext == ".cc" || ext == ".cxx") return ModuleKind::source;
-  if (ext == ".lua") return ModuleKind::script;
+  if (std::optional<ModuleKind> kind = loader::kind_by_extension(file)) return *kind;
   std::error_code ec;
-  if (fs::is_directory(file, ec)) return ModuleKind::source;
+  if (fs::is_directory(file, ec)) return ModuleKind::source;  // a marked folder
   return ModuleKind::library;
 }
 
@@ -30,7 +30,7 @@ std::string module_name(const fs::path& root, const fs::path& file) {
   std::string stem;
   std::error_code ec;
   if (fs::is_directory(file, ec)) {
-    if (!fs::is_regular_file(file / kModuleMarker, ec)) return {};
+    if (!fs::is_regular_file(file / loader::kModuleMarker, ec)) return {};
     stem = base;
   } else if (kind_of(file) != ModuleKind::library) {  // name.cpp, name.lua
     stem = file.stem().string();
@@ -82,7 +82,7 @@ void walk(const fs::path& dir, std::vector<DirId>& stack, std::vector<fs::path>&
         continue;
       }
       std::error_code mec;
-      if (fs::is_regular_file(e.path() / kModuleMarker, mec)) {
+      if (fs::is_regular_file(e.path() / loader::kModuleMarker, mec)) {
         files.push_back(e.path());  // one multi-file source module
         continue;
       }

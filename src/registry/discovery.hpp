@@ -29,9 +29,6 @@
 
 namespace hotmod::registry {
 
-// The file that makes a folder one multi-file source module.
-inline constexpr char kModuleMarker[] = "hotmod.module";
-
 struct Discovered {
   std::string name;
   ModuleKind kind = ModuleKind::library;

@@ -1,6 +1,7 @@
 #include "runtime/auto_reload.hpp"
 
 #include "compile/source_builder.hpp"
+#include "loader/module_kinds.hpp"
 #include "registry/discovery.hpp"
 #include "runtime/runtime_impl.hpp"
 
@@ -209,9 +210,7 @@ void AutoReloader::on_module_file(const FileChange& change) {
   // finds (object files and the like in a build tree do not); a module file
   // written in place only needs its module reloaded.
   auto module_file = [](const std::filesystem::path& p) {
-    const std::string ext = p.extension().string();
-    return ext == ".so" || ext == ".lua" || ext == ".cpp" || ext == ".cc" || ext == ".cxx" ||
-           p.filename() == registry::kModuleMarker;
+    return loader::kind_by_extension(p).has_value() || p.filename() == loader::kModuleMarker;
   };
   const bool could_be_module =
       change.is_directory || module_file(file) || module_file(change.old_path);
@@ -241,11 +240,7 @@ void AutoReloader::queue_source_users(const std::filesystem::path& file) {
       const auto rel = file.lexically_relative(root);
       // Inside a marked folder, only sources, headers and the marker count:
       // a module writing data or logs into its folder must not rebuild itself.
-      static const std::vector<std::string> kCode = {".cpp", ".cc",  ".cxx", ".h",  ".hh",
-                                                     ".hpp", ".hxx", ".inl", ".ipp"};
-      const bool code =
-          std::find(kCode.begin(), kCode.end(), file.extension().string()) != kCode.end() ||
-          file.filename() == registry::kModuleMarker;
+      const bool code = loader::is_source_code(file);
       bool uses =
           file == root || (code && !rel.empty() && *rel.begin() != ".." && *rel.begin() != ".");
       if (!uses)
