@@ -2,7 +2,6 @@
 
 #include "diag/module_entry.hpp"
 #include "pin/pin_domain.hpp"
-#include "script/script_module.hpp"
 
 namespace hotmod::registry {
 
@@ -20,31 +19,16 @@ Result<Value> Slot::call(std::string_view function, const Value& args) {
                  "module '" + name_ + "' has no function '" + std::string(function) +
                      "'; it exports: " + (known.empty() ? "nothing" : known)};
   }
-  if (v->script) {  // the pin keeps the version's exports alive
-    Result<Value> r = Error{};
-    std::optional<diag::Escaped> escaped =
-        diag::enter_module(heap_, [&] { r = v->script->call(*v->script_version, function, args); });
-    if (escaped)
-      return Error{Stage::call, Failure::function_threw,
-                   "module '" + name_ + "': " + escaped->what};
-    return r;  // errors name the module
-  }
-  Value result;
-  std::string error;
-  Failure failure = Failure::function_threw;
-  // The function's own wrapper turns what it throws into `error`; the
-  // entry's catch is for anything that gets past it.
+  // The pin keeps the version, its image and a script's exports alive; the
+  // entry's catch is for what gets past the function's own wrapper.
+  Result<Value> r = Error{};
   std::optional<diag::Escaped> escaped =
-      diag::enter_module(heap_, [&] { failure = it->second->invoke(args, result, error); });
-  if (failure == Failure::none && !escaped) return result;
-  std::string trace = escaped ? escaped->trace : diag::take_throw_trace();  // dev mode: where
-  if (escaped) {
-    error = escaped->what;
-    failure = Failure::function_threw;
-  }
+      diag::enter_module(heap_, [&] { r = v->backend->call(name_, *it->second, args); });
+  if (!escaped) return r;  // errors name the module
   // The trace stays in the message: it is what a console or `hotmod call` prints.
-  return Error{Stage::call, failure,
-               "module '" + name_ + "': " + error + (trace.empty() ? "" : "\n" + trace)};
+  return Error{Stage::call, Failure::function_threw,
+               "module '" + name_ + "': " + escaped->what +
+                   (escaped->trace.empty() ? "" : "\n" + escaped->trace)};
 }
 
 }  // namespace hotmod::registry

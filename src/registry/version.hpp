@@ -16,12 +16,8 @@
 #include "loader/elf_inspect.hpp"
 #include "loader/file_snapshot.hpp"
 #include "loader/image.hpp"
+#include "registry/backend.hpp"
 #include "registry/version_context.hpp"
-
-namespace hotmod::script {
-class ScriptModule;
-struct ScriptVersion;
-}  // namespace hotmod::script
 
 namespace hotmod::registry {
 
@@ -46,20 +42,19 @@ struct Version {
   // interface name -> the object published for it
   std::vector<std::pair<std::string, void*>> instances;
   std::unique_ptr<VersionContext> context;
-  // Script modules: no image. The chunk's exports in the module's
-  // interpreter, and a definition the runtime fills (functions, no state,
-  // no native hooks) so the rest of the transaction reads scripts like
-  // libraries.
-  std::shared_ptr<script::ScriptModule> script;
-  std::shared_ptr<script::ScriptVersion> script_version;
+  // Script modules: no image, and a definition the runtime fills
+  // (functions, no state, no native hooks) so the rest of the transaction
+  // reads scripts like libraries.
   std::unique_ptr<detail::ModuleDef> script_def;
+  // Calls, hooks, rollback and release for its kind. After `image` and
+  // `script_def`: it goes first.
+  std::unique_ptr<Backend> backend;
 
   void* instance(std::string_view interface) const {
     for (const auto& [name, p] : instances)
       if (name == interface) return p;
     return nullptr;
   }
-  ~Version();  // out of line: releases a script's exports
 };
 
 // A new generation number: process-wide, so versioned copies of runtimes

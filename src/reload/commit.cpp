@@ -20,29 +20,21 @@
 #include "log/runtime_log.hpp"
 #include "reload/module_context.hpp"
 #include "reload/state_handover.hpp"
-#include "script/script_module.hpp"
 
 namespace hotmod::reload {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-enum class Hook { load, unload };
+using Hook = registry::Backend::Hook;
 
 // Runs a hook; returns what it threw (or a script hook's error), nullopt
-// when it returned. A script's on_load / on_unload are functions of its
-// exports table.
+// when it returned.
 std::optional<diag::Escaped> run_hook(Hook which, registry::Version& v) {
   std::optional<diag::Escaped> failed;
   std::optional<diag::Escaped> escaped = diag::enter_module(diag::heap_cell(v.module), [&] {
-    if (v.script) {
-      Result<Value> r =
-          v.script->run_hook(*v.script_version, which == Hook::load ? "on_load" : "on_unload");
-      if (!r.ok()) failed = diag::Escaped{r.error().message, ""};
-      return;
-    }
-    void (*hook)(Context&) = which == Hook::load ? v.def->on_load : v.def->on_unload;
-    if (hook != nullptr) hook(*v.context);
+    if (std::optional<std::string> error = v.backend->run_hook(which, *v.context))
+      failed = diag::Escaped{std::move(*error), ""};
   });
   return escaped ? escaped : failed;
 }
@@ -83,7 +75,7 @@ bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version>
                            "which the host now holds a Ref to; keep "
                            "HOTMOD_INTERFACE({}, ...) in the module",
                            slot.name(), next->version, name, name)};
-    if (next->script) next->script->restore_state(*next->script_version);
+    next->backend->undo_load_changes();
     host.retire(slot, std::move(next), {});
     return false;
   }
@@ -110,7 +102,7 @@ bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version>
   lap(&t.hooks);
 
   if (!failed) {
-    if (next->script) next->script->drop_snapshot(*next->script_version);
+    next->backend->keep_load_changes();
     std::vector<registry::StateBox> garbage;
     if (h.replaced) garbage.push_back(slot.state);
     if (!h.snapshot.empty()) garbage.push_back(h.snapshot);
@@ -130,7 +122,7 @@ bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version>
              failed->trace};
   host.bus().remove_owner(next->generation);
   // A script's hotmod.state goes back to before the new chunk ran.
-  if (next->script) next->script->restore_state(*next->script_version);
+  next->backend->undo_load_changes();
   std::vector<registry::StateBox> garbage;
   if (h.replaced) {
     if (!h.next.empty()) garbage.push_back(h.next);

@@ -173,6 +173,7 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
   v->context = std::make_unique<ModuleContext>(host, slot.name(), v->generation,
                                                host.config_for(slot.name()));
   v->context->set_definition(v->def);
+  v->backend = registry::native_backend(*v->def);
   return v;
 }
 

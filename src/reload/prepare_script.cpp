@@ -96,22 +96,20 @@ std::shared_ptr<registry::Version> prepare_script(Host& host, registry::Slot& sl
   lap(&t.copy);
 
   if (!slot.lua) slot.lua = make_interpreter(host, slot);
-  v->script = slot.lua;
   v->context = std::make_unique<ModuleContext>(host, slot.name(), v->generation,
                                                host.config_for(slot.name()));
   Result<std::shared_ptr<script::ScriptVersion>> loaded = [&] {
     ScriptVersionScope loading(v.get());
-    return v->script->load(text, file.filename().string());
+    return slot.lua->load(text, file.filename().string());
   }();
   lap(&t.open);
   if (!loaded.ok()) {
     *f = loaded.error();
     f->message = "module '" + slot.name() + "': " + f->message;
-    v->script.reset();  // nothing to release
-    return nullptr;
+    return nullptr;  // nothing to release
   }
-  v->script_version = std::move(loaded.value());
-  const script::ScriptVersion& sv = *v->script_version;
+  const script::ScriptVersion& sv = *loaded.value();
+  v->backend = registry::script_backend(slot.lua, loaded.value());
 
   v->version = sv.version;
   v->description = sv.description;
@@ -120,7 +118,7 @@ std::shared_ptr<registry::Version> prepare_script(Host& host, registry::Slot& sl
     if (!host.capability_granted(slot.name(), c)) {
       *f = Error{Stage::validate, Failure::missing_capability,
                  host.capability_refusal(slot.name(), c)};
-      v->script->restore_state(*v->script_version);  // what its chunk wrote is undone
+      v->backend->undo_load_changes();  // what its chunk wrote is undone
       lap(&t.validate);
       return nullptr;  // ~Version releases the exports
     }

@@ -77,15 +77,13 @@ Runtime::Impl::~Impl() {
     slot->current.store(nullptr, std::memory_order_release);
     for (auto& [name, cell] : slot->cells) cell->impl.store(nullptr, std::memory_order_release);
     auto& v = *slot->owner;
-    if (v.script) {
-      Result<Value> r = v.script->run_hook(*v.script_version, "on_unload");
-      if (!r.ok())
-        log.warn("module '" + slot->name() +
-                 "' on_unload failed at shutdown: " + r.error().message);
-    } else if (v.def->on_unload != nullptr) {
-      if (auto escaped = diag::enter_module(slot->heap(), [&] { v.def->on_unload(*v.context); }))
-        log.warn("module '" + slot->name() + "' on_unload threw at shutdown: " + escaped->what);
-    }
+    std::optional<std::string> failed;
+    if (auto escaped = diag::enter_module(slot->heap(), [&] {
+          failed = v.backend->run_hook(registry::Backend::Hook::unload, *v.context);
+        }))
+      log.warn("module '" + slot->name() + "' on_unload threw at shutdown: " + escaped->what);
+    else if (failed)
+      log.warn("module '" + slot->name() + "' on_unload failed at shutdown: " + *failed);
     bus.remove_owner(v.generation);
     std::vector<registry::StateBox> garbage;
     if (!slot->state.empty()) garbage.push_back(slot->state);
