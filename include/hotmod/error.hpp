@@ -10,6 +10,7 @@
 #pragma once
 
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,12 +97,12 @@ struct Error {
 // what() is the error's message, error() the whole Error.
 class BadResultAccess : public std::exception {
  public:
-  explicit BadResultAccess(Error error) : error_(std::move(error)) {}
-  const char* what() const noexcept override { return error_.message.c_str(); }
-  const Error& error() const noexcept { return error_; }
+  explicit BadResultAccess(Error error) : error_(std::make_shared<const Error>(std::move(error))) {}
+  const char* what() const noexcept override { return error_->message.c_str(); }
+  const Error& error() const noexcept { return *error_; }
 
  private:
-  Error error_;
+  std::shared_ptr<const Error> error_;  // shared: copying an exception must not throw
 };
 
 template <class T>

@@ -153,9 +153,10 @@ std::vector<std::string> project_flags(const std::vector<std::string>& args,
 Result<CompileDatabase> CompileDatabase::load(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    return db_error("cannot read the compile database '" + file.string() +
-                    "': " + std::strerror(errno) +
-                    " (CMake writes it when configured with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)");
+    return Error{Stage::build, Failure::io_error,
+                 "cannot read the compile database '" + file.string() +
+                     "': " + std::strerror(errno) +
+                     " (CMake writes it when configured with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)"};
   }
   std::ostringstream buffer;
   buffer << in.rdbuf();

@@ -145,7 +145,7 @@ Result<fs::path> current_folder(const ConfigInputs& in) {
   std::error_code ec;
   fs::path here = fs::current_path(ec);
   if (ec && (in.cwd.empty() || in.cwd.is_relative()))
-    return Error{Stage::config, Failure::invalid_config,
+    return Error{Stage::config, Failure::io_error,
                  "cannot tell the current folder (" + ec.message() +
                      "); was it removed? cd into an existing folder"};
   return normal(here, in.cwd);

@@ -20,7 +20,7 @@ Result<std::optional<fs::path>> named_file(const fs::path& given, std::string_vi
     return Error{Stage::config, Failure::invalid_config, std::move(m)};
   }
   if (ec)
-    return Error{Stage::config, Failure::invalid_config,
+    return Error{Stage::config, Failure::io_error,
                  m.append("cannot be examined: ").append(ec.message())};
   if (fs::is_directory(st))
     return Error{Stage::config, Failure::invalid_config,

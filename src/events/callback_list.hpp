@@ -12,6 +12,13 @@
 //    waits for it too — except for the calling thread's own call, which
 //    cannot end while it waits (a callback removing itself returns at once).
 //
+// The last reference to a removed callback (and with it what it captured) may
+// be dropped on the thread that calls or removes it, never under the list's
+// lock. remove_and_wait() is like joining a thread: from a thread holding a
+// lock the running callback needs, it waits forever. The list itself must
+// outlive every call in progress; its owners stop their callers first (the
+// watcher's thread, the runtime's shutdown, the bus's pins).
+//
 // Each callback carries a Tag (the bus's topic and owner; nothing for the
 // others) that call_if() and remove_if() select on.
 //
@@ -19,6 +26,10 @@
 // standard library has a callback list, and the ones in larger libraries
 // (boost.signals2, sigslot) differ on exactly the points above.
 #pragma once
+
+#if defined(__GLIBCXX__)
+#include <cxxabi.h>  // abi::__forced_unwind
+#endif
 
 #include <algorithm>
 #include <condition_variable>
@@ -57,29 +68,41 @@ class TaggedCallbackList {
     return entries_.back()->id;
   }
 
-  void remove(std::uint64_t id) { take(id); }
+  void remove(std::uint64_t id) {
+    std::shared_ptr<Entry> gone;  // dropped after the lock: its destructor may use the list
+    std::lock_guard lock(mu_);
+    gone = take_locked(id);
+  }
 
   void remove_and_wait(std::uint64_t id) {
-    std::shared_ptr<Entry> entry = take(id);
+    std::shared_ptr<Entry> entry;
+    std::unique_lock lock(mu_);
+    entry = take_locked(id);
+    // Removed by someone else already, but maybe still running elsewhere.
+    if (!entry) entry = find_busy_locked(id);
     if (!entry) return;
     const int mine = running_here(entry.get());
-    std::unique_lock lock(mu_);
     finished_.wait(lock, [&] { return entry->running == mine; });
+    lock.unlock();  // `entry` goes after it
   }
 
   // Removes every callback whose tag satisfies `pred`; returns how many.
   template <class Pred>
   std::size_t remove_if(Pred pred) {
+    std::vector<std::shared_ptr<Entry>> gone;  // destroyed after the lock
     std::lock_guard lock(mu_);
-    return std::erase_if(entries_, [&](const std::shared_ptr<Entry>& e) {
+    std::erase_if(entries_, [&](std::shared_ptr<Entry>& e) {
       if (!pred(std::as_const(e->tag))) return false;
       e->removed = true;
+      gone.push_back(std::move(e));
       return true;
     });
+    return gone.size();
   }
 
-  // Calls the callbacks whose tag satisfies `pred`. The last reference to a
-  // removed callback may be dropped here, on this thread.
+  // Calls the callbacks whose tag satisfies `pred`, asking again just before
+  // each one (a callback before it may have changed the answer, e.g. by
+  // stopping a watcher).
   template <class Pred>
   void call_if(Pred pred, Args... args) {
     std::vector<std::shared_ptr<Entry>> targets;
@@ -91,15 +114,11 @@ class TaggedCallbackList {
     for (const std::shared_ptr<Entry>& e : targets) {
       {
         std::lock_guard lock(mu_);
-        if (e->removed) continue;
-        ++e->running;
+        if (e->removed || !pred(std::as_const(e->tag))) continue;
+        if (e->running++ == 0) busy_.push_back(e);
       }
+      Running running(*this, e);
       run(*e, args...);
-      {
-        std::lock_guard lock(mu_);
-        --e->running;
-      }
-      finished_.notify_all();
     }
   }
 
@@ -131,16 +150,47 @@ class TaggedCallbackList {
     return static_cast<int>(std::count(stack.begin(), stack.end(), e));
   }
 
+  // Counts a call out when it ends, however it ends.
+  class Running {
+   public:
+    Running(TaggedCallbackList& list, const std::shared_ptr<Entry>& e) : list_(list), e_(e) {}
+    ~Running() {
+      {
+        std::lock_guard lock(list_.mu_);
+        if (--e_->running == 0) std::erase(list_.busy_, e_);
+      }
+      list_.finished_.notify_all();
+    }
+    Running(const Running&) = delete;
+    Running& operator=(const Running&) = delete;
+
+   private:
+    TaggedCallbackList& list_;
+    const std::shared_ptr<Entry>& e_;
+  };
+
+  // Marks this thread as inside `e` for as long as it runs.
+  class Inside {
+   public:
+    explicit Inside(const Entry* e) { inside().push_back(e); }
+    ~Inside() { inside().pop_back(); }
+    Inside(const Inside&) = delete;
+    Inside& operator=(const Inside&) = delete;
+  };
+
   void run(const Entry& e, Args&... args) {
-    inside().push_back(&e);
     try {
+      Inside mark(&e);
       e.callback(args...);
+#if defined(__GLIBCXX__)
+    } catch (::abi::__forced_unwind&) {
+      throw;  // a cancelled thread must finish unwinding
+#endif
     } catch (const std::exception& ex) {
       report(ex.what(), args...);
     } catch (...) {
       report("an exception that is not a std::exception", args...);
     }
-    inside().pop_back();
   }
 
   void report(std::string_view what, Args&... args) {
@@ -151,8 +201,7 @@ class TaggedCallbackList {
     }
   }
 
-  std::shared_ptr<Entry> take(std::uint64_t id) {
-    std::lock_guard lock(mu_);
+  std::shared_ptr<Entry> take_locked(std::uint64_t id) {
     auto it = std::find_if(entries_.begin(), entries_.end(),
                            [&](const std::shared_ptr<Entry>& e) { return e->id == id; });
     if (it == entries_.end()) return nullptr;
@@ -162,10 +211,17 @@ class TaggedCallbackList {
     return entry;
   }
 
+  std::shared_ptr<Entry> find_busy_locked(std::uint64_t id) const {
+    for (const std::shared_ptr<Entry>& e : busy_)
+      if (e->id == id) return e;
+    return nullptr;
+  }
+
   const ErrorSink on_error_;
   mutable std::mutex mu_;
   std::condition_variable finished_;
   std::vector<std::shared_ptr<Entry>> entries_;  // in the order added
+  std::vector<std::shared_ptr<Entry>> busy_;     // running somewhere, removed or not
   std::uint64_t next_id_ = 1;
 };
 

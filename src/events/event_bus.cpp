@@ -15,8 +15,8 @@ void LocalEventBus::publish(std::string_view topic, const Value& payload) {
   // may be destroyed in it, and its destructor is module code too.
   Pin pin(&pin::domain());
   // Publishing on "*" itself reaches each "*" subscriber once.
-  subscribers_.call_if([&](const Subscription& s) { return s.topic == topic || s.topic == "*"; },
-                       topic, payload);
+  subscribers_.call_if([&](const Tag& s) { return s.topic == topic || s.topic == "*"; }, topic,
+                       payload);
 }
 
 EventBus::Id LocalEventBus::add_subscriber(std::string_view topic, EventCallback callback) {
@@ -25,7 +25,7 @@ EventBus::Id LocalEventBus::add_subscriber(std::string_view topic, EventCallback
 
 EventBus::Id LocalEventBus::add_owned(std::string_view topic, EventCallback callback,
                                       std::uint64_t owner) {
-  return subscribers_.add(Subscription{std::string(topic), owner}, std::move(callback));
+  return subscribers_.add(Tag{std::string(topic), owner}, std::move(callback));
 }
 
 void LocalEventBus::remove_subscriber(Id id) {
@@ -33,7 +33,7 @@ void LocalEventBus::remove_subscriber(Id id) {
 }
 
 std::size_t LocalEventBus::remove_owner(std::uint64_t owner) {
-  return subscribers_.remove_if([&](const Subscription& s) { return s.owner == owner; });
+  return subscribers_.remove_if([&](const Tag& s) { return s.owner == owner; });
 }
 
 std::size_t LocalEventBus::subscriber_count() const {

@@ -35,11 +35,11 @@ class LocalEventBus final : public EventBus {
   std::size_t subscriber_count() const;
 
  private:
-  struct Subscription {
+  struct Tag {
     std::string topic;  // or "*": every topic
     std::uint64_t owner = 0;
   };
-  TaggedCallbackList<Subscription, std::string_view, const Value&> subscribers_;
+  TaggedCallbackList<Tag, std::string_view, const Value&> subscribers_;
 };
 
 }  // namespace hotmod::events

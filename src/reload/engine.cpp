@@ -84,7 +84,7 @@ ReloadStats ReloadEngineCore::reload() {
   Active active(*impl_);
   if (!active.in()) {
     stats.stage = Stage::build;
-    stats.failure = Failure::build_failed;
+    stats.failure = Failure::shutting_down;
     stats.error = "the reload engine for '" + stats.module + "' is being destroyed";
     return stats;
   }
@@ -105,7 +105,9 @@ ReloadStats ReloadEngineCore::reload() {
     stats.first_load = impl_->reloads.load() == 0 && built.ok();
     if (!built.ok()) {
       stats.stage = Stage::build;
-      stats.failure = Failure::build_failed;
+      // The build step's own reason when it gave one (io_error, ...).
+      stats.failure =
+          built.error().failure != Failure::none ? built.error().failure : Failure::build_failed;
       stats.error = built.error().message;
       stats.diagnostics = built.error().diagnostics;
     } else {

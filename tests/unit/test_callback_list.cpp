@@ -103,6 +103,42 @@ TEST(CallbackList, RemoveAndWaitWaitsForACallRunningElsewhere) {
   EXPECT_EQ(list.size(), 0u);
 }
 
+// A callback removed (by itself, or by remove()) while it runs is still
+// waited for by remove_and_wait() from another thread.
+TEST(CallbackList, RemoveAndWaitWaitsEvenWhenAnotherRemovalCameFirst) {
+  CallbackList<> list;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool entered = false, release = false;
+  std::atomic<bool> finished{false};
+  std::uint64_t id = 0;
+  id = list.add([&] {
+    list.remove(id);  // gone from the list, still running
+    std::unique_lock lock(mu);
+    entered = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });
+    finished = true;
+  });
+  std::thread caller([&] { list.call(); });
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return entered; });
+  }
+  ASSERT_EQ(list.size(), 0u);
+  // Released from another thread, usually while this one already waits;
+  // when the releaser wins the race the check below passes either way.
+  std::thread releaser([&] {
+    std::lock_guard lock(mu);
+    release = true;
+    cv.notify_all();
+  });
+  list.remove_and_wait(id);
+  EXPECT_TRUE(finished) << "returned while the removed callback still ran";
+  releaser.join();
+  caller.join();
+}
+
 TEST(CallbackList, TagsSelectWhichCallbacksRunAndWhichGo) {
   TaggedCallbackList<int, std::string&> list;
   std::string out;

@@ -206,6 +206,23 @@ TEST(WatchApi, StopAndRemoveFromInsideACallbackDoNotDeadlock) {
   EXPECT_EQ(calls.load(), 1);  // removed
 }
 
+// The callbacks after one that stops the watcher are not called for that
+// change: their owner may be going away with the watcher.
+TEST(WatchApi, CallbacksAfterOneThatStopsTheWatcherDoNotRun) {
+  WatchFixture w(api_kernel(0ms));
+  w.start();
+  std::atomic<int> first{0};
+  std::atomic<int> second{0};
+  w.watcher().on_change([&](const FileChange&) {
+    w.watcher().stop();  // returns without waiting for itself
+    ++first;
+  });
+  w.watcher().on_change([&](const FileChange&) { ++second; });
+  write_file(w / "a", "x");
+  ASSERT_TRUE(eventually([&] { return first.load() == 1 && !w.watcher().is_watching(); }));
+  EXPECT_EQ(second.load(), 0);
+}
+
 TEST(WatchApi, RemoveOnChangeWaitsForTheCallbackRunningElsewhere) {
   WatchFixture w(api_kernel(0ms));
   w.start();
