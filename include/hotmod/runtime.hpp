@@ -39,6 +39,10 @@
 
 namespace hotmod {
 
+namespace detail {
+struct RuntimeCore;  // the runtime's internals (src/runtime/)
+}  // namespace detail
+
 struct RefreshReport {
   std::vector<ReloadStats> reloaded;  // loaded modules whose file changed
   std::vector<std::string> discovered;
@@ -174,13 +178,8 @@ class Runtime {
   // the versions it would wait for include the one calling it.
   void wait_for_unloads();
 
-  // The process-wide domain every call pins (see hotmod/pin.hpp).
-  static PinDomain& pin_domain();
-
-  struct Impl;
-
  private:
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<detail::RuntimeCore> impl_;
 };
 
 }  // namespace hotmod

@@ -51,7 +51,7 @@ std::filesystem::path glob_base(const std::string& glob) {
   return base;
 }
 
-AutoReloader::AutoReloader(Runtime::Impl& rt) : rt_(rt) {}
+AutoReloader::AutoReloader(runtime::Core& rt) : rt_(rt) {}
 
 AutoReloader::~AutoReloader() {
   stop();

@@ -15,12 +15,13 @@
 
 #include "hotmod/runtime.hpp"
 #include "hotmod/watcher.hpp"
+#include "runtime/core_fwd.hpp"
 
 namespace hotmod::runtime {
 
 class AutoReloader {
  public:
-  explicit AutoReloader(Runtime::Impl& rt);
+  explicit AutoReloader(runtime::Core& rt);
   ~AutoReloader();  // stop()
   AutoReloader(const AutoReloader&) = delete;
   AutoReloader& operator=(const AutoReloader&) = delete;
@@ -64,7 +65,7 @@ class AutoReloader {
   void process(const std::string& module, bool build);
   void announce_discovery();
 
-  Runtime::Impl& rt_;
+  runtime::Core& rt_;
   std::unique_ptr<FileWatcher> modules_;
   std::unique_ptr<FileWatcher> sources_;  // null without build rules
   // Each rule's source globs made absolute (relative ones against the rule's

@@ -24,7 +24,7 @@ namespace {
 constexpr std::chrono::milliseconds kSettleTime{100};
 }  // namespace
 
-Runtime::Impl::Impl(RuntimeOptions opts)
+detail::RuntimeCore::RuntimeCore(RuntimeOptions opts)
     : options(std::move(opts)),
       log(options.log_sink, options.log_level),
       bus([this](std::string_view topic, std::string_view what) {
@@ -48,7 +48,7 @@ Runtime::Impl::Impl(RuntimeOptions opts)
   apply_mode();
 }
 
-Runtime::Impl::~Impl() {
+detail::RuntimeCore::~RuntimeCore() {
   {
     // No reload may start while modules go. Joined outside mode_mu: the
     // worker may be calling watching() or waiting in a callback.
@@ -114,7 +114,7 @@ Runtime::Impl::~Impl() {
 
 // Never holds registry_mu while taking a slot's lock: a module's hooks run
 // with its lock held and may look other modules up (imports).
-void Runtime::Impl::rescan() {
+void runtime::Core::rescan() {
   const auto scan_start = std::chrono::steady_clock::now();
   registry::DiscoveryResult found = registry::discover(options.module_paths);
   record_scan(scan_start, std::chrono::steady_clock::now() - scan_start);
@@ -161,7 +161,7 @@ void Runtime::Impl::rescan() {
   unreported_vanished.insert(unreported_vanished.end(), vanished.begin(), vanished.end());
 }
 
-std::shared_ptr<registry::Slot> Runtime::Impl::find(std::string_view name, Error* error) {
+std::shared_ptr<registry::Slot> runtime::Core::find(std::string_view name, Error* error) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     {
       std::shared_lock lock(registry_mu);
@@ -186,14 +186,14 @@ std::shared_ptr<registry::Slot> Runtime::Impl::find(std::string_view name, Error
   return nullptr;
 }
 
-Result<Module> Runtime::Impl::module(std::string_view name) {
+Result<Module> runtime::Core::module(std::string_view name) {
   Error error;
   std::shared_ptr<registry::Slot> slot = find(name, &error);
   if (!slot) return error;
   if (slot->loaded.load(std::memory_order_acquire)) return Module(slot);
   std::string chain;
   if (import_cycle(*slot, &chain))
-    return Error{Stage::load, Failure::import_cycle,
+    return Error{Stage::import, Failure::import_cycle,
                  "import cycle: " + chain +
                      "; break the cycle by moving shared code into "
                      "a module both import"};
@@ -207,7 +207,7 @@ Result<Module> Runtime::Impl::module(std::string_view name) {
   return Module(slot);
 }
 
-Result<std::shared_ptr<const InterfaceCell>> Runtime::Impl::interface(std::string_view name,
+Result<std::shared_ptr<const InterfaceCell>> runtime::Core::interface(std::string_view name,
                                                                       std::string_view iface) {
   Result<Module> m = module(name);
   if (!m.ok()) return m.error();
@@ -216,7 +216,7 @@ Result<std::shared_ptr<const InterfaceCell>> Runtime::Impl::interface(std::strin
   if (!slot) return error;
   std::string chain;
   if (import_cycle(*slot, &chain))  // its hooks are running on this thread, holding its lock
-    return Error{Stage::load, Failure::import_cycle,
+    return Error{Stage::import, Failure::import_cycle,
                  "import cycle: " + chain +
                      "; a module cannot import itself (or a module "
                      "importing it) from its own hooks"};
@@ -243,13 +243,13 @@ Result<std::shared_ptr<const InterfaceCell>> Runtime::Impl::interface(std::strin
   return std::shared_ptr<const InterfaceCell>(cell);
 }
 
-const Value* Runtime::Impl::config_for(const std::string& module) const {
+const Value* runtime::Core::config_for(const std::string& module) const {
   static const Value kNone;
   auto it = options.module_config.find(module);
   return it == options.module_config.end() ? &kNone : &it->second;
 }
 
-bool Runtime::Impl::capability_granted(std::string_view module, std::string_view capability) const {
+bool runtime::Core::capability_granted(std::string_view module, std::string_view capability) const {
   auto grants = [&](const std::vector<std::string>& list) {
     return std::any_of(list.begin(), list.end(),
                        [&](const std::string& c) { return c == "*" || c == capability; });
@@ -259,7 +259,7 @@ bool Runtime::Impl::capability_granted(std::string_view module, std::string_view
   return it != options.module_capabilities.end() && grants(it->second);
 }
 
-std::string Runtime::Impl::capability_refusal(std::string_view module,
+std::string runtime::Core::capability_refusal(std::string_view module,
                                               std::string_view capability) const {
   std::string m(module), c(capability);
   return "module '" + m + "' needs capability '" + c +
@@ -269,7 +269,8 @@ std::string Runtime::Impl::capability_refusal(std::string_view module,
 
 // ---- the public API ----------------------------------------------------
 
-Runtime::Runtime(RuntimeOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Runtime::Runtime(RuntimeOptions options)
+    : impl_(std::make_unique<runtime::Core>(std::move(options))) {}
 Runtime::~Runtime() = default;
 
 bool Runtime::capability_granted(std::string_view module, std::string_view capability) const {
@@ -278,9 +279,6 @@ bool Runtime::capability_granted(std::string_view module, std::string_view capab
 
 EventBus& Runtime::bus() {
   return impl_->bus;
-}
-PinDomain& Runtime::pin_domain() {
-  return pin::domain();
 }
 
 Result<Module> Runtime::module(std::string_view name) {
@@ -329,7 +327,7 @@ std::vector<ReloadStats> Runtime::reload_all() {
   return out;
 }
 
-void Runtime::Impl::announce_discovery(RefreshReport& report) {
+void runtime::Core::announce_discovery(RefreshReport& report) {
   std::vector<std::pair<std::string, std::string>> discovered, vanished;
   {
     std::lock_guard lock(unreported_mu);

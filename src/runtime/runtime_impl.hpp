@@ -1,4 +1,4 @@
-// Runtime::Impl — the registry of module slots and the services shared by
+// runtime::Core — the registry of module slots and the services shared by
 // every reload: options, log, event bus, version store and reaper.
 //
 // Lock order: a Slot::mu may be held while taking registry_mu (a module's
@@ -27,6 +27,7 @@
 #include "registry/import_graph.hpp"
 #include "registry/slot.hpp"
 #include "reload/reaper.hpp"
+#include "runtime/core_fwd.hpp"
 #include "runtime/transaction_host.hpp"
 
 namespace hotmod {
@@ -35,11 +36,15 @@ class SourceBuilder;
 }
 namespace runtime {
 class AutoReloader;
-}
+}  // namespace runtime
 
-struct Runtime::Impl {
-  explicit Impl(RuntimeOptions opts);
-  ~Impl();
+namespace detail {
+
+// Everything a Runtime's members reach: private to src/runtime/, so the
+// public header names only its forward declaration. runtime::Core here.
+struct RuntimeCore {
+  explicit RuntimeCore(RuntimeOptions opts);
+  ~RuntimeCore();
 
   // Finds a slot, rescanning the module paths once for an unknown name.
   std::shared_ptr<registry::Slot> find(std::string_view name, Error* error);
@@ -167,4 +172,5 @@ struct Runtime::Impl {
   reload::Reaper reaper;  // last: stopped first, while the rest still exists
 };
 
+}  // namespace detail
 }  // namespace hotmod

@@ -13,7 +13,7 @@ namespace {
 
 // A registered module by name, without rescanning: these names come from
 // the import graph, so they were found before.
-std::shared_ptr<registry::Slot> lookup(Runtime::Impl& rt, std::string_view name) {
+std::shared_ptr<registry::Slot> lookup(runtime::Core& rt, std::string_view name) {
   std::shared_lock lock(rt.registry_mu);
   auto it = rt.slots.find(name);
   return it == rt.slots.end() ? nullptr : it->second;
@@ -21,7 +21,7 @@ std::shared_ptr<registry::Slot> lookup(Runtime::Impl& rt, std::string_view name)
 
 // Runs the dependent's hook, if its running version has one; nullopt when
 // there was nothing to call, else the exception's message ("" when none).
-std::optional<std::string> run_hook(Runtime::Impl& rt, registry::Slot& slot,
+std::optional<std::string> run_hook(runtime::Core& rt, registry::Slot& slot,
                                     std::string_view dependency) {
   std::lock_guard lock(slot.mu);
   if (!slot.owner) return std::nullopt;  // never loaded, or its load failed
@@ -52,14 +52,14 @@ Error import_cycle_error(std::string_view importer, std::string_view imported,
                    "events on ctx.bus() instead of importing the other"};
 }
 
-void settle_imports(Runtime::Impl& rt, const std::string& module) {
+void settle_imports(runtime::Core& rt, const std::string& module) {
   std::shared_ptr<registry::Slot> slot = lookup(rt, module);
   if (!slot) return;
   std::lock_guard lock(slot->mu);  // no transaction of it runs meanwhile
   rt.imports.settle(module, slot->owner ? slot->owner->generation : 0);
 }
 
-void notify_dependents(Runtime::Impl& rt, const std::string& module) {
+void notify_dependents(runtime::Core& rt, const std::string& module) {
   for (const std::string& name : rt.imports.dependents_in_order(module)) {
     std::shared_ptr<registry::Slot> slot = lookup(rt, name);
     if (!slot) continue;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "runtime/core_fwd.hpp"
 #include "runtime/runtime_impl.hpp"
 
 namespace hotmod::runtime {
@@ -21,7 +22,7 @@ Error import_cycle_error(std::string_view importer, std::string_view imported,
 // A cycle is refused without running `load`; an edge recorded only for an
 // import that then failed is dropped again.
 template <class T, class Load>
-Result<T> recorded_import(Runtime::Impl& rt, std::string_view importer, std::uint64_t version,
+Result<T> recorded_import(runtime::Core& rt, std::string_view importer, std::uint64_t version,
                           std::string_view imported, Load load) {
   registry::ImportGraph::Added edge = rt.imports.add_edge(importer, imported, version);
   if (!edge.ok) return import_cycle_error(importer, imported, edge.cycle);
@@ -32,12 +33,12 @@ Result<T> recorded_import(Runtime::Impl& rt, std::string_view importer, std::uin
 
 // After a load or reload attempt of `module`: its imports become those of
 // the version now running (none when it is not loaded). Takes its lock.
-void settle_imports(Runtime::Impl& rt, const std::string& module);
+void settle_imports(runtime::Core& rt, const std::string& module);
 
 // After `module` reloaded: calls on_dependency_reloaded(ctx, module) of each
 // loaded module importing it, directly or not, in
 // ImportGraph::dependents_in_order, each under its own lock. Call with no
 // module lock held. A hook that throws is logged; the others still run.
-void notify_dependents(Runtime::Impl& rt, const std::string& module);
+void notify_dependents(runtime::Core& rt, const std::string& module);
 
 }  // namespace hotmod::runtime

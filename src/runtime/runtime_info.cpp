@@ -11,7 +11,7 @@
 
 namespace hotmod {
 
-void Runtime::Impl::show_locked(const registry::Slot& slot) {
+void runtime::Core::show_locked(const registry::Slot& slot) {
   if (!slot.owner) return unshow(slot);
   const registry::Version& v = *slot.owner;
   ModuleInfo info;
@@ -28,12 +28,12 @@ void Runtime::Impl::show_locked(const registry::Slot& slot) {
   shown.insert_or_assign(slot.name(), std::move(info));
 }
 
-void Runtime::Impl::unshow(const registry::Slot& slot) {
+void runtime::Core::unshow(const registry::Slot& slot) {
   std::lock_guard lock(shown_mu);
   shown.erase(slot.name());
 }
 
-ModuleInfo Runtime::Impl::describe(const registry::Slot& slot) const {
+ModuleInfo runtime::Core::describe(const registry::Slot& slot) const {
   ModuleInfo info;
   {
     std::lock_guard lock(shown_mu);

@@ -7,7 +7,7 @@
 
 namespace hotmod {
 
-void Runtime::Impl::apply_mode() {
+void runtime::Core::apply_mode() {
   std::shared_ptr<runtime::AutoReloader> retired;  // destroyed after mode_mu is released
   {
     std::lock_guard lock(mode_mu);

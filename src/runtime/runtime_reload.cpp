@@ -54,7 +54,7 @@ bool import_cycle(const registry::Slot& slot, std::string* chain) {
   return found;
 }
 
-ReloadStats Runtime::Impl::ensure_loaded_locked(registry::Slot& slot) {
+ReloadStats runtime::Core::ensure_loaded_locked(registry::Slot& slot) {
   if (slot.owner) {
     ReloadStats s;
     s.module = slot.name();
@@ -65,7 +65,7 @@ ReloadStats Runtime::Impl::ensure_loaded_locked(registry::Slot& slot) {
   return reload_locked(slot);
 }
 
-ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot, std::chrono::nanoseconds build_time,
+ReloadStats runtime::Core::reload_locked(registry::Slot& slot, std::chrono::nanoseconds build_time,
                                          bool built) {
   const bool first = slot.owner == nullptr;
   ReloadStats stats;
@@ -118,7 +118,7 @@ ReloadStats Runtime::Impl::reload_locked(registry::Slot& slot, std::chrono::nano
   return stats;
 }
 
-ReloadStats Runtime::Impl::commit_pending_locked(registry::Slot& slot) {
+ReloadStats runtime::Core::commit_pending_locked(registry::Slot& slot) {
   ReloadStats stats;
   stats.module = slot.name();
   if (!slot.pending) {
@@ -139,16 +139,16 @@ ReloadStats Runtime::Impl::commit_pending_locked(registry::Slot& slot) {
   return stats;
 }
 
-void Runtime::Impl::finish(ReloadStats& stats, registry::Slot& slot, bool first_load) {
+void runtime::Core::finish(ReloadStats& stats, registry::Slot& slot, bool first_load) {
   const char* kind = to_string(slot.kind()).data();
   record_attempt(stats, slot, first_load);
-  if (stats.success && !stats.pending) show_locked(slot);
   if (stats.success) {
     if (!first_load) slot.reload_count.fetch_add(1);
     if (first_load) {
       slot.load_order = next_load_order.fetch_add(1);
       slot.loaded.store(true, std::memory_order_release);
     }
+    if (!stats.pending) show_locked(slot);
     stats.version = slot.owner->version;
     stats.reload_count = slot.reload_count.load();
     if (first_load) {
@@ -187,7 +187,7 @@ void Runtime::Impl::finish(ReloadStats& stats, registry::Slot& slot, bool first_
   }
 }
 
-std::optional<ReloadStats> Runtime::Impl::run_build(registry::Slot& slot,
+std::optional<ReloadStats> runtime::Core::run_build(registry::Slot& slot,
                                                     std::chrono::nanoseconds* took,
                                                     const std::atomic<bool>* cancel) {
   auto rule = options.builds.find(slot.name());
@@ -223,14 +223,14 @@ std::optional<ReloadStats> Runtime::Impl::run_build(registry::Slot& slot,
   return stats;
 }
 
-ReloadStats Runtime::Impl::build_and_reload(registry::Slot& slot) {
+ReloadStats runtime::Core::build_and_reload(registry::Slot& slot) {
   std::chrono::nanoseconds took{0};
   if (std::optional<ReloadStats> failed = run_build(slot, &took)) return *failed;
   std::lock_guard lock(slot.mu);
   return reload_locked(slot, took);
 }
 
-void Runtime::Impl::reload_changed(registry::Slot& slot, bool build,
+void runtime::Core::reload_changed(registry::Slot& slot, bool build,
                                    const std::atomic<bool>* cancel) {
   if (slot.kind() == ModuleKind::source) {
     reload_source_changed(slot, cancel);
@@ -258,7 +258,7 @@ void Runtime::Impl::reload_changed(registry::Slot& slot, bool build,
   reload_locked(slot, took);
 }
 
-void Runtime::Impl::deliver_notices() {
+void runtime::Core::deliver_notices() {
   // The outermost caller delivers: transactions and on_dependency_reloaded
   // hooks hold a module's lock.
   reload::ThreadFrame& frame = reload::this_thread_frame();
@@ -275,7 +275,7 @@ void Runtime::Impl::deliver_notices() {
   }
 }
 
-void Runtime::Impl::retire(registry::Slot& slot, std::shared_ptr<registry::Version> v,
+void runtime::Core::retire(registry::Slot& slot, std::shared_ptr<registry::Version> v,
                            std::vector<registry::StateBox> garbage) {
   std::shared_ptr<registry::Slot> keep = slot.shared_from_this();
   const std::string version = v->version;

@@ -26,7 +26,7 @@ Value stages_json(const StageTimes& s) {
 constexpr std::array kKinds{ModuleKind::library, ModuleKind::source, ModuleKind::script};
 
 // Every slot a lookup would see, without holding the registry lock after.
-std::vector<std::shared_ptr<registry::Slot>> visible_slots(const Runtime::Impl& rt) {
+std::vector<std::shared_ptr<registry::Slot>> visible_slots(const runtime::Core& rt) {
   std::vector<std::shared_ptr<registry::Slot>> out;
   std::shared_lock lock(rt.registry_mu);
   for (const auto& [name, slot] : rt.slots)
@@ -46,7 +46,7 @@ bool is_copy_of(const std::string& module, const std::filesystem::path& file) {
 
 }  // namespace
 
-double Runtime::Impl::slow_threshold_ms(ModuleKind kind) const {
+double runtime::Core::slow_threshold_ms(ModuleKind kind) const {
   switch (kind) {
     case ModuleKind::library:
       return options.slow.library_ms;
@@ -58,7 +58,7 @@ double Runtime::Impl::slow_threshold_ms(ModuleKind kind) const {
   return options.slow.library_ms;
 }
 
-void Runtime::Impl::record_attempt(const ReloadStats& stats, registry::Slot& slot,
+void runtime::Core::record_attempt(const ReloadStats& stats, registry::Slot& slot,
                                    bool first_load) {
   {
     std::lock_guard lock(slot.record_mu);
@@ -89,7 +89,7 @@ void Runtime::Impl::record_attempt(const ReloadStats& stats, registry::Slot& slo
                  start, stats.duration, args);
 }
 
-void Runtime::Impl::record_scan(Clock::time_point start, std::chrono::nanoseconds took) {
+void runtime::Core::record_scan(Clock::time_point start, std::chrono::nanoseconds took) {
   {
     std::lock_guard lock(scans_mu);
     scans.record(took);

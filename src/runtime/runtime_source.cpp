@@ -31,7 +31,7 @@ void record(ReloadStats& stats, compile::BuildResult& b, bool kept, bool on_save
 
 }  // namespace
 
-compile::SourceBuilder& Runtime::Impl::source_builder() {
+compile::SourceBuilder& runtime::Core::source_builder() {
   std::call_once(builder_once, [this] {
     builder = std::make_unique<compile::SourceBuilder>(
         options.cxx, [this](LogLevel level, std::string m) { log.write(level, m, nullptr, 0); });
@@ -39,7 +39,7 @@ compile::SourceBuilder& Runtime::Impl::source_builder() {
   return *builder;
 }
 
-Runtime::Impl::SourceBuild Runtime::Impl::compile_source_locked(registry::Slot& slot,
+runtime::Core::SourceBuild runtime::Core::compile_source_locked(registry::Slot& slot,
                                                                 ReloadStats& stats,
                                                                 const std::atomic<bool>* cancel) {
   compile::BuildResult b = source_builder().build(slot.name(), slot.path(), dev_mode.load(), cancel,
@@ -77,7 +77,7 @@ Runtime::Impl::SourceBuild Runtime::Impl::compile_source_locked(registry::Slot& 
   return SourceBuild::failed;
 }
 
-std::optional<ReloadStats> Runtime::Impl::reload_source_changed(registry::Slot& slot,
+std::optional<ReloadStats> runtime::Core::reload_source_changed(registry::Slot& slot,
                                                                 const std::atomic<bool>* cancel) {
   std::lock_guard lock(slot.mu);
   if (!slot.owner && !slot.failed_source) return std::nullopt;

@@ -5,12 +5,13 @@
 
 #include "hotmod/runtime.hpp"
 #include "reload/host.hpp"
+#include "runtime/core_fwd.hpp"
 
 namespace hotmod::runtime {
 
 class TransactionHost final : public reload::Host {
  public:
-  explicit TransactionHost(Runtime::Impl& rt) : rt_(rt) {}
+  explicit TransactionHost(runtime::Core& rt) : rt_(rt) {}
 
   log::RuntimeLog& log() override;
   events::LocalEventBus& bus() override;
@@ -30,7 +31,7 @@ class TransactionHost final : public reload::Host {
   std::shared_ptr<registry::Slot> find(std::string_view name) override;
 
  private:
-  Runtime::Impl& rt_;
+  runtime::Core& rt_;
 };
 
 }  // namespace hotmod::runtime
