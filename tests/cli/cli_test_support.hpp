@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
 #include "run_hotmod.hpp"
 #include "temp_dir_common.hpp"
 
@@ -41,9 +42,7 @@ class CliTest : public ::testing::Test {
   }
 
   void write(const std::filesystem::path& rel, const std::string& text) {
-    const auto path = dir_ / rel;
-    std::filesystem::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+    write_file(dir_ / rel, text);
   }
 
   Ran hotmod(const std::vector<std::string>& args, std::map<std::string, std::string> env = {}) {

@@ -11,18 +11,12 @@
 #include <stdexcept>
 #include <thread>
 
+#include "files.hpp"
 #include "process/child.hpp"
 
 namespace hotmod_test {
 namespace fs = std::filesystem;
 namespace {
-
-std::string read_all(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::vector<std::string> environment_for(const RunOptions& options) {
   std::map<std::string, std::string> env{
@@ -81,8 +75,8 @@ Ran run_hotmod(const std::vector<std::string>& args, const RunOptions& options) 
   hotmod::process::Child child = spawn(args, options, streams, out_file, err_file);
   Ran run;
   run.exit_code = exit_code(child.wait());
-  run.out = read_all(out_file);
-  run.err = read_all(err_file);
+  run.out = read_file(out_file);
+  run.err = read_file(err_file);
   fs::remove(out_file);
   fs::remove(err_file);
   fs::remove(in_file);
@@ -119,11 +113,11 @@ void Background::signal(int sig) {
 }
 
 std::string Background::out() const {
-  return read_all(out_file_);
+  return read_file(out_file_);
 }
 
 std::string Background::err() const {
-  return read_all(err_file_);
+  return read_file(err_file_);
 }
 
 bool Background::wait_for_out(std::string_view text, std::chrono::milliseconds timeout) const {

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "cli_test_support.hpp"
+#include "process/run.hpp"
 
 namespace hotmod_test {
 namespace {
@@ -17,15 +18,9 @@ namespace {
 namespace fs = std::filesystem;
 using New = CliTest;
 
-std::string read(const fs::path& file) {
-  std::ifstream in(file);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// Runs `command` through the shell in `dir`; its exit status.
-int shell(const fs::path& dir, const std::string& command) {
-  const std::string line = "cd '" + dir.string() + "' && { " + command + "; } > cmake.log 2>&1";
-  return std::system(line.c_str());
+// Runs `command` through the shell in `dir`, the way the build rule runs.
+hotmod::process::Outcome shell(const fs::path& dir, const std::string& command) {
+  return hotmod::process::run(hotmod::process::shell(command, dir));
 }
 
 TEST_F(New, ASourceModuleCompilesAndAnswersAsGenerated) {
@@ -42,7 +37,7 @@ TEST_F(New, DotsInTheNameMakeFolders) {
   const Ran made = hotmod({"-M", "mods", "new", "tools.strings", "--kind", "source"});
   ASSERT_EQ(made.exit_code, 0) << shown(made);
   ASSERT_TRUE(fs::exists(mods() / "tools/strings.cpp"));
-  EXPECT_TRUE(has(read(mods() / "tools/strings.cpp"), "HOTMOD_MODULE(\"tools.strings\""));
+  EXPECT_TRUE(has(read_file(mods() / "tools/strings.cpp"), "HOTMOD_MODULE(\"tools.strings\""));
   const Ran list = hotmod({"-M", "mods", "modules"});
   EXPECT_TRUE(has(list.out, "tools.strings  source")) << list.out;
 }
@@ -51,7 +46,7 @@ TEST_F(New, AScriptModuleAnswersAsGenerated) {
   const Ran made = hotmod({"-M", "mods", "new", "lua_greeter", "--kind", "script"});
   ASSERT_EQ(made.exit_code, 0) << shown(made);
   ASSERT_TRUE(fs::exists(mods() / "lua_greeter.lua"));
-  EXPECT_TRUE(has(read(mods() / "lua_greeter.lua"), "hotmod.state.calls"));
+  EXPECT_TRUE(has(read_file(mods() / "lua_greeter.lua"), "hotmod.state.calls"));
   const Ran run = hotmod({"-M", "mods", "call", "lua_greeter.greet", "\"Ada\""});
   EXPECT_EQ(run.exit_code, 0) << shown(run);
   EXPECT_EQ(run.out, "\"hello Ada from lua_greeter (call 1)\"\n");
@@ -65,7 +60,7 @@ TEST_F(New, ALibraryModuleBuildsWithCMakeAndRebuildsWhenWatched) {
   const Ran made = hotmod({"-M", "mods", "new", "plugin", "--kind", "library"});
   ASSERT_EQ(made.exit_code, 0) << shown(made);
   EXPECT_TRUE(has(made.out, "plugin/plugin.cpp, plugin/CMakeLists.txt, hotmod.json")) << made.out;
-  const nlohmann::json config = nlohmann::json::parse(read(dir_ / "hotmod.json"));
+  const nlohmann::json config = nlohmann::json::parse(read_file(dir_ / "hotmod.json"));
   EXPECT_EQ(config["module_paths"], nlohmann::json::array({"mods"}));
   EXPECT_EQ(config["modules"]["plugin"]["sources"], nlohmann::json::array({"plugin/**"}));
   const std::string build = config["modules"]["plugin"]["build"];
@@ -75,16 +70,17 @@ TEST_F(New, ALibraryModuleBuildsWithCMakeAndRebuildsWhenWatched) {
   // The first configure takes the host's flags (a sanitizer build's host
   // refuses modules built without its sanitizer); rebuilds keep them.
   const std::string host_flags = HOTMOD_TEST_CXX_FLAGS;
-  ASSERT_EQ(shell(dir_.path(), "export CXXFLAGS='" + host_flags + "'; " + build), 0)
-      << read(dir_ / "cmake.log");
-  ASSERT_TRUE(fs::exists(mods() / "plugin.so")) << read(dir_ / "cmake.log");
+  const hotmod::process::Outcome built =
+      shell(dir_.path(), "export CXXFLAGS='" + host_flags + "'; " + build);
+  ASSERT_TRUE(built.ok()) << built.describe() << "\n" << built.output;
+  ASSERT_TRUE(fs::exists(mods() / "plugin.so")) << built.output;
   const Ran run = hotmod({"call", "plugin.greet", "\"Ada\""});
   EXPECT_EQ(run.exit_code, 0) << shown(run);
   EXPECT_EQ(run.out, "\"hello Ada from plugin (call 1)\"\n");
 
   auto watch = background({"watch", "plugin"});
   ASSERT_TRUE(watch->wait_for_out("; Ctrl-C stops\n")) << watch->out() << watch->err();
-  std::string source = read(dir_ / "plugin/plugin.cpp");
+  std::string source = read_file(dir_ / "plugin/plugin.cpp");
   source.replace(source.find("\"hello \""), 8, "\"howdy \"");
   write("plugin/plugin.cpp", source);
   EXPECT_TRUE(watch->wait_for_out("[OK] Module 'plugin' reloaded (library, "))
@@ -95,12 +91,12 @@ TEST_F(New, ALibraryModuleBuildsWithCMakeAndRebuildsWhenWatched) {
 
 // With a hotmod.json already there, the rule is shown, not written into it.
 TEST_F(New, ALibraryModuleShowsTheRuleForAnExistingProjectFile) {
-  const std::string before = read(dir_ / "hotmod.json");
+  const std::string before = read_file(dir_ / "hotmod.json");
   const Ran made = hotmod({"-M", "mods", "new", "plugin", "--kind", "library"});
   ASSERT_EQ(made.exit_code, 0) << shown(made);
   EXPECT_TRUE(has(made.out, "add to the \"modules\" of hotmod.json:\n  \"plugin\": {\"build\":"))
       << made.out;
-  EXPECT_EQ(read(dir_ / "hotmod.json"), before);
+  EXPECT_EQ(read_file(dir_ / "hotmod.json"), before);
 }
 
 TEST_F(New, ExistingFilesAreNeverOverwritten) {
@@ -108,7 +104,7 @@ TEST_F(New, ExistingFilesAreNeverOverwritten) {
   const Ran run = hotmod({"-M", "mods", "new", "plugin", "--kind", "library"});
   EXPECT_EQ(run.exit_code, 1) << shown(run);
   EXPECT_TRUE(has(run.err, "will not overwrite plugin/plugin.cpp;")) << run.err;
-  EXPECT_EQ(read(dir_ / "plugin/plugin.cpp"), "// mine\n");
+  EXPECT_EQ(read_file(dir_ / "plugin/plugin.cpp"), "// mine\n");
   EXPECT_FALSE(fs::exists(dir_ / "plugin/CMakeLists.txt")) << "nothing is written";
 }
 

@@ -2,13 +2,15 @@
 
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 
 namespace hotmod_test {
 
 void write_file(const std::filesystem::path& file, std::string_view text) {
-  std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
-  std::ofstream(file, std::ios::binary) << text;
+  std::filesystem::create_directories(file.parent_path());
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  if (!out) throw std::runtime_error("cannot write " + file.string());
 }
 
 std::string read_file(const std::filesystem::path& file) {

@@ -8,7 +8,9 @@
 
 namespace hotmod_test {
 
-// Writes `text` to `file` (binary, truncating), creating its folders.
+// Writes `text` to `file` (binary, truncating it in place), creating its
+// folders; throws naming the file when it cannot. For a file that must
+// appear whole, see write_text in tests/integration/support.hpp (a rename).
 void write_file(const std::filesystem::path& file, std::string_view text);
 // The whole file; "" when it cannot be read.
 std::string read_file(const std::filesystem::path& file);

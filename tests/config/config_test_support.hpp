@@ -10,16 +10,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "files.hpp"
 #include "hotmod/config.hpp"
 
 namespace hotmod_test {
-
-inline void write_file(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::create_directories(path.parent_path());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-}
 
 using FakeEnv = std::map<std::string, std::string>;
 

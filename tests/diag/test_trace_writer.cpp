@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "diag/trace_writer.hpp"
+#include "files.hpp"
 #include "hotmod/value.hpp"
 #include "temp_dir_common.hpp"
 
@@ -24,10 +25,7 @@ using hotmod::Value;
 using hotmod::diag::TraceWriter;
 using std::chrono::steady_clock;
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using hotmod_test::read_file;
 
 // The events of phase `ph` in a parsed trace.
 std::vector<Value> events(const Value& trace, const std::string& ph) {

@@ -21,6 +21,7 @@
 #include <sstream>
 
 #include "compile/toolchain.hpp"
+#include "files.hpp"
 #include "process/run.hpp"
 #include "source_support.hpp"
 
@@ -66,13 +67,6 @@ fs::path require_tool(const std::string& program) {
                   << "' is not installed (not in PATH); run scripts/setup, which installs the "
                      "compiler launchers these tests use";
   return found;
-}
-
-std::string read_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // Runs a shell command and returns what it printed (stdout and stderr).

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "files.hpp"
 #include "temp_dir_common.hpp"
 
 namespace hotmod_unit {
@@ -20,14 +21,8 @@ namespace fs = std::filesystem;
 
 using hotmod_test::TempDir;  // a fresh folder per test (tests/common)
 
-// Writes `text` to `to` (truncating it in place when it exists), creating
-// parent folders.
-inline void write_file(const fs::path& to, std::string_view text) {
-  fs::create_directories(to.parent_path());
-  std::ofstream out(to, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  if (!out) throw std::runtime_error("cannot write " + to.string());
-}
+using hotmod_test::read_file;   // tests/common/files.hpp
+using hotmod_test::write_file;  // truncates in place, creates folders
 
 inline std::vector<unsigned char> read_bytes(const fs::path& from) {
   std::ifstream in(from, std::ios::binary);

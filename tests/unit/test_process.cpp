@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
 #include "process/run.hpp"
 #include "temp_dir_common.hpp"
 
@@ -26,12 +27,7 @@ process::Outcome run_command(const std::string& line, const std::filesystem::pat
   return process::run(process::shell(line, dir), cancel);
 }
 
-std::string read_file(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using hotmod_test::read_file;
 
 TEST(RunCommand, CapturesStdoutAndStderrInOrder) {
   hotmod_test::TempDir tmp("hotmod-unit");
