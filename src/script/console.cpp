@@ -14,7 +14,7 @@
 namespace hotmod::script {
 namespace {
 
-constexpr luaL_Reg kLibraries[] = {
+constexpr luaL_Reg kConsoleLibraries[] = {
     {LUA_STRLIBNAME, luaopen_string},   {LUA_TABLIBNAME, luaopen_table},
     {LUA_MATHLIBNAME, luaopen_math},    {LUA_UTF8LIBNAME, luaopen_utf8},
     {LUA_COLIBNAME, luaopen_coroutine}, {LUA_IOLIBNAME, luaopen_io},
@@ -26,7 +26,7 @@ void write(const ConsoleState& s, std::string_view text) {
 
 // print(...): like Lua's, through host.write. The conversions (which may
 // raise, through __tostring) come before any C++ object exists.
-int print_body(lua_State* L) {
+int console_print_body(lua_State* L) {
   const int n = lua_gettop(L);
   luaL_checkstack(L, n, "too many arguments to print");
   for (int i = 1; i <= n; ++i) luaL_tolstring(L, i, nullptr);
@@ -53,10 +53,10 @@ void open_console(lua_State* L, ConsoleState& state) {
   lua_pushnil(L);
   lua_setglobal(L, "loadfile");
   lua_pushlightuserdata(L, &state);
-  lua_pushcclosure(L, &cfunction<print_body>, 1);
+  lua_pushcclosure(L, &cfunction<console_print_body>, 1);
   lua_setglobal(L, "print");
   lua_createtable(L, 0, 8);
-  for (const luaL_Reg& lib : kLibraries) {
+  for (const luaL_Reg& lib : kConsoleLibraries) {
     luaL_requiref(L, lib.name, lib.func, 0);
     lua_setfield(L, -2, lib.name);
   }
