@@ -63,39 +63,51 @@ TEST(CallbackList, ACallbackMayRemoveItselfAndOthersAndAddMore) {
   EXPECT_EQ(seen, (std::vector<std::string>{"self", "added"}));
 }
 
+// A callback that holds its thread until opened: tests remove it while it runs.
+class Gate {
+ public:
+  // Called by the callback: says it is inside, waits until open(), then finishes.
+  void hold() {
+    std::unique_lock lock(mu_);
+    entered_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return open_; });
+    finished = true;
+  }
+  void wait_entered() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return entered_; });
+  }
+  void open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  std::atomic<bool> finished{false};
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false, open_ = false;
+};
+
 TEST(CallbackList, RemoveAndWaitWaitsForACallRunningElsewhere) {
   CallbackList<> list;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool entered = false, release = false;
-  std::atomic<bool> finished{false};
-  const std::uint64_t id = list.add([&] {
-    std::unique_lock lock(mu);
-    entered = true;
-    cv.notify_all();
-    cv.wait(lock, [&] { return release; });
-    finished = true;
-  });
+  Gate gate;
+  const std::uint64_t id = list.add([&] { gate.hold(); });
   std::thread caller([&] { list.call(); });
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return entered; });
-  }
+  gate.wait_entered();
   std::atomic<bool> removed{false};
   std::thread remover([&] {
     list.remove_and_wait(id);
     removed = true;
-    EXPECT_TRUE(finished) << "remove_and_wait returned while the callback ran";
+    EXPECT_TRUE(gate.finished) << "remove_and_wait returned while the callback ran";
   });
   // Once the remover has taken the callback out of the list it is waiting:
   // it cannot return while the callback is held inside.
   while (list.size() != 0) std::this_thread::yield();
   EXPECT_FALSE(removed);
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
+  gate.open();
   caller.join();
   remover.join();
   EXPECT_TRUE(removed);
@@ -107,34 +119,20 @@ TEST(CallbackList, RemoveAndWaitWaitsForACallRunningElsewhere) {
 // waited for by remove_and_wait() from another thread.
 TEST(CallbackList, RemoveAndWaitWaitsEvenWhenAnotherRemovalCameFirst) {
   CallbackList<> list;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool entered = false, release = false;
-  std::atomic<bool> finished{false};
+  Gate gate;
   std::uint64_t id = 0;
   id = list.add([&] {
     list.remove(id);  // gone from the list, still running
-    std::unique_lock lock(mu);
-    entered = true;
-    cv.notify_all();
-    cv.wait(lock, [&] { return release; });
-    finished = true;
+    gate.hold();
   });
   std::thread caller([&] { list.call(); });
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return entered; });
-  }
+  gate.wait_entered();
   ASSERT_EQ(list.size(), 0u);
-  // Released from another thread, usually while this one already waits;
-  // when the releaser wins the race the check below passes either way.
-  std::thread releaser([&] {
-    std::lock_guard lock(mu);
-    release = true;
-    cv.notify_all();
-  });
+  // Opened from another thread, usually while this one already waits; when
+  // the opener wins the race the check below passes either way.
+  std::thread releaser([&] { gate.open(); });
   list.remove_and_wait(id);
-  EXPECT_TRUE(finished) << "returned while the removed callback still ran";
+  EXPECT_TRUE(gate.finished) << "returned while the removed callback still ran";
   releaser.join();
   caller.join();
 }
