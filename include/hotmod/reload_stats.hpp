@@ -34,6 +34,7 @@ struct CompilerMessage {
 // The outcome of one load or reload of one module.
 struct ReloadStats {
   std::string module;
+  ModuleKind kind = ModuleKind::library;
   bool success = false;
   bool pending = false;     // safe_point: prepared, waiting for apply_pending()
   bool first_load = false;  // the module's first load, not a reload

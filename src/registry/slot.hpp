@@ -20,6 +20,7 @@
 #include "hotmod/handle.hpp"
 #include "hotmod/ref.hpp"
 #include "hotmod/reload_stats.hpp"
+#include "registry/lifecycle.hpp"
 #include "registry/slot_record.hpp"
 #include "registry/state_box.hpp"
 #include "registry/version.hpp"
@@ -27,6 +28,11 @@
 namespace hotmod::registry {
 
 class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> {
+  // First: `life` below is made from the name.
+  std::string name_;
+  ModuleKind kind_;
+  diag::HeapCell* heap_;
+
  public:
   Slot(std::string name, ModuleKind kind, std::filesystem::path file)
       : name_(std::move(name)),
@@ -52,29 +58,18 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
   }
 
   std::mutex mu;
-  // Set once the first version's on_load has returned: lookups hand out
-  // handles only then.
-  std::atomic<bool> loaded{false};
+  // Which version runs, which waits for a safe point, what failed last.
+  // Guarded by mu (see lifecycle.hpp for what is read without it).
+  Lifecycle life{name_};
+  // What calls reach: the running version, or during a commit the one
+  // being started. Read without locks inside a pin; written under mu.
   std::atomic<Version*> current{nullptr};
-  std::shared_ptr<Version> owner;    // guarded by mu: keeps *current alive
-  std::shared_ptr<Version> pending;  // guarded by mu: safe_point, prepared
-  StateBox state;                    // guarded by mu
-  // The file as the last failed attempt read it: refresh() does not retry
-  // until the file changes again. Guarded by mu.
-  std::optional<loader::FileSnapshot> failed_source;
+  StateBox state;                                                            // guarded by mu
   std::map<std::string, std::shared_ptr<InterfaceCell>, std::less<>> cells;  // guarded by mu
   std::chrono::system_clock::time_point load_time{};                         // guarded by mu
   std::atomic<std::uint64_t> reload_count{0};
   std::atomic<std::size_t> lingering{0};
   std::atomic<std::uint64_t> load_order{0};
-  std::atomic<bool> vanished{false};
-
-  // The file as the runtime last read it: the last failed attempt, else the
-  // prepared version, else the running one. A change is a difference from
-  // this. Caller holds mu, and one of the three exists.
-  const loader::FileSnapshot& last_read() const {
-    return failed_source ? *failed_source : pending ? pending->source : owner->source;
-  }
 
   // Source modules: the shared object prepare() loads (from the build
   // cache) and the key of the build the running version came from. Guarded by mu.
@@ -101,12 +96,9 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
   std::shared_ptr<script::ScriptModule> lua;
 
   // Gone from disk and never loaded: lookups no longer see it.
-  bool hidden() const { return vanished.load() && !loaded.load(); }
+  bool hidden() const { return life.vanished() && !life.ever_loaded(); }
 
  private:
-  std::string name_;
-  ModuleKind kind_;
-  diag::HeapCell* heap_;
   mutable std::mutex path_mu_;
   std::filesystem::path path_;
   std::vector<std::filesystem::path> inputs_;  // guarded by path_mu_

@@ -59,7 +59,7 @@ void unload_hook(Host& host, registry::Slot& slot, registry::Version& old) {
 
 bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version> next,
             StageTimes& t, Error* f) {
-  std::shared_ptr<registry::Version> old = slot.owner;
+  std::shared_ptr<registry::Version> old = slot.life.running();
   auto mark = Clock::now();
   auto lap = [&](std::chrono::nanoseconds* into) {
     const auto now = Clock::now();
@@ -107,7 +107,7 @@ bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version>
     if (h.replaced) garbage.push_back(slot.state);
     if (!h.snapshot.empty()) garbage.push_back(h.snapshot);
     slot.state = h.next;
-    slot.owner = next;
+    slot.life.commit(next);
     if (old)
       host.retire(slot, std::move(old), std::move(garbage));
     else

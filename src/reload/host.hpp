@@ -43,6 +43,8 @@ class Host {
   virtual log::RuntimeLog& log() = 0;
   virtual events::LocalEventBus& bus() = 0;
   virtual loader::VersionStore& store() = 0;
+  // Dev mode: logs say where a reload's time went, stage by stage.
+  virtual bool dev_mode() const = 0;
 
   // Whether `module` may have `capability`, and the error naming the
   // hotmod.json key that grants it when not.

@@ -71,12 +71,12 @@ detail::RuntimeCore::~RuntimeCore() {
             [](const auto& a, const auto& b) { return a->load_order > b->load_order; });
   for (const auto& slot : loaded) {
     std::lock_guard lock(slot->mu);
-    if (slot->pending) reload::discard(*slot->pending);
-    slot->pending = nullptr;
-    if (!slot->owner) continue;
+    if (slot->life.parked()) reload::discard(*slot->life.unpark());
+    std::shared_ptr<registry::Version> running = slot->life.stop();
+    if (!running) continue;
     slot->current.store(nullptr, std::memory_order_release);
     for (auto& [name, cell] : slot->cells) cell->impl.store(nullptr, std::memory_order_release);
-    auto& v = *slot->owner;
+    auto& v = *running;
     std::optional<std::string> failed;
     if (auto escaped = diag::enter_module(slot->heap(), [&] {
           failed = v.backend->run_hook(registry::Backend::Hook::unload, *v.context);
@@ -88,7 +88,7 @@ detail::RuntimeCore::~RuntimeCore() {
     std::vector<registry::StateBox> garbage;
     if (!slot->state.empty()) garbage.push_back(slot->state);
     slot->state = {};
-    retire(*slot, std::move(slot->owner), std::move(garbage));
+    retire(*slot, std::move(running), std::move(garbage));
     unshow(*slot);
   }
   reaper.wait_idle();
@@ -142,7 +142,7 @@ void runtime::Core::rescan() {
   // No slot lock here: a module's hooks hold theirs and may trigger a rescan.
   std::vector<std::pair<std::string, std::string>> vanished;
   for (auto& [slot, d] : existing) {
-    if (slot->vanished.exchange(false) && !slot->loaded)
+    if (slot->life.set_vanished(false) && !slot->life.ever_loaded())
       discovered.emplace_back(d.name, d.path.string());  // it came back
     if (slot->path() != d.path) {
       log.info("module '" + d.name + "' now comes from '" + d.path.string() + "'");
@@ -150,9 +150,9 @@ void runtime::Core::rescan() {
     }
   }
   for (auto& slot : missing) {
-    if (slot->vanished.exchange(true)) continue;
+    if (slot->life.set_vanished(true)) continue;
     vanished.emplace_back(slot->name(), slot->path().string());
-    if (slot->loaded)  // a loaded module keeps running: nothing is lost
+    if (slot->life.ever_loaded())  // a loaded module keeps running: nothing is lost
       log.warn("module '" + slot->name() +
                "' vanished from disk; its loaded version keeps running");
   }
@@ -190,7 +190,7 @@ Result<Module> runtime::Core::module(std::string_view name) {
   Error error;
   std::shared_ptr<registry::Slot> slot = find(name, &error);
   if (!slot) return error;
-  if (slot->loaded.load(std::memory_order_acquire)) return Module(slot);
+  if (slot->life.ever_loaded()) return Module(slot);
   std::string chain;
   if (import_cycle(*slot, &chain))
     return Error{Stage::import, Failure::import_cycle,
@@ -223,12 +223,13 @@ Result<std::shared_ptr<const InterfaceCell>> runtime::Core::interface(std::strin
   std::lock_guard lock(slot->mu);
   if (auto it = slot->cells.find(iface); it != slot->cells.end())
     return std::shared_ptr<const InterfaceCell>(it->second);
-  if (!slot->owner)
+  const std::shared_ptr<registry::Version>& running = slot->life.running();
+  if (!running)
     return Error{Stage::load, Failure::not_loaded, "module '" + slot->name() + "' is not loaded"};
-  void* impl = slot->owner->instance(iface);
+  void* impl = running->instance(iface);
   if (impl == nullptr) {
     std::string offered;
-    for (const auto& [n, p] : slot->owner->instances) offered += (offered.empty() ? "" : ", ") + n;
+    for (const auto& [n, p] : running->instances) offered += (offered.empty() ? "" : ", ") + n;
     return Error{Stage::validate, Failure::missing_interface,
                  "module '" + slot->name() + "' does not implement interface '" +
                      std::string(iface) +
@@ -320,7 +321,7 @@ std::vector<ReloadStats> Runtime::reload_all() {
     const std::shared_ptr<registry::Slot>& slot = all.at(name);
     {
       std::lock_guard lock(slot->mu);
-      if (slot->owner) out.push_back(impl_->reload_locked(*slot));
+      if (slot->life.running()) out.push_back(impl_->reload_locked(*slot));
     }
     impl_->deliver_notices();
   }
@@ -356,17 +357,16 @@ RefreshReport Runtime::refresh() {
   }
   for (const auto& slot : all) {
     if (slot->kind() == ModuleKind::source) {  // the build cache decides what changed
-      if (!slot->loaded || slot->vanished) continue;
+      if (!slot->life.ever_loaded() || slot->life.vanished()) continue;
       if (std::optional<ReloadStats> s = impl_->reload_source_changed(*slot, nullptr))
         report.reloaded.push_back(std::move(*s));
       impl_->deliver_notices();
       continue;
     }
     std::unique_lock lock(slot->mu);
-    if (!slot->owner || slot->vanished) continue;
-    const loader::FileSnapshot& seen = slot->last_read();
+    if (!slot->life.running() || slot->life.vanished()) continue;
     const std::filesystem::path file = slot->path();
-    if (!loader::file_changed(file, seen)) continue;
+    if (!slot->life.file_changed(file)) continue;
     if (!loader::file_settled(file, kSettleTime)) {  // a writer may be mid-way
       report.unsettled.push_back(slot->name());
       continue;
@@ -388,7 +388,7 @@ std::vector<ReloadStats> Runtime::apply_pending() {
   for (const auto& slot : ready) {
     {
       std::lock_guard lock(slot->mu);
-      if (slot->pending) out.push_back(impl_->commit_pending_locked(*slot));
+      if (slot->life.parked()) out.push_back(impl_->commit_pending_locked(*slot));
     }
     impl_->deliver_notices();
   }

@@ -27,6 +27,7 @@
 #include "registry/import_graph.hpp"
 #include "registry/slot.hpp"
 #include "reload/reaper.hpp"
+#include "reload/transaction.hpp"
 #include "runtime/core_fwd.hpp"
 #include "runtime/transaction_host.hpp"
 
@@ -89,8 +90,10 @@ struct RuntimeCore {
   // Starts or stops the watcher to match dev_mode and hot_reload.
   void apply_mode();
   ReloadStats commit_pending_locked(registry::Slot& slot);
-  // Records the outcome (counters, log) and queues its event and callbacks.
-  void finish(ReloadStats& stats, registry::Slot& slot, bool first_load);
+  // After a transaction, slot.mu still held: queues a newly parked slot for
+  // apply_pending(), records the measurements, lets lookups see a first
+  // load and shows the running version to info(). Returns the stats.
+  ReloadStats finish(reload::Outcome o, registry::Slot& slot);
   // Delivers what finish() queued on this thread. Call with no slot locked;
   // does nothing while this thread is inside a module's transaction.
   void deliver_notices();

@@ -24,8 +24,8 @@ std::shared_ptr<registry::Slot> lookup(runtime::Core& rt, std::string_view name)
 std::optional<std::string> run_hook(runtime::Core& rt, registry::Slot& slot,
                                     std::string_view dependency) {
   std::lock_guard lock(slot.mu);
-  if (!slot.owner) return std::nullopt;  // never loaded, or its load failed
-  registry::Version& v = *slot.owner;
+  if (!slot.life.running()) return std::nullopt;  // never loaded, or its load failed
+  registry::Version& v = *slot.life.running();
   if (v.def->on_dependency_reloaded == nullptr) return std::nullopt;
   reload::DependencyHookScope marked;
   std::optional<diag::Escaped> escaped = diag::enter_module(
@@ -56,7 +56,7 @@ void settle_imports(runtime::Core& rt, const std::string& module) {
   std::shared_ptr<registry::Slot> slot = lookup(rt, module);
   if (!slot) return;
   std::lock_guard lock(slot->mu);  // no transaction of it runs meanwhile
-  rt.imports.settle(module, slot->owner ? slot->owner->generation : 0);
+  rt.imports.settle(module, slot->life.running() ? slot->life.running()->generation : 0);
 }
 
 void notify_dependents(runtime::Core& rt, const std::string& module) {

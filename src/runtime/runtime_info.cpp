@@ -12,8 +12,8 @@
 namespace hotmod {
 
 void runtime::Core::show_locked(const registry::Slot& slot) {
-  if (!slot.owner) return unshow(slot);
-  const registry::Version& v = *slot.owner;
+  if (!slot.life.running()) return unshow(slot);
+  const registry::Version& v = *slot.life.running();
   ModuleInfo info;
   info.loaded = true;
   info.version = v.version;

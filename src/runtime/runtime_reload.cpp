@@ -7,42 +7,13 @@
 #include "loader/file_snapshot.hpp"
 #include "pin/pin_domain.hpp"
 #include "process/run.hpp"
-#include "reload/commit.hpp"
-#include "reload/prepare.hpp"
 #include "reload/thread_frame.hpp"
+#include "reload/transaction.hpp"
 #include "runtime/runtime_impl.hpp"
 #include "runtime/runtime_imports.hpp"
 #include "text/duration.hpp"
 
 namespace hotmod {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// "1.23 ms (copy 0.07, open 0.05, ...)": where a reload's time went.
-// Dev mode adds the stages; production logs the total only.
-std::string timing(const ReloadStats& s, bool detailed) {
-  using text::to_ms;
-  const StageTimes& t = s.stages;
-  if (!detailed) return fmt::format("{:.2f} ms", to_ms(s.duration));
-  const std::string build =
-      t.build.count() > 0 ? fmt::format("build {:.2f}, ", to_ms(t.build)) : std::string();
-  return fmt::format(
-      "{:.2f} ms ({}copy {:.2f}, open {:.2f}, validate {:.2f}, state {:.2f}, hooks {:.2f}, "
-      "swap {:.2f})",
-      to_ms(s.duration), build, to_ms(t.copy), to_ms(t.open), to_ms(t.validate), to_ms(t.state),
-      to_ms(t.hooks), to_ms(t.swap));
-}
-
-void record(ReloadStats& s, const Error& f) {
-  s.success = false;
-  s.stage = f.stage;
-  s.failure = f.failure;
-  s.error = f.message;
-  s.diagnostics = f.diagnostics;
-}
-
-}  // namespace
 
 bool import_cycle(const registry::Slot& slot, std::string* chain) {
   bool found = false;
@@ -55,11 +26,12 @@ bool import_cycle(const registry::Slot& slot, std::string* chain) {
 }
 
 ReloadStats runtime::Core::ensure_loaded_locked(registry::Slot& slot) {
-  if (slot.owner) {
+  if (const auto& running = slot.life.running()) {
     ReloadStats s;
     s.module = slot.name();
+    s.kind = slot.kind();
     s.success = true;
-    s.version = slot.owner->version;
+    s.version = running->version;
     return s;
   }
   return reload_locked(slot);
@@ -67,124 +39,45 @@ ReloadStats runtime::Core::ensure_loaded_locked(registry::Slot& slot) {
 
 ReloadStats runtime::Core::reload_locked(registry::Slot& slot, std::chrono::nanoseconds build_time,
                                          bool built) {
-  const bool first = slot.owner == nullptr;
-  ReloadStats stats;
-  stats.module = slot.name();
-  stats.first_load = first;
-  stats.stages.build = build_time;
-  const auto start = Clock::now() - build_time;
-  reload::LoadingScope scope(slot);
-  if (slot.kind() == ModuleKind::source && !built &&
-      compile_source_locked(slot, stats, nullptr) == SourceBuild::failed) {
-    stats.duration = Clock::now() - start;
-    finish(stats, slot, first);
-    return stats;
-  }
-  Error fault;
-  loader::FileSnapshot attempted;
-  std::shared_ptr<registry::Version> next =
-      reload::prepare(host, slot, stats.stages, &fault, &attempted);
-  slot.failed_source.reset();
-  if (!next) slot.failed_source = std::move(attempted);
-  // The cache names a build's artifact after its key (objects/<key>.so).
-  if (next && slot.kind() == ModuleKind::source) slot.build_key = slot.artifact.stem().string();
-  if (next && !first && options.commit == CommitPolicy::safe_point) {
-    if (slot.pending)
-      reload::discard(*slot.pending);
-    else {
-      std::lock_guard lock(pending_mu);
-      pending.push_back(slot.shared_from_this());
+  reload::Transaction transaction(host, slot);
+  if (slot.kind() == ModuleKind::source && !built) {
+    const auto start = std::chrono::steady_clock::now();
+    ReloadStats stats;
+    const SourceBuild b = compile_source_locked(slot, stats, nullptr);
+    const std::chrono::nanoseconds took = build_time + (std::chrono::steady_clock::now() - start);
+    if (b == SourceBuild::failed) {
+      stats.stages.build += build_time;
+      stats.duration = took;
+      return finish(
+          transaction.failed_before_prepare(reload::Transaction::Before::compile, std::move(stats)),
+          slot);
     }
-    slot.pending = std::move(next);
-    stats.success = true;
-    stats.pending = true;
-    stats.version = slot.pending->version;
-    stats.duration = Clock::now() - start;
-    return stats;
+    build_time = took;
   }
-  std::optional<loader::FileSnapshot> tried;
-  if (next) tried = next->source;
-  stats.success = next && reload::commit(host, slot, std::move(next), stats.stages, &fault);
-  if (stats.success) {
-    slot.load_time = std::chrono::system_clock::now();
-  } else {
-    record(stats, fault);
-    // A version that failed to start (on_load threw, ...) is not retried
-    // until its file changes again, like one that failed to open.
-    if (tried) slot.failed_source = std::move(tried);
-  }
-  stats.duration = Clock::now() - start;
-  finish(stats, slot, first);
-  return stats;
+  reload::Outcome o = transaction.run(options.commit, build_time);
+  // The cache names a build's artifact after its key (objects/<key>.so).
+  if (o.stats.success && slot.kind() == ModuleKind::source)
+    slot.build_key = slot.artifact.stem().string();
+  return finish(std::move(o), slot);
 }
 
 ReloadStats runtime::Core::commit_pending_locked(registry::Slot& slot) {
-  ReloadStats stats;
-  stats.module = slot.name();
-  if (!slot.pending) {
-    stats.success = true;
-    return stats;
-  }
-  const auto start = Clock::now();
-  reload::LoadingScope scope(slot);
-  Error fault;
-  stats.success = reload::commit(host, slot, std::move(slot.pending), stats.stages, &fault);
-  slot.pending = nullptr;
-  if (stats.success)
-    slot.load_time = std::chrono::system_clock::now();
-  else
-    record(stats, fault);
-  stats.duration = Clock::now() - start;
-  finish(stats, slot, false);
-  return stats;
+  return finish(reload::Transaction(host, slot).commit_parked(), slot);
 }
 
-void runtime::Core::finish(ReloadStats& stats, registry::Slot& slot, bool first_load) {
-  const char* kind = to_string(slot.kind()).data();
-  record_attempt(stats, slot, first_load);
-  if (stats.success) {
-    if (!first_load) slot.reload_count.fetch_add(1);
-    if (first_load) {
-      slot.load_order = next_load_order.fetch_add(1);
-      slot.loaded.store(true, std::memory_order_release);
-    }
-    if (!stats.pending) show_locked(slot);
-    stats.version = slot.owner->version;
-    stats.reload_count = slot.reload_count.load();
-    if (first_load) {
-      log.debug("loaded module '" + slot.name() + "' " + stats.version + " in " +
-                timing(stats, dev_mode.load()));
-      reload::this_thread_frame().outbox.push_back({"module.loaded",
-                                                    {{"name", slot.name()},
-                                                     {"version", stats.version},
-                                                     {"kind", kind},
-                                                     {"path", slot.path().string()},
-                                                     {"duration_ms", text::to_ms(stats.duration)}},
-                                                    stats});
-    } else {
-      log.info("reloaded module '" + slot.name() + "' " + stats.version + " in " +
-               timing(stats, dev_mode.load()));
-      reload::this_thread_frame().outbox.push_back({"module.reloaded",
-                                                    {{"name", slot.name()},
-                                                     {"version", stats.version},
-                                                     {"kind", kind},
-                                                     {"duration_ms", text::to_ms(stats.duration)},
-                                                     {"reload_count", stats.reload_count}},
-                                                    stats});
-    }
-  } else {
-    if (slot.owner) stats.version = slot.owner->version;
-    stats.reload_count = slot.reload_count.load();
-    log.error((first_load ? "loading module '" : "reloading module '") + slot.name() +
-              "' failed at stage " + std::string(to_string(stats.stage)) + ": " + stats.error);
-    reload::this_thread_frame().outbox.push_back({"module.reload_failed",
-                                                  {{"name", slot.name()},
-                                                   {"stage", to_string(stats.stage)},
-                                                   {"failure", to_string(stats.failure)},
-                                                   {"error", stats.error},
-                                                   {"diagnostics", stats.diagnostics}},
-                                                  stats});
+ReloadStats runtime::Core::finish(reload::Outcome o, registry::Slot& slot) {
+  if (o.newly_parked) {
+    std::lock_guard lock(pending_mu);
+    pending.push_back(slot.shared_from_this());
   }
+  if (o.stats.pending) return std::move(o.stats);  // measured when it commits
+  record_attempt(o.stats, slot, o.stats.first_load);
+  if (o.stats.success && o.stats.first_load) {
+    slot.load_order = next_load_order.fetch_add(1);
+    slot.life.mark_loaded();
+  }
+  if (o.stats.success) show_locked(slot);
+  return std::move(o.stats);
 }
 
 std::optional<ReloadStats> runtime::Core::run_build(registry::Slot& slot,
@@ -204,12 +97,11 @@ std::optional<ReloadStats> runtime::Core::run_build(registry::Slot& slot,
     return std::nullopt;
   }
   ReloadStats stats;
-  stats.module = slot.name();
   stats.stage = Stage::build;
   stats.failure = Failure::build_failed;
   stats.stages.build = run.duration;
   stats.duration = run.duration;
-  const std::string kept = slot.loaded.load() ? "; the running version is kept" : "";
+  const std::string kept = slot.life.ever_loaded() ? "; the running version is kept" : "";
   if (!run.started)
     stats.error = "cannot build module '" + slot.name() + "': " + run.error + kept +
                   "; check modules." + slot.name() + ".build in the configuration";
@@ -219,8 +111,10 @@ std::optional<ReloadStats> runtime::Core::run_build(registry::Slot& slot,
   stats.diagnostics = run.output;
   if (!run.output.empty()) log.error("build output of '" + slot.name() + "':\n" + run.output);
   std::lock_guard lock(slot.mu);
-  finish(stats, slot, slot.owner == nullptr);
-  return stats;
+  return finish(
+      reload::Transaction(host, slot)
+          .failed_before_prepare(reload::Transaction::Before::build_rule, std::move(stats)),
+      slot);
 }
 
 ReloadStats runtime::Core::build_and_reload(registry::Slot& slot) {
@@ -238,7 +132,7 @@ void runtime::Core::reload_changed(registry::Slot& slot, bool build,
   }
   {
     std::lock_guard lock(slot.mu);
-    if (!slot.owner && !slot.failed_source) {
+    if (!slot.life.attempted()) {
       log.debug("module '" + slot.name() + "' changed but was never loaded: nothing to reload");
       return;
     }
@@ -246,9 +140,8 @@ void runtime::Core::reload_changed(registry::Slot& slot, bool build,
   std::chrono::nanoseconds took{0};
   if (build && run_build(slot, &took, cancel)) return;
   std::lock_guard lock(slot.mu);
-  if (!slot.owner && !slot.failed_source) return;
-  const loader::FileSnapshot& seen = slot.last_read();
-  if (!loader::file_changed(slot.path(), seen)) {
+  if (!slot.life.attempted()) return;
+  if (!slot.life.file_changed(slot.path())) {
     if (build)
       log.warn("module '" + slot.name() + "' built, but '" + slot.path().string() +
                "' did not change; does '" + options.builds.at(slot.name()).command +

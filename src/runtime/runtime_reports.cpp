@@ -115,7 +115,7 @@ PerformanceReport Runtime::performance_report() const {
     ModulePerformance m;
     m.name = slot->name();
     m.kind = slot->kind();
-    m.loaded = slot->loaded.load();
+    m.loaded = slot->life.ever_loaded();
     m.reload_count = slot->reload_count.load();
     {
       std::lock_guard lock(slot->record_mu);
@@ -172,7 +172,7 @@ MemoryReport Runtime::memory_report() const {
   const std::map<std::string, std::uint64_t> mapped = diag::mapped_bytes_by_file();
   const std::filesystem::path store = impl_->store.folder();
   for (const auto& slot : visible_slots(*impl_)) {
-    if (!slot->loaded.load()) continue;
+    if (!slot->life.ever_loaded()) continue;
     ModuleMemory m;
     m.name = slot->name();
     m.kind = slot->kind();

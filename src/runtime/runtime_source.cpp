@@ -7,6 +7,7 @@
 
 #include "compile/diagnostics.hpp"
 #include "compile/source_builder.hpp"
+#include "reload/transaction.hpp"
 #include "runtime/runtime_impl.hpp"
 
 namespace hotmod {
@@ -54,8 +55,9 @@ runtime::Core::SourceBuild runtime::Core::compile_source_locked(registry::Slot& 
                 std::to_string(
                     std::chrono::duration_cast<std::chrono::milliseconds>(b.duration).count()) +
                 " ms");
-    return b.key == slot.build_key && slot.owner && !slot.failed_source ? SourceBuild::unchanged
-                                                                        : SourceBuild::ready;
+    return b.key == slot.build_key && slot.life.running() && !slot.life.failed()
+               ? SourceBuild::unchanged
+               : SourceBuild::ready;
   }
   if (b.cancelled) {
     log.debug("compiling module '" + slot.name() + "' stopped: a newer edit supersedes it");
@@ -68,21 +70,18 @@ runtime::Core::SourceBuild runtime::Core::compile_source_locked(registry::Slot& 
     slot.set_build_inputs(std::move(inputs));
     source_inputs_changes.fetch_add(1);
   }
-  record(stats, b, slot.owner != nullptr, dev_mode.load() && hot_reload.load());
+  record(stats, b, slot.life.running() != nullptr, dev_mode.load() && hot_reload.load());
   // The compiler's own words, colour and all, for whoever watches the log.
   if (!b.output.empty())
     log.error("compiler output for module '" + slot.name() + "':\n" + b.output);
-  // Retried on the next change even though it never loaded.
-  if (!slot.failed_source) slot.failed_source.emplace();
   return SourceBuild::failed;
 }
 
 std::optional<ReloadStats> runtime::Core::reload_source_changed(registry::Slot& slot,
                                                                 const std::atomic<bool>* cancel) {
   std::lock_guard lock(slot.mu);
-  if (!slot.owner && !slot.failed_source) return std::nullopt;
+  if (!slot.life.attempted()) return std::nullopt;
   ReloadStats stats;
-  stats.module = slot.name();
   switch (compile_source_locked(slot, stats, cancel)) {
     case SourceBuild::cancelled:
       return std::nullopt;
@@ -91,8 +90,10 @@ std::optional<ReloadStats> runtime::Core::reload_source_changed(registry::Slot& 
       return std::nullopt;
     case SourceBuild::failed:
       stats.duration = stats.stages.build;
-      finish(stats, slot, slot.owner == nullptr);
-      return stats;
+      return finish(
+          reload::Transaction(host, slot)
+              .failed_before_prepare(reload::Transaction::Before::compile, std::move(stats)),
+          slot);
     case SourceBuild::ready:
       break;
   }
@@ -110,6 +111,7 @@ ReloadStats Runtime::build(std::string_view name) {
     stats.error = error.message;
     return stats;
   }
+  stats.kind = slot->kind();
   if (slot->kind() != ModuleKind::source) {
     stats.failure = Failure::build_failed;
     stats.error = "module '" + slot->name() + "' is a " + std::string(to_string(slot->kind())) +

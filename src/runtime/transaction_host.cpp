@@ -13,6 +13,10 @@ events::LocalEventBus& TransactionHost::bus() {
   return rt_.bus;
 }
 
+bool TransactionHost::dev_mode() const {
+  return rt_.dev_mode.load();
+}
+
 loader::VersionStore& TransactionHost::store() {
   return rt_.store;
 }
