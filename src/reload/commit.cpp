@@ -24,8 +24,6 @@
 namespace hotmod::reload {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 using Hook = registry::Backend::Hook;
 
 // Runs a hook; returns what it threw (or a script hook's error), nullopt
@@ -57,12 +55,12 @@ void unload_hook(Host& host, registry::Slot& slot, registry::Version& old) {
 
 }  // namespace
 
-bool commit(Host& host, registry::Slot& slot, std::shared_ptr<registry::Version> next,
+bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<registry::Version> next,
             StageTimes& t, Error* f) {
   std::shared_ptr<registry::Version> old = slot.life.running();
-  auto mark = Clock::now();
+  auto mark = world.now();
   auto lap = [&](std::chrono::nanoseconds* into) {
-    const auto now = Clock::now();
+    const auto now = world.now();
     *into += now - mark;
     mark = now;
   };

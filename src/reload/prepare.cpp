@@ -198,4 +198,23 @@ void discard(registry::Version& v) {
   unload_now(v, none, &why);
 }
 
+namespace {
+
+class RealWorld final : public World {
+ public:
+  std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, StageTimes& t,
+                                             Error* f, loader::FileSnapshot* read) override {
+    return reload::prepare(host, slot, t, f, read);
+  }
+  void discard(registry::Version& v) override { reload::discard(v); }
+  Clock::time_point now() override { return Clock::now(); }
+};
+
+}  // namespace
+
+World& real_world() {
+  static RealWorld world;
+  return world;
+}
+
 }  // namespace hotmod::reload

@@ -6,6 +6,7 @@
 #include "hotmod/error.hpp"
 #include "registry/slot.hpp"
 #include "reload/host.hpp"
+#include "reload/world.hpp"
 
 namespace hotmod::reload {
 

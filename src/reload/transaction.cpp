@@ -4,14 +4,11 @@
 
 #include "log/runtime_log.hpp"
 #include "reload/commit.hpp"
-#include "reload/prepare.hpp"
 #include "reload/thread_frame.hpp"
 #include "text/duration.hpp"
 
 namespace hotmod::reload {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // "1.23 ms (copy 0.07, open 0.05, ...)": where a reload's time went.
 // Dev mode adds the stages; production logs the total only.
@@ -50,15 +47,16 @@ Outcome Transaction::run(CommitPolicy policy, std::chrono::nanoseconds build_tim
   Outcome o{started(slot_)};
   ReloadStats& stats = o.stats;
   stats.stages.build = build_time;
-  const auto start = Clock::now() - build_time;
+  const auto start = world_.now() - build_time;
   LoadingScope scope(slot_);
   Error fault;
   loader::FileSnapshot attempted;
-  std::shared_ptr<registry::Version> next = prepare(host_, slot_, stats.stages, &fault, &attempted);
+  std::shared_ptr<registry::Version> next =
+      world_.prepare(host_, slot_, stats.stages, &fault, &attempted);
   if (!next) {
     slot_.life.fail(std::move(attempted));
     record(stats, fault);
-    stats.duration = Clock::now() - start;
+    stats.duration = world_.now() - start;
     conclude(stats);
     return o;
   }
@@ -66,17 +64,17 @@ Outcome Transaction::run(CommitPolicy policy, std::chrono::nanoseconds build_tim
   if (!stats.first_load && policy == CommitPolicy::safe_point) {
     const std::string version = next->version;
     if (std::shared_ptr<registry::Version> displaced = slot_.life.park(std::move(next)))
-      discard(*displaced);
+      world_.discard(*displaced);
     else
       o.newly_parked = true;
     stats.success = true;
     stats.pending = true;
     stats.version = version;
-    stats.duration = Clock::now() - start;
+    stats.duration = world_.now() - start;
     return o;  // concluded when committed
   }
   loader::FileSnapshot tried = next->source;
-  stats.success = commit(host_, slot_, std::move(next), stats.stages, &fault);
+  stats.success = commit(host_, world_, slot_, std::move(next), stats.stages, &fault);
   if (stats.success) {
     slot_.load_time = std::chrono::system_clock::now();
   } else {
@@ -85,7 +83,7 @@ Outcome Transaction::run(CommitPolicy policy, std::chrono::nanoseconds build_tim
     // until its file changes again, like one that failed to open.
     slot_.life.fail(std::move(tried));
   }
-  stats.duration = Clock::now() - start;
+  stats.duration = world_.now() - start;
   conclude(stats);
   return o;
 }
@@ -97,15 +95,15 @@ Outcome Transaction::commit_parked() {
     stats.success = true;
     return o;
   }
-  const auto start = Clock::now();
+  const auto start = world_.now();
   LoadingScope scope(slot_);
   Error fault;
-  stats.success = commit(host_, slot_, slot_.life.unpark(), stats.stages, &fault);
+  stats.success = commit(host_, world_, slot_, slot_.life.unpark(), stats.stages, &fault);
   if (stats.success)
     slot_.load_time = std::chrono::system_clock::now();
   else
     record(stats, fault);
-  stats.duration = Clock::now() - start;
+  stats.duration = world_.now() - start;
   conclude(stats);
   return o;
 }

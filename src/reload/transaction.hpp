@@ -22,6 +22,7 @@
 #include "hotmod/reload_stats.hpp"
 #include "registry/slot.hpp"
 #include "reload/host.hpp"
+#include "reload/world.hpp"
 
 namespace hotmod::reload {
 
@@ -34,8 +35,10 @@ struct Outcome {
 
 class Transaction {
  public:
-  // The caller holds slot.mu for the transaction's lifetime.
-  Transaction(Host& host, registry::Slot& slot) : host_(host), slot_(slot) {}
+  // The caller holds slot.mu for the transaction's lifetime. Versions and
+  // time come from `world` (files and the steady clock, unless a test says).
+  Transaction(Host& host, registry::Slot& slot, World& world = real_world())
+      : host_(host), slot_(slot), world_(world) {}
 
   // One load or reload attempt from the module's file (a source module's:
   // slot.artifact). `build_time`: a build or compile that ran just before
@@ -56,6 +59,7 @@ class Transaction {
 
   Host& host_;
   registry::Slot& slot_;
+  World& world_;
 };
 
 }  // namespace hotmod::reload
