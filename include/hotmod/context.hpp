@@ -58,12 +58,11 @@ class Context {
   virtual Result<Module> import(std::string_view module) = 0;
   template <class I>
   Result<Ref<I>> import(std::string_view module) {
-    Result<std::shared_ptr<const InterfaceCell>> cell = import_interface(module, type_name<I>());
+    Result<std::shared_ptr<const detail::InterfaceCell>> cell =
+        import_interface(module, type_name<I>());
     if (!cell.ok()) return cell.error();
     return Ref<I>(std::move(cell.value()));
   }
-  virtual Result<std::shared_ptr<const InterfaceCell>> import_interface(
-      std::string_view module, std::string_view interface) = 0;
 
   // Whether the host grants this module `capability` (hotmod.json's
   // "capabilities"). For checks at call time, through hotmod::context():
@@ -72,6 +71,9 @@ class Context {
 
  protected:
   ~Context() = default;
+  // What import<I>() holds: the cell `module`'s implementation of `interface` is published in.
+  virtual Result<std::shared_ptr<const detail::InterfaceCell>> import_interface(
+      std::string_view module, std::string_view interface) = 0;
 };
 
 }  // namespace hotmod

@@ -10,31 +10,13 @@
 // Keep the raw pointer from `r.get()` only inside a `r.pin()` scope.
 #pragma once
 
-#include <atomic>
 #include <memory>
-#include <stdexcept>
 #include <string>
 
+#include "hotmod/detail/interface_cell.hpp"
 #include "hotmod/pin.hpp"
 
 namespace hotmod {
-
-// The slot a module's interface implementation is published in. Owned by the
-// runtime for as long as any Ref holds it; `impl` is swapped on reload and
-// cleared when the runtime shuts down.
-struct InterfaceCell {
-  std::atomic<void*> impl{nullptr};
-  PinDomain* domain = nullptr;
-  std::string module;     // which module implements it
-  std::string interface;  // hotmod::type_name<I>()
-};
-
-namespace detail {
-[[noreturn, gnu::noinline, gnu::cold]] inline void throw_unavailable(const InterfaceCell& c) {
-  throw std::runtime_error("hotmod: interface '" + c.interface + "' of module '" + c.module +
-                           "' is not available: the runtime has shut down");
-}
-}  // namespace detail
 
 template <class I>
 class Ref {
@@ -42,7 +24,7 @@ class Ref {
   // Pins the current version for as long as it lives.
   class Guard {
    public:
-    explicit Guard(const InterfaceCell* c) : pin_(c->domain) {
+    explicit Guard(const detail::InterfaceCell* c) : pin_(c->domain) {
       void* p = c->impl.load(std::memory_order_acquire);
       if (p == nullptr) [[unlikely]]
         detail::throw_unavailable(*c);
@@ -58,7 +40,8 @@ class Ref {
   };
 
   Ref() = default;
-  explicit Ref(std::shared_ptr<const InterfaceCell> cell) : cell_(std::move(cell)) {}
+  // Made by Runtime::ref<I>() and Context::import<I>().
+  explicit Ref(std::shared_ptr<const detail::InterfaceCell> cell) : cell_(std::move(cell)) {}
 
   Guard operator->() const { return Guard(cell_.get()); }
   Guard pin() const { return Guard(cell_.get()); }
@@ -66,7 +49,7 @@ class Ref {
   const std::string& module() const { return cell_->module; }
 
  private:
-  std::shared_ptr<const InterfaceCell> cell_;
+  std::shared_ptr<const detail::InterfaceCell> cell_;
 };
 
 }  // namespace hotmod

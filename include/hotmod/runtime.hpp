@@ -96,8 +96,6 @@ class Runtime {
     if (!cell.ok()) return cell.error();
     return Ref<I>(std::move(cell.value()));
   }
-  Result<std::shared_ptr<const InterfaceCell>> interface(std::string_view module,
-                                                         std::string_view interface);
 
   // Loads a new version from the module's file: see ReloadStats. A failure at
   // any stage leaves the running version, its state and subscriptions as
@@ -179,6 +177,10 @@ class Runtime {
   void wait_for_unloads();
 
  private:
+  // What ref<I>() holds: the cell the module's implementation of `interface` is published in.
+  Result<std::shared_ptr<const detail::InterfaceCell>> interface(std::string_view module,
+                                                                 std::string_view interface);
+
   std::unique_ptr<detail::RuntimeCore> impl_;
 };
 

@@ -64,9 +64,10 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
   // What calls reach: the running version, or during a commit the one
   // being started. Read without locks inside a pin; written under mu.
   std::atomic<Version*> current{nullptr};
-  StateBox state;                                                            // guarded by mu
-  std::map<std::string, std::shared_ptr<InterfaceCell>, std::less<>> cells;  // guarded by mu
-  std::chrono::system_clock::time_point load_time{};                         // guarded by mu
+  StateBox state;  // guarded by mu
+  std::map<std::string, std::shared_ptr<hotmod::detail::InterfaceCell>, std::less<>>
+      cells;                                          // guarded by mu
+  std::chrono::system_clock::time_point load_time{};  // guarded by mu
   std::atomic<std::uint64_t> reload_count{0};
   std::atomic<std::size_t> lingering{0};
   std::atomic<std::uint64_t> load_order{0};

@@ -64,7 +64,7 @@ class Host {
   // deadlock.
   virtual Result<Module> import(std::string_view importer, std::uint64_t generation,
                                 std::string_view module) = 0;
-  virtual Result<std::shared_ptr<const InterfaceCell>> import_interface(
+  virtual Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> import_interface(
       std::string_view importer, std::uint64_t generation, std::string_view module,
       std::string_view interface) = 0;
   // A module by name, loaded on first use (calls from script code).

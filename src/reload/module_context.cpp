@@ -21,7 +21,7 @@ Result<Module> ModuleContext::import(std::string_view module) {
   return host_.import(module_, generation_, module);
 }
 
-Result<std::shared_ptr<const InterfaceCell>> ModuleContext::import_interface(
+Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> ModuleContext::import_interface(
     std::string_view module, std::string_view interface) {
   return host_.import_interface(module_, generation_, module, interface);
 }

@@ -26,7 +26,7 @@ class ModuleContext final : public registry::VersionContext {
   std::uint64_t reload_count() const override { return reload_count_.load(); }
   bool state_restored() const override { return state_restored_.load(); }
   Result<Module> import(std::string_view module) override;
-  Result<std::shared_ptr<const InterfaceCell>> import_interface(
+  Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> import_interface(
       std::string_view module, std::string_view interface) override;
   bool has_capability(std::string_view capability) const override;
 

@@ -207,8 +207,8 @@ Result<Module> runtime::Core::module(std::string_view name) {
   return Module(slot);
 }
 
-Result<std::shared_ptr<const InterfaceCell>> runtime::Core::interface(std::string_view name,
-                                                                      std::string_view iface) {
+Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> runtime::Core::interface(
+    std::string_view name, std::string_view iface) {
   Result<Module> m = module(name);
   if (!m.ok()) return m.error();
   Error error;
@@ -222,7 +222,7 @@ Result<std::shared_ptr<const InterfaceCell>> runtime::Core::interface(std::strin
                      "importing it) from its own hooks"};
   std::lock_guard lock(slot->mu);
   if (auto it = slot->cells.find(iface); it != slot->cells.end())
-    return std::shared_ptr<const InterfaceCell>(it->second);
+    return std::shared_ptr<const hotmod::detail::InterfaceCell>(it->second);
   const std::shared_ptr<registry::Version>& running = slot->life.running();
   if (!running)
     return Error{Stage::load, Failure::not_loaded, "module '" + slot->name() + "' is not loaded"};
@@ -235,13 +235,13 @@ Result<std::shared_ptr<const InterfaceCell>> runtime::Core::interface(std::strin
                      std::string(iface) +
                      "'; it implements: " + (offered.empty() ? "none" : offered)};
   }
-  auto cell = std::make_shared<InterfaceCell>();
+  auto cell = std::make_shared<hotmod::detail::InterfaceCell>();
   cell->impl.store(impl);
   cell->domain = &pin::domain();
   cell->module = slot->name();
   cell->interface = std::string(iface);
   slot->cells.emplace(std::string(iface), cell);
-  return std::shared_ptr<const InterfaceCell>(cell);
+  return std::shared_ptr<const hotmod::detail::InterfaceCell>(cell);
 }
 
 const Value* runtime::Core::config_for(const std::string& module) const {
@@ -286,8 +286,8 @@ Result<Module> Runtime::module(std::string_view name) {
   return impl_->module(name);
 }
 
-Result<std::shared_ptr<const InterfaceCell>> Runtime::interface(std::string_view module,
-                                                                std::string_view interface) {
+Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> Runtime::interface(
+    std::string_view module, std::string_view interface) {
   return impl_->interface(module, interface);
 }
 

@@ -50,8 +50,8 @@ struct RuntimeCore {
   // Finds a slot, rescanning the module paths once for an unknown name.
   std::shared_ptr<registry::Slot> find(std::string_view name, Error* error);
   Result<Module> module(std::string_view name);
-  Result<std::shared_ptr<const InterfaceCell>> interface(std::string_view module,
-                                                         std::string_view interface);
+  Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> interface(
+      std::string_view module, std::string_view interface);
   // Loads the slot's first version unless it has one. Caller holds slot.mu.
   ReloadStats ensure_loaded_locked(registry::Slot& slot);
   // One load or reload attempt with slot.mu held; publishes events, runs

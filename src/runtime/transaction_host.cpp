@@ -46,10 +46,10 @@ Result<Module> TransactionHost::import(std::string_view importer, std::uint64_t 
                                  [&] { return rt_.module(module); });
 }
 
-Result<std::shared_ptr<const InterfaceCell>> TransactionHost::import_interface(
+Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> TransactionHost::import_interface(
     std::string_view importer, std::uint64_t generation, std::string_view module,
     std::string_view interface) {
-  return recorded_import<std::shared_ptr<const InterfaceCell>>(
+  return recorded_import<std::shared_ptr<const hotmod::detail::InterfaceCell>>(
       rt_, importer, generation, module, [&] { return rt_.interface(module, interface); });
 }
 

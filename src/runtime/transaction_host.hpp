@@ -25,7 +25,7 @@ class TransactionHost final : public reload::Host {
               std::vector<registry::StateBox> garbage) override;
   Result<Module> import(std::string_view importer, std::uint64_t generation,
                         std::string_view module) override;
-  Result<std::shared_ptr<const InterfaceCell>> import_interface(
+  Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> import_interface(
       std::string_view importer, std::uint64_t generation, std::string_view module,
       std::string_view interface) override;
   Result<Module> module(std::string_view name) override;

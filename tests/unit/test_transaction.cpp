@@ -103,9 +103,8 @@ class FakeHost final : public Host {
   Result<Module> import(std::string_view, std::uint64_t, std::string_view) override {
     return Error{Stage::import, Failure::unknown_module, "no imports here"};
   }
-  Result<std::shared_ptr<const InterfaceCell>> import_interface(std::string_view, std::uint64_t,
-                                                                std::string_view,
-                                                                std::string_view) override {
+  Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> import_interface(
+      std::string_view, std::uint64_t, std::string_view, std::string_view) override {
     return Error{Stage::import, Failure::unknown_module, "no imports here"};
   }
   Result<Module> module(std::string_view) override {
