@@ -33,8 +33,11 @@ class Logger {
 class Context {
  public:
   virtual std::string_view module_name() const = 0;
-  // The runtime's event bus. Subscriptions made with subscribe() below are
-  // owned by this version of the module and removed before it unloads.
+  // The runtime's event bus, as this version of the module sees it: every
+  // subscription made through it (or with subscribe() below) belongs to this
+  // version and is removed before it unloads, so no event can reach code
+  // that is gone. A Subscription kept across a reload (in persistent state)
+  // may still be reset or destroyed later.
   virtual EventBus& bus() = 0;
   virtual void subscribe(std::string_view topic, EventCallback callback) = 0;
   // This module's config section (null when none was given).

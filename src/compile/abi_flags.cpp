@@ -1,5 +1,7 @@
 #include "compile/abi_flags.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <optional>
 #include <string_view>
@@ -128,23 +130,23 @@ std::vector<std::string> abi_mismatches(const std::vector<std::string>& args, co
   std::vector<std::string> out;
   if (st.standard &&
       canonical_standard(st.standard->substr(5)) != canonical_standard(host.standard))
-    out.push_back(*st.standard + " (module) vs -std=" + host.standard + " (host)");
+    out.push_back(fmt::format("{} (module) vs -std={} (host)", *st.standard, host.standard));
   if (st.cxx11_abi && st.cxx11_abi_value != host.cxx11_abi) {
-    out.push_back(*st.cxx11_abi + " (module) vs " + std::string(kCxx11Macro) + "=" +
-                  std::to_string(host.cxx11_abi) + " (host)");
+    out.push_back(
+        fmt::format("{} (module) vs {}={} (host)", *st.cxx11_abi, kCxx11Macro, host.cxx11_abi));
   }
   if (st.rtti && st.rtti_on != host.rtti)
-    out.push_back(*st.rtti + " (module) vs RTTI " + on_off(host.rtti) + " (host)");
+    out.push_back(fmt::format("{} (module) vs RTTI {} (host)", *st.rtti, on_off(host.rtti)));
   if (st.exceptions && st.exceptions_on != host.exceptions)
-    out.push_back(*st.exceptions + " (module) vs exceptions " + on_off(host.exceptions) +
-                  " (host)");
+    out.push_back(fmt::format("{} (module) vs exceptions {} (host)", *st.exceptions,
+                              on_off(host.exceptions)));
   for (std::size_t i = 0; i < kSanitizers.size(); ++i) {
     const auto& s = kSanitizers[i];
     const bool in_host = (host.sanitizers & s.bit) != 0;
     if (in_host && (st.sanitizers_off & s.bit) != 0) {
-      out.push_back(st.sanitizer_flag[i] + " (module) vs " + std::string(s.name) + " (host)");
+      out.push_back(fmt::format("{} (module) vs {} (host)", st.sanitizer_flag[i], s.name));
     } else if (!in_host && (st.sanitizers_on & s.bit) != 0) {
-      out.push_back(st.sanitizer_flag[i] + " (module) vs no " + std::string(s.name) + " (host)");
+      out.push_back(fmt::format("{} (module) vs no {} (host)", st.sanitizer_flag[i], s.name));
     }
   }
   return out;

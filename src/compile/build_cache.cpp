@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "compile/content_hash.hpp"
@@ -208,8 +209,9 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
     fs::rename(built, e.artifact, ec);
     if (ec)
       return Error{Stage::build, Failure::io_error,
-                   "cannot store the build in the cache '" + root_.string() + "': " + ec.message() +
-                       "; check that the folder is writable or set cxx.cache_dir"};
+                   fmt::format("cannot store the build in the cache '{}': {}; check that the "
+                               "folder is writable or set cxx.cache_dir",
+                               root_.string(), ec.message())};
   }
   if (!complete) return e;
   nlohmann::json manifest = read_json(manifest_path(recipe));
@@ -221,8 +223,9 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
         builds.push_back(b);
   if (!write_atomically(manifest_path(recipe), nlohmann::json{{"builds", builds}}.dump(1)))
     return Error{Stage::build, Failure::io_error,
-                 "cannot write the build cache manifest '" + manifest_path(recipe).string() +
-                     "'; check that the folder is writable or set cxx.cache_dir"};
+                 fmt::format("cannot write the build cache manifest '{}'; check that the folder "
+                             "is writable or set cxx.cache_dir",
+                             manifest_path(recipe).string())};
   return e;
 }
 
@@ -232,8 +235,9 @@ Result<fs::path> BuildCache::work_dir(const std::string& module) const {
   fs::create_directories(dir, ec);
   if (ec)
     return Error{Stage::build, Failure::io_error,
-                 "cannot create '" + dir.string() + "' for building module '" + module + "': " +
-                     ec.message() + "; check that the folder is writable or set cxx.cache_dir"};
+                 fmt::format("cannot create '{}' for building module '{}': {}; check that the "
+                             "folder is writable or set cxx.cache_dir",
+                             dir.string(), module, ec.message())};
   return dir;
 }
 

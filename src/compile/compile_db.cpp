@@ -1,5 +1,7 @@
 #include "compile/compile_db.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -154,9 +156,9 @@ Result<CompileDatabase> CompileDatabase::load(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     return Error{Stage::build, Failure::io_error,
-                 "cannot read the compile database '" + file.string() +
-                     "': " + std::strerror(errno) +
-                     " (CMake writes it when configured with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)"};
+                 fmt::format("cannot read the compile database '{}': {} (CMake writes it when "
+                             "configured with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)",
+                             file.string(), std::strerror(errno))};
   }
   std::ostringstream buffer;
   buffer << in.rdbuf();
@@ -168,10 +170,10 @@ Result<CompileDatabase> CompileDatabase::load(const fs::path& file) {
     return not_json(text, file, e.byte, e.what());
   }
   if (!root.is_array()) {
-    return db_error(file.string() +
-                    ": expected a JSON array of compile commands ([{\"directory\": ..., "
-                    "\"file\": ..., \"arguments\": [...]}, ...]), found a " +
-                    root.type_name());
+    return db_error(
+        fmt::format("{}: expected a JSON array of compile commands ([{{\"directory\": ..., "
+                    "\"file\": ..., \"arguments\": [...]}}, ...]), found a {}",
+                    file.string(), root.type_name()));
   }
   CompileDatabase db;
   db.path_ = file;
@@ -179,8 +181,7 @@ Result<CompileDatabase> CompileDatabase::load(const fs::path& file) {
   const fs::path db_dir = fs::absolute(file, ec).lexically_normal().parent_path();
   for (std::size_t i = 0; i < root.size(); ++i) {
     const Value& e = root[i];
-    const std::string where =
-        file.string() + ": entry " + std::to_string(i + 1) + " of " + std::to_string(root.size());
+    const std::string where = fmt::format("{}: entry {} of {}", file.string(), i + 1, root.size());
     if (!e.is_object() || !e.contains("file") || !e["file"].is_string() ||
         !e.contains("directory") || !e["directory"].is_string()) {
       return db_error(where +
@@ -193,7 +194,8 @@ Result<CompileDatabase> CompileDatabase::load(const fs::path& file) {
     if (e.contains("arguments") && e["arguments"].is_array()) {
       for (const Value& a : e["arguments"]) {
         if (!a.is_string())
-          return db_error(where + " has an \"arguments\" item that is not a string: " + a.dump());
+          return db_error(fmt::format("{} has an \"arguments\" item that is not a string: {}",
+                                      where, a.dump()));
         entry.args.push_back(a.get<std::string>());
       }
     } else if (e.contains("command") && e["command"].is_string()) {

@@ -1,5 +1,7 @@
 #include "compile/depfile.hpp"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -127,9 +129,10 @@ class DepfileParser {
 
   bool end_line() {
     if (in_targets_ && targets_ > 0) {
-      error_ = "line " + std::to_string(line_) +
-               " names targets but has no ':' after them; not a depfile (expected "
-               "'target: prerequisites', as -MD -MF writes)";
+      error_ = fmt::format(
+          "line {} names targets but has no ':' after them; not a depfile (expected "
+          "'target: prerequisites', as -MD -MF writes)",
+          line_);
       return false;
     }
     in_targets_ = true;
@@ -163,8 +166,9 @@ std::optional<std::vector<fs::path>> read_depfile(const fs::path& file, const fs
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     if (error) {
-      *error = "cannot read the depfile '" + file.string() + "': " + std::strerror(errno) +
-               " (the compile writes it when given -MD -MF " + file.string() + ")";
+      *error = fmt::format(
+          "cannot read the depfile '{}': {} (the compile writes it when given -MD -MF {})",
+          file.string(), std::strerror(errno), file.string());
     }
     return std::nullopt;
   }
@@ -172,7 +176,7 @@ std::optional<std::vector<fs::path>> read_depfile(const fs::path& file, const fs
   text << in.rdbuf();
   std::string why;
   auto deps = parse_depfile(text.str(), base_dir, &why);
-  if (!deps && error) *error = file.string() + ": " + why;
+  if (!deps && error) *error = fmt::format("{}: {}", file.string(), why);
   return deps;
 }
 

@@ -1,5 +1,7 @@
 #include "compile/diagnostics.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <cctype>
 
@@ -211,9 +213,9 @@ DiagnosticCounts count(const std::vector<hotmod::CompilerMessage>& messages) {
 std::string summarize(const std::vector<hotmod::CompilerMessage>& messages) {
   const DiagnosticCounts c = count(messages);
   if (c.errors == 0 && c.warnings == 0) return "no errors or warnings";
-  std::string out = std::to_string(c.errors) + (c.errors == 1 ? " error" : " errors");
-  if (c.warnings > 0)
-    out += ", " + std::to_string(c.warnings) + (c.warnings == 1 ? " warning" : " warnings");
+  const std::string warnings =
+      c.warnings > 0 ? fmt::format(", {} {}", c.warnings, c.warnings == 1 ? "warning" : "warnings")
+                     : std::string();
   const hotmod::CompilerMessage* first = nullptr;
   for (const auto& m : messages) {
     const bool is_error = m.severity == "error" || m.severity == "fatal error";
@@ -222,14 +224,15 @@ std::string summarize(const std::vector<hotmod::CompilerMessage>& messages) {
       break;
     }
   }
-  out += "; first: ";
+  std::string where;
   if (!first->file.empty()) {
-    out += first->file + ":";
-    if (first->line > 0) out += std::to_string(first->line) + ":";
-    if (first->column > 0) out += std::to_string(first->column) + ":";
-    out += " ";
+    where = first->file + ":";
+    if (first->line > 0) where += std::to_string(first->line) + ":";
+    if (first->column > 0) where += std::to_string(first->column) + ":";
+    where += " ";
   }
-  return out + first->severity + ": " + first->message;
+  return fmt::format("{} {}{}; first: {}{}: {}", c.errors, c.errors == 1 ? "error" : "errors",
+                     warnings, where, first->severity, first->message);
 }
 
 }  // namespace hotmod::compile

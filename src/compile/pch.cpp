@@ -1,6 +1,8 @@
 #include "compile/pch.hpp"
 #include "compile/wall_clock.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -84,7 +86,7 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
   if (!fs::exists(header, ec)) {
     const fs::path tmp = header.string() + ".tmp" + std::to_string(now_ns());
     if (!write_text(tmp, kHeader)) {
-      out.error = "cannot write '" + header.string() + "'";
+      out.error = fmt::format("cannot write '{}'", header.string());
       return out;
     }
     fs::rename(tmp, header, ec);
@@ -109,7 +111,8 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
   if (!run.ok()) {
     fs::remove(tmp_pch, ec);
     fs::remove(dep, ec);
-    out.error = "building the precompiled header failed (" + run.describe() + "): " + run.output;
+    out.error =
+        fmt::format("building the precompiled header failed ({}): {}", run.describe(), run.output);
     return out;
   }
   std::string why;
@@ -122,7 +125,8 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
   }
   fs::rename(tmp_pch, pch, ec);
   if (ec) {
-    out.error = "cannot move the precompiled header into '" + dir.string() + "': " + ec.message();
+    out.error =
+        fmt::format("cannot move the precompiled header into '{}': {}", dir.string(), ec.message());
     return out;
   }
   const nlohmann::json inputs = record_inputs(*deps, started);

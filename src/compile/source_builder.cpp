@@ -1,6 +1,8 @@
 #include "compile/source_builder.hpp"
 #include "compile/wall_clock.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -111,7 +113,8 @@ std::optional<SourceBuilder::Plan> SourceBuilder::plan(const std::string& name,
         Result<CompileDatabase> loaded = CompileDatabase::load(*file);
         if (loaded.ok()) {
           db_ = std::move(loaded.value());
-          log_(LogLevel::debug, "source modules use the flags of '" + file->string() + "'");
+          log_(LogLevel::debug,
+               fmt::format("source modules use the flags of '{}'", file->string()));
         } else {
           log_(LogLevel::warn, loaded.error().message + "; source modules are compiled without it");
         }
@@ -122,8 +125,10 @@ std::optional<SourceBuilder::Plan> SourceBuilder::plan(const std::string& name,
   p.sources = module_sources(root);
   if (p.sources.empty()) {
     out->failure = Failure::build_failed;
-    out->error = "source module '" + name + "' has no .cpp, .cc or .cxx files in '" +
-                 root.string() + "'; add one or remove the folder's hotmod.module marker";
+    out->error = fmt::format(
+        "source module '{}' has no .cpp, .cc or .cxx files in '{}'; add one or remove the "
+        "folder's hotmod.module marker",
+        name, root.string());
     return std::nullopt;
   }
   const fs::path project = project_dir();
@@ -150,10 +155,11 @@ std::optional<SourceBuilder::Plan> SourceBuilder::plan(const std::string& name,
       std::string list;
       for (const std::string& m : mismatches) list += (list.empty() ? "" : "; ") + m;
       out->failure = Failure::abi_mismatch;
-      out->error = "source module '" + name +
-                   "' would be compiled with flags that change the ABI: " + list +
-                   "; remove them from cxx.flags (or the project's compile_commands.json)" +
-                   " or build the host with the same flags";
+      out->error = fmt::format(
+          "source module '{}' would be compiled with flags that change the ABI: {}; remove them "
+          "from cxx.flags (or the project's compile_commands.json) or build the host with the "
+          "same flags",
+          name, list);
       return std::nullopt;
     }
     std::vector<std::string> added = host_abi_flags(f, host);
@@ -184,10 +190,11 @@ BuildResult SourceBuilder::build(const std::string& name, const fs::path& root, 
       out.inputs = std::move(hit->inputs);
     } else if (!allow_compile) {
       out.failure = Failure::build_failed;
-      out.error = "source module '" + name +
-                  "' has no build of its current sources in the cache '" + cache_.root().string() +
-                  "', and production mode runs no compiler; run `hotmod build " + name +
-                  "` with the same configuration before starting, or use dev mode";
+      out.error = fmt::format(
+          "source module '{}' has no build of its current sources in the cache '{}', and "
+          "production mode runs no compiler; run `hotmod build {}` with the same configuration "
+          "before starting, or use dev mode",
+          name, cache_.root().string(), name);
     } else {
       compile(name, *p, cancel, colour, &out);
     }
@@ -233,12 +240,13 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
       pch_flags = pch.pch.use_flags;
       inputs = pch.pch.inputs;
       if (pch.built)
-        log_(LogLevel::info, "built the precompiled header for source modules in " +
-                                 ms(Clock::now() - t0) + " (once per flag set)");
+        log_(LogLevel::info, fmt::format("built the precompiled header for source modules in {} "
+                                         "(once per flag set)",
+                                         ms(Clock::now() - t0)));
     } else if (cancel != nullptr && cancel->load()) {
       out->cancelled = true;
       out->failure = Failure::build_failed;
-      out->error = "compiling module '" + name + "' was cancelled";
+      out->error = fmt::format("compiling module '{}' was cancelled", name);
       return;
     } else {
       log_(LogLevel::warn, "compiling without a precompiled header: " + pch.error);
@@ -288,9 +296,9 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     }
     commands[i] = {std::move(args), where, env};
   }
-  log_(LogLevel::debug, "compiling module '" + name +
-                            "': " + process::shell_join(commands.front().argv) +
-                            (n > 1 ? " (and " + std::to_string(n - 1) + " more)" : ""));
+  log_(LogLevel::debug,
+       fmt::format("compiling module '{}': {}{}", name, process::shell_join(commands.front().argv),
+                   n > 1 ? fmt::format(" (and {} more)", n - 1) : std::string()));
 
   std::vector<process::Outcome> runs(n);
   std::atomic<std::size_t> next{0};
@@ -328,7 +336,7 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
       if (!r.started) out->output += r.error + "\n";
     out->failure = Failure::build_failed;
     if (out->cancelled) {
-      out->error = "compiling module '" + name + "' was cancelled";
+      out->error = fmt::format("compiling module '{}' was cancelled", name);
       return;
     }
     out->messages = parse_diagnostics(out->output);
@@ -340,7 +348,7 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
         out->inputs.push_back(f.lexically_normal());
       }
     if (!out->messages.empty()) {
-      out->error = "module '" + name + "' does not compile: " + summarize(out->messages);
+      out->error = fmt::format("module '{}' does not compile: {}", name, summarize(out->messages));
       return;
     }
     // No compiler message: the launcher, or the compiler itself, failed.
@@ -353,11 +361,11 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     std::string last = out->output;
     while (!last.empty() && (last.back() == '\n' || last.back() == ' ')) last.pop_back();
     if (const std::size_t nl = last.rfind('\n'); nl != std::string::npos) last.erase(0, nl + 1);
-    out->error = "compiling module '" + name + "' failed (" +
-                 (launcher_name.empty() ? p.tc.compiler.filename().string()
-                                        : "through cxx.launcher '" + launcher_name + "'") +
-                 (what.empty() ? std::string() : ", " + what) + ")" +
-                 (last.empty() ? std::string() : ": " + last);
+    const std::string tool = launcher_name.empty()
+                                 ? p.tc.compiler.filename().string()
+                                 : fmt::format("through cxx.launcher '{}'", launcher_name);
+    out->error = fmt::format("compiling module '{}' failed ({}{}{}){}{}", name, tool,
+                             what.empty() ? "" : ", ", what, last.empty() ? "" : ": ", last);
     return;
   }
   inputs.insert(inputs.end(), p.sources.begin(), p.sources.end());
@@ -366,7 +374,8 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     std::optional<std::vector<fs::path>> deps = read_depfile(d, where, &why);
     if (!deps) {
       out->failure = Failure::build_failed;
-      out->error = "module '" + name + "' compiled, but its dependencies are unknown: " + why;
+      out->error =
+          fmt::format("module '{}' compiled, but its dependencies are unknown: {}", name, why);
       return;
     }
     inputs.insert(inputs.end(), deps->begin(), deps->end());

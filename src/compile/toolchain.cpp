@@ -1,5 +1,7 @@
 #include "compile/toolchain.hpp"
 
+#include <fmt/format.h>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,8 +73,9 @@ Result<Toolchain> find_toolchain(const RuntimeOptions::Cxx& cxx) {
   t.compiler = find_program(words.back());
   if (t.compiler.empty())
     return Error{Stage::build, Failure::toolchain_missing,
-                 "cannot find the C++ compiler '" + words.back() + "' (" + from +
-                     "); install it or set cxx.compiler in hotmod.json to one in PATH"};
+                 fmt::format("cannot find the C++ compiler '{}' ({}); install it or set "
+                             "cxx.compiler in hotmod.json to one in PATH",
+                             words.back(), from)};
   words.pop_back();
   for (const std::string& w : words) t.launcher.push_back(w);
   std::error_code ec;
@@ -88,8 +91,9 @@ Result<Toolchain> find_toolchain(const RuntimeOptions::Cxx& cxx) {
     const fs::path program = find_program(launcher.front());
     if (program.empty())
       return Error{Stage::build, Failure::toolchain_missing,
-                   "cannot find the compiler launcher '" + launcher.front() +
-                       "' (cxx.launcher); install it or remove cxx.launcher from hotmod.json"};
+                   fmt::format("cannot find the compiler launcher '{}' (cxx.launcher); install "
+                               "it or remove cxx.launcher from hotmod.json",
+                               launcher.front())};
     launcher.front() = program.string();
     t.launcher.insert(t.launcher.begin(), launcher.begin(), launcher.end());
   }
@@ -109,14 +113,15 @@ Result<Toolchain> find_toolchain(const RuntimeOptions::Cxx& cxx) {
   } else if (linker == "mold" || linker == "lld") {
     if (find_program(std::string("ld.") + linker).empty())
       return Error{Stage::build, Failure::toolchain_missing,
-                   "cxx.linker is '" + linker + "' but ld." + linker +
-                       " is not installed; install it or set cxx.linker to \"auto\""};
+                   fmt::format("cxx.linker is '{}' but ld.{} is not installed; install it or "
+                               "set cxx.linker to \"auto\"",
+                               linker, linker)};
     use(linker.c_str());
   } else if (linker == "default") {
     t.linker_name = "default";
   } else {
     return Error{Stage::build, Failure::invalid_config,
-                 "cxx.linker is '" + linker + "'; use auto, mold, lld or default"};
+                 fmt::format("cxx.linker is '{}'; use auto, mold, lld or default", linker)};
   }
   return t;
 }

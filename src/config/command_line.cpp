@@ -3,35 +3,43 @@
 // Hand-written rather than CLI11: the host owns every other argument and
 // parses them itself afterwards, so hotmod must recognise exactly its flags,
 // leave everything else (unknown flags included) in order, and stop at "--".
+#include <fmt/format.h>
+
 #include <array>
 
+#include "config/settings.hpp"
 #include "config/text_values.hpp"
 #include "hotmod/config.hpp"
 
 namespace hotmod {
 namespace {
 
-enum class Flag { dev, no_dev, no_watch, config, module_path, log_level, debounce };
-
-// One table: parse_command_line matches it, command_line_flags() shows it.
+// One table: parse_command_line matches it, command_line_flags() shows it,
+// and each flag sets one of the settings every layer gives (settings.hpp).
 struct FlagSpec {
   CommandLineFlag shown;
-  Flag flag;
+  config::SettingId setting;
+  std::string_view fixed;  // the value a flag without one stands for ("--dev": "true")
 };
+
+using config::SettingId;
 
 constexpr std::array kFlags{
     FlagSpec{{"--module-path", "-M", "DIR",
               "Folder to search for modules (repeatable; before hotmod.json's module_paths)"},
-             Flag::module_path},
+             SettingId::module_paths, ""},
     FlagSpec{{"--config", "", "FILE", "Project file to read instead of the nearest hotmod.json"},
-             Flag::config},
-    FlagSpec{{"--dev", "", "", "Dev mode: detailed logging, timings, stack traces"}, Flag::dev},
-    FlagSpec{{"--no-dev", "", "", "Production mode"}, Flag::no_dev},
-    FlagSpec{{"--no-watch", "", "", "Do not watch files for changes"}, Flag::no_watch},
-    FlagSpec{{"--log-level", "", "LEVEL", "trace, debug, info, warn or error"}, Flag::log_level},
+             SettingId::config_file, ""},
+    FlagSpec{{"--dev", "", "", "Dev mode: detailed logging, timings, stack traces"},
+             SettingId::dev_mode, "true"},
+    FlagSpec{{"--no-dev", "", "", "Production mode"}, SettingId::dev_mode, "false"},
+    FlagSpec{{"--no-watch", "", "", "Do not watch files for changes"}, SettingId::hot_reload,
+             "false"},
+    FlagSpec{{"--log-level", "", "LEVEL", "trace, debug, info, warn or error"},
+             SettingId::log_level, ""},
     FlagSpec{{"--debounce-ms", "", "N",
               "Quiet time after a change before reloading, in milliseconds (default 30)"},
-             Flag::debounce},
+             SettingId::debounce, ""},
 };
 
 constexpr std::array<CommandLineFlag, kFlags.size()> shown_flags() {
@@ -68,38 +76,12 @@ Split split(std::string_view arg) {
 // `typed` is the flag as given ("-M" or "--module-path"), for messages.
 std::optional<Error> apply(const FlagSpec& spec, std::string_view typed, std::string_view value,
                            ConfigLayer& layer) {
-  switch (spec.flag) {
-    case Flag::dev:
-      layer.dev_mode = true;
-      break;
-    case Flag::no_dev:
-      layer.dev_mode = false;
-      break;
-    case Flag::no_watch:
-      layer.hot_reload = false;
-      break;
-    case Flag::config:
-      layer.config_file = std::filesystem::path(value);
-      break;
-    case Flag::module_path:
-      layer.module_paths.emplace_back(value);
-      break;
-    case Flag::log_level:
-      layer.log_level = parse_log_level(value);
-      if (!layer.log_level)
-        return bad_flag(typed, config::in_quotes(value) + " is not a log level; use " +
-                                   std::string(config::kLogLevels));
-      break;
-    case Flag::debounce:
-      layer.debounce = config::parse_millis(value);
-      if (!layer.debounce)
-        return bad_flag(typed, config::in_quotes(value) +
-                                   " is not a number of milliseconds; use a whole number "
-                                   "from 0 to " +
-                                   std::to_string(config::kMaxMillis) + ", e.g. 30");
-      break;
-  }
-  return std::nullopt;
+  const std::string_view text = spec.fixed.empty() ? value : spec.fixed;
+  if (config::read_setting(spec.setting, text, config::TextSource::flag, layer))
+    return std::nullopt;
+  const config::Setting& s = config::setting(spec.setting);
+  return bad_flag(typed, fmt::format("{} is not {}; use {}", config::in_quotes(value), s.noun,
+                                     s.accepted));
 }
 
 // A following flag means the value was forgotten: `--config --dev` is not a

@@ -1,5 +1,7 @@
 #include "config/config_schema.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 
 #include "config/cxx_keys.hpp"
@@ -41,8 +43,8 @@ std::string log_level(const Use& u, FileSettings& out) {
 // converts to nanoseconds, where they could overflow.
 std::string millis_problem(const Use& u) {
   if (u.value.get<std::uint64_t>() <= kMaxMillis) return {};
-  return in_quotes(u.key) + " is " + u.value.dump() + " ms, more than a day; use at most " +
-         std::to_string(kMaxMillis);
+  return fmt::format("{} is {} ms, more than a day; use at most {}", in_quotes(u.key),
+                     u.value.dump(), kMaxMillis);
 }
 
 std::string debounce(const Use& u, FileSettings& out) {
@@ -86,8 +88,8 @@ std::string module_capabilities(const Use& u, FileSettings& out) {
 
 std::string slow_ms(const Use& u, FileSettings& out) {
   if (!u.value.is_number() || u.value.get<double>() <= 0)
-    return in_quotes(u.key) + " is " + u.value.dump() +
-           "; give a time in milliseconds above 0, e.g. 5 or 2.5";
+    return fmt::format("{} is {}; give a time in milliseconds above 0, e.g. 5 or 2.5",
+                       in_quotes(u.key), u.value.dump());
   out.slow_ms[std::string(u.key.substr(u.key.rfind('.') + 1))] = u.value.get<double>();
   return {};
 }
@@ -211,10 +213,10 @@ std::vector<CrossKeyProblem> cross_key_problems(const Value& root) {
   for (const auto& [name, section] : modules->items()) {
     if (!section.is_object() || !section.contains("sources") || section.contains("build")) continue;
     out.push_back({"/modules/" + pointer_token(name) + "/sources",
-                   in_quotes("modules." + name + ".sources") +
-                       " needs a build command next to it: add \"build\": \"cmake --build build "
-                       "--target " +
-                       name + "\" (or remove 'sources')"});
+                   fmt::format("'modules.{0}.sources' needs a build command next to it: add "
+                               "\"build\": \"cmake --build build --target {0}\" (or remove "
+                               "'sources')",
+                               name)});
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "config/cxx_keys.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "config/schema_values.hpp"
@@ -71,11 +73,11 @@ std::string defines(const Use& u, FileSettings& out) {
   if (auto problem = empty_entry(u, list); !problem.empty()) return problem;
   for (const std::string& d : list) {
     if (d.starts_with("-D"))
-      return in_quotes(u.key) + " holds " + in_quotes(d) + "; write it without -D: \"" +
-             d.substr(2) + "\"";
+      return fmt::format("{} holds {}; write it without -D: \"{}\"", in_quotes(u.key),
+                         in_quotes(d), d.substr(2));
     if (d.front() == '=')
-      return in_quotes(u.key) + " holds " + in_quotes(d) +
-             ", which names no macro; write \"NAME\" or \"NAME=VALUE\"";
+      return fmt::format("{} holds {}, which names no macro; write \"NAME\" or \"NAME=VALUE\"",
+                         in_quotes(u.key), in_quotes(d));
   }
   out.cxx.defines = std::move(list);
   return {};
@@ -135,8 +137,8 @@ std::string precompiled_header(const Use& u, FileSettings& out) {
 std::string jobs(const Use& u, FileSettings& out) {
   const auto n = u.value.get<std::uint64_t>();
   if (n > kMaxJobs)
-    return in_quotes(u.key) + " is " + std::to_string(n) + "; use at most " +
-           std::to_string(kMaxJobs) + ", or 0 for one per core";
+    return fmt::format("{} is {}; use at most {}, or 0 for one per core", in_quotes(u.key), n,
+                       kMaxJobs);
   out.cxx.jobs = static_cast<unsigned>(n);
   return {};
 }

@@ -5,6 +5,8 @@
 // record that layer in LoadedConfig::origin (layer_pick.hpp). Module paths
 // are the exception: every layer's folders are searched, in the order the
 // header documents. The `cxx` section merges in merge_cxx.cpp.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <system_error>
@@ -14,14 +16,20 @@
 #include "config/locate.hpp"
 #include "config/merge_cxx.hpp"
 #include "config/project_file.hpp"
+#include "config/settings.hpp"
 #include "hotmod/config.hpp"
 
 namespace hotmod {
 namespace fs = std::filesystem;
 namespace {
 
-using config::env_origin;
 using config::file_origin;
+using config::SettingId;
+using config::variable_origin;
+
+std::string_view name(SettingId id) {
+  return config::setting(id).name;
+}
 using config::kHost;
 using config::pick;
 
@@ -33,36 +41,36 @@ void merge_layers(const ConfigInputs& in, const ConfigLayer& env, const config::
   const ConfigLayer& fl = file.layer;
   RuntimeOptions& o = out.options;
   const std::string cli_dev = cli.dev_mode.value_or(false) ? "--dev" : "--no-dev";
-  o.dev_mode = pick<bool>("dev_mode", false,
+  o.dev_mode = pick<bool>(name(SettingId::dev_mode), false,
                           {{cli.dev_mode, "command line (" + cli_dev + ")"},
-                           {env.dev_mode, env_origin("HOTMOD_DEV_MODE")},
-                           {fl.dev_mode, file_origin(file, "dev_mode")},
+                           {env.dev_mode, variable_origin(SettingId::dev_mode)},
+                           {fl.dev_mode, file_origin(file, name(SettingId::dev_mode))},
                            {def.dev_mode, std::string(kHost)}},
                           out);
   // There is only --no-watch; a host may still set true programmatically.
   const bool cli_watch = cli.hot_reload.value_or(false);
   o.hot_reload =
-      pick<bool>("hot_reload", true,
+      pick<bool>(name(SettingId::hot_reload), true,
                  {{cli.hot_reload, cli_watch ? "command line" : "command line (--no-watch)"},
-                  {env.hot_reload, env_origin("HOTMOD_HOT_RELOAD")},
-                  {fl.hot_reload, file_origin(file, "hot_reload")},
+                  {env.hot_reload, variable_origin(SettingId::hot_reload)},
+                  {fl.hot_reload, file_origin(file, name(SettingId::hot_reload))},
                   {def.hot_reload, std::string(kHost)}},
                  out);
   // Unset everywhere, the level follows the mode: dev mode is for watching
   // reloads happen, production for quiet.
   const LogLevel mode_level = o.dev_mode ? LogLevel::debug : LogLevel::info;
-  o.log_level = pick<LogLevel>("log_level", mode_level,
+  o.log_level = pick<LogLevel>(name(SettingId::log_level), mode_level,
                                {{cli.log_level, "command line (--log-level)"},
-                                {env.log_level, env_origin("HOTMOD_LOG_LEVEL")},
-                                {fl.log_level, file_origin(file, "log_level")},
+                                {env.log_level, variable_origin(SettingId::log_level)},
+                                {fl.log_level, file_origin(file, name(SettingId::log_level))},
                                 {def.log_level, std::string(kHost)}},
                                out);
-  if (o.dev_mode && out.origin["log_level"] == "default")
-    out.origin["log_level"] = "default (dev mode)";
-  o.debounce = pick<std::chrono::milliseconds>("debounce_ms", o.debounce,
+  if (o.dev_mode && out.origin[std::string(name(SettingId::log_level))] == "default")
+    out.origin[std::string(name(SettingId::log_level))] = "default (dev mode)";
+  o.debounce = pick<std::chrono::milliseconds>(name(SettingId::debounce), o.debounce,
                                                {{cli.debounce, "command line (--debounce-ms)"},
-                                                {env.debounce, env_origin("HOTMOD_DEBOUNCE_MS")},
-                                                {fl.debounce, file_origin(file, "debounce_ms")},
+                                                {env.debounce, variable_origin(SettingId::debounce)},
+                                                {fl.debounce, file_origin(file, name(SettingId::debounce))},
                                                 {def.debounce, std::string(kHost)}},
                                                out);
   o.watch_backend = pick<WatchBackend>("watch.backend", o.watch_backend,
@@ -135,10 +143,10 @@ void merge_module_paths(const ConfigInputs& in, const ConfigLayer& env,
     }
   };
   add(in.command_line.module_paths, "command line (-M)");
-  add(file.layer.module_paths, file_origin(file, "module_paths"));
-  add(env.module_paths, env_origin("HOTMOD_MODULE_PATH"));
+  add(file.layer.module_paths, file_origin(file, name(SettingId::module_paths)));
+  add(env.module_paths, variable_origin(SettingId::module_paths));
   add(in.defaults.module_paths, std::string(kHost));
-  out.origin["module_paths"] = origin.empty() ? "default" : origin;
+  out.origin[std::string(name(SettingId::module_paths))] = origin.empty() ? "default" : origin;
 }
 
 Result<fs::path> current_folder(const ConfigInputs& in) {
@@ -146,8 +154,9 @@ Result<fs::path> current_folder(const ConfigInputs& in) {
   fs::path here = fs::current_path(ec);
   if (ec && (in.cwd.empty() || in.cwd.is_relative()))
     return Error{Stage::config, Failure::io_error,
-                 "cannot tell the current folder (" + ec.message() +
-                     "); was it removed? cd into an existing folder"};
+                 fmt::format("cannot tell the current folder ({}); was it removed? cd into an "
+                             "existing folder",
+                             ec.message())};
   return normal(here, in.cwd);
 }
 

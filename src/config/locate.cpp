@@ -2,6 +2,8 @@
 
 #include <system_error>
 
+#include "config/settings.hpp"
+
 namespace hotmod::config {
 namespace fs = std::filesystem;
 namespace {
@@ -36,7 +38,8 @@ Result<std::optional<fs::path>> locate_project_file(const ConfigInputs& inputs,
                                                     const fs::path& cwd) {
   if (inputs.command_line.config_file)
     return named_file(*inputs.command_line.config_file, "--config", cwd);
-  if (environment.config_file) return named_file(*environment.config_file, "HOTMOD_CONFIG", cwd);
+  if (environment.config_file)
+    return named_file(*environment.config_file, setting(SettingId::config_file).variable, cwd);
   if (inputs.defaults.config_file)
     return named_file(*inputs.defaults.config_file, "the host's defaults", cwd);
   if (!inputs.find_project_file) return std::optional<fs::path>();

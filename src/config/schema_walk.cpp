@@ -2,6 +2,8 @@
 // key is matched to its row, type-checked and handed to the row's handler;
 // keys no row knows are warnings with the nearest known key. It knows no
 // key by name — that is the table's job (config_schema.cpp).
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "config/config_schema.hpp"
@@ -206,7 +208,7 @@ class SchemaWalk {
       m.append("known keys here: ");
       for (std::size_t i = 0; i < known.size(); ++i) m.append(i ? ", " : "").append(known[i]);
     }
-    outcome_.warnings.push_back({line, where_of(line) + ": " + m});
+    outcome_.warnings.push_back({line, fmt::format("{}: {}", where_of(line), m)});
   }
 
   void wrong_type(const Rule& rule, const Value& value, const std::string& pointer) {
@@ -215,19 +217,18 @@ class SchemaWalk {
     if ((rule.type == Type::strings || rule.type == Type::grants) && value.is_array()) {
       const long bad = first_non_string(value);
       line = lines_.line_of(pointer + "/" + std::to_string(bad));
-      got = "an array whose element " + std::to_string(bad) + " is " +
-            shown(value[static_cast<std::size_t>(bad)]);
+      got = fmt::format("an array whose element {} is {}", bad,
+                        shown(value[static_cast<std::size_t>(bad)]));
     }
-    std::string m = in_quotes(dotted(path_)) + " must be " + describe(rule.type) + ", not " + got;
-    m.append("; e.g. \"").append(path_.back()).append("\": ").append(rule.example);
-    error(line, m);
+    error(line, fmt::format("{} must be {}, not {}; e.g. \"{}\": {}", in_quotes(dotted(path_)),
+                            describe(rule.type), got, path_.back(), rule.example));
   }
 
   void error(int line, const std::string& message) {
-    outcome_.errors.push_back({line, where_of(line) + ": " + message});
+    outcome_.errors.push_back({line, fmt::format("{}: {}", where_of(line), message)});
   }
 
-  std::string where_of(int line) const { return file_.string() + ":" + std::to_string(line); }
+  std::string where_of(int line) const { return fmt::format("{}:{}", file_.string(), line); }
 
   const KeyLines& lines_;
   const fs::path& file_;
@@ -240,9 +241,9 @@ class SchemaWalk {
 void SchemaWalk::warn_duplicates() {
   for (const auto& d : lines_.duplicates) {
     outcome_.warnings.push_back(
-        {d.line, where_of(d.line) + ": " + in_quotes(dotted_pointer(d.pointer)) +
-                     " is given twice (first on line " + std::to_string(d.first_line) +
-                     "); the last one counts"});
+        {d.line, fmt::format("{}: {} is given twice (first on line {}); the last one counts",
+                             where_of(d.line), in_quotes(dotted_pointer(d.pointer)),
+                             d.first_line)});
   }
 }
 
@@ -251,8 +252,9 @@ SchemaOutcome apply_schema(const Value& root, const KeyLines& lines, const fs::p
   SchemaWalk walk(lines, file, out);
   if (!root.is_object()) {
     walk.outcome().errors.push_back(
-        {1, file.string() + ":1: the project file must hold one JSON object ({\"dev_mode\": " +
-                "true, ...}), not " + shown(root)});
+        {1, fmt::format("{}:1: the project file must hold one JSON object ({{\"dev_mode\": "
+                        "true, ...}}), not {}",
+                        file.string(), shown(root))});
     return std::move(walk.outcome());
   }
   walk.object(root, "", "");

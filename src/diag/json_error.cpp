@@ -1,5 +1,7 @@
 #include "diag/json_error.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace hotmod::diag {
@@ -32,10 +34,8 @@ std::string json_parse_error(std::string_view text, const std::filesystem::path&
       ++column;
     }
   }
-  std::string m = file.string();
-  m.append(":").append(std::to_string(line)).append(":").append(std::to_string(column));
-  m.append(": not valid JSON: ").append(parse_reason(what));
-  return m;
+  return fmt::format("{}:{}:{}: not valid JSON: {}", file.string(), line, column,
+                     parse_reason(what));
 }
 
 }  // namespace hotmod::diag

@@ -10,6 +10,8 @@
 #include <system_error>
 #include <utility>
 
+#include <fmt/format.h>
+
 namespace hotmod::diag {
 
 namespace {
@@ -48,9 +50,9 @@ Result<std::filesystem::path> TraceWriter::open(const std::filesystem::path& pat
   close_locked();
   std::FILE* file = std::fopen(absolute.c_str(), "w");
   if (file == nullptr)
-    return Error{
-        Stage::trace, Failure::io_error,
-        "cannot write the trace file '" + absolute.string() + "': " + std::strerror(errno)};
+    return Error{Stage::trace, Failure::io_error,
+                 fmt::format("cannot write the trace file '{}': {}", absolute.string(),
+                             std::strerror(errno))};
   file_ = file;
   origin_ = std::chrono::steady_clock::now();
   events_ = 0;

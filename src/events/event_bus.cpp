@@ -4,11 +4,45 @@
 
 namespace hotmod::events {
 
+class LocalEventBus::OwnedView final : public EventBus {
+ public:
+  OwnedView(LocalEventBus& bus, std::uint64_t owner) : bus_(bus), owner_(owner) {}
+
+  void publish(std::string_view topic, const Value& payload) override {
+    bus_.publish(topic, payload);
+  }
+  Id add_subscriber(std::string_view topic, EventCallback callback) override {
+    {
+      std::lock_guard lock(bus_.views_mu_);
+      if (!closed_) return bus_.add_owned(topic, std::move(callback), owner_);
+    }
+    if (bus_.on_error_)
+      bus_.on_error_(topic, "a subscription from a module version that is unloading was refused");
+    return 0;
+  }
+  void remove_subscriber(Id id) override { bus_.remove_subscriber(id); }
+
+  bool closed_ = false;  // guarded by bus_.views_mu_
+
+ private:
+  LocalEventBus& bus_;
+  std::uint64_t owner_;
+};
+
 LocalEventBus::LocalEventBus(ErrorSink on_error)
-    : subscribers_([sink = std::move(on_error)](std::string_view what, std::string_view topic,
-                                                const Value&) {
+    : subscribers_([sink = on_error](std::string_view what, std::string_view topic, const Value&) {
         if (sink) sink(topic, what);
-      }) {}
+      }),
+      on_error_(std::move(on_error)) {}
+
+LocalEventBus::~LocalEventBus() = default;
+
+EventBus& LocalEventBus::owned_view(std::uint64_t owner) {
+  std::lock_guard lock(views_mu_);
+  OwnedView*& view = view_of_[owner];
+  if (view == nullptr) view = views_.emplace_back(std::make_unique<OwnedView>(*this, owner)).get();
+  return *view;
+}
 
 void LocalEventBus::publish(std::string_view topic, const Value& payload) {
   // Pinned around the whole delivery: the last copy of a module's callback
@@ -32,7 +66,17 @@ void LocalEventBus::remove_subscriber(Id id) {
   subscribers_.remove(id);
 }
 
+void LocalEventBus::reopen_owner(std::uint64_t owner) {
+  std::lock_guard lock(views_mu_);
+  if (auto it = view_of_.find(owner); it != view_of_.end()) it->second->closed_ = false;
+}
+
 std::size_t LocalEventBus::remove_owner(std::uint64_t owner) {
+  {
+    // Closed first: nothing the owner's code subscribes from now on stays.
+    std::lock_guard lock(views_mu_);
+    if (auto it = view_of_.find(owner); it != view_of_.end()) it->second->closed_ = true;
+  }
   return subscribers_.remove_if([&](const Tag& s) { return s.owner == owner; });
 }
 

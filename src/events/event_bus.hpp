@@ -12,8 +12,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "events/callback_list.hpp"
 #include "hotmod/events.hpp"
@@ -24,6 +28,9 @@ class LocalEventBus final : public EventBus {
  public:
   using ErrorSink = std::function<void(std::string_view topic, std::string_view what)>;
   explicit LocalEventBus(ErrorSink on_error = {});
+  ~LocalEventBus();
+  LocalEventBus(const LocalEventBus&) = delete;
+  LocalEventBus& operator=(const LocalEventBus&) = delete;
 
   void publish(std::string_view topic, const Value& payload) override;
   Id add_subscriber(std::string_view topic, EventCallback callback) override;
@@ -31,15 +38,38 @@ class LocalEventBus final : public EventBus {
 
   Id add_owned(std::string_view topic, EventCallback callback, std::uint64_t owner);
   // Removes every subscriber registered with `owner`; returns how many.
+  // The owner's view, if it has one, is closed.
   std::size_t remove_owner(std::uint64_t owner);
   std::size_t subscriber_count() const;
 
+  // The bus as one module version sees it (Context::bus()): whatever is
+  // subscribed through it is owned by `owner`, so remove_owner(owner), run
+  // when the version unloads, removes it — a module cannot leave a
+  // subscriber behind its code. Once closed, subscribing through the view
+  // is refused (id 0, and the error sink says so): code of an unloading
+  // version still running cannot add one back. A view lives as long as the
+  // bus, because a Subscription kept in a module's persistent state may
+  // outlive its version and unsubscribe through it later (removing by id is
+  // always safe): a few dozen bytes for each version that asks for one.
+  EventBus& owned_view(std::uint64_t owner);
+  // The owner runs again (a reload was rolled back to it): its view takes
+  // subscriptions again.
+  void reopen_owner(std::uint64_t owner);
+
  private:
+  class OwnedView;
+
   struct Tag {
     std::string topic;  // or "*": every topic
     std::uint64_t owner = 0;
   };
   TaggedCallbackList<Tag, std::string_view, const Value&> subscribers_;
+  ErrorSink on_error_;
+  // Taken before the subscriber list's lock: a view adds under it, so
+  // remove_owner() cannot close the view between its check and its add.
+  std::mutex views_mu_;
+  std::vector<std::unique_ptr<OwnedView>> views_;          // guarded by views_mu_
+  std::unordered_map<std::uint64_t, OwnedView*> view_of_;  // guarded by views_mu_
 };
 
 }  // namespace hotmod::events

@@ -1,5 +1,7 @@
 #include "loader/abi_check.hpp"
 
+#include <fmt/format.h>
+
 #include <cstring>
 
 namespace hotmod::loader {
@@ -18,8 +20,7 @@ std::string sanitizers(std::uint32_t bits) {
 }
 
 std::string json_version(std::uint32_t v) {
-  return std::to_string(v / 10000) + "." + std::to_string(v / 100 % 100) + "." +
-         std::to_string(v % 100);
+  return fmt::format("{}.{}.{}", v / 10000, v / 100 % 100, v % 100);
 }
 
 }  // namespace
@@ -30,7 +31,7 @@ std::string abi_differences(const abi::Fingerprint& m, const abi::Fingerprint& h
                  const std::string& hv) {
     if (!differs) return;
     if (!out.empty()) out += "; ";
-    out += what + ": module " + mv + ", host " + hv;
+    out += fmt::format("{}: module {}, host {}", what, mv, hv);
   };
   add(m.hotmod_abi != h.hotmod_abi, "hotmod ABI version", std::to_string(m.hotmod_abi),
       std::to_string(h.hotmod_abi));
@@ -50,9 +51,9 @@ std::string abi_differences(const abi::Fingerprint& m, const abi::Fingerprint& h
   add(m.json_version != h.json_version, "nlohmann::json version", json_version(m.json_version),
       json_version(h.json_version));
   if (!out.empty()) {
-    out += " (module compiled by " +
-           std::string(m.compiler, strnlen(m.compiler, sizeof m.compiler)) + ", host by " +
-           std::string(h.compiler, strnlen(h.compiler, sizeof h.compiler)) + ")";
+    out += fmt::format(" (module compiled by {}, host by {})",
+                       std::string(m.compiler, strnlen(m.compiler, sizeof m.compiler)),
+                       std::string(h.compiler, strnlen(h.compiler, sizeof h.compiler)));
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #include "loader/elf_inspect.hpp"
 
 #include <elf.h>
+#include <fmt/format.h>
 
 #include <cstring>
 
@@ -47,9 +48,10 @@ const char* type_name(Elf64_Half type) {
 
 std::string truncated(const std::string& what, std::size_t size, std::uint64_t needed,
                       const char* part) {
-  return what + " is truncated: it is " + std::to_string(size) + " bytes but its " + part +
-         " end at byte " + std::to_string(needed) +
-         "; the build is probably still writing it — rebuild or wait for it to finish";
+  return fmt::format(
+      "{} is truncated: it is {} bytes but its {} end at byte {}; the build is probably still "
+      "writing it — rebuild or wait for it to finish",
+      what, size, part, needed);
 }
 
 // Walks the program headers: segments must lie inside the file; notes TLS and
@@ -57,9 +59,9 @@ std::string truncated(const std::string& what, std::size_t size, std::uint64_t n
 bool check_segments(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
                     const std::string& what, ElfSummary* s, Error* f) {
   if (eh.e_phentsize != sizeof(Elf64_Phdr)) {
-    *f = Error{Stage::load, Failure::not_shared_object,
-               what + " has a corrupt ELF header (program header size " +
-                   std::to_string(eh.e_phentsize) + ")"};
+    *f = Error{
+        Stage::load, Failure::not_shared_object,
+        fmt::format("{} has a corrupt ELF header (program header size {})", what, eh.e_phentsize)};
     return false;
   }
   if (!fits(bytes, eh.e_phoff, std::uint64_t{eh.e_phnum} * eh.e_phentsize)) {
@@ -120,9 +122,9 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
     return false;
   }
   if (eh.e_shentsize != sizeof(Elf64_Shdr)) {
-    *f = Error{Stage::load, Failure::not_shared_object,
-               what + " has a corrupt ELF header (section header size " +
-                   std::to_string(eh.e_shentsize) + ")"};
+    *f = Error{
+        Stage::load, Failure::not_shared_object,
+        fmt::format("{} has a corrupt ELF header (section header size {})", what, eh.e_shentsize)};
     return false;
   }
   if (!fits(bytes, eh.e_shoff, table)) {
@@ -158,11 +160,10 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
     found = s->record.magic == abi::kRecordMagic;
   }
   if (!found) {
-    *f =
-        Error{Stage::validate, Failure::no_descriptor,
-              what + " is a shared object but not a hotmod module: it has no " + abi::kSectionName +
-                  " record; add HOTMOD_MODULE(name, version, description) "
-                  "to one of its sources"};
+    *f = Error{Stage::validate, Failure::no_descriptor,
+               fmt::format("{} is a shared object but not a hotmod module: it has no {} record; "
+                           "add HOTMOD_MODULE(name, version, description) to one of its sources",
+                           what, abi::kSectionName)};
     return false;
   }
   return true;
@@ -176,31 +177,34 @@ bool inspect_elf(std::span<const unsigned char> bytes, const std::string& what, 
   const bool magic = bytes.size() >= SELFMAG && std::memcmp(bytes.data(), ELFMAG, SELFMAG) == 0;
   if (magic && !read_at(bytes, 0, &eh)) {
     *f = Error{Stage::load, Failure::truncated_image,
-               what + " starts like an ELF file but is only " + std::to_string(bytes.size()) +
-                   " bytes, shorter than a 64-bit ELF header; it is cut short or built for "
-                   "another machine"};
+               fmt::format("{} starts like an ELF file but is only {} bytes, shorter than a "
+                           "64-bit ELF header; it is cut short or built for another machine",
+                           what, bytes.size())};
     return false;
   }
   if (!magic) {
     *f = Error{
         Stage::load, Failure::not_shared_object,
-        what + " is not a shared object (no ELF header" +
-            (bytes.size() < sizeof eh ? ", only " + std::to_string(bytes.size()) + " bytes" : "") +
-            "); module paths should hold only modules built with hotmod_add_module()"};
+        fmt::format("{} is not a shared object (no ELF header{}); module paths should hold only "
+                    "modules built with hotmod_add_module()",
+                    what,
+                    bytes.size() < sizeof eh ? fmt::format(", only {} bytes", bytes.size())
+                                             : std::string())};
     return false;
   }
   if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
       eh.e_machine != kMachine) {
     *f = Error{Stage::load, Failure::not_shared_object,
-               what + " was built for another machine (ELF class " +
-                   std::to_string(eh.e_ident[EI_CLASS]) + ", machine " +
-                   std::to_string(eh.e_machine) + "); rebuild it for this one"};
+               fmt::format("{} was built for another machine (ELF class {}, machine {}); "
+                           "rebuild it for this one",
+                           what, eh.e_ident[EI_CLASS], eh.e_machine)};
     return false;
   }
   if (eh.e_type != ET_DYN) {
     *f = Error{Stage::load, Failure::not_shared_object,
-               what + " is " + type_name(eh.e_type) +
-                   ", not a shared object; build modules as MODULE or SHARED libraries"};
+               fmt::format("{} is {}, not a shared object; build modules as MODULE or SHARED "
+                           "libraries",
+                           what, type_name(eh.e_type))};
     return false;
   }
   return check_segments(bytes, eh, what, s, f) && check_sections(bytes, eh, what, s, f);

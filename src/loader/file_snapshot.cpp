@@ -1,5 +1,7 @@
 #include "loader/file_snapshot.hpp"
 
+#include <fmt/format.h>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,7 +30,7 @@ std::int64_t now_ns() {
 
 Error io_error(const std::filesystem::path& path, const char* what) {
   return Error{Stage::copy, Failure::io_error,
-               std::string("cannot ") + what + " '" + path.string() + "': " + std::strerror(errno)};
+               fmt::format("cannot {} '{}': {}", what, path.string(), std::strerror(errno))};
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "loader/image.hpp"
 
+#include <fmt/format.h>
+
 #include <dlfcn.h>
 #include <link.h>
 
@@ -31,12 +33,13 @@ bool open_image(const std::filesystem::path& copy, const std::string& module, Op
     std::string hint = "; the module could not be opened";
     const std::size_t at = text.find("undefined symbol: ");
     if (at != std::string::npos) {
-      hint = "; module '" + module +
-             "' has an undefined symbol: " + text.substr(at + std::strlen("undefined symbol: ")) +
-             " — define it or link the library that does (target_link_libraries)";
+      hint = fmt::format(
+          "; module '{}' has an undefined symbol: {} — define it or link the library that does "
+          "(target_link_libraries)",
+          module, text.substr(at + std::strlen("undefined symbol: ")));
     }
-    *f = Error{Stage::load, Failure::open_failed, "cannot open module '" + module + "'" + hint,
-               text};
+    *f = Error{Stage::load, Failure::open_failed,
+               fmt::format("cannot open module '{}'{}", module, hint), text};
     return false;
   }
   auto* d = static_cast<const detail::Descriptor*>(::dlsym(h, abi::kDescriptorSymbol));
@@ -44,8 +47,9 @@ bool open_image(const std::filesystem::path& copy, const std::string& module, Op
     ::dlclose(h);
     lock.unlock();
     *f = Error{Stage::validate, Failure::no_descriptor,
-               "module '" + module + "' does not export " + abi::kDescriptorSymbol +
-                   "; add HOTMOD_MODULE(name, version, description) to one of its sources"};
+               fmt::format("module '{}' does not export {}; add HOTMOD_MODULE(name, version, "
+                           "description) to one of its sources",
+                           module, abi::kDescriptorSymbol)};
     return false;
   }
   out->handle = h;
@@ -79,9 +83,10 @@ bool close_image(void* handle, const std::filesystem::path& copy, const ElfSumma
   if (elf.nodelete) {
     *why = "it is linked with -z nodelete (DF_1_NODELETE); remove that flag";
   } else if (!elf.unique_symbols.empty()) {
-    *why = "it exports STB_GNU_UNIQUE symbols (e.g. " + elf.unique_symbols.front() +
-           "), which glibc never unloads; build it with g++'s -fno-gnu-unique and "
-           "-fvisibility=hidden (hotmod_add_module() does both)";
+    *why = fmt::format(
+        "it exports STB_GNU_UNIQUE symbols (e.g. {}), which glibc never unloads; build it with "
+        "g++'s -fno-gnu-unique and -fvisibility=hidden (hotmod_add_module() does both)",
+        elf.unique_symbols.front());
   } else if (elf.has_tls) {
     *why =
         "it has thread_local variables, and a thread that used one with a destructor is "

@@ -1,5 +1,7 @@
 #include "loader/version_store.hpp"
 
+#include <fmt/format.h>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -48,25 +50,19 @@ fs::path default_root() {
 // owned by us that nobody else can write: images are opened from it, so
 // anyone who could swap a file there could run code in this process.
 std::string make_private_folder(const fs::path& dir) {
-  // Built with append: g++ 12 -O2 warns falsely (-Wrestrict) on
-  // "'" + std::string&& chains.
-  std::string name = "'";
-  name.append(dir.string()).append("'");
+  const std::string name = dir.string();
   std::string problem;
   struct stat st {};
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    problem.append("cannot create ").append(name).append(": ").append(std::strerror(errno));
+    problem = fmt::format("cannot create '{}': {}", name, std::strerror(errno));
   else if (::lstat(dir.c_str(), &st) != 0)
-    problem.append("cannot stat ").append(name).append(": ").append(std::strerror(errno));
+    problem = fmt::format("cannot stat '{}': {}", name, std::strerror(errno));
   else if (!S_ISDIR(st.st_mode))
-    problem.append(name).append(" is not a folder (a symlink?)");
+    problem = fmt::format("'{}' is not a folder (a symlink?)", name);
   else if (st.st_uid != ::getuid())
-    problem.append(name)
-        .append(" belongs to another user (uid ")
-        .append(std::to_string(st.st_uid))
-        .append(")");
+    problem = fmt::format("'{}' belongs to another user (uid {})", name, st.st_uid);
   else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-    problem.append(name).append(" is writable by others; chmod 700 it");
+    problem = fmt::format("'{}' is writable by others; chmod 700 it", name);
   return problem;
 }
 
@@ -104,8 +100,9 @@ std::string VersionStore::ensure_folder() {
   std::string problem = make_private_folder(root_);
   if (problem.empty()) problem = make_private_folder(folder_);
   if (!problem.empty())
-    return "versions folder unusable: " + problem +
-           "; set RuntimeOptions::versions_dir to a folder of your own";
+    return fmt::format(
+        "versions folder unusable: {}; set RuntimeOptions::versions_dir to a folder of your own",
+        problem);
   folder_ready_ = true;
   return {};
 }
@@ -140,8 +137,9 @@ bool VersionStore::write(const std::string& module, std::uint64_t generation,
   }
   if (fd < 0 || done != bytes.size()) {
     *f = Error{Stage::copy, Failure::io_error,
-               "cannot write the versioned copy '" + out->string() + "': " + std::strerror(errno) +
-                   "; set RuntimeOptions::versions_dir to a writable folder"};
+               fmt::format("cannot write the versioned copy '{}': {}; set "
+                           "RuntimeOptions::versions_dir to a writable folder",
+                           out->string(), std::strerror(errno))};
     if (fd >= 0) ::close(fd);
     remove(*out);
     return false;

@@ -13,6 +13,8 @@
 #include <cstring>
 #include <utility>
 
+#include <fmt/format.h>
+
 extern char** environ;
 
 namespace hotmod::process {
@@ -87,7 +89,7 @@ Result<Child> Child::spawn(const Command& command, const Streams& streams) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec))
     return Error{Stage::process, Failure::spawn_failed,
-                 "cannot run " + program + ": its folder '" + dir + "' does not exist"};
+                 fmt::format("cannot run {}: its folder '{}' does not exist", program, dir)};
 
   Child child;
   int in_pipe[2] = {-1, -1};
@@ -96,7 +98,7 @@ Result<Child> Child::spawn(const Command& command, const Streams& streams) {
     for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1]})
       if (fd >= 0) ::close(fd);
     return Error{Stage::process, Failure::spawn_failed,
-                 "cannot run " + program + ": " + what + ": " + std::strerror(error)};
+                 fmt::format("cannot run {}: {}: {}", program, what, std::strerror(error))};
   };
   if (streams.input == Streams::Input::pipe && ::pipe2(in_pipe, O_CLOEXEC) != 0)
     return fail("cannot create a pipe", errno);

@@ -1,5 +1,7 @@
 #include "process/run.hpp"
 
+#include <fmt/format.h>
+
 #include <signal.h>
 
 namespace hotmod::process {
@@ -36,7 +38,7 @@ class Output {
   }
   std::string take() {
     if (cut_ == 0) return head_ + tail_;
-    return head_ + "\n[... " + std::to_string(cut_) + " bytes of output left out ...]\n" + tail_;
+    return fmt::format("{}\n[... {} bytes of output left out ...]\n{}", head_, cut_, tail_);
   }
 
  private:

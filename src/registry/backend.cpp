@@ -1,5 +1,7 @@
 #include "registry/backend.hpp"
 
+#include <fmt/format.h>
+
 #include "diag/stack_trace.hpp"
 #include "script/script_module.hpp"
 
@@ -20,7 +22,8 @@ class NativeBackend final : public Backend {
     // The trace stays in the message: it is what a console or `hotmod call` prints.
     const std::string trace = diag::take_throw_trace();  // dev mode: where
     return Error{Stage::call, failure,
-                 "module '" + module + "': " + error + (trace.empty() ? "" : "\n" + trace)};
+                 fmt::format("module '{}': {}{}", module, error,
+                             trace.empty() ? std::string() : "\n" + trace)};
   }
 
   std::optional<std::string> run_hook(Hook which, Context& context) override {

@@ -1,5 +1,7 @@
 #include "registry/discovery.hpp"
 
+#include <fmt/format.h>
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -77,8 +79,8 @@ void walk(const fs::path& dir, std::vector<DirId>& stack, std::vector<fs::path>&
       DirId id;
       if (!dir_id(e.path(), &id)) continue;
       if (std::find(stack.begin(), stack.end(), id) != stack.end()) {
-        warnings.push_back("skipping '" + e.path().string() +
-                           "': it links back to a folder that contains it");
+        warnings.push_back(fmt::format("skipping '{}': it links back to a folder that contains it",
+                                       e.path().string()));
         continue;
       }
       std::error_code mec;
@@ -103,8 +105,8 @@ DiscoveryResult discover(const std::vector<fs::path>& module_paths) {
   for (const fs::path& root : module_paths) {
     std::error_code ec;
     if (!fs::is_directory(root, ec)) {
-      out.warnings.push_back("module path '" + root.string() +
-                             "' is not a folder; check RuntimeOptions::module_paths");
+      out.warnings.push_back(fmt::format(
+          "module path '{}' is not a folder; check RuntimeOptions::module_paths", root.string()));
       continue;
     }
     std::vector<fs::path> files;
@@ -118,9 +120,9 @@ DiscoveryResult discover(const std::vector<fs::path>& module_paths) {
       auto [it, fresh] = seen.emplace(name, out.modules.size());
       if (!fresh) {
         const Discovered& first = out.modules[it->second];
-        std::string why = "module '" + name + "' is found twice: using '" + first.path.string() +
-                          "' (" + std::string(to_string(first.kind)) + "), ignoring '" +
-                          file.string() + "' (" + std::string(to_string(kind)) + ")";
+        std::string why =
+            fmt::format("module '{}' is found twice: using '{}' ({}), ignoring '{}' ({})", name,
+                        first.path.string(), to_string(first.kind), file.string(), to_string(kind));
         if (first.kind != kind || first.path.parent_path() == file.parent_path())
           why +=
               "; rename one of them, or keep sources and built libraries in different "

@@ -1,5 +1,7 @@
 #include "registry/slot.hpp"
 
+#include <fmt/format.h>
+
 #include "diag/module_entry.hpp"
 #include "pin/pin_domain.hpp"
 
@@ -10,14 +12,14 @@ Result<Value> Slot::call(std::string_view function, const Value& args) {
   Version* v = current.load(std::memory_order_acquire);
   if (v == nullptr)
     return Error{Stage::call, Failure::shutting_down,
-                 "module '" + name_ + "' is not loaded (the runtime has shut down)"};
+                 fmt::format("module '{}' is not loaded (the runtime has shut down)", name_)};
   auto it = v->functions.find(function);
   if (it == v->functions.end()) {
     std::string known;
     for (const auto& f : v->def->functions) known += (known.empty() ? "" : ", ") + f.name;
     return Error{Stage::call, Failure::unknown_function,
-                 "module '" + name_ + "' has no function '" + std::string(function) +
-                     "'; it exports: " + (known.empty() ? "nothing" : known)};
+                 fmt::format("module '{}' has no function '{}'; it exports: {}", name_, function,
+                             known.empty() ? "nothing" : known)};
   }
   // The pin keeps the version, its image and a script's exports alive; the
   // entry's catch is for what gets past the function's own wrapper.
@@ -27,8 +29,8 @@ Result<Value> Slot::call(std::string_view function, const Value& args) {
   if (!escaped) return r;  // errors name the module
   // The trace stays in the message: it is what a console or `hotmod call` prints.
   return Error{Stage::call, Failure::function_threw,
-               "module '" + name_ + "': " + escaped->what +
-                   (escaped->trace.empty() ? "" : "\n" + escaped->trace)};
+               fmt::format("module '{}': {}{}", name_, escaped->what,
+                           escaped->trace.empty() ? std::string() : "\n" + escaped->trace)};
 }
 
 }  // namespace hotmod::registry

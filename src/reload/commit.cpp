@@ -138,6 +138,7 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
     old->def->state_data = slot.state.data;
     publish(slot, old.get());
     old->context->set_hook_facts(slot.reload_count.load(), true);
+    host.bus().reopen_owner(old->generation);  // its on_load subscribes again
     if (auto err = run_hook(Hook::load, *old)) {
       host.log().error(fmt::format(
           "module '{}': re-running the previous version's on_load after a failed reload threw "

@@ -1,5 +1,7 @@
 // ReloadEngineCore: a FileWatcher, a build step and the bookkeeping around
 // them (timing, counters, callbacks), independent of the artifact's type.
+#include <fmt/format.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -85,7 +87,7 @@ ReloadStats ReloadEngineCore::reload() {
   if (!active.in()) {
     stats.stage = Stage::build;
     stats.failure = Failure::shutting_down;
-    stats.error = "the reload engine for '" + stats.module + "' is being destroyed";
+    stats.error = fmt::format("the reload engine for '{}' is being destroyed", stats.module);
     return stats;
   }
   {

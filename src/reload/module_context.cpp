@@ -10,11 +10,11 @@ ModuleContext::ModuleContext(Host& host, std::string module, std::uint64_t gener
     : host_(host), module_(std::move(module)), generation_(generation), config_(config) {}
 
 EventBus& ModuleContext::bus() {
-  return host_.bus();
+  return host_.bus().owned_view(generation_);
 }
 
 void ModuleContext::subscribe(std::string_view topic, EventCallback callback) {
-  host_.bus().add_owned(topic, std::move(callback), generation_);
+  bus().add_subscriber(topic, std::move(callback));
 }
 
 Result<Module> ModuleContext::import(std::string_view module) {

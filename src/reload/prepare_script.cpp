@@ -10,6 +10,8 @@
 // snapshot of hotmod.state taken before the chunk ran is restored. A
 // prepared version keeps its snapshot until commit() drops it, or restores
 // it when the version's on_load fails.
+#include <fmt/format.h>
+
 #include <chrono>
 
 #include "log/runtime_log.hpp"
@@ -44,7 +46,7 @@ std::shared_ptr<script::ScriptModule> make_interpreter(Host& host, registry::Slo
     registry::VersionContext* ctx = acting_context(weak, name);
     if (ctx == nullptr)
       return Error{Stage::import, Failure::not_loaded,
-                   "module '" + name + "' is not loaded; it cannot import"};
+                   fmt::format("module '{}' is not loaded; it cannot import", name)};
     Result<Module> m = ctx->import(module);
     if (!m.ok()) return m.error();
     std::vector<std::string> names;

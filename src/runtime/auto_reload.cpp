@@ -5,6 +5,8 @@
 #include "registry/discovery.hpp"
 #include "runtime/runtime_impl.hpp"
 
+#include <fmt/format.h>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -68,7 +70,8 @@ Result<WatchBackend> AutoReloader::start() {
   if (cookies.ok())
     cookie_dir_ = normal(cookies.value());
   else
-    rt_.log.warn("Runtime::sync() will not wait for the watcher: " + cookies.error().message);
+    rt_.log.warn(
+        fmt::format("Runtime::sync() will not wait for the watcher: {}", cookies.error().message));
   WatchOptions w;
   w.paths = o.module_paths;
   if (!cookie_dir_.empty()) w.paths.push_back(cookie_dir_);
@@ -97,8 +100,9 @@ Result<WatchBackend> AutoReloader::start() {
         source_globs_.emplace_back(name, absolute.substr(1));
         std::filesystem::path dir = glob_base(absolute);
         if (!std::filesystem::exists(dir))
-          rt_.log.warn("module '" + name + "': its sources '" + glob + "' are looked for in '" +
-                       dir.string() + "', which does not exist (yet)");
+          rt_.log.warn(fmt::format(
+              "module '{}': its sources '{}' are looked for in '{}', which does not exist (yet)",
+              name, glob, dir.string()));
         if (std::find(s.paths.begin(), s.paths.end(), dir) == s.paths.end()) s.paths.push_back(dir);
       }
     sources_ = std::make_unique<FileWatcher>(s);
@@ -152,7 +156,8 @@ bool AutoReloader::sync(std::chrono::milliseconds limit) {
   const std::filesystem::path cookie = cookie_dir_ / ("cookie-" + std::to_string(n));
   const int fd = ::open(cookie.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
-    rt_.log.warn("Runtime::sync(): cannot create " + cookie.string() + ": " + std::strerror(errno));
+    rt_.log.warn(
+        fmt::format("Runtime::sync(): cannot create {}: {}", cookie.string(), std::strerror(errno)));
     return false;
   }
   ::close(fd);
@@ -304,10 +309,11 @@ void AutoReloader::watch_headers() {
   Result<WatchBackend> started = headers_->start();
   set_headers_live(started.ok());
   if (!started.ok())
-    rt_.log.warn("cannot watch the headers source modules include: " + started.error().message);
+    rt_.log.warn(fmt::format("cannot watch the headers source modules include: {}",
+                             started.error().message));
   else
-    rt_.log.debug("watching " + std::to_string(dirs.size()) +
-                  " header folder(s) outside the module paths");
+    rt_.log.debug(
+        fmt::format("watching {} header folder(s) outside the module paths", dirs.size()));
 }
 
 void AutoReloader::on_source_file(const FileChange& change) {
@@ -367,9 +373,10 @@ void AutoReloader::work() {
       try {
         process(module, build);
       } catch (const std::exception& e) {
-        rt_.log.error("reloading module '" + module + "' on change failed: " + e.what());
+        rt_.log.error(fmt::format("reloading module '{}' on change failed: {}", module, e.what()));
       } catch (...) {
-        rt_.log.error("reloading module '" + module + "' on change failed: unknown exception");
+        rt_.log.error(
+            fmt::format("reloading module '{}' on change failed: unknown exception", module));
       }
     }
     lock.lock();
@@ -390,8 +397,8 @@ void AutoReloader::process(const std::string& module, bool build) {
   Error error;
   std::shared_ptr<registry::Slot> slot = rt_.find(module, &error);
   if (!slot) {
-    rt_.log.info("module '" + module +
-                 "' changed but is not in the module paths: " + error.message);
+    rt_.log.info(fmt::format("module '{}' changed but is not in the module paths: {}", module,
+                             error.message));
     return;
   }
   {

@@ -1,5 +1,7 @@
 #include "hotmod/runtime.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "compile/source_builder.hpp"
@@ -28,7 +30,7 @@ detail::RuntimeCore::RuntimeCore(RuntimeOptions opts)
     : options(std::move(opts)),
       log(options.log_sink, options.log_level),
       bus([this](std::string_view topic, std::string_view what) {
-        log.error("a subscriber to '" + std::string(topic) + "' threw: " + std::string(what));
+        log.error(fmt::format("a subscriber to '{}' threw: {}", topic, what));
       }),
       store(options.versions_dir) {
   dev_mode.store(options.dev_mode);
@@ -36,11 +38,11 @@ detail::RuntimeCore::RuntimeCore(RuntimeOptions opts)
   log.set_locations(options.dev_mode);
   for (const std::string& w : options.config_warnings) log.warn(w);
   if (std::size_t n = store.remove_stale(); n > 0)
-    log.info("removed versioned copies left by " + std::to_string(n) + " earlier process(es) in " +
-             store.root().string());
+    log.info(fmt::format("removed versioned copies left by {} earlier process(es) in {}", n,
+                         store.root().string()));
   if (!options.trace_file.empty()) {
     if (auto opened = trace.open(options.trace_file); opened.ok())
-      log.info("tracing builds, loads and reloads to " + opened->string());
+      log.info(fmt::format("tracing builds, loads and reloads to {}", opened->string()));
     else
       log.warn(opened.error().message + "; continuing without a trace");
   }
@@ -81,9 +83,10 @@ detail::RuntimeCore::~RuntimeCore() {
     if (auto escaped = diag::enter_module(slot->heap(), [&] {
           failed = v.backend->run_hook(registry::Backend::Hook::unload, *v.context);
         }))
-      log.warn("module '" + slot->name() + "' on_unload threw at shutdown: " + escaped->what);
+      log.warn(fmt::format("module '{}' on_unload threw at shutdown: {}", slot->name(),
+                           escaped->what));
     else if (failed)
-      log.warn("module '" + slot->name() + "' on_unload failed at shutdown: " + *failed);
+      log.warn(fmt::format("module '{}' on_unload failed at shutdown: {}", slot->name(), *failed));
     bus.remove_owner(v.generation);
     std::vector<registry::StateBox> garbage;
     if (!slot->state.empty()) garbage.push_back(slot->state);
@@ -145,7 +148,7 @@ void runtime::Core::rescan() {
     if (slot->life.set_vanished(false) && !slot->life.ever_loaded())
       discovered.emplace_back(d.name, d.path.string());  // it came back
     if (slot->path() != d.path) {
-      log.info("module '" + d.name + "' now comes from '" + d.path.string() + "'");
+      log.info(fmt::format("module '{}' now comes from '{}'", d.name, d.path.string()));
       slot->set_path(d.path);
     }
   }
@@ -153,8 +156,8 @@ void runtime::Core::rescan() {
     if (slot->life.set_vanished(true)) continue;
     vanished.emplace_back(slot->name(), slot->path().string());
     if (slot->life.ever_loaded())  // a loaded module keeps running: nothing is lost
-      log.warn("module '" + slot->name() +
-               "' vanished from disk; its loaded version keeps running");
+      log.warn(fmt::format("module '{}' vanished from disk; its loaded version keeps running",
+                           slot->name()));
   }
   std::lock_guard lock(unreported_mu);
   unreported_discovered.insert(unreported_discovered.end(), discovered.begin(), discovered.end());
@@ -180,9 +183,9 @@ std::shared_ptr<registry::Slot> runtime::Core::find(std::string_view name, Error
   for (const auto& p : options.module_paths) paths += (paths.empty() ? "" : ", ") + p.string();
   std::string hint = text::did_you_mean(name, known);
   *error = Error{Stage::load, Failure::unknown_module,
-                 "no module named '" + std::string(name) + "' in the module paths (" +
-                     (paths.empty() ? "none configured" : paths) + ")" +
-                     (hint.empty() ? "" : "; did you mean '" + hint + "'?")};
+                 fmt::format("no module named '{}' in the module paths ({}){}", name,
+                             paths.empty() ? "none configured" : paths,
+                             hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint))};
   return nullptr;
 }
 
@@ -194,9 +197,9 @@ Result<Module> runtime::Core::module(std::string_view name) {
   std::string chain;
   if (import_cycle(*slot, &chain))
     return Error{Stage::import, Failure::import_cycle,
-                 "import cycle: " + chain +
-                     "; break the cycle by moving shared code into "
-                     "a module both import"};
+                 fmt::format("import cycle: {}; break the cycle by moving shared code into "
+                             "a module both import",
+                             chain)};
   ReloadStats stats;
   {
     std::lock_guard lock(slot->mu);
@@ -217,23 +220,23 @@ Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> runtime::Core::inte
   std::string chain;
   if (import_cycle(*slot, &chain))  // its hooks are running on this thread, holding its lock
     return Error{Stage::import, Failure::import_cycle,
-                 "import cycle: " + chain +
-                     "; a module cannot import itself (or a module "
-                     "importing it) from its own hooks"};
+                 fmt::format("import cycle: {}; a module cannot import itself (or a module "
+                             "importing it) from its own hooks",
+                             chain)};
   std::lock_guard lock(slot->mu);
   if (auto it = slot->cells.find(iface); it != slot->cells.end())
     return std::shared_ptr<const hotmod::detail::InterfaceCell>(it->second);
   const std::shared_ptr<registry::Version>& running = slot->life.running();
   if (!running)
-    return Error{Stage::load, Failure::not_loaded, "module '" + slot->name() + "' is not loaded"};
+    return Error{Stage::load, Failure::not_loaded,
+                 fmt::format("module '{}' is not loaded", slot->name())};
   void* impl = running->instance(iface);
   if (impl == nullptr) {
     std::string offered;
     for (const auto& [n, p] : running->instances) offered += (offered.empty() ? "" : ", ") + n;
     return Error{Stage::validate, Failure::missing_interface,
-                 "module '" + slot->name() + "' does not implement interface '" +
-                     std::string(iface) +
-                     "'; it implements: " + (offered.empty() ? "none" : offered)};
+                 fmt::format("module '{}' does not implement interface '{}'; it implements: {}",
+                             slot->name(), iface, offered.empty() ? "none" : offered)};
   }
   auto cell = std::make_shared<hotmod::detail::InterfaceCell>();
   cell->impl.store(impl);
@@ -262,10 +265,10 @@ bool runtime::Core::capability_granted(std::string_view module, std::string_view
 
 std::string runtime::Core::capability_refusal(std::string_view module,
                                               std::string_view capability) const {
-  std::string m(module), c(capability);
-  return "module '" + m + "' needs capability '" + c +
-         "', not granted; grant it in hotmod.json: " + "\"capabilities\": {\"" + m + "\": [\"" + c +
-         "\"]} (or RuntimeOptions::module_capabilities)";
+  return fmt::format(
+      "module '{0}' needs capability '{1}', not granted; grant it in hotmod.json: "
+      "\"capabilities\": {{\"{0}\": [\"{1}\"]}} (or RuntimeOptions::module_capabilities)",
+      module, capability);
 }
 
 // ---- the public API ----------------------------------------------------
@@ -337,7 +340,7 @@ void runtime::Core::announce_discovery(RefreshReport& report) {
   }
   for (const auto& [name, path] : discovered) {
     report.discovered.push_back(name);
-    log.debug("discovered module '" + name + "' at '" + path + "'");
+    log.debug(fmt::format("discovered module '{}' at '{}'", name, path));
     bus.publish("module.discovered", {{"name", name}, {"path", path}});
   }
   for (const auto& [name, path] : vanished) {

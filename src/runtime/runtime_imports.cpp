@@ -1,5 +1,7 @@
 #include "runtime/runtime_imports.hpp"
 
+#include <fmt/format.h>
+
 #include <optional>
 #include <shared_mutex>
 
@@ -34,9 +36,10 @@ std::optional<std::string> run_hook(runtime::Core& rt, registry::Slot& slot,
   std::string what = std::move(escaped->what);
   if (what.empty()) what = "an exception with an empty message";
   const std::string trace = std::move(escaped->trace);
-  rt.log.error("module '" + slot.name() + "' on_dependency_reloaded('" + std::string(dependency) +
-               "') threw: " + what + "; the module keeps running, fix its hook and reload '" +
-               slot.name() + "'" + (trace.empty() ? "" : "\n" + trace));
+  rt.log.error(fmt::format(
+      "module '{0}' on_dependency_reloaded('{1}') threw: {2}; the module keeps running, fix its "
+      "hook and reload '{0}'{3}",
+      slot.name(), dependency, what, trace.empty() ? "" : "\n" + trace));
   return what;
 }
 
@@ -45,11 +48,11 @@ std::optional<std::string> run_hook(runtime::Core& rt, registry::Slot& slot,
 Error import_cycle_error(std::string_view importer, std::string_view imported,
                          const std::string& cycle) {
   return Error{Stage::import, Failure::import_cycle,
-               "module '" + std::string(importer) + "' cannot import '" + std::string(imported) +
-                   "': import cycle " + cycle +
-                   " (each imports the next); move what they share into a module of "
-                   "its own that each of them imports, or have one side publish "
-                   "events on ctx.bus() instead of importing the other"};
+               fmt::format("module '{}' cannot import '{}': import cycle {} (each imports the "
+                           "next); move what they share into a module of its own that each of "
+                           "them imports, or have one side publish events on ctx.bus() instead "
+                           "of importing the other",
+                           importer, imported, cycle)};
 }
 
 void settle_imports(runtime::Core& rt, const std::string& module) {

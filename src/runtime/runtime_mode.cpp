@@ -1,5 +1,7 @@
 // Dev mode and production mode: whether a watcher reloads modules on save,
 // and the one line at startup (and on every switch) that says which it is.
+#include <fmt/format.h>
+
 #include "diag/heap_accounting.hpp"
 #include "diag/stack_trace.hpp"
 #include "runtime/auto_reload.hpp"
@@ -67,9 +69,9 @@ void runtime::Core::apply_mode() {
         std::string paths;
         for (const auto& p : options.module_paths)
           paths += (paths.empty() ? "" : ", ") + p.string();
-        log.info("dev mode: hot reload on (" + std::string(to_string(started.value())) +
-                 " watcher, debounce " + std::to_string(options.debounce.count()) + " ms) over " +
-                 (paths.empty() ? std::string("no module paths") : paths));
+        log.info(fmt::format("dev mode: hot reload on ({} watcher, debounce {} ms) over {}",
+                             to_string(started.value()), options.debounce.count(),
+                             paths.empty() ? std::string("no module paths") : paths));
       }
     }
   }

@@ -88,12 +88,13 @@ std::optional<ReloadStats> runtime::Core::run_build(registry::Slot& slot,
   process::Outcome run;
   {
     std::lock_guard one_at_a_time(build_mu);
-    log.info("building module '" + slot.name() + "': " + rule->second.command);
+    log.info(fmt::format("building module '{}': {}", slot.name(), rule->second.command));
     run = process::run(process::shell(rule->second.command, rule->second.directory), cancel);
   }
   *took = run.duration;
   if (run.ok()) {
-    if (!run.output.empty()) log.debug("build output of '" + slot.name() + "':\n" + run.output);
+    if (!run.output.empty())
+      log.debug(fmt::format("build output of '{}':\n{}", slot.name(), run.output));
     return std::nullopt;
   }
   ReloadStats stats;
@@ -103,13 +104,15 @@ std::optional<ReloadStats> runtime::Core::run_build(registry::Slot& slot,
   stats.duration = run.duration;
   const std::string kept = slot.life.ever_loaded() ? "; the running version is kept" : "";
   if (!run.started)
-    stats.error = "cannot build module '" + slot.name() + "': " + run.error + kept +
-                  "; check modules." + slot.name() + ".build in the configuration";
+    stats.error =
+        fmt::format("cannot build module '{0}': {1}{2}; check modules.{0}.build in the configuration",
+                    slot.name(), run.error, kept);
   else
-    stats.error = "build of module '" + slot.name() + "' failed (" + run.describe() + ")" + kept +
-                  (run.cancelled ? "" : "; fix the error shown and save again");
+    stats.error = fmt::format("build of module '{}' failed ({}){}{}", slot.name(), run.describe(),
+                              kept, run.cancelled ? "" : "; fix the error shown and save again");
   stats.diagnostics = run.output;
-  if (!run.output.empty()) log.error("build output of '" + slot.name() + "':\n" + run.output);
+  if (!run.output.empty())
+    log.error(fmt::format("build output of '{}':\n{}", slot.name(), run.output));
   std::lock_guard lock(slot.mu);
   return finish(
       reload::Transaction(host, slot)
@@ -133,7 +136,8 @@ void runtime::Core::reload_changed(registry::Slot& slot, bool build,
   {
     std::lock_guard lock(slot.mu);
     if (!slot.life.attempted()) {
-      log.debug("module '" + slot.name() + "' changed but was never loaded: nothing to reload");
+      log.debug(
+          fmt::format("module '{}' changed but was never loaded: nothing to reload", slot.name()));
       return;
     }
   }
@@ -143,9 +147,9 @@ void runtime::Core::reload_changed(registry::Slot& slot, bool build,
   if (!slot.life.attempted()) return;
   if (!slot.life.file_changed(slot.path())) {
     if (build)
-      log.warn("module '" + slot.name() + "' built, but '" + slot.path().string() +
-               "' did not change; does '" + options.builds.at(slot.name()).command +
-               "' write that file?");
+      log.warn(fmt::format("module '{}' built, but '{}' did not change; does '{}' write that file?",
+                           slot.name(), slot.path().string(),
+                           options.builds.at(slot.name()).command));
     return;
   }
   reload_locked(slot, took);
@@ -183,8 +187,8 @@ void runtime::Core::retire(registry::Slot& slot, std::shared_ptr<registry::Versi
                      {"unloaded", unloaded}};
     if (!unloaded) {
       keep->lingering.fetch_add(1);
-      const std::string warning = "module '" + keep->name() + "' (version " + version +
-                                  ") stayed in memory after unloading: " + why;
+      const std::string warning = fmt::format(
+          "module '{}' (version {}) stayed in memory after unloading: {}", keep->name(), version, why);
       log.warn(warning);
       payload["warning"] = warning;
     }

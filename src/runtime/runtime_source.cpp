@@ -1,6 +1,8 @@
 // Source modules in the runtime: compiling (or finding in the cache) before
 // a load, deciding whether an edit changed anything, and building ahead of
 // time for `hotmod build`.
+#include <fmt/format.h>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -51,16 +53,16 @@ runtime::Core::SourceBuild runtime::Core::compile_source_locked(registry::Slot& 
     slot.set_build_inputs(b.inputs);
     source_inputs_changes.fetch_add(1);
     if (b.compiled)
-      log.debug("compiled module '" + slot.name() + "' in " +
-                std::to_string(
-                    std::chrono::duration_cast<std::chrono::milliseconds>(b.duration).count()) +
-                " ms");
+      log.debug(fmt::format(
+          "compiled module '{}' in {} ms", slot.name(),
+          std::chrono::duration_cast<std::chrono::milliseconds>(b.duration).count()));
     return b.key == slot.build_key && slot.life.running() && !slot.life.failed()
                ? SourceBuild::unchanged
                : SourceBuild::ready;
   }
   if (b.cancelled) {
-    log.debug("compiling module '" + slot.name() + "' stopped: a newer edit supersedes it");
+    log.debug(
+        fmt::format("compiling module '{}' stopped: a newer edit supersedes it", slot.name()));
     return SourceBuild::cancelled;
   }
   if (!b.inputs.empty()) {  // the files the compiler named join what the watcher follows
@@ -73,7 +75,7 @@ runtime::Core::SourceBuild runtime::Core::compile_source_locked(registry::Slot& 
   record(stats, b, slot.life.running() != nullptr, dev_mode.load() && hot_reload.load());
   // The compiler's own words, colour and all, for whoever watches the log.
   if (!b.output.empty())
-    log.error("compiler output for module '" + slot.name() + "':\n" + b.output);
+    log.error(fmt::format("compiler output for module '{}':\n{}", slot.name(), b.output));
   return SourceBuild::failed;
 }
 
@@ -86,7 +88,7 @@ std::optional<ReloadStats> runtime::Core::reload_source_changed(registry::Slot& 
     case SourceBuild::cancelled:
       return std::nullopt;
     case SourceBuild::unchanged:
-      log.debug("module '" + slot.name() + "' is unchanged: nothing to reload");
+      log.debug(fmt::format("module '{}' is unchanged: nothing to reload", slot.name()));
       return std::nullopt;
     case SourceBuild::failed:
       stats.duration = stats.stages.build;
@@ -114,10 +116,10 @@ ReloadStats Runtime::build(std::string_view name) {
   stats.kind = slot->kind();
   if (slot->kind() != ModuleKind::source) {
     stats.failure = Failure::build_failed;
-    stats.error = "module '" + slot->name() + "' is a " + std::string(to_string(slot->kind())) +
-                  " module ('" + slot->path().string() +
-                  "'); hotmod compiles only source modules (.cpp files and folders holding "
-                  "hotmod.module)";
+    stats.error = fmt::format(
+        "module '{}' is a {} module ('{}'); hotmod compiles only source modules (.cpp files "
+        "and folders holding hotmod.module)",
+        slot->name(), to_string(slot->kind()), slot->path().string());
     return stats;
   }
   compile::BuildResult b = impl_->source_builder().build(slot->name(), slot->path(), true, nullptr,

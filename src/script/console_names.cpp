@@ -1,5 +1,7 @@
 #include "script/console_names.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
 
@@ -158,11 +160,12 @@ int namespace_index_body(lua_State* L) {
   if (n == kFailed) return kFailed;
   if (n == 1) return keep_top(L, 1, 2);
   const std::vector<std::string> segments = segments_under(s, prefix);
-  std::string m = "no module '" + full + "'";
+  std::string hint;
   if (std::string near = text::did_you_mean(key, segments); !near.empty()) {
-    m += " (did you mean '" + std::string(prefix) + "." + near + "'?)";
+    hint = fmt::format(" (did you mean '{}.{}'?)", prefix, near);
   }
-  return fail(L, m + "; modules under '" + std::string(prefix) + "': " + joined(segments));
+  return fail(L, fmt::format("no module '{}'{}; modules under '{}': {}", full, hint, prefix,
+                             joined(segments)));
 }
 
 // import(name)

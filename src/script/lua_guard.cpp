@@ -1,5 +1,7 @@
 #include "script/lua_guard.hpp"
 
+#include <fmt/format.h>
+
 #include <exception>
 
 namespace hotmod::script {
@@ -50,7 +52,7 @@ std::string error_text(lua_State* L, int index) {
     const char* s = lua_tolstring(L, index, &len);
     return std::string(s, len);
   }
-  return std::string("(error object is a ") + luaL_typename(L, index) + " value)";
+  return fmt::format("(error object is a {} value)", luaL_typename(L, index));
 }
 
 bool find_field(lua_State* L, int t, std::string_view key) {

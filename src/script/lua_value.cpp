@@ -1,5 +1,7 @@
 #include "script/lua_value.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -103,8 +105,8 @@ class Reader {
       case LUA_TTABLE:
         return read_table(index, out);
       default:
-        return refuse(std::string("is a ") + lua_typename(L_, lua_type(L_, index)) + "; " +
-                      kCrossable);
+        return refuse(
+            fmt::format("is a {}; {}", lua_typename(L_, lua_type(L_, index)), kCrossable));
     }
   }
 
@@ -119,7 +121,7 @@ class Reader {
       }
     }
     if (open_.size() >= static_cast<std::size_t>(kMaxDepth) || !lua_checkstack(L_, 4)) {
-      return refuse("is nested more than " + std::to_string(kMaxDepth) + " tables deep");
+      return refuse(fmt::format("is nested more than {} tables deep", kMaxDepth));
     }
     open_.push_back(self);
     const bool ok = is_sequence(t) ? read_array(t, out) : read_object(t, out);
@@ -208,8 +210,9 @@ class Reader {
             "has a key that is a float; only string and integer keys cross module "
             "boundaries");
       default:
-        return refuse(std::string("has a key that is a ") + lua_typename(L_, lua_type(L_, -2)) +
-                      "; only string and integer keys cross module boundaries");
+        return refuse(fmt::format(
+            "has a key that is a {}; only string and integer keys cross module boundaries",
+            lua_typename(L_, lua_type(L_, -2))));
     }
   }
 
@@ -221,11 +224,10 @@ class Reader {
   void leave(std::size_t mark) { path_.resize(mark); }
 
   bool refuse(const std::string& problem) {
-    error_.assign(what_);
     if (path_.empty()) {
-      error_ += " " + problem;
+      error_ = fmt::format("{} {}", what_, problem);
     } else {
-      error_ += ": field '" + path_ + "' " + problem;
+      error_ = fmt::format("{}: field '{}' {}", what_, path_, problem);
     }
     return false;
   }

@@ -1,5 +1,7 @@
 #include "script/module_proxy.hpp"
 
+#include <fmt/format.h>
+
 #include <optional>
 
 #include <lua.hpp>
@@ -35,7 +37,7 @@ int call_body(lua_State* L) {
   std::string error;
   std::optional<Value> args = args_to_value(L, first, error);
   if (!args) {
-    return fail(L, std::string(module) + "." + std::string(function) + ": " + error);
+    return fail(L, fmt::format("{}.{}: {}", module, function, error));
   }
   if (call == nullptr || !*call) return fail(L, "calls to other modules are not available here");
   const Result<Value> result = (*call)(module, function, *args);
@@ -97,10 +99,9 @@ const CallFunction* resolver_call(lua_State* L) {
 
 std::string no_such_function(std::string_view module, std::string_view function,
                              const std::vector<std::string>& functions) {
-  std::string m =
-      "module '" + std::string(module) + "' has no function '" + std::string(function) + "'";
+  std::string m = fmt::format("module '{}' has no function '{}'", module, function);
   if (std::string near = text::did_you_mean(function, functions); !near.empty()) {
-    m += " (did you mean '" + near + "'?)";
+    m += fmt::format(" (did you mean '{}'?)", near);
   }
   if (functions.empty()) return m + "; it exports no functions";
   m += "; it exports: ";

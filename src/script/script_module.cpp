@@ -3,6 +3,8 @@
 // that allocates inside the interpreter runs under protect() (lua_guard.hpp).
 #include "script/script_module.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -50,7 +52,7 @@ int panic(lua_State* L) {
 }
 
 std::string call_prefix(const std::string& module, std::string_view function) {
-  return "module '" + module + "': " + std::string(function) + ": ";
+  return fmt::format("module '{}': {}: ", module, function);
 }
 
 const char* with_article(int type) {
@@ -228,13 +230,13 @@ Result<std::shared_ptr<ScriptVersion>> ScriptModule::load(std::string_view sourc
         Error{Stage::initialize, Failure::on_load_threw, trim_traceback(error_text(L, -1))});
   }
   if (returned != LUA_TTABLE) {
-    std::string message = chunk_name;
-    message.append(": the chunk must return a table of functions, returned ")
-        .append(with_article(returned));
-    return failed(Error{Stage::validate, Failure::no_descriptor, std::move(message)});
+    return failed(Error{Stage::validate, Failure::no_descriptor,
+                        fmt::format("{}: the chunk must return a table of functions, returned {}",
+                                    chunk_name, with_article(returned))});
   }
   if (std::string problem = read_exports(L, *v); !problem.empty()) {
-    return failed(Error{Stage::validate, Failure::no_descriptor, chunk_name + ": " + problem});
+    return failed(
+        Error{Stage::validate, Failure::no_descriptor, fmt::format("{}: {}", chunk_name, problem)});
   }
   lua_gc(L, LUA_GCSTEP, 0);  // a little of the previous version's garbage
   return v;
@@ -256,8 +258,8 @@ Result<Value> ScriptModule::call(const ScriptVersion& v, std::string_view functi
                                  const Value& args) {
   if (!args.is_array() && !args.is_null()) {
     return Error{Stage::call, Failure::bad_arguments,
-                 call_prefix(name_, function) + "the arguments must be a JSON array, not " +
-                     std::string(args.type_name())};
+                 fmt::format("{}the arguments must be a JSON array, not {}",
+                             call_prefix(name_, function), args.type_name())};
   }
   const auto at = std::lower_bound(
       v.functions.begin(), v.functions.end(), function,

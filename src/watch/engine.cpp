@@ -1,6 +1,8 @@
 // Engine set-up, the choice of backend for each folder, and delivery.
 #include "watch/engine.hpp"
 
+#include <fmt/format.h>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -69,29 +71,29 @@ Result<WatchBackend> Engine::start() {
     kernel_ = InotifyBackend::open(options_.max_kernel_watches, error);
     if (!kernel_ && error == EMFILE)
       notices_.once("max_user_instances", LogLevel::warn,
-                    "cannot create an inotify instance: the limit of instances per user "
-                    "(fs.inotify.max_user_instances = " +
-                        read_sysctl("/proc/sys/fs/inotify/max_user_instances") +
-                        ") or of open files is reached; polling every " +
-                        interval_text(poll_interval()) +
-                        " instead. Raise it: sudo sysctl fs.inotify.max_user_instances=1024 "
-                        "(to keep it after a reboot: echo fs.inotify.max_user_instances=1024 | "
-                        "sudo tee /etc/sysctl.d/90-inotify.conf)");
+                    fmt::format("cannot create an inotify instance: the limit of instances per "
+                                "user (fs.inotify.max_user_instances = {}) or of open files is "
+                                "reached; polling every {} instead. Raise it: sudo sysctl "
+                                "fs.inotify.max_user_instances=1024 (to keep it after a reboot: "
+                                "echo fs.inotify.max_user_instances=1024 | sudo tee "
+                                "/etc/sysctl.d/90-inotify.conf)",
+                                read_sysctl("/proc/sys/fs/inotify/max_user_instances"),
+                                interval_text(poll_interval())));
     else if (!kernel_)
       notices_.once("inotify", LogLevel::warn,
-                    std::string("cannot create an inotify instance: ") + std::strerror(error) +
-                        "; polling every " + interval_text(poll_interval()) + " instead");
+                    fmt::format("cannot create an inotify instance: {}; polling every {} instead",
+                                std::strerror(error), interval_text(poll_interval())));
   }
   for (const Root& root : scope_.roots()) {
     struct stat st {};
     if (::stat(root.path.c_str(), &st) != 0) {
       if (errno == ENOENT || errno == ENOTDIR) continue;  // waited for
       return Error{Stage::watch, Failure::watch_failed,
-                   "cannot watch '" + root.path + "': " + std::strerror(errno)};
+                   fmt::format("cannot watch '{}': {}", root.path, std::strerror(errno))};
     }
     if (S_ISDIR(st.st_mode) && ::access(root.path.c_str(), R_OK | X_OK) != 0)
       return Error{Stage::watch, Failure::watch_failed,
-                   "cannot read the folder '" + root.path + "': " + std::strerror(errno)};
+                   fmt::format("cannot read the folder '{}': {}", root.path, std::strerror(errno))};
   }
   Clock::time_point now = Clock::now();
   for (Root& root : scope_.roots()) activate_root(root, now, false);
@@ -99,9 +101,8 @@ Result<WatchBackend> Engine::start() {
 
   WatchBackend used = WatchBackend::kernel;
   if (!kernel_ || (kernel_->folders() == 0 && poll_.folders() > 0)) used = WatchBackend::polling;
-  notices_.say(LogLevel::debug, "watching " + std::to_string(folders_.size()) + " folders with " +
-                                    std::string(to_string(used)) + " (" +
-                                    std::to_string(poll_.folders()) + " polled)");
+  notices_.say(LogLevel::debug, fmt::format("watching {} folders with {} ({} polled)",
+                                            folders_.size(), to_string(used), poll_.folders()));
   return used;
 }
 
@@ -121,10 +122,9 @@ FolderBackend* Engine::backend_for_root(const std::string& dir) {
   if (options_.backend == WatchBackend::automatic) {
     if (std::optional<std::string_view> fs = unnotified_file_system(dir)) {
       notices_.once("file_system", LogLevel::info,
-                    "'" + dir + "' is on " + std::string(*fs) +
-                        ", which sends no change notifications for changes made elsewhere: "
-                        "polling it every " +
-                        interval_text(poll_interval()));
+                    fmt::format("'{}' is on {}, which sends no change notifications for changes "
+                                "made elsewhere: polling it every {}",
+                                dir, *fs, interval_text(poll_interval())));
       return &poll_;
     }
   }
@@ -145,22 +145,23 @@ FolderBackend* Engine::backend_of_parent(const std::string& path) {
 }
 
 void Engine::limit_reached(const std::string& dir, int error) {
-  const std::string fallback = "'" + dir + "' and the folders below it are polled every " +
-                               interval_text(poll_interval()) + " instead. ";
+  const std::string fallback =
+      fmt::format("'{}' and the folders below it are polled every {} instead. ", dir,
+                  interval_text(poll_interval()));
   const std::string sysctl =
       "sudo sysctl fs.inotify.max_user_watches=524288 (to keep it after a reboot: "
       "echo fs.inotify.max_user_watches=524288 | sudo tee /etc/sysctl.d/90-inotify.conf)";
   if (error == ENOSPC)
-    notices_.once("max_user_watches", LogLevel::warn,
-                  "the kernel's limit of inotify watches (fs.inotify.max_user_watches = " +
-                      read_sysctl("/proc/sys/fs/inotify/max_user_watches") +
-                      ") is reached: " + fallback + "Raise the limit: " + sysctl);
-  else
     notices_.once(
-        "max_kernel_watches", LogLevel::warn,
-        "WatchOptions::max_kernel_watches (" + std::to_string(options_.max_kernel_watches) +
-            ") is reached: " + fallback +
-            "Raise max_kernel_watches, and if the kernel's own limit is in the way: " + sysctl);
+        "max_user_watches", LogLevel::warn,
+        fmt::format("the kernel's limit of inotify watches (fs.inotify.max_user_watches "
+                    "= {}) is reached: {}Raise the limit: {}",
+                    read_sysctl("/proc/sys/fs/inotify/max_user_watches"), fallback, sysctl));
+  else
+    notices_.once("max_kernel_watches", LogLevel::warn,
+                  fmt::format("WatchOptions::max_kernel_watches ({}) is reached: {}Raise "
+                              "max_kernel_watches, and if the kernel's own limit is in the way: {}",
+                              options_.max_kernel_watches, fallback, sysctl));
 }
 
 void Engine::flush(Clock::time_point now) {

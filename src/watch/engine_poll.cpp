@@ -1,5 +1,7 @@
 // Engine: polled folders, missing roots, and rescans after the kernel's
 // queue overflowed. Both diff folder listings against the snapshot.
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -46,7 +48,7 @@ void Engine::poll_folder(const std::string& dir, bool settle, Clock::time_point 
       return;
     }
     notices_.once("unreadable", LogLevel::warn,
-                  "cannot read '" + dir + "': " + std::strerror(error) + "; it is left out");
+                  fmt::format("cannot read '{}': {}; it is left out", dir, std::strerror(error)));
     unwatch(dir);
     return;
   }
@@ -119,11 +121,11 @@ void Engine::rescan(Clock::time_point t) {
   std::string queued;
   limit >> queued;
   notices_.once("overflow", LogLevel::warn,
-                "the kernel's queue of change notifications overflowed "
-                "(fs.inotify.max_queued_events = " +
-                    (queued.empty() ? std::string("?") : queued) +
-                    "): rescanning the watched folders. If this repeats, raise it: sudo sysctl "
-                    "fs.inotify.max_queued_events=65536");
+                fmt::format("the kernel's queue of change notifications overflowed "
+                            "(fs.inotify.max_queued_events = {}): rescanning the watched folders. "
+                            "If this repeats, raise it: sudo sysctl "
+                            "fs.inotify.max_queued_events=65536",
+                            queued.empty() ? std::string("?") : queued));
   Changes changes;
   std::vector<std::string> dirs;
   for (const auto& [dir, backend] : folders_)

@@ -1,5 +1,7 @@
 // Engine: adding, removing and renaming watched folders and whole subtrees,
 // and roots that go missing and come back.
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -75,7 +77,7 @@ void Engine::add_tree(const std::string& top, FolderBackend* backend, Clock::tim
       if (error != ENOENT && error != ENOTDIR) {
         notices_.once(
             "unreadable", LogLevel::warn,
-            "cannot read '" + item.dir + "': " + std::strerror(error) + "; it is left out");
+            fmt::format("cannot read '{}': {}; it is left out", item.dir, std::strerror(error)));
         unwatch(item.dir);
       }
       continue;  // gone already: its removal is on its way
@@ -127,15 +129,14 @@ FolderBackend* Engine::attach(const std::string& dir, FolderBackend* preferred) 
         return nullptr;
       case FolderBackend::Added::denied:
         notices_.once("denied", LogLevel::warn,
-                      "cannot watch '" + dir + "': permission denied; it is left out");
+                      fmt::format("cannot watch '{}': permission denied; it is left out", dir));
         return nullptr;
       case FolderBackend::Added::failed:
-        notices_.once("add_watch", LogLevel::warn,
-                      "cannot watch '" + dir + "' with inotify (" +
-                          (added.error == EEXIST ? std::string("the same folder is watched "
-                                                               "under another name")
-                                                 : std::string(std::strerror(added.error))) +
-                          "): polling it");
+        notices_.once(
+            "add_watch", LogLevel::warn,
+            fmt::format("cannot watch '{}' with inotify ({}): polling it", dir,
+                        added.error == EEXIST ? "the same folder is watched under another name"
+                                              : std::strerror(added.error)));
         break;
     }
   }

@@ -4,6 +4,8 @@
 // The state the thread uses lives in a shared `State`, so a watcher
 // destroyed from its own callback (which cannot join its own thread) leaves
 // the thread something valid to finish with.
+#include <fmt/format.h>
+
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -30,7 +32,7 @@ struct State {
       : options(std::move(opts)),
         notices(options.log),
         callbacks([this](std::string_view what, const FileChange&) {
-          notices.say(LogLevel::error, std::string("a change callback threw: ").append(what));
+          notices.say(LogLevel::error, fmt::format("a change callback threw: {}", what));
         }) {}
 
   const WatchOptions options;

@@ -1,5 +1,7 @@
 #include "watch/notices.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 
 namespace hotmod::watch {
@@ -12,10 +14,10 @@ void Notices::say(LogLevel level, std::string_view message) const {
     return;
   }
   if (level < LogLevel::info) return;  // stderr is for people: no debug chatter
-  std::string line = "hotmod: watch: ";
-  if (level == LogLevel::warn) line += "warning: ";
-  if (level == LogLevel::error) line += "error: ";
-  line.append(message).push_back('\n');
+  const char* prefix = level == LogLevel::warn    ? "warning: "
+                       : level == LogLevel::error ? "error: "
+                                                  : "";
+  const std::string line = fmt::format("hotmod: watch: {}{}\n", prefix, message);
   std::fputs(line.c_str(), stderr);  // one call: lines from threads do not interleave
 }
 

@@ -1,5 +1,6 @@
 #include "watch/watch_loop.hpp"
 
+#include <fmt/format.h>
 #include <uv.h>
 
 #include <exception>
@@ -169,8 +170,9 @@ void run_loop(Engine& engine, StopSignal& stop, Notices& notices,
       l.kernel.data = &l;
       uv_poll_start(&l.kernel, UV_READABLE, on_kernel);
     } else {
-      notices.say(LogLevel::error, std::string("cannot wait for inotify notifications: ") +
-                                       uv_strerror(rc) + "; only polled folders are watched");
+      notices.say(LogLevel::error, fmt::format("cannot wait for inotify notifications: {}; "
+                                               "only polled folders are watched",
+                                               uv_strerror(rc)));
     }
   }
   bool run = stop.attach(&l.wake);

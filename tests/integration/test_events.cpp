@@ -139,6 +139,31 @@ TEST_F(EventsTest, SubscriptionsOfAReplacedVersionAreRemoved) {
   EXPECT_EQ(call_int(m, "pings"), 3) << "the handlers share the persistent state";
 }
 
+TEST_F(EventsTest, SubscriptionsMadeStraightOnTheContextsBusGoWithTheirVersion) {
+  install(fixtures::counter_v1);
+  hotmod::Runtime rt(options());
+  EventLog events(rt.bus());
+  hotmod::Module m = load(rt);
+
+  auto ping = [&] {
+    events.clear();
+    rt.bus().publish("test.raw_ping", hotmod::Value::object());
+    std::vector<int> versions;
+    for (const auto& p : events.payloads("test.raw_pong"))
+      versions.push_back(p["version"].get<int>());
+    return versions;
+  };
+  EXPECT_EQ(ping(), std::vector<int>{1});
+  install(fixtures::counter_v2);
+  ASSERT_TRUE(rt.reload("counter").success);
+  rt.wait_for_unloads();  // version 1's image is gone: a callback left behind would crash
+  EXPECT_EQ(ping(), std::vector<int>{2}) << "version 1 never unsubscribed, the runtime did";
+  install(fixtures::counter_v1);
+  ASSERT_TRUE(rt.reload("counter").success);
+  rt.wait_for_unloads();
+  EXPECT_EQ(ping(), std::vector<int>{1});
+}
+
 TEST_F(EventsTest, HostSubscriptionsEndWithTheirHandle) {
   install(fixtures::counter_v1);
   hotmod::Runtime rt(options());

@@ -221,5 +221,38 @@ TEST(EventBus, ConcurrentPublishAndSubscribeSmoke) {
   EXPECT_EQ(bus.subscriber_count(), 2u);
 }
 
+TEST(EventBus, AnOwnedViewsSubscriptionsGoWithTheirOwnerAndAClosedViewRefusesMore) {
+  std::vector<std::string> errors;
+  LocalEventBus bus([&](std::string_view topic, std::string_view what) {
+    errors.push_back(std::string(topic) + ": " + std::string(what));
+  });
+  Calls calls;
+  EventBus& view = bus.owned_view(7);
+  EXPECT_EQ(&view, &bus.owned_view(7)) << "one view per owner";
+  const EventBus::Id raw = view.add_subscriber("t", calls.recorder("raw"));
+  EventBus::Subscription kept = view.subscribe("t", calls.recorder("kept"));
+  bus.add_subscriber("t", calls.recorder("host"));
+  view.publish("t", Value());
+  EXPECT_EQ(calls.take(), (Strings{"raw:t", "kept:t", "host:t"}));
+
+  EXPECT_EQ(bus.remove_owner(7), 2u);
+  bus.publish("t", Value());
+  EXPECT_EQ(calls.take(), Strings{"host:t"});
+  EXPECT_EQ(view.add_subscriber("t", calls.recorder("late")), 0u) << "the owner is unloading";
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("refused"), std::string::npos) << errors[0];
+  bus.publish("t", Value());
+  EXPECT_EQ(calls.take(), Strings{"host:t"});
+  bus.reopen_owner(7);  // a reload rolled back: the owner runs again
+  const EventBus::Id again = view.add_subscriber("t", calls.recorder("again"));
+  EXPECT_NE(again, 0u);
+  bus.publish("t", Value());
+  EXPECT_EQ(calls.take(), (Strings{"host:t", "again:t"}));
+  view.remove_subscriber(again);
+  view.remove_subscriber(raw);  // after its owner went: harmless
+  kept.reset();                 // a Subscription outliving its version: harmless
+  EXPECT_EQ(bus.subscriber_count(), 1u);
+}
+
 }  // namespace
 }  // namespace hotmod::events
