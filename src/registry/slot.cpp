@@ -23,10 +23,10 @@ Result<Value> Slot::call(std::string_view function, const Value& args) {
   }
   // The pin keeps the version, its image and a script's exports alive; the
   // entry's catch is for what gets past the function's own wrapper.
-  Result<Value> r = Error{};
+  std::optional<Result<Value>> r;  // set only by the call: no Error built on the way
   std::optional<diag::Escaped> escaped =
-      diag::enter_module(heap_, [&] { r = v->backend->call(name_, *it->second, args); });
-  if (!escaped) return r;  // errors name the module
+      diag::enter_module(heap_, [&] { r.emplace(v->backend->call(name_, *it->second, args)); });
+  if (!escaped) return std::move(*r);  // errors name the module
   // The trace stays in the message: it is what a console or `hotmod call` prints.
   return Error{Stage::call, Failure::function_threw,
                fmt::format("module '{}': {}{}", name_, escaped->what,
