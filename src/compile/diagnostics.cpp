@@ -224,6 +224,7 @@ std::string summarize(const std::vector<hotmod::CompilerMessage>& messages) {
       break;
     }
   }
+  if (first == nullptr) return "no errors or warnings";  // counted above, so never
   std::string where;
   if (!first->file.empty()) {
     where = first->file + ":";
