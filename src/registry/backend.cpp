@@ -12,18 +12,18 @@ class NativeBackend final : public Backend {
  public:
   explicit NativeBackend(const detail::ModuleDef& def) : def_(def) {}
 
-  Result<Value> call(const std::string& module, const detail::FunctionDef& fn,
-                     const Value& args) override {
-    Value result;
-    std::string error;
-    // The function's own wrapper turns what it throws into `error`.
-    const Failure failure = fn.invoke(args, result, error);
-    if (failure == Failure::none) return result;
+  bool call(const std::string& module, const detail::FunctionDef& fn, const Value& args,
+            Value& result, Error& error) override {
+    std::string what;
+    // The function's own wrapper turns what it throws into `what`.
+    const Failure failure = fn.invoke(args, result, what);
+    if (failure == Failure::none) return true;
     // The trace stays in the message: it is what a console or `hotmod call` prints.
     const std::string trace = diag::take_throw_trace();  // dev mode: where
-    return Error{Stage::call, failure,
-                 fmt::format("module '{}': {}{}", module, error,
-                             trace.empty() ? std::string() : "\n" + trace)};
+    error = Error{Stage::call, failure,
+                  fmt::format("module '{}': {}{}", module, what,
+                              trace.empty() ? std::string() : "\n" + trace)};
+    return false;
   }
 
   std::optional<std::string> run_hook(Hook which, Context& context) override {
@@ -43,9 +43,15 @@ class ScriptBackend final : public Backend {
       : lua_(std::move(interpreter)), version_(std::move(version)) {}
   ~ScriptBackend() override { lua_->release(*version_); }
 
-  Result<Value> call(const std::string&, const detail::FunctionDef& fn,
-                     const Value& args) override {
-    return lua_->call(*version_, fn.name, args);  // errors name the module
+  bool call(const std::string&, const detail::FunctionDef& fn, const Value& args, Value& result,
+            Error& error) override {
+    Result<Value> r = lua_->call(*version_, fn.name, args);  // errors name the module
+    if (!r.ok()) {
+      error = std::move(r.error());
+      return false;
+    }
+    result = std::move(r.value());
+    return true;
   }
 
   std::optional<std::string> run_hook(Hook which, Context&) override {

@@ -27,10 +27,12 @@ class Backend {
 
   virtual ~Backend() = default;  // releases what the version holds (a script's exports)
 
-  // Calls `fn`, one of the version's functions. Errors name `module`. What
-  // escapes is the caller's to catch (diag::enter_module).
-  virtual Result<Value> call(const std::string& module, const detail::FunctionDef& fn,
-                             const Value& args) = 0;
+  // Calls `fn`, one of the version's functions: true with `result` set, or
+  // false with `error` set (naming `module`). Out-parameters rather than a
+  // Result: this is every dynamic call's path, and each Result moved on the
+  // way costs. What escapes is the caller's to catch (diag::enter_module).
+  virtual bool call(const std::string& module, const detail::FunctionDef& fn, const Value& args,
+                    Value& result, Error& error) = 0;
   // Runs a hook; nullopt when it ran or there is none, else what went wrong
   // (a script's error). What a native hook throws escapes to the caller.
   virtual std::optional<std::string> run_hook(Hook which, Context& context) = 0;

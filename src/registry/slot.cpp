@@ -23,10 +23,15 @@ Result<Value> Slot::call(std::string_view function, const Value& args) {
   }
   // The pin keeps the version, its image and a script's exports alive; the
   // entry's catch is for what gets past the function's own wrapper.
-  std::optional<Result<Value>> r;  // set only by the call: no Error built on the way
-  std::optional<diag::Escaped> escaped =
-      diag::enter_module(heap_, [&] { r.emplace(v->backend->call(name_, *it->second, args)); });
-  if (!escaped) return std::move(*r);  // errors name the module
+  Value result;
+  Error error;
+  bool ok = false;
+  std::optional<diag::Escaped> escaped = diag::enter_module(
+      heap_, [&] { ok = v->backend->call(name_, *it->second, args, result, error); });
+  if (!escaped) {
+    if (ok) return result;
+    return error;  // it names the module
+  }
   // The trace stays in the message: it is what a console or `hotmod call` prints.
   return Error{Stage::call, Failure::function_threw,
                fmt::format("module '{}': {}{}", name_, escaped->what,
