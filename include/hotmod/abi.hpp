@@ -19,7 +19,8 @@ namespace hotmod::abi {
 // (Descriptor, ModuleDef, Context, EventBus, Logger, interface cells).
 // 2: ModuleDef::on_dependency_reloaded.
 // 3: Error carries Stage and Failure; InvokeFn returns a Failure.
-inline constexpr std::uint32_t kVersion = 3;
+// 4: Context's virtual functions reordered (import_interface is protected).
+inline constexpr std::uint32_t kVersion = 4;
 inline constexpr std::uint32_t kRecordMagic = 0x686d6f64;  // "hmod"
 inline constexpr char kSectionName[] = ".hotmod_abi";
 inline constexpr char kDescriptorSymbol[] = "hotmod_module_descriptor";

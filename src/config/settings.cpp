@@ -8,10 +8,11 @@
 namespace hotmod::config {
 namespace {
 
-const std::string kMillisAccepted = "a whole number of milliseconds from 0 to " +
-                                    std::to_string(kMaxMillis) + ", e.g. 30";
+constexpr std::string_view kMillisAccepted =
+    "a whole number of milliseconds from 0 to 86400000, e.g. 30";
+static_assert(kMaxMillis == 86'400'000, "kMillisAccepted names the limit");
 
-const std::array kSettings{
+constexpr std::array kSettings{
     Setting{SettingId::dev_mode, "dev_mode", "HOTMOD_DEV_MODE", "a boolean", kBoolValues},
     Setting{SettingId::hot_reload, "hot_reload", "HOTMOD_HOT_RELOAD", "a boolean", kBoolValues},
     Setting{SettingId::module_paths, "module_paths", "HOTMOD_MODULE_PATH", "a folder",

@@ -16,8 +16,10 @@ class LocalEventBus::OwnedView final : public EventBus {
       std::lock_guard lock(bus_.views_mu_);
       if (!closed_) return bus_.add_owned(topic, std::move(callback), owner_);
     }
-    if (bus_.on_error_)
-      bus_.on_error_(topic, "a subscription from a module version that is unloading was refused");
+    if (bus_.on_refused_)
+      bus_.on_refused_(topic,
+                       "its module version is unloading (a subscription made by code "
+                       "still running in it after its on_unload)");
     return 0;
   }
   void remove_subscriber(Id id) override { bus_.remove_subscriber(id); }
@@ -29,11 +31,12 @@ class LocalEventBus::OwnedView final : public EventBus {
   std::uint64_t owner_;
 };
 
-LocalEventBus::LocalEventBus(ErrorSink on_error)
-    : subscribers_([sink = on_error](std::string_view what, std::string_view topic, const Value&) {
+LocalEventBus::LocalEventBus(ErrorSink on_error, ErrorSink on_refused)
+    : subscribers_([sink = std::move(on_error)](std::string_view what, std::string_view topic,
+                                                const Value&) {
         if (sink) sink(topic, what);
       }),
-      on_error_(std::move(on_error)) {}
+      on_refused_(std::move(on_refused)) {}
 
 LocalEventBus::~LocalEventBus() = default;
 

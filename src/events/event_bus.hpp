@@ -27,7 +27,9 @@ namespace hotmod::events {
 class LocalEventBus final : public EventBus {
  public:
   using ErrorSink = std::function<void(std::string_view topic, std::string_view what)>;
-  explicit LocalEventBus(ErrorSink on_error = {});
+  // `on_error`: a subscriber threw `what`. `on_refused`: a subscription to
+  // `topic` was refused, for the reason given.
+  explicit LocalEventBus(ErrorSink on_error = {}, ErrorSink on_refused = {});
   ~LocalEventBus();
   LocalEventBus(const LocalEventBus&) = delete;
   LocalEventBus& operator=(const LocalEventBus&) = delete;
@@ -46,7 +48,7 @@ class LocalEventBus final : public EventBus {
   // subscribed through it is owned by `owner`, so remove_owner(owner), run
   // when the version unloads, removes it — a module cannot leave a
   // subscriber behind its code. Once closed, subscribing through the view
-  // is refused (id 0, and the error sink says so): code of an unloading
+  // is refused (id 0, and the refusal sink says so): code of an unloading
   // version still running cannot add one back. A view lives as long as the
   // bus, because a Subscription kept in a module's persistent state may
   // outlive its version and unsubscribe through it later (removing by id is
@@ -64,7 +66,7 @@ class LocalEventBus final : public EventBus {
     std::uint64_t owner = 0;
   };
   TaggedCallbackList<Tag, std::string_view, const Value&> subscribers_;
-  ErrorSink on_error_;
+  ErrorSink on_refused_;
   // Taken before the subscriber list's lock: a view adds under it, so
   // remove_owner() cannot close the view between its check and its add.
   std::mutex views_mu_;

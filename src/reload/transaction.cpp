@@ -46,6 +46,12 @@ ReloadStats started(const registry::Slot& slot) {
 Outcome Transaction::run(CommitPolicy policy, std::chrono::nanoseconds build_time) {
   Outcome o{started(slot_)};
   ReloadStats& stats = o.stats;
+  if (slot_.life.stopped()) {  // shutdown unloaded it: nothing loads again
+    record(stats, Error{Stage::load, Failure::shutting_down,
+                        fmt::format("module '{}' was unloaded: the runtime is shutting down",
+                                    slot_.name())});
+    return o;
+  }
   stats.stages.build = build_time;
   const auto start = world_.now() - build_time;
   LoadingScope scope(slot_);

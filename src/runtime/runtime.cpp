@@ -29,9 +29,13 @@ constexpr std::chrono::milliseconds kSettleTime{100};
 detail::RuntimeCore::RuntimeCore(RuntimeOptions opts)
     : options(std::move(opts)),
       log(options.log_sink, options.log_level),
-      bus([this](std::string_view topic, std::string_view what) {
-        log.error(fmt::format("a subscriber to '{}' threw: {}", topic, what));
-      }),
+      bus(
+          [this](std::string_view topic, std::string_view what) {
+            log.error(fmt::format("a subscriber to '{}' threw: {}", topic, what));
+          },
+          [this](std::string_view topic, std::string_view why) {
+            log.warn(fmt::format("a subscription to '{}' was refused: {}", topic, why));
+          }),
       store(options.versions_dir) {
   dev_mode.store(options.dev_mode);
   hot_reload.store(options.hot_reload);
@@ -83,8 +87,8 @@ detail::RuntimeCore::~RuntimeCore() {
     if (auto escaped = diag::enter_module(slot->heap(), [&] {
           failed = v.backend->run_hook(registry::Backend::Hook::unload, *v.context);
         }))
-      log.warn(fmt::format("module '{}' on_unload threw at shutdown: {}", slot->name(),
-                           escaped->what));
+      log.warn(
+          fmt::format("module '{}' on_unload threw at shutdown: {}", slot->name(), escaped->what));
     else if (failed)
       log.warn(fmt::format("module '{}' on_unload failed at shutdown: {}", slot->name(), *failed));
     bus.remove_owner(v.generation);

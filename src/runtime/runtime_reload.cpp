@@ -44,15 +44,16 @@ ReloadStats runtime::Core::reload_locked(registry::Slot& slot, std::chrono::nano
     const auto start = std::chrono::steady_clock::now();
     ReloadStats stats;
     const SourceBuild b = compile_source_locked(slot, stats, nullptr);
-    const std::chrono::nanoseconds took = build_time + (std::chrono::steady_clock::now() - start);
+    const std::chrono::nanoseconds rule_time = build_time;  // a build rule's, if one ran
+    // The compiler driver's own time is the build stage, as in every other path.
+    build_time += stats.stages.build;
     if (b == SourceBuild::failed) {
-      stats.stages.build += build_time;
-      stats.duration = took;
+      stats.stages.build = build_time;
+      stats.duration = rule_time + (std::chrono::steady_clock::now() - start);
       return finish(
           transaction.failed_before_prepare(reload::Transaction::Before::compile, std::move(stats)),
           slot);
     }
-    build_time = took;
   }
   reload::Outcome o = transaction.run(options.commit, build_time);
   // The cache names a build's artifact after its key (objects/<key>.so).
@@ -104,9 +105,9 @@ std::optional<ReloadStats> runtime::Core::run_build(registry::Slot& slot,
   stats.duration = run.duration;
   const std::string kept = slot.life.ever_loaded() ? "; the running version is kept" : "";
   if (!run.started)
-    stats.error =
-        fmt::format("cannot build module '{0}': {1}{2}; check modules.{0}.build in the configuration",
-                    slot.name(), run.error, kept);
+    stats.error = fmt::format(
+        "cannot build module '{0}': {1}{2}; check modules.{0}.build in the configuration",
+        slot.name(), run.error, kept);
   else
     stats.error = fmt::format("build of module '{}' failed ({}){}{}", slot.name(), run.describe(),
                               kept, run.cancelled ? "" : "; fix the error shown and save again");
@@ -187,8 +188,9 @@ void runtime::Core::retire(registry::Slot& slot, std::shared_ptr<registry::Versi
                      {"unloaded", unloaded}};
     if (!unloaded) {
       keep->lingering.fetch_add(1);
-      const std::string warning = fmt::format(
-          "module '{}' (version {}) stayed in memory after unloading: {}", keep->name(), version, why);
+      const std::string warning =
+          fmt::format("module '{}' (version {}) stayed in memory after unloading: {}", keep->name(),
+                      version, why);
       log.warn(warning);
       payload["warning"] = warning;
     }

@@ -418,6 +418,23 @@ TEST_F(TransactionTest, ACompileFailureIsRememberedABuildRuleFailureIsNot) {
   EXPECT_EQ(take_notices(), std::vector<std::string>{"module.reload_failed"});
 }
 
+TEST_F(TransactionTest, NothingLoadsAgainOnceShutdownStoppedTheSlot) {
+  start_v1();
+  std::shared_ptr<registry::Version> unloaded;
+  {
+    std::lock_guard lock(slot->mu);
+    unloaded = slot->life.stop();
+  }
+  world.next.push_back({def<2>(), "2", {}});
+  const Outcome o = run();
+  EXPECT_FALSE(o.stats.success);
+  EXPECT_EQ(o.stats.failure, Failure::shutting_down);
+  EXPECT_NE(o.stats.error.find("shutting down"), std::string::npos) << o.stats.error;
+  EXPECT_EQ(world.next.size(), 1u) << "nothing was prepared";
+  EXPECT_TRUE(g_hooks.empty());
+  EXPECT_TRUE(take_notices().empty());
+}
+
 TEST(Lifecycle, IllegalTransitionsThrowNamingTheModule) {
   registry::Lifecycle life("counter");
   auto v1 = std::make_shared<registry::Version>();
