@@ -10,6 +10,16 @@ namespace {
 
 class EventsTest : public RuntimeTest {};
 
+// Publishes `ping`; the versions that answered on `pong`, in order.
+std::vector<int> answers(hotmod::Runtime& rt, EventLog& events, const char* ping,
+                         const char* pong) {
+  events.clear();
+  rt.bus().publish(ping, hotmod::Value::object());
+  std::vector<int> versions;
+  for (const auto& p : events.payloads(pong)) versions.push_back(p["version"].get<int>());
+  return versions;
+}
+
 std::vector<std::string> topics(const EventLog& log) {
   std::vector<std::string> out;
   for (const auto& e : log.events())
@@ -122,13 +132,7 @@ TEST_F(EventsTest, SubscriptionsOfAReplacedVersionAreRemoved) {
   EventLog events(rt.bus());
   hotmod::Module m = load(rt);
 
-  auto ping = [&] {
-    events.clear();
-    rt.bus().publish("test.ping", hotmod::Value::object());
-    std::vector<int> versions;
-    for (const auto& p : events.payloads("test.pong")) versions.push_back(p["version"].get<int>());
-    return versions;
-  };
+  auto ping = [&] { return answers(rt, events, "test.ping", "test.pong"); };
   EXPECT_EQ(ping(), std::vector<int>{1});
   install(fixtures::counter_v2);
   ASSERT_TRUE(rt.reload("counter").success);
@@ -145,14 +149,7 @@ TEST_F(EventsTest, SubscriptionsMadeStraightOnTheContextsBusGoWithTheirVersion) 
   EventLog events(rt.bus());
   hotmod::Module m = load(rt);
 
-  auto ping = [&] {
-    events.clear();
-    rt.bus().publish("test.raw_ping", hotmod::Value::object());
-    std::vector<int> versions;
-    for (const auto& p : events.payloads("test.raw_pong"))
-      versions.push_back(p["version"].get<int>());
-    return versions;
-  };
+  auto ping = [&] { return answers(rt, events, "test.raw_ping", "test.raw_pong"); };
   EXPECT_EQ(ping(), std::vector<int>{1});
   install(fixtures::counter_v2);
   ASSERT_TRUE(rt.reload("counter").success);
