@@ -134,38 +134,35 @@ void Transaction::conclude(ReloadStats& stats) {
   if (slot_.life.running()) stats.version = slot_.life.running()->version;
   if (stats.success && !stats.first_load) slot_.reload_count.fetch_add(1);
   stats.reload_count = slot_.reload_count.load();
-  if (stats.success && stats.first_load) {
-    host_.log().debug(fmt::format("loaded module '{}' {} in {}", slot_.name(), stats.version,
-                                  timing(stats, detailed)));
-    frame.outbox.push_back({"module.loaded",
-                            {{"name", slot_.name()},
-                             {"version", stats.version},
-                             {"kind", kind},
-                             {"path", slot_.path().string()},
-                             {"duration_ms", text::to_ms(stats.duration)}},
-                            stats});
-  } else if (stats.success) {
-    host_.log().info(fmt::format("reloaded module '{}' {} in {}", slot_.name(), stats.version,
-                                 timing(stats, detailed)));
-    frame.outbox.push_back({"module.reloaded",
-                            {{"name", slot_.name()},
-                             {"version", stats.version},
-                             {"kind", kind},
-                             {"duration_ms", text::to_ms(stats.duration)},
-                             {"reload_count", stats.reload_count}},
-                            stats});
-  } else {
-    host_.log().error(fmt::format("{} module '{}' failed at stage {}: {}",
-                                  stats.first_load ? "loading" : "reloading", slot_.name(),
-                                  to_string(stats.stage), stats.error));
-    frame.outbox.push_back({"module.reload_failed",
-                            {{"name", slot_.name()},
-                             {"stage", to_string(stats.stage)},
-                             {"failure", to_string(stats.failure)},
-                             {"error", stats.error},
-                             {"diagnostics", stats.diagnostics}},
-                            stats});
+  log::RuntimeLog& log = host_.log();
+  if (stats.success) {
+    const bool first = stats.first_load;
+    const LogLevel level = first ? LogLevel::debug : LogLevel::info;
+    if (log.enabled(level))  // the timing line is formatted only for someone who reads it
+      log.write(level, fmt::format("{} module '{}' {} in {}", first ? "loaded" : "reloaded",
+                                   slot_.name(), stats.version, timing(stats, detailed)));
+    Value payload = {{"name", slot_.name()},
+                     {"version", stats.version},
+                     {"kind", kind},
+                     {"duration_ms", text::to_ms(stats.duration)}};
+    if (first)
+      payload["path"] = slot_.path().string();
+    else
+      payload["reload_count"] = stats.reload_count;
+    frame.outbox.push_back(
+        {first ? "module.loaded" : "module.reloaded", std::move(payload), stats});
+    return;
   }
+  log.error(fmt::format("{} module '{}' failed at stage {}: {}",
+                        stats.first_load ? "loading" : "reloading", slot_.name(),
+                        to_string(stats.stage), stats.error));
+  frame.outbox.push_back({"module.reload_failed",
+                          {{"name", slot_.name()},
+                           {"stage", to_string(stats.stage)},
+                           {"failure", to_string(stats.failure)},
+                           {"error", stats.error},
+                           {"diagnostics", stats.diagnostics}},
+                          stats});
 }
 
 }  // namespace hotmod::reload
