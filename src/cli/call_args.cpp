@@ -1,15 +1,16 @@
 #include "cli/call_args.hpp"
 
+#include <fmt/format.h>
+
 namespace hotmod::cli {
 
 Result<CallTarget> split_call_target(std::string_view text) {
   const std::size_t dot = text.rfind('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 == text.size())
     return Error{Stage::usage, Failure::bad_arguments,
-                 std::string("'")  // not "'" + string: g++ 12 -Wrestrict misfires
-                     .append(text)
-                     .append("' does not name a function; write MODULE.FUNCTION, e.g. "
-                             "`hotmod call math.add 2 3`")};
+                 fmt::format("'{}' does not name a function; write MODULE.FUNCTION, e.g. "
+                             "`hotmod call math.add 2 3`",
+                             text)};
   return CallTarget{std::string(text.substr(0, dot)), std::string(text.substr(dot + 1))};
 }
 
@@ -19,9 +20,9 @@ Result<Value> parse_call_args(const std::vector<std::string>& args) {
     Value v = Value::parse(args[i], nullptr, /*allow_exceptions=*/false);
     if (v.is_discarded())
       return Error{Stage::usage, Failure::bad_arguments,
-                   "argument " + std::to_string(i + 1) + " (" + args[i] +
-                       ") is not a JSON value; to pass it as text, quote it: '\"" + args[i] +
-                       "\"'"};
+                   fmt::format("argument {} ({}) is not a JSON value; to pass it as text, "
+                               "quote it: '\"{}\"'",
+                               i + 1, args[i], args[i])};
     list.push_back(std::move(v));
   }
   return list;

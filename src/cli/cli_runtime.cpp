@@ -1,5 +1,7 @@
 #include "cli/cli_runtime.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -56,10 +58,11 @@ std::string unknown_names(const std::vector<std::string>& names,
   std::string out;
   for (const std::string& name : names) {
     if (std::find(known.begin(), known.end(), name) != known.end()) continue;
-    std::string line = "no module named '" + name + "' in " + where;
+    std::string line = fmt::format("no module named '{}' in {}", name, where);
     if (std::string near = text::did_you_mean(name, known); !near.empty())
-      line += "; did you mean '" + near + "'?";
-    out += (out.empty() ? "" : "\n") + line;
+      line += fmt::format("; did you mean '{}'?", near);
+    if (!out.empty()) out += '\n';
+    out += line;
   }
   return out;
 }

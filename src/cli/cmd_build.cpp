@@ -1,5 +1,7 @@
 #include "cli/cmd_build.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -27,20 +29,21 @@ std::string problem_with(const std::string& name, const std::vector<ModuleInfo>&
                                [&](const ModuleInfo& m) { return m.name == name; });
   if (it == modules.end()) {
     const std::vector<std::string> sources = source_modules(modules);
-    std::string m = "no module named '" + name + "' in " + where;
+    const std::string m = fmt::format("no module named '{}' in {}", name, where);
     std::vector<std::string> all;
     for (const auto& info : modules) all.push_back(info.name);
     if (std::string near = text::did_you_mean(name, all); !near.empty())
-      return m + "; did you mean '" + near + "'?";
-    if (sources.empty()) return m + "; it holds no source modules (name.cpp)";
-    return m + "; source modules there: " + joined(sources);
+      return fmt::format("{}; did you mean '{}'?", m, near);
+    if (sources.empty()) return fmt::format("{}; it holds no source modules (name.cpp)", m);
+    return fmt::format("{}; source modules there: {}", m, joined(sources));
   }
   if (it->kind == ModuleKind::source) return {};
-  std::string m = "'" + name + "' is a " + std::string(to_string(it->kind)) + " module (" +
-                  it->path.string() + "), not a source module; ";
-  if (it->kind == ModuleKind::library)
-    return m + "build it with your own build, hotmod build compiles name.cpp modules";
-  return m + "it runs as it is written, there is nothing to build";
+  const char* what_to_do =
+      it->kind == ModuleKind::library
+          ? "build it with your own build, hotmod build compiles name.cpp modules"
+          : "it runs as it is written, there is nothing to build";
+  return fmt::format("'{}' is a {} module ({}), not a source module; {}", name, to_string(it->kind),
+                     it->path.string(), what_to_do);
 }
 
 void report_success(const ReloadStats& stats, bool colour) {
@@ -58,7 +61,7 @@ void report_failure(const std::string& name, const ReloadStats& stats) {
   std::string out = stats.diagnostics;
   if (!out.empty() && out.back() != '\n') out += '\n';
   std::fputs(out.c_str(), stderr);
-  print_error(stats.error.empty() ? "building '" + name + "' failed" : stats.error);
+  print_error(stats.error.empty() ? fmt::format("building '{}' failed", name) : stats.error);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "cli/cmd_doctor.hpp"
 
+#include <fmt/format.h>
 #include <lua.h>
 
 #include <cstdio>
@@ -19,13 +20,15 @@ std::vector<Check> check_config(const GlobalOptions& global, RuntimeOptions* opt
   if (config) {
     *options = config->options;
     std::vector<Check> out;
-    out.push_back({CheckLevel::ok, config->file ? "config: " + display_path(*config->file)
-                                                : "config: no hotmod.json here or above (flags, "
-                                                  "HOTMOD_* variables and defaults)"});
-    for (const std::string& w : config->warnings) out.push_back({CheckLevel::warn, "config: " + w});
+    out.push_back({CheckLevel::ok, config->file
+                                       ? fmt::format("config: {}", display_path(*config->file))
+                                       : "config: no hotmod.json here or above (flags, "
+                                         "HOTMOD_* variables and defaults)"});
+    for (const std::string& w : config->warnings)
+      out.push_back({CheckLevel::warn, fmt::format("config: {}", w)});
     return out;
   }
-  std::vector<Check> out{{CheckLevel::fail, "config: " + config.error().message}};
+  std::vector<Check> out{{CheckLevel::fail, fmt::format("config: {}", config.error().message)}};
   std::vector<std::string> flags = global.flags;
   auto layer = parse_command_line(flags);
   if (layer) {

@@ -1,5 +1,7 @@
 #include "cli/cmd_new.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -36,7 +38,7 @@ std::string kind_help() {
 // The global flags as given, to repeat in the commands we suggest.
 std::string flags_text(const GlobalOptions& global) {
   std::string out;
-  for (const std::string& f : global.flags) out += " " + f;
+  for (const std::string& f : global.flags) out += fmt::format(" {}", f);
   return out;
 }
 
@@ -46,7 +48,8 @@ bool write_file(const NewFile& file) {
   std::ofstream out(file.path, std::ios::binary);
   out << file.text;
   out.close();
-  if (!out) print_error("cannot write " + file.path.string() + "; is the folder writable?");
+  if (!out)
+    print_error(fmt::format("cannot write {}; is the folder writable?", file.path.string()));
   return static_cast<bool>(out);
 }
 
@@ -59,9 +62,10 @@ std::string library_rule(const NewArgs& args, const fs::path& folder, const Comm
   Value rule = {{"build", library_build_command(folder, project, available_generator())},
                 {"sources", {library_sources_glob(folder, project)}}};
   if (setup.file)
-    return "To rebuild it when its sources change (hotmod watch, hotmod repl), add to the "
-           "\"modules\" of " +
-           display_path(*setup.file) + ":\n  \"" + args.name + "\": " + rule.dump() + "\n";
+    return fmt::format(
+        "To rebuild it when its sources change (hotmod watch, hotmod repl), add to the "
+        "\"modules\" of {}:\n  \"{}\": {}\n",
+        display_path(*setup.file), args.name, rule.dump());
   Value paths = Value::array();
   for (const fs::path& p : setup.options.module_paths)
     paths.push_back(p.lexically_relative(cwd).generic_string());
@@ -78,9 +82,10 @@ std::string placement_problem(const fs::path& dir, const std::string& name,
     if (is_below(dir, p)) {
       std::string prefix = dir.lexically_relative(p).generic_string();
       std::replace(prefix.begin(), prefix.end(), '/', '.');
-      return display_path(dir) + " is inside the module folder " + display_path(p) +
-             ", where this module would be named '" + prefix + "." + name + "'; pass --dir " +
-             display_path(p) + " and the name " + prefix + "." + name;
+      return fmt::format(
+          "{0} is inside the module folder {1}, where this module would be named '{2}.{3}'; "
+          "pass --dir {1} and the name {2}.{3}",
+          display_path(dir), display_path(p), prefix, name);
     }
   return {};
 }
@@ -134,8 +139,8 @@ int run_new(const GlobalOptions& global, const NewArgs& args) {
   {
     Runtime runtime(setup->options);
     if (std::optional<ModuleInfo> found = runtime.info(args.name)) {
-      print_error("a module named '" + args.name +
-                  "' exists already: " + display_path(found->path) + "; pick another name");
+      print_error(fmt::format("a module named '{}' exists already: {}; pick another name",
+                              args.name, display_path(found->path)));
       return kExitFailed;
     }
   }
@@ -147,13 +152,16 @@ int run_new(const GlobalOptions& global, const NewArgs& args) {
   if (kind == ModuleKind::library)
     for (const fs::path& p : setup->options.module_paths)
       if (is_below(plan.folder, p) || plan.folder == p)
-        return usage_error("library module sources in a module folder (" + p.string() +
-                           ") would be taken for a source module; pass --dir outside it");
+        return usage_error(
+            fmt::format("library module sources in a module folder ({}) would be taken for a "
+                        "source module; pass --dir outside it",
+                        p.string()));
   std::vector<std::string> existing;
   for (const NewFile& f : plan.files)
     if (fs::exists(f.path)) existing.push_back(display_path(f.path));
   if (!existing.empty()) {
-    print_error("will not overwrite " + joined(existing) + "; pick another name or remove them");
+    print_error(
+        fmt::format("will not overwrite {}; pick another name or remove them", joined(existing)));
     return kExitFailed;
   }
 

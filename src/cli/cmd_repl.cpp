@@ -1,5 +1,6 @@
 #include "cli/cmd_repl.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -23,7 +24,7 @@ void banner(Runtime& runtime, const std::string& where) {
   const std::size_t modules = runtime.modules().size();
   std::string mode = runtime.dev_mode() ? "dev mode" : "production mode";
   if (std::optional<WatchBackend> backend = runtime.watching())
-    mode += ", watching (" + std::string(to_string(*backend)) + ")";
+    mode += fmt::format(", watching ({})", to_string(*backend));
   std::printf("hotmod %s: %zu module%s in %s; %s.\n.help lists the commands, Ctrl-D leaves.\n",
               HOTMOD_VERSION, modules, modules == 1 ? "" : "s", where.c_str(), mode.c_str());
   std::fflush(stdout);

@@ -1,4 +1,6 @@
 // `hotmod doctor`: the module folders, what is in them, and watching them.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -16,8 +18,8 @@ std::string counts_text(const std::map<ModuleKind, std::size_t>& counts) {
   std::string out;
   for (ModuleKind kind : {ModuleKind::library, ModuleKind::source, ModuleKind::script}) {
     const auto it = counts.find(kind);
-    out += (out.empty() ? "" : ", ") + std::to_string(it == counts.end() ? 0 : it->second) + " " +
-           std::string(to_string(kind));
+    out += fmt::format("{}{} {}", out.empty() ? "" : ", ", it == counts.end() ? 0 : it->second,
+                       to_string(kind));
   }
   return out;
 }
@@ -47,16 +49,18 @@ std::vector<Check> check_module_paths(const RuntimeOptions& options, bool* has_s
   std::vector<std::string> broken;  // reported here: discovery's warning about them is not repeated
   for (const fs::path& p : options.module_paths) {
     std::error_code ec;
-    const std::string name = "module folder " + display_path(p);
+    const std::string name = fmt::format("module folder {}", display_path(p));
     if (!fs::exists(p, ec)) {
-      out.push_back({CheckLevel::fail, name +
-                                           " does not exist; create it, or fix -M / "
-                                           "\"module_paths\" in hotmod.json / HOTMOD_MODULE_PATH"});
+      out.push_back({CheckLevel::fail,
+                     fmt::format("{} does not exist; create it, or fix -M / \"module_paths\" in "
+                                 "hotmod.json / HOTMOD_MODULE_PATH",
+                                 name)});
       broken.push_back(p.string());
       continue;
     }
     if (!fs::is_directory(p, ec)) {
-      out.push_back({CheckLevel::fail, name + " is not a folder; name the folder holding it"});
+      out.push_back(
+          {CheckLevel::fail, fmt::format("{} is not a folder; name the folder holding it", name)});
       broken.push_back(p.string());
       continue;
     }
@@ -66,7 +70,7 @@ std::vector<Check> check_module_paths(const RuntimeOptions& options, bool* has_s
         ++counts[d.kind];
         if (d.kind == ModuleKind::source) *has_source_modules = true;
       }
-    out.push_back({CheckLevel::ok, name + ": " + counts_text(counts) + " modules"});
+    out.push_back({CheckLevel::ok, fmt::format("{}: {} modules", name, counts_text(counts))});
   }
   for (const std::string& w : found.warnings)
     if (std::none_of(broken.begin(), broken.end(),
@@ -82,9 +86,10 @@ std::vector<Check> check_watching(const RuntimeOptions& options) {
     folders += folders_under(p);
     if (auto fs_name = watch::unnotified_file_system(p.string()))
       out.push_back({CheckLevel::warn,
-                     "module folder " + display_path(p) + " is on " + std::string(*fs_name) +
-                         ": inotify does not see changes made elsewhere, so it is polled "
-                         "(watch.poll_interval_ms sets how often)"});
+                     fmt::format("module folder {} is on {}: inotify does not see changes made "
+                                 "elsewhere, so it is polled (watch.poll_interval_ms sets how "
+                                 "often)",
+                                 display_path(p), *fs_name)});
   }
   std::ifstream in("/proc/sys/fs/inotify/max_user_watches");
   long long limit = 0;
@@ -94,13 +99,14 @@ std::vector<Check> check_watching(const RuntimeOptions& options) {
                              "watcher polls if inotify does not start"});
     return out;
   }
-  const std::string found = "inotify: " + std::to_string(folders) +
-                            (folders == 1 ? " folder" : " folders") + " to watch, limit " +
-                            std::to_string(limit) + " (fs.inotify.max_user_watches)";
+  const std::string found =
+      fmt::format("inotify: {} {} to watch, limit {} (fs.inotify.max_user_watches)", folders,
+                  folders == 1 ? "folder" : "folders", limit);
   if (static_cast<long long>(folders) >= limit)
     out.insert(out.begin(), {CheckLevel::warn,
-                             found + "; folders past the limit are polled. Raise it: sudo sysctl "
-                                     "fs.inotify.max_user_watches=524288"});
+                             fmt::format("{}; folders past the limit are polled. Raise it: sudo "
+                                         "sysctl fs.inotify.max_user_watches=524288",
+                                         found)});
   else
     out.insert(out.begin(), {CheckLevel::ok, found});
   return out;

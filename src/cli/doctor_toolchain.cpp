@@ -1,4 +1,5 @@
 // `hotmod doctor`: the compiler, the linker and the build cache.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include "cli/cli_runtime.hpp"
@@ -31,24 +32,25 @@ std::vector<Check> check_toolchain(const RuntimeOptions& options, bool has_sourc
   Result<compile::Toolchain> t = compile::find_toolchain(options.cxx);
   if (!t) {
     const CheckLevel level = has_source_modules ? CheckLevel::fail : CheckLevel::warn;
-    std::string text = "C++ compiler: " + t.error().message;
+    std::string text = fmt::format("C++ compiler: {}", t.error().message);
     if (!has_source_modules) text += " (only source modules need one)";
     return {{level, text}};
   }
   std::vector<Check> out;
   const std::string version = version_of(t->compiler);
-  std::string compiler = "C++ compiler: " + t->compiler.string();
-  if (!t->launcher.empty()) compiler += " through " + joined(t->launcher);
+  std::string compiler = fmt::format("C++ compiler: {}", t->compiler.string());
+  if (!t->launcher.empty()) compiler += fmt::format(" through {}", joined(t->launcher));
   if (version.empty())
-    out.push_back({CheckLevel::warn, compiler + " does not answer --version; check that it runs"});
+    out.push_back({CheckLevel::warn,
+                   fmt::format("{} does not answer --version; check that it runs", compiler)});
   else
-    out.push_back({CheckLevel::ok, compiler + " (" + version + ")"});
+    out.push_back({CheckLevel::ok, fmt::format("{} ({})", compiler, version)});
   if (t->linker_name == "default")
     out.push_back({CheckLevel::ok,
                    "linker: the compiler's default (mold or lld link source modules faster: "
                    "install mold, or lld)"});
   else
-    out.push_back({CheckLevel::ok, "linker: " + t->linker_name + " (" + t->linker_flag + ")"});
+    out.push_back({CheckLevel::ok, fmt::format("linker: {} ({})", t->linker_name, t->linker_flag)});
   return out;
 }
 
@@ -60,23 +62,26 @@ Check check_cache(const RuntimeOptions& options) {
   std::error_code ec;
   if (fs::exists(dir, ec)) {
     if (!fs::is_directory(dir, ec))
-      return {CheckLevel::fail, "build cache: " + dir.string() + " is not a folder" + fix};
+      return {CheckLevel::fail,
+              fmt::format("build cache: {} is not a folder{}", dir.string(), fix)};
     if (::access(dir.c_str(), W_OK | X_OK) != 0)
-      return {CheckLevel::fail, "build cache: " + dir.string() + " is not writable" + fix};
-    return {CheckLevel::ok, "build cache: " + dir.string()};
+      return {CheckLevel::fail,
+              fmt::format("build cache: {} is not writable{}", dir.string(), fix)};
+    return {CheckLevel::ok, fmt::format("build cache: {}", dir.string())};
   }
   const fs::path parent = nearest_existing(dir);
   std::string why;
   if (parent.empty())
     why = "no parent exists";
   else if (!fs::is_directory(parent, ec))
-    why = parent.string() + " is a file, not a folder";
+    why = fmt::format("{} is a file, not a folder", parent.string());
   else if (::access(parent.c_str(), W_OK | X_OK) != 0)
-    why = parent.string() + " is not writable";
+    why = fmt::format("{} is not writable", parent.string());
   if (!why.empty())
     return {CheckLevel::fail,
-            "build cache: " + dir.string() + " cannot be created (" + why + ")" + fix};
-  return {CheckLevel::ok, "build cache: " + dir.string() + " (created on the first build)"};
+            fmt::format("build cache: {} cannot be created ({}){}", dir.string(), why, fix)};
+  return {CheckLevel::ok,
+          fmt::format("build cache: {} (created on the first build)", dir.string())};
 }
 
 }  // namespace hotmod::cli

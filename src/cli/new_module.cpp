@@ -1,5 +1,7 @@
 #include "cli/new_module.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -32,11 +34,10 @@ std::string relative_text(const fs::path& path, const fs::path& base) {
 }  // namespace
 
 std::string module_name_problem(std::string_view name) {
-  const std::string why = std::string("'")  // appended: g++ 12 -Wrestrict misfires on "'" + s
-                              .append(name)
-                              .append(
-                                  "' is not a module name: use letters, digits and _ (not a "
-                                  "digit first), and dots between folders, e.g. tools.math");
+  const std::string why = fmt::format(
+      "'{}' is not a module name: use letters, digits and _ (not a digit first), and dots "
+      "between folders, e.g. tools.math",
+      name);
   if (name.empty()) return "the module name is empty: name it, e.g. `hotmod new tools.math`";
   std::size_t start = 0;
   while (true) {
@@ -84,8 +85,8 @@ std::string library_build_command(const fs::path& folder, const fs::path& projec
   // when CMakeLists.txt changes. CMake's default generator needs make, which
   // a machine set up for Ninja may not have.
   const std::string g = generator == CmakeGenerator::ninja ? " -G Ninja" : "";
-  return "test -f " + bin + "/CMakeCache.txt || cmake" + g + " -S " + src + " -B " + bin +
-         " && cmake --build " + bin;
+  return fmt::format("test -f {0}/CMakeCache.txt || cmake{1} -S {2} -B {0} && cmake --build {0}",
+                     bin, g, src);
 }
 
 CmakeGenerator available_generator() {

@@ -1,5 +1,7 @@
 #include "cli/reload_line.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "cli/terminal.hpp"
@@ -78,24 +80,23 @@ std::string failure_summary(const ReloadStats& stats) {
         return m.severity == "error" || m.severity == "fatal error";
       });
   if (errors == 0) return words;
-  return words + " (" + std::to_string(errors) + (errors == 1 ? " error)" : " errors)");
+  return fmt::format("{} ({} {})", words, errors, errors == 1 ? "error" : "errors");
 }
 
 std::string reload_line(const ReloadStats& stats, ModuleKind kind, std::string_view see,
                         bool colour) {
-  const std::string name = "Module '" + stats.module + "' ";
   if (stats.success) {
     const char* what = stats.pending      ? "prepared (waiting for apply_pending)"
                        : stats.first_load ? "loaded"
                                           : "reloaded";
-    return paint("[OK]", Colour::green, colour) + " " + name + what + " (" +
-           std::string(to_string(kind)) + ", " + format_ms(stats.duration) + ")";
+    return fmt::format("{} Module '{}' {} ({}, {})", paint("[OK]", Colour::green, colour),
+                       stats.module, what, to_string(kind), format_ms(stats.duration));
   }
   // ReloadStats::version names what runs now; empty when nothing does.
   const std::string outcome =
-      stats.version.empty() ? "not loaded" : "kept at version " + stats.version;
-  return paint("[FAILED]", Colour::red, colour) + " " + name + outcome + ": " +
-         failure_summary(stats) + ", see " + std::string(see) + " " + stats.module;
+      stats.version.empty() ? "not loaded" : fmt::format("kept at version {}", stats.version);
+  return fmt::format("{} Module '{}' {}: {}, see {} {}", paint("[FAILED]", Colour::red, colour),
+                     stats.module, outcome, failure_summary(stats), see, stats.module);
 }
 
 }  // namespace hotmod::cli

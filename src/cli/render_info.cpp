@@ -1,5 +1,7 @@
 #include "cli/render_info.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <ctime>
 
@@ -24,11 +26,10 @@ std::string list_or_none(const std::vector<std::string>& items) {
 
 std::string loaded_line(const ModuleInfo& info) {
   if (!info.loaded) return "no";
-  std::string out = "yes, at " + local_time(info.load_time) + ", reloaded " +
-                    std::to_string(info.reload_count) +
-                    (info.reload_count == 1 ? " time" : " times");
+  std::string out = fmt::format("yes, at {}, reloaded {} {}", local_time(info.load_time),
+                                info.reload_count, info.reload_count == 1 ? "time" : "times");
   if (info.lingering_images > 0)
-    out += "; " + std::to_string(info.lingering_images) + " old version(s) still mapped";
+    out += fmt::format("; {} old version(s) still mapped", info.lingering_images);
   return out;
 }
 
@@ -40,9 +41,11 @@ std::string functions_block(const ModuleInfo& info) {
   std::string out = "functions:\n";
   for (const FunctionInfo& f : info.functions) {
     const std::string sig = f.signature.empty() ? f.name : f.signature;
-    std::string line = "  " + sig;
-    if (!f.doc.empty()) line += std::string(width - display_width(sig) + 2, ' ') + f.doc;
-    out += line + "\n";
+    if (f.doc.empty())
+      out += fmt::format("  {}\n", sig);
+    else
+      out +=
+          fmt::format("  {}{}{}\n", sig, std::string(width - display_width(sig) + 2, ' '), f.doc);
   }
   return out;
 }
@@ -52,9 +55,9 @@ std::string functions_block(const ModuleInfo& info) {
 std::string render_info(const ModuleInfo& info) {
   std::string out;
   const auto field = [&out](const char* key, const std::string& value) {
-    std::string label = std::string(key) + ":";
+    std::string label = fmt::format("{}:", key);
     label.resize(14, ' ');
-    out += label + value + "\n";
+    out += fmt::format("{}{}\n", label, value);
   };
   field("name", info.name);
   field("kind", std::string(to_string(info.kind)));
@@ -65,7 +68,7 @@ std::string render_info(const ModuleInfo& info) {
   if (info.loaded) {
     field("state", info.state_size == 0
                        ? "none"
-                       : info.state_type + ", " + std::to_string(info.state_size) + " bytes");
+                       : fmt::format("{}, {} bytes", info.state_type, info.state_size));
     field("interfaces", list_or_none(info.interfaces));
     field("capabilities", list_or_none(info.capabilities));
   }

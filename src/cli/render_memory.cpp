@@ -1,4 +1,6 @@
 // `.memreport` and `hotmod memreport`: what the loaded modules hold.
+#include <fmt/format.h>
+
 #include "cli/render_reports.hpp"
 #include "cli/units.hpp"
 #include "hotmod/runtime.hpp"
@@ -25,26 +27,18 @@ std::string render_memory(const MemoryReport& report, TableStyle style) {
              format_bytes(m.total())});
   }
 
-  std::string out = "By kind\n" + kinds.render(style) + "\n";
+  std::string out = fmt::format("By kind\n{}\n", kinds.render(style));
   if (report.modules.empty()) {
     out += "No module is loaded.\n";
   } else {
     out += "Top consumers";
     if (report.modules.size() > kTop)
-      out.append(" (")  // appended: g++ 12 -Wrestrict misfires on " (" + string
-          .append(std::to_string(kTop))
-          .append(" of ")
-          .append(std::to_string(report.modules.size()))
-          .append(")");
-    out.append("\n").append(top.render(style));
+      out += fmt::format(" ({} of {})", kTop, report.modules.size());
+    out += fmt::format("\n{}", top.render(style));
   }
-  out.append("\nTotal in modules: ")
-      .append(format_bytes(report.total_bytes))
-      .append("; process RSS: ")
-      .append(format_bytes(report.process_rss_bytes))
-      .append("; available: ")
-      .append(format_bytes(report.available_bytes))
-      .append("\n");
+  out += fmt::format("\nTotal in modules: {}; process RSS: {}; available: {}\n",
+                     format_bytes(report.total_bytes), format_bytes(report.process_rss_bytes),
+                     format_bytes(report.available_bytes));
   if (!report.heap_tracked) out += "Heap is counted in dev mode only (--dev).\n";
   return out;
 }

@@ -1,5 +1,7 @@
 #include "cli/render_modules.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "cli/cli_runtime.hpp"
@@ -11,7 +13,7 @@ namespace {
 constexpr ModuleKind kKinds[] = {ModuleKind::library, ModuleKind::source, ModuleKind::script};
 
 std::string plural(std::size_t n, const char* word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
 
 const ModulePerformance* perf_of(const PerformanceReport& report, const std::string& name) {
@@ -66,8 +68,8 @@ std::string render_loaded(std::vector<ModuleInfo> modules, const PerformanceRepo
                  m.loaded && mem != nullptr ? format_bytes(mem->total()) : "-"});
     }
     if (count == 0) continue;
-    out += (out.empty() ? "" : "\n") + std::string(to_string(kind)) + ": " +
-           plural(count, "module") + ", " + std::to_string(loaded) + " loaded\n";
+    out += fmt::format("{}{}: {}, {} loaded\n", out.empty() ? "" : "\n", to_string(kind),
+                       plural(count, "module"), loaded);
     out += table.render(style);
   }
   return out;

@@ -1,4 +1,6 @@
 // `.perfmon` and `hotmod perfmon`: where load and reload time goes.
+#include <fmt/format.h>
+
 #include <cstdio>
 
 #include "cli/render_reports.hpp"
@@ -16,12 +18,12 @@ std::string number(double ms) {
 
 std::string reload_cell(const TimingSummary& t) {
   if (t.count == 0) return "-";
-  return number(t.last_ms) + " / " + number(t.median_ms) + " / " + format_ms(t.max_ms);
+  return fmt::format("{} / {} / {}", number(t.last_ms), number(t.median_ms), format_ms(t.max_ms));
 }
 
 std::string reloads_cell(const ModulePerformance& m) {
   std::string out = std::to_string(m.reload_count);
-  if (m.failed_reloads > 0) out += " (" + std::to_string(m.failed_reloads) + " failed)";
+  if (m.failed_reloads > 0) out += fmt::format(" ({} failed)", m.failed_reloads);
   return out;
 }
 
@@ -34,9 +36,9 @@ std::string kind_table(const PerformanceReport& report, const KindPerformance& k
     table.add({m.name, m.load.count > 0 ? format_ms(m.load.last_ms) : "-", reload_cell(m.reload),
                reloads_cell(m), m.slow ? slow : ""});
   }
-  return std::string(to_string(kind.kind)) + ": " + std::to_string(kind.modules) + " module" +
-         (kind.modules == 1 ? "" : "s") + ", " + std::to_string(kind.loaded) +
-         " loaded (slow above " + format_ms(kind.slow_threshold_ms) + ")\n" + table.render(style);
+  return fmt::format("{}: {} module{}, {} loaded (slow above {})\n{}", to_string(kind.kind),
+                     kind.modules, kind.modules == 1 ? "" : "s", kind.loaded,
+                     format_ms(kind.slow_threshold_ms), table.render(style));
 }
 
 std::string summary(const PerformanceReport& report, const std::string& slow) {
@@ -47,30 +49,28 @@ std::string summary(const PerformanceReport& report, const std::string& slow) {
     loaded += k.loaded;
     reloads += k.reloads;
   }
-  std::string out = "Summary\n  " + std::to_string(modules) +
-                    (modules == 1 ? " module, " : " modules, ") + std::to_string(loaded) +
-                    " loaded, " + std::to_string(reloads) +
-                    (reloads == 1 ? " reload\n" : " reloads\n");
+  std::string out = fmt::format("Summary\n  {} module{}, {} loaded, {} reload{}\n", modules,
+                                modules == 1 ? "" : "s", loaded, reloads, reloads == 1 ? "" : "s");
   for (const KindPerformance& k : report.kinds)
     if (k.modules > 0)
-      out += "  " + std::string(to_string(k.kind)) + ": average load " +
-             format_ms(k.average_load_ms) + ", average reload " + format_ms(k.average_reload_ms) +
-             "\n";
+      out += fmt::format("  {}: average load {}, average reload {}\n", to_string(k.kind),
+                         format_ms(k.average_load_ms), format_ms(k.average_reload_ms));
   if (report.slowest) {
     for (const ModulePerformance& m : report.modules)
       if (m.name == *report.slowest) {
         const double ms = std::max(m.load.last_ms, m.reload.last_ms);
-        out += "  slowest: " + m.name + " (" + std::string(to_string(m.kind)) + ", " +
-               format_ms(ms) + ")\n";
+        out += fmt::format("  slowest: {} ({}, {})\n", m.name, to_string(m.kind), format_ms(ms));
       }
   }
   const TimingSummary& s = report.scan;
-  out += "  scans of the module folders: " + std::to_string(s.count);
+  out += fmt::format("  scans of the module folders: {}", s.count);
   if (s.count > 0)
-    out += ", last " + format_ms(s.last_ms) + ", median " + format_ms(s.median_ms) + ", max " +
-           format_ms(s.max_ms);
-  out += " (slow above " + format_ms(report.scan_slow_threshold_ms) + ")";
-  return out + (report.scan_slow ? "  " + slow : "") + "\n";
+    out += fmt::format(", last {}, median {}, max {}", format_ms(s.last_ms), format_ms(s.median_ms),
+                       format_ms(s.max_ms));
+  out += fmt::format(" (slow above {})", format_ms(report.scan_slow_threshold_ms));
+  if (report.scan_slow) out += fmt::format("  {}", slow);
+  out += '\n';
+  return out;
 }
 
 }  // namespace

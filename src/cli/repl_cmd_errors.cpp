@@ -1,5 +1,7 @@
 // Dot-commands that look back: .errors (the last failed load or build) and
 // .events (what the bus carried).
+#include <fmt/format.h>
+
 #include <charconv>
 
 #include "cli/reload_line.hpp"
@@ -11,20 +13,18 @@ namespace {
 
 // "file:line:col: severity: message", as compilers print them.
 std::string message_line(const CompilerMessage& m) {
-  // Appended throughout: g++ 12 -Wrestrict misfires on ":" + string at -O3.
   std::string where = m.file;
-  if (!where.empty() && m.line > 0) where.append(":").append(std::to_string(m.line));
-  if (!where.empty() && m.column > 0) where.append(":").append(std::to_string(m.column));
-  std::string out = where;
-  if (!where.empty()) out.append(": ");
-  return out.append(m.severity).append(": ").append(m.message);
+  if (!where.empty() && m.line > 0) where += fmt::format(":{}", m.line);
+  if (!where.empty() && m.column > 0) where += fmt::format(":{}", m.column);
+  if (where.empty()) return fmt::format("{}: {}", m.severity, m.message);
+  return fmt::format("{}: {}: {}", where, m.severity, m.message);
 }
 
 void show_failure(Session& s, const ReloadStats& f) {
-  std::string out = reload_line(f, s.kind_of(f.module), ".errors", s.output().colour) + "\n";
-  out += "  " + f.error + "\n";
+  std::string out = fmt::format(
+      "{}\n  {}\n", reload_line(f, s.kind_of(f.module), ".errors", s.output().colour), f.error);
   if (!f.messages.empty()) {
-    for (const CompilerMessage& m : f.messages) out += "  " + message_line(m) + "\n";
+    for (const CompilerMessage& m : f.messages) out += fmt::format("  {}\n", message_line(m));
   } else if (!f.diagnostics.empty()) {
     // Unparsed output (a build rule's, dlerror's): as it was written.
     out += f.diagnostics;
@@ -44,7 +44,8 @@ CommandResult cmd_errors(Session& s, const Words& args) {
     if (std::optional<ReloadStats> f = s.runtime().last_failure(args[0]))
       show_failure(s, *f);
     else
-      s.print("module '" + args[0] + "' has no failure: its last load, reload or build worked");
+      s.print(fmt::format("module '{}' has no failure: its last load, reload or build worked",
+                          args[0]));
     return CommandResult::ok;
   }
   bool any = false;
@@ -67,7 +68,8 @@ CommandResult cmd_events(Session& s, const Words& args) {
     const std::string& a = args[0];
     const auto [end, ec] = std::from_chars(a.data(), a.data() + a.size(), n);
     if (ec != std::errc() || end != a.data() + a.size() || n == 0) {
-      s.error("'" + a + "' is not a count; .events N shows the last N events, e.g. .events 5");
+      s.error(
+          fmt::format("'{}' is not a count; .events N shows the last N events, e.g. .events 5", a));
       return CommandResult::failed;
     }
   }

@@ -1,4 +1,6 @@
 // Dot-commands that load new versions: .reload, .reloadall, .refresh.
+#include <fmt/format.h>
+
 #include "cli/cli_runtime.hpp"
 #include "cli/reload_line.hpp"
 #include "cli/repl_commands.hpp"
@@ -42,8 +44,8 @@ CommandResult cmd_reloadall(Session& s, const Words& args) {
   if (all.size() > 1) {
     std::size_t failed = 0;
     for (const ReloadStats& r : all) failed += r.success ? 0 : 1;
-    s.print(std::to_string(all.size()) + " modules: " + std::to_string(all.size() - failed) +
-            " reloaded, " + std::to_string(failed) + " failed");
+    s.print(
+        fmt::format("{} modules: {} reloaded, {} failed", all.size(), all.size() - failed, failed));
   }
   return ok ? CommandResult::ok : CommandResult::failed;
 }
@@ -57,15 +59,14 @@ CommandResult cmd_refresh(Session& s, const Words& args) {
   const bool ok = report(s, r.reloaded);
   for (const std::string& name : r.discovered) {
     const std::optional<ModuleInfo> info = s.runtime().info(name);
-    s.print("new module '" + name + "'" +
-            (info
-                 ? " (" + std::string(to_string(info->kind)) + ", " + display_path(info->path) + ")"
-                 : std::string()));
+    s.print(info ? fmt::format("new module '{}' ({}, {})", name, to_string(info->kind),
+                               display_path(info->path))
+                 : fmt::format("new module '{}'", name));
   }
   for (const std::string& name : r.vanished)
-    s.print("module '" + name + "' vanished from disk; its loaded version keeps running");
+    s.print(fmt::format("module '{}' vanished from disk; its loaded version keeps running", name));
   for (const std::string& name : r.unsettled)
-    s.print("module '" + name + "' is still being written; .refresh again in a moment");
+    s.print(fmt::format("module '{}' is still being written; .refresh again in a moment", name));
   if (r.reloaded.empty() && r.discovered.empty() && r.vanished.empty() && r.unsettled.empty())
     s.print("nothing changed");
   return ok ? CommandResult::ok : CommandResult::failed;

@@ -1,4 +1,6 @@
 // Dot-commands about the session itself: .help, .quit, .devmode, .watch, .trace.
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "cli/reload_line.hpp"
@@ -10,7 +12,7 @@ namespace {
 
 std::string watching_text(const Runtime& rt) {
   if (std::optional<WatchBackend> backend = rt.watching())
-    return "watching the loaded modules (" + std::string(to_string(*backend)) + ")";
+    return fmt::format("watching the loaded modules ({})", to_string(*backend));
   if (!rt.dev_mode()) return "not watching: dev mode is off (.devmode on, or .watch all)";
   return "not watching (.watch all, or .watch NAME)";
 }
@@ -24,7 +26,7 @@ bool load(Session& s, const std::vector<std::string>& names) {
     if (std::optional<ReloadStats> failed = s.runtime().last_failure(name))
       s.print(reload_line(*failed, s.kind_of(name), ".errors", s.output().colour));
     else
-      s.error("module '" + name + "' did not load");
+      s.error(fmt::format("module '{}' did not load", name));
   }
   return ok;
 }
@@ -38,9 +40,9 @@ CommandResult cmd_help(Session& s, const Words&) {
   std::string out =
       "Lua is evaluated as typed: modules are globals (math.add(2, 3)) or import(\"name\").\n";
   for (const DotCommand& c : dot_commands()) {
-    std::string left = std::string(c.name) + (c.args.empty() ? "" : " ") + std::string(c.args);
+    std::string left = fmt::format("{}{}{}", c.name, c.args.empty() ? "" : " ", c.args);
     left.resize(width, ' ');
-    out += "  " + left + "  " + std::string(c.help) + "\n";
+    out += fmt::format("  {}  {}\n", left, c.help);
   }
   s.print(out);
   return CommandResult::ok;
@@ -57,7 +59,7 @@ CommandResult cmd_devmode(Session& s, const Words& args) {
     return CommandResult::failed;
   }
   if (!args.empty()) rt.set_dev_mode(args[0] == "on");
-  s.print(rt.dev_mode() ? "dev mode on: " + watching_text(rt)
+  s.print(rt.dev_mode() ? fmt::format("dev mode on: {}", watching_text(rt))
                         : std::string("dev mode off: production mode, nothing watched"));
   return CommandResult::ok;
 }
@@ -85,7 +87,7 @@ CommandResult cmd_watch(Session& s, const Words& args) {
   const bool loaded = load(s, names);
   rt.set_hot_reload(true);
   if (!rt.dev_mode()) rt.set_dev_mode(true);  // the watcher runs in dev mode only
-  s.print(watching_text(rt) + "; changes are reported here as they happen");
+  s.print(fmt::format("{}; changes are reported here as they happen", watching_text(rt)));
   return loaded ? CommandResult::ok : CommandResult::failed;
 }
 
@@ -100,7 +102,7 @@ CommandResult cmd_trace(Session& s, const Words& args) {
       return CommandResult::ok;
     }
     const std::size_t events = s.runtime().stop_trace();
-    s.print("trace closed: " + std::to_string(events) + " events in " + s.trace_file().string());
+    s.print(fmt::format("trace closed: {} events in {}", events, s.trace_file().string()));
     s.set_trace_file({});
     return CommandResult::ok;
   }
@@ -110,8 +112,10 @@ CommandResult cmd_trace(Session& s, const Words& args) {
     return CommandResult::failed;
   }
   s.set_trace_file(*file);
-  s.print("tracing builds, loads and reloads to " + file->string() +
-          " (open it in Perfetto or chrome://tracing); .trace off closes it");
+  s.print(fmt::format(
+      "tracing builds, loads and reloads to {} (open it in Perfetto or chrome://tracing); .trace "
+      "off closes it",
+      file->string()));
   return CommandResult::ok;
 }
 

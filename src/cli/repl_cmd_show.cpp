@@ -1,4 +1,6 @@
 // Dot-commands that show: .modules, .modinfo, .perfmon, .memreport.
+#include <fmt/format.h>
+
 #include "cli/render_info.hpp"
 #include "cli/render_modules.hpp"
 #include "cli/render_reports.hpp"
@@ -24,7 +26,7 @@ CommandResult cmd_modules(Session& s, const Words& args) {
   if (!no_args(s, args, ".modules")) return CommandResult::failed;
   std::vector<ModuleInfo> modules = s.runtime().modules();
   if (modules.empty()) {
-    s.print("no modules in " + s.where());
+    s.print(fmt::format("no modules in {}", s.where()));
     return CommandResult::ok;
   }
   s.print(render_loaded(std::move(modules), s.runtime().performance_report(),
@@ -41,7 +43,7 @@ CommandResult cmd_modinfo(Session& s, const Words& args) {
   Result<Module> module = s.runtime().module(args[0]);
   if (std::optional<ModuleInfo> info = s.runtime().info(args[0])) s.print(render_info(*info));
   if (module) return CommandResult::ok;
-  s.error(module.error().message + " (.errors " + args[0] + " shows the details)");
+  s.error(fmt::format("{} (.errors {} shows the details)", module.error().message, args[0]));
   return CommandResult::failed;
 }
 

@@ -1,5 +1,7 @@
 #include "cli/repl_commands.hpp"
 
+#include <fmt/format.h>
+
 #include <sstream>
 
 #include "cli/repl_session.hpp"
@@ -58,10 +60,10 @@ CommandResult run_dot_command(Session& session, std::string_view line) {
   if (const DotCommand* c = find_dot_command(name)) return c->run(session, args);
   std::vector<std::string> names;
   for (const DotCommand& c : dot_commands()) names.emplace_back(c.name);
-  std::string message = "unknown command '" + name + "'";
+  std::string message = fmt::format("unknown command '{}'", name);
   if (std::string near = text::did_you_mean(name, names); !near.empty())
-    message += "; did you mean '" + near + "'?";
-  session.error(message + " (.help lists the commands)");
+    message += fmt::format("; did you mean '{}'?", near);
+  session.error(fmt::format("{} (.help lists the commands)", message));
   return CommandResult::failed;
 }
 

@@ -1,5 +1,7 @@
 #include "cli/repl_events.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <ctime>
 
@@ -31,9 +33,10 @@ std::string format_event(const EventLog::Entry& entry, std::size_t width) {
   char stamp[32];
   std::snprintf(stamp, sizeof stamp, "%02d:%02d:%02d.%03d", parts.tm_hour, parts.tm_min,
                 parts.tm_sec, static_cast<int>(millis));
-  std::string line = std::string(stamp) + " " + entry.topic + " " +
-                     entry.payload.dump(-1, ' ', false, Value::error_handler_t::replace);
-  if (line.size() > width) line = line.substr(0, width - 3) + "...";
+  std::string line =
+      fmt::format("{} {} {}", std::string_view(stamp), entry.topic,
+                  entry.payload.dump(-1, ' ', false, Value::error_handler_t::replace));
+  if (line.size() > width) line = fmt::format("{}...", std::string_view(line).substr(0, width - 3));
   return line;
 }
 

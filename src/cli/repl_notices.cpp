@@ -1,6 +1,7 @@
 #include "cli/repl_notices.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include "hotmod/config.hpp"
@@ -39,8 +40,7 @@ std::function<void(LogLevel, std::string_view)> repl_log_sink(
   return [&notices, level, errors, direct = std::move(direct)](LogLevel l, std::string_view text) {
     if (static_cast<int>(l) < static_cast<int>(level)) return;
     if (l == LogLevel::error && !errors) return;
-    std::string line = "[";  // appended: g++ 12 -Wrestrict misfires on "[" + string at -O3
-    line.append(to_string(l)).append("] ").append(text);
+    std::string line = fmt::format("[{}] {}", to_string(l), text);
     if (notices.on_repl_thread())
       direct(line + "\n");
     else

@@ -1,5 +1,7 @@
 #include "cli/repl_session.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "cli/reload_line.hpp"
@@ -110,7 +112,7 @@ void Session::print(std::string_view text) const {
 }
 
 void Session::error(std::string_view text) const {
-  std::string out = paint("error:", Colour::red, output_.colour) + " " + std::string(text);
+  std::string out = fmt::format("{} {}", paint("error:", Colour::red, output_.colour), text);
   if (out.back() != '\n') out += '\n';
   output_.err(out);
 }
@@ -129,9 +131,9 @@ std::vector<std::string> Session::module_names() const {
 
 bool Session::check_module(std::string_view name) const {
   if (runtime_.info(name)) return true;
-  std::string message = "no module named '" + std::string(name) + "' in " + where_;
+  std::string message = fmt::format("no module named '{}' in {}", name, where_);
   if (std::string near = text::did_you_mean(name, module_names()); !near.empty())
-    message += "; did you mean '" + near + "'?";
+    message += fmt::format("; did you mean '{}'?", near);
   error(message);
   return false;
 }
@@ -139,8 +141,7 @@ bool Session::check_module(std::string_view name) const {
 void Session::usage(std::string_view command) const {
   const DotCommand* c = find_dot_command(command);
   if (c == nullptr) return;
-  error("usage: " + std::string(c->name) + (c->args.empty() ? "" : " ") + std::string(c->args) +
-        "  (" + std::string(c->help) + ")");
+  error(fmt::format("usage: {}{}{}  ({})", c->name, c->args.empty() ? "" : " ", c->args, c->help));
 }
 
 }  // namespace hotmod::cli

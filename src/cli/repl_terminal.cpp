@@ -14,6 +14,7 @@
 // After the C++ headers: it declares C functions without extern "C" guards
 // on some versions.
 #include <editline/readline.h>
+#include <fmt/format.h>
 
 #include "cli/repl_completion.hpp"
 #include "cli/repl_history.hpp"
@@ -58,8 +59,9 @@ void on_signal(int signal) {
 void warn_history_once(const std::string& why) {
   if (g_loop->history_warned) return;
   g_loop->history_warned = true;
-  g_loop->session->error("cannot keep the history in " + g_loop->history.string() + " (" + why +
-                         "); lines are remembered for this session only");
+  g_loop->session->error(
+      fmt::format("cannot keep the history in {} ({}); lines are remembered for this session only",
+                  g_loop->history.string(), why));
 }
 
 void save_history(const char* line) {

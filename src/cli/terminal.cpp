@@ -1,5 +1,6 @@
 #include "cli/terminal.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -38,17 +39,18 @@ std::string paint(std::string_view text, Colour colour, bool on) {
                      : colour == Colour::green  ? "\033[32m"
                      : colour == Colour::yellow ? "\033[33m"
                                                 : "\033[1m";
-  return code + std::string(text) + "\033[0m";
+  return fmt::format("{}{}\033[0m", code, text);
 }
 
 // A configuration error lists every bad key, one per line: each gets the
 // prefix, so `grep 'error:'` finds them all.
 void print_error(std::string_view message) {
-  const std::string prefix = "hotmod: " + paint("error:", Colour::red, colour_for(stderr)) + " ";
+  const std::string prefix =
+      fmt::format("hotmod: {} ", paint("error:", Colour::red, colour_for(stderr)));
   std::string out;
   while (!message.empty()) {
     const std::size_t end = message.find('\n');
-    out.append(prefix).append(message.substr(0, end)).append("\n");
+    out += fmt::format("{}{}\n", prefix, message.substr(0, end));
     message = end == std::string_view::npos ? std::string_view() : message.substr(end + 1);
   }
   std::fputs(out.c_str(), stderr);

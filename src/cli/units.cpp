@@ -1,5 +1,7 @@
 #include "cli/units.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 
 namespace hotmod::cli {
@@ -18,7 +20,7 @@ std::string format_ms(std::chrono::nanoseconds duration) {
 }
 
 std::string format_bytes(std::uint64_t bytes) {
-  if (bytes < 1024) return std::to_string(bytes) + " B";
+  if (bytes < 1024) return fmt::format("{} B", bytes);
   static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
   double value = static_cast<double>(bytes) / 1024;
   std::size_t unit = 0;

@@ -8,12 +8,12 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "compile/content_hash.hpp"
+#include "text/read_file.hpp"
 
 namespace hotmod::compile {
 namespace fs = std::filesystem;
@@ -66,11 +66,9 @@ bool write_atomically(const fs::path& file, const std::string& text) {
 }
 
 nlohmann::json read_json(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return nullptr;
-  std::stringstream text;
-  text << in.rdbuf();
-  return nlohmann::json::parse(text.str(), nullptr, false);  // discarded on error
+  std::optional<std::string> text = text::read_whole_file(file);
+  if (!text) return nullptr;
+  return nlohmann::json::parse(*text, nullptr, false);  // discarded on error
 }
 
 // Hashes each file at most once per lookup; trusts a recorded hash while the

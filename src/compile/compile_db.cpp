@@ -6,10 +6,9 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "diag/json_error.hpp"
+#include "text/read_file.hpp"
 
 namespace hotmod::compile {
 namespace fs = std::filesystem;
@@ -24,8 +23,8 @@ Error db_error(std::string message) {
 // `byte` is nlohmann's 1-based index of the character it stopped at.
 Error not_json(std::string_view text, const fs::path& file, std::size_t byte,
                std::string_view what) {
-  return db_error(diag::json_parse_error(text, file, byte, what) +
-                  "; regenerate it (cmake -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)");
+  return db_error(fmt::format("{}; regenerate it (cmake -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)",
+                              diag::json_parse_error(text, file, byte, what)));
 }
 
 fs::path absolute_in(const fs::path& p, const fs::path& dir) {
@@ -153,16 +152,15 @@ std::vector<std::string> project_flags(const std::vector<std::string>& args,
 }
 
 Result<CompileDatabase> CompileDatabase::load(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  int error = 0;
+  const std::optional<std::string> read = text::read_whole_file(file, &error);
+  if (!read) {
     return Error{Stage::build, Failure::io_error,
                  fmt::format("cannot read the compile database '{}': {} (CMake writes it when "
                              "configured with -DCMAKE_EXPORT_COMPILE_COMMANDS=ON)",
-                             file.string(), std::strerror(errno))};
+                             file.string(), std::strerror(error))};
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  const std::string& text = *read;
   Value root;
   try {
     root = Value::parse(text);
@@ -184,9 +182,10 @@ Result<CompileDatabase> CompileDatabase::load(const fs::path& file) {
     const std::string where = fmt::format("{}: entry {} of {}", file.string(), i + 1, root.size());
     if (!e.is_object() || !e.contains("file") || !e["file"].is_string() ||
         !e.contains("directory") || !e["directory"].is_string()) {
-      return db_error(where +
-                      " needs string fields \"directory\" and \"file\"; regenerate the file or "
-                      "fix the entry");
+      return db_error(fmt::format(
+          "{} needs string fields \"directory\" and \"file\"; regenerate the file or fix the "
+          "entry",
+          where));
     }
     Entry entry;
     entry.directory = absolute_in(e["directory"].get<std::string>(), db_dir);
@@ -201,7 +200,8 @@ Result<CompileDatabase> CompileDatabase::load(const fs::path& file) {
     } else if (e.contains("command") && e["command"].is_string()) {
       entry.args = split_command_line(e["command"].get<std::string>());
     } else {
-      return db_error(where + " has neither an \"arguments\" array nor a \"command\" string");
+      return db_error(
+          fmt::format("{} has neither an \"arguments\" array nor a \"command\" string", where));
     }
     db.entries_.push_back(std::move(entry));
   }

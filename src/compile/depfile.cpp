@@ -1,11 +1,10 @@
 #include "compile/depfile.hpp"
+#include "text/read_file.hpp"
 
 #include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <unordered_set>
 
 namespace hotmod::compile {
@@ -163,19 +162,18 @@ std::optional<std::vector<fs::path>> parse_depfile(std::string_view text, const 
 
 std::optional<std::vector<fs::path>> read_depfile(const fs::path& file, const fs::path& base_dir,
                                                   std::string* error) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  int read_error = 0;
+  const std::optional<std::string> text = text::read_whole_file(file, &read_error);
+  if (!text) {
     if (error) {
       *error = fmt::format(
           "cannot read the depfile '{}': {} (the compile writes it when given -MD -MF {})",
-          file.string(), std::strerror(errno), file.string());
+          file.string(), std::strerror(read_error), file.string());
     }
     return std::nullopt;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
   std::string why;
-  auto deps = parse_depfile(text.str(), base_dir, &why);
+  auto deps = parse_depfile(*text, base_dir, &why);
   if (!deps && error) *error = fmt::format("{}: {}", file.string(), why);
   return deps;
 }

@@ -227,9 +227,9 @@ std::string summarize(const std::vector<hotmod::CompilerMessage>& messages) {
   if (first == nullptr) return "no errors or warnings";  // counted above, so never
   std::string where;
   if (!first->file.empty()) {
-    where = first->file + ":";
-    if (first->line > 0) where += std::to_string(first->line) + ":";
-    if (first->column > 0) where += std::to_string(first->column) + ":";
+    where = fmt::format("{}:", first->file);
+    if (first->line > 0) where += fmt::format("{}:", first->line);
+    if (first->column > 0) where += fmt::format("{}:", first->column);
     where += " ";
   }
   return fmt::format("{} {}{}; first: {}{}: {}", c.errors, c.errors == 1 ? "error" : "errors",

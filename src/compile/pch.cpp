@@ -5,12 +5,12 @@
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
 
 #include "compile/build_cache.hpp"
 #include "compile/content_hash.hpp"
 #include "compile/depfile.hpp"
 #include "process/run.hpp"
+#include "text/read_file.hpp"
 
 namespace hotmod::compile {
 namespace fs = std::filesystem;
@@ -30,13 +30,6 @@ constexpr const char* kHeader =
     "#include <string_view>\n"
     "#include <unordered_map>\n"
     "#include <vector>\n";
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 bool write_text(const fs::path& file, const std::string& text) {
   std::ofstream out(file, std::ios::binary);
@@ -72,8 +65,8 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
     out.pch.use_flags = {"-include", header.string(), "-Winvalid-pch"};
 
   std::error_code ec;
-  const nlohmann::json recorded =
-      nlohmann::json::parse(read_text(dir / "inputs.json"), nullptr, false);
+  const nlohmann::json recorded = nlohmann::json::parse(
+      text::read_whole_file(dir / "inputs.json").value_or(""), nullptr, false);
   if (fs::exists(pch, ec) && inputs_unchanged(recorded)) {
     out.ok = true;
     out.pch.inputs = paths_of(recorded);
@@ -120,7 +113,7 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
   fs::remove(dep, ec);
   if (!deps) {
     fs::remove(tmp_pch, ec);
-    out.error = "reading the precompiled header's depfile failed: " + why;
+    out.error = fmt::format("reading the precompiled header's depfile failed: {}", why);
     return out;
   }
   fs::rename(tmp_pch, pch, ec);

@@ -47,7 +47,7 @@ std::string library_arg(const std::string& lib, const fs::path& project) {
 }
 
 std::string ms(std::chrono::nanoseconds d) {
-  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + " ms";
+  return fmt::format("{} ms", std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
 }
 
 }  // namespace
@@ -116,7 +116,8 @@ std::optional<SourceBuilder::Plan> SourceBuilder::plan(const std::string& name,
           log_(LogLevel::debug,
                fmt::format("source modules use the flags of '{}'", file->string()));
         } else {
-          log_(LogLevel::warn, loaded.error().message + "; source modules are compiled without it");
+          log_(LogLevel::warn,
+               fmt::format("{}; source modules are compiled without it", loaded.error().message));
         }
       }
     }
@@ -249,7 +250,7 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
       out->error = fmt::format("compiling module '{}' was cancelled", name);
       return;
     } else {
-      log_(LogLevel::warn, "compiling without a precompiled header: " + pch.error);
+      log_(LogLevel::warn, fmt::format("compiling without a precompiled header: {}", pch.error));
     }
   }
 
@@ -329,11 +330,11 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     out->output += link.output;
     out->cancelled = out->cancelled || link.cancelled;
     failed = !link.ok();
-    if (failed && !link.started) out->output += link.error + "\n";
+    if (failed && !link.started) out->output += fmt::format("{}\n", link.error);
   }
   if (failed) {
     for (const process::Outcome& r : runs)
-      if (!r.started) out->output += r.error + "\n";
+      if (!r.started) out->output += fmt::format("{}\n", r.error);
     out->failure = Failure::build_failed;
     if (out->cancelled) {
       out->error = fmt::format("compiling module '{}' was cancelled", name);

@@ -27,19 +27,24 @@ using config::SettingId;
 constexpr std::array kFlags{
     FlagSpec{{"--module-path", "-M", "DIR",
               "Folder to search for modules (repeatable; before hotmod.json's module_paths)"},
-             SettingId::module_paths, ""},
+             SettingId::module_paths,
+             ""},
     FlagSpec{{"--config", "", "FILE", "Project file to read instead of the nearest hotmod.json"},
-             SettingId::config_file, ""},
+             SettingId::config_file,
+             ""},
     FlagSpec{{"--dev", "", "", "Dev mode: detailed logging, timings, stack traces"},
-             SettingId::dev_mode, "true"},
+             SettingId::dev_mode,
+             "true"},
     FlagSpec{{"--no-dev", "", "", "Production mode"}, SettingId::dev_mode, "false"},
-    FlagSpec{{"--no-watch", "", "", "Do not watch files for changes"}, SettingId::hot_reload,
-             "false"},
+    FlagSpec{
+        {"--no-watch", "", "", "Do not watch files for changes"}, SettingId::hot_reload, "false"},
     FlagSpec{{"--log-level", "", "LEVEL", "trace, debug, info, warn or error"},
-             SettingId::log_level, ""},
+             SettingId::log_level,
+             ""},
     FlagSpec{{"--debounce-ms", "", "N",
               "Quiet time after a change before reloading, in milliseconds (default 30)"},
-             SettingId::debounce, ""},
+             SettingId::debounce,
+             ""},
 };
 
 constexpr std::array<CommandLineFlag, kFlags.size()> shown_flags() {
@@ -80,8 +85,8 @@ std::optional<Error> apply(const FlagSpec& spec, std::string_view typed, std::st
   if (config::read_setting(spec.setting, text, config::TextSource::flag, layer))
     return std::nullopt;
   const config::Setting& s = config::setting(spec.setting);
-  return bad_flag(typed, fmt::format("{} is not {}; use {}", config::in_quotes(value), s.noun,
-                                     s.accepted));
+  return bad_flag(
+      typed, fmt::format("{} is not {}; use {}", config::in_quotes(value), s.noun, s.accepted));
 }
 
 // A following flag means the value was forgotten: `--config --dev` is not a
@@ -121,15 +126,14 @@ Result<ConfigLayer> parse_command_line(std::vector<std::string>& args) {
     }
     std::string_view value;
     if (spec->shown.value.empty()) {
-      if (attached) return bad_flag(name, "takes no value; write " + std::string(name) + " alone");
+      if (attached) return bad_flag(name, fmt::format("takes no value; write {} alone", name));
     } else if (attached) {
       value = *attached;
     } else if (i + 1 < args.size() && !looks_like_flag(args[i + 1])) {
       value = args[++i];
     }
     if (!spec->shown.value.empty() && value.empty())
-      return bad_flag(name,
-                      "needs a value: " + std::string(name) + " " + std::string(spec->shown.value));
+      return bad_flag(name, fmt::format("needs a value: {} {}", name, spec->shown.value));
     if (auto error = apply(*spec, name, value, layer)) return *error;
   }
   args = std::move(rest);

@@ -27,7 +27,8 @@ std::string hot_reload(const Use& u, FileSettings& out) {
 
 std::string module_paths(const Use& u, FileSettings& out) {
   for (const std::string& p : strings_of(u.value)) {
-    if (p.empty()) return in_quotes(u.key) + " holds an empty path; remove it or name a folder";
+    if (p.empty())
+      return fmt::format("{} holds an empty path; remove it or name a folder", in_quotes(u.key));
     out.layer.module_paths.push_back(resolve(u.folder, p));
   }
   return {};
@@ -96,7 +97,8 @@ std::string slow_ms(const Use& u, FileSettings& out) {
 
 std::string trace(const Use& u, FileSettings& out) {
   const auto& text = u.value.get_ref<const std::string&>();
-  if (text.empty()) return in_quotes(u.key) + " is empty; name a file or remove the key";
+  if (text.empty())
+    return fmt::format("{} is empty; name a file or remove the key", in_quotes(u.key));
   out.trace_file = resolve(u.folder, text);
   return {};
 }
@@ -115,7 +117,8 @@ std::string commit(const Use& u, FileSettings& out) {
 
 std::string versions_dir(const Use& u, FileSettings& out) {
   const auto& text = u.value.get_ref<const std::string&>();
-  if (text.empty()) return in_quotes(u.key) + " is empty; name a folder or remove the key";
+  if (text.empty())
+    return fmt::format("{} is empty; name a folder or remove the key", in_quotes(u.key));
   out.versions_dir = resolve(u.folder, text);
   return {};
 }
@@ -129,7 +132,8 @@ std::string module_config(const Use& u, FileSettings& out) {
 // relative to it (BuildRule::directory), so both stay as written.
 std::string module_build(const Use& u, FileSettings& out) {
   const auto& text = u.value.get_ref<const std::string&>();
-  if (text.empty()) return in_quotes(u.key) + " is empty; give the command that builds the module";
+  if (text.empty())
+    return fmt::format("{} is empty; give the command that builds the module", in_quotes(u.key));
   auto& rule = out.builds[std::string(u.name)];
   rule.command = text;
   rule.directory = u.folder;

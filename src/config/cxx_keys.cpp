@@ -15,7 +15,7 @@ namespace {
 // passed on, it would be an empty argument the compiler reads as a file.
 std::string empty_entry(const Use& u, const std::vector<std::string>& list) {
   if (std::find(list.begin(), list.end(), std::string()) == list.end()) return {};
-  return in_quotes(u.key) + " holds an empty string; remove it";
+  return fmt::format("{} holds an empty string; remove it", in_quotes(u.key));
 }
 
 bool has_space(std::string_view text) {
@@ -40,9 +40,10 @@ std::string library(const fs::path& folder, const std::string& entry) {
 std::string compiler(const Use& u, FileSettings& out) {
   const auto& text = u.value.get_ref<const std::string&>();
   if (text.find_first_not_of(" \t") == std::string::npos)
-    return in_quotes(u.key) +
-           " is empty; name a compiler (\"g++\", \"clang++\") or remove the key to use $CXX, "
-           "else c++";
+    return fmt::format(
+        "{} is empty; name a compiler (\"g++\", \"clang++\") or remove the key to use $CXX, "
+        "else c++",
+        in_quotes(u.key));
   const bool relative_path =
       text.find('/') != std::string::npos && !has_space(text) && fs::path(text).is_relative();
   out.cxx.compiler = relative_path ? resolve(u.folder, text).string() : text;
@@ -61,7 +62,8 @@ std::string flags(const Use& u, FileSettings& out) {
 std::string include_dirs(const Use& u, FileSettings& out) {
   std::vector<fs::path> dirs;
   for (const std::string& d : strings_of(u.value)) {
-    if (d.empty()) return in_quotes(u.key) + " holds an empty path; remove it or name a folder";
+    if (d.empty())
+      return fmt::format("{} holds an empty path; remove it or name a folder", in_quotes(u.key));
     dirs.push_back(resolve(u.folder, d));
   }
   out.cxx.include_dirs = std::move(dirs);
@@ -73,8 +75,8 @@ std::string defines(const Use& u, FileSettings& out) {
   if (auto problem = empty_entry(u, list); !problem.empty()) return problem;
   for (const std::string& d : list) {
     if (d.starts_with("-D"))
-      return fmt::format("{} holds {}; write it without -D: \"{}\"", in_quotes(u.key),
-                         in_quotes(d), d.substr(2));
+      return fmt::format("{} holds {}; write it without -D: \"{}\"", in_quotes(u.key), in_quotes(d),
+                         d.substr(2));
     if (d.front() == '=')
       return fmt::format("{} holds {}, which names no macro; write \"NAME\" or \"NAME=VALUE\"",
                          in_quotes(u.key), in_quotes(d));
@@ -106,9 +108,10 @@ std::string compile_commands(const Use& u, FileSettings& out) {
   }
   const auto& text = u.value.get_ref<const std::string&>();
   if (text.empty())
-    return in_quotes(u.key) +
-           " is empty; name the file (\"build/compile_commands.json\"), or write false to use "
-           "none";
+    return fmt::format(
+        "{} is empty; name the file (\"build/compile_commands.json\"), or write false to use "
+        "none",
+        in_quotes(u.key));
   out.cxx.compile_commands = resolve(u.folder, text);
   out.cxx.use_compile_commands = true;
   return {};
@@ -116,7 +119,8 @@ std::string compile_commands(const Use& u, FileSettings& out) {
 
 std::string cache_dir(const Use& u, FileSettings& out) {
   const auto& text = u.value.get_ref<const std::string&>();
-  if (text.empty()) return in_quotes(u.key) + " is empty; name a folder or remove the key";
+  if (text.empty())
+    return fmt::format("{} is empty; name a folder or remove the key", in_quotes(u.key));
   out.cxx.cache_dir = resolve(u.folder, text);
   return {};
 }

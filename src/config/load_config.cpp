@@ -42,7 +42,7 @@ void merge_layers(const ConfigInputs& in, const ConfigLayer& env, const config::
   RuntimeOptions& o = out.options;
   const std::string cli_dev = cli.dev_mode.value_or(false) ? "--dev" : "--no-dev";
   o.dev_mode = pick<bool>(name(SettingId::dev_mode), false,
-                          {{cli.dev_mode, "command line (" + cli_dev + ")"},
+                          {{cli.dev_mode, fmt::format("command line ({})", cli_dev)},
                            {env.dev_mode, variable_origin(SettingId::dev_mode)},
                            {fl.dev_mode, file_origin(file, name(SettingId::dev_mode))},
                            {def.dev_mode, std::string(kHost)}},
@@ -67,12 +67,13 @@ void merge_layers(const ConfigInputs& in, const ConfigLayer& env, const config::
                                out);
   if (o.dev_mode && out.origin[std::string(name(SettingId::log_level))] == "default")
     out.origin[std::string(name(SettingId::log_level))] = "default (dev mode)";
-  o.debounce = pick<std::chrono::milliseconds>(name(SettingId::debounce), o.debounce,
-                                               {{cli.debounce, "command line (--debounce-ms)"},
-                                                {env.debounce, variable_origin(SettingId::debounce)},
-                                                {fl.debounce, file_origin(file, name(SettingId::debounce))},
-                                                {def.debounce, std::string(kHost)}},
-                                               out);
+  o.debounce =
+      pick<std::chrono::milliseconds>(name(SettingId::debounce), o.debounce,
+                                      {{cli.debounce, "command line (--debounce-ms)"},
+                                       {env.debounce, variable_origin(SettingId::debounce)},
+                                       {fl.debounce, file_origin(file, name(SettingId::debounce))},
+                                       {def.debounce, std::string(kHost)}},
+                                      out);
   o.watch_backend = pick<WatchBackend>("watch.backend", o.watch_backend,
                                        {{cli.watch_backend, "command line"},
                                         {env.watch_backend, "environment"},

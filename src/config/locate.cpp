@@ -2,6 +2,8 @@
 
 #include <system_error>
 
+#include <fmt/format.h>
+
 #include "config/settings.hpp"
 
 namespace hotmod::config {
@@ -11,8 +13,7 @@ namespace {
 Result<std::optional<fs::path>> named_file(const fs::path& given, std::string_view named_by,
                                            const fs::path& cwd) {
   const fs::path file = (cwd / given).lexically_normal();
-  std::string m = "config file " + file.string() + " (named by ";
-  m.append(named_by).append(") ");
+  std::string m = fmt::format("config file {} (named by {}) ", file.string(), named_by);
   std::error_code ec;
   const fs::file_status st = fs::status(file, ec);
   if (st.type() == fs::file_type::not_found) {

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "config/layer_pick.hpp"
 
 namespace hotmod::config {
@@ -42,7 +44,8 @@ void merge_cxx(const EnvironmentSettings& env, const FileSettings& file,
   // where compile_commands.json is looked for.
   if (file_path) {
     c.project_dir = file_path->parent_path();
-    out.origin["cxx.project_dir"] = "the project file's folder (" + file_path->string() + ")";
+    out.origin["cxx.project_dir"] =
+        fmt::format("the project file's folder ({})", file_path->string());
   } else {
     out.origin["cxx.project_dir"] = "default (the current folder)";
   }

@@ -5,10 +5,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
+
+#include <fmt/format.h>
 
 #include "config/json_lines.hpp"
 #include "diag/json_error.hpp"
+#include "text/read_file.hpp"
 
 namespace hotmod::config {
 namespace fs = std::filesystem;
@@ -49,7 +51,7 @@ Result<ProjectFile> parse_project_file(std::string_view text, const fs::path& fi
   } catch (const Value::parse_error& e) {
     return parse_failure(text, file, e.byte, e.what());
   } catch (const Value::exception& e) {
-    return config_error(file.string() + ": not valid JSON: " + e.what());
+    return config_error(fmt::format("{}: not valid JSON: {}", file.string(), e.what()));
   }
   ProjectFile out;
   const SchemaOutcome outcome = apply_schema(root, scan_key_lines(text), file, out.settings);
@@ -59,12 +61,11 @@ Result<ProjectFile> parse_project_file(std::string_view text, const fs::path& fi
 }
 
 Result<ProjectFile> read_project_file(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return config_error("cannot read " + file.string() + ": " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return config_error("cannot read " + file.string() + ": " + std::strerror(errno));
-  return parse_project_file(text.str(), file);
+  int error = 0;
+  std::optional<std::string> text = text::read_whole_file(file, &error);
+  if (!text)
+    return config_error(fmt::format("cannot read {}: {}", file.string(), std::strerror(error)));
+  return parse_project_file(*text, file);
 }
 
 }  // namespace hotmod::config

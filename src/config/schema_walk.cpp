@@ -93,7 +93,7 @@ std::string shown(const Value& v) {
   if (v.is_array()) return "an array";
   std::string text = v.dump();
   if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return text + " (" + v.type_name() + ")";
+  return fmt::format("{} ({})", text, v.type_name());
 }
 
 // nlohmann stores every non-negative integer as unsigned.
@@ -201,7 +201,7 @@ class SchemaWalk {
     if (std::find(known.begin(), known.end(), "*") != known.end()) return;
     std::string prefix = dotted(path_);
     prefix.resize(prefix.size() - path_.back().size());
-    std::string m = "unknown key " + in_quotes(dotted(path_)) + " ignored; ";
+    std::string m = fmt::format("unknown key {} ignored; ", in_quotes(dotted(path_)));
     if (std::string near = text::did_you_mean(path_.back(), known); !near.empty()) {
       m.append("did you mean ").append(in_quotes(prefix + near)).append("?");
     } else {
@@ -241,9 +241,9 @@ class SchemaWalk {
 void SchemaWalk::warn_duplicates() {
   for (const auto& d : lines_.duplicates) {
     outcome_.warnings.push_back(
-        {d.line, fmt::format("{}: {} is given twice (first on line {}); the last one counts",
-                             where_of(d.line), in_quotes(dotted_pointer(d.pointer)),
-                             d.first_line)});
+        {d.line,
+         fmt::format("{}: {} is given twice (first on line {}); the last one counts",
+                     where_of(d.line), in_quotes(dotted_pointer(d.pointer)), d.first_line)});
   }
 }
 

@@ -3,6 +3,8 @@
 #include <array>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "config/text_values.hpp"
 
 namespace hotmod::config {
@@ -79,7 +81,7 @@ bool read_setting(SettingId id, std::string_view text, TextSource source, Config
 }
 
 std::string variable_origin(SettingId id) {
-  return "environment (" + std::string(setting(id).variable) + ")";
+  return fmt::format("environment ({})", setting(id).variable);
 }
 
 }  // namespace hotmod::config

@@ -35,13 +35,13 @@ std::string abi_differences(const abi::Fingerprint& m, const abi::Fingerprint& h
   };
   add(m.hotmod_abi != h.hotmod_abi, "hotmod ABI version", std::to_string(m.hotmod_abi),
       std::to_string(h.hotmod_abi));
-  add(m.pointer_size != h.pointer_size, "pointer size", std::to_string(m.pointer_size * 8) + "-bit",
-      std::to_string(h.pointer_size * 8) + "-bit");
+  add(m.pointer_size != h.pointer_size, "pointer size", fmt::format("{}-bit", m.pointer_size * 8),
+      fmt::format("{}-bit", h.pointer_size * 8));
   add(m.stdlib != h.stdlib, "standard library", m.stdlib == 2 ? "libc++" : "libstdc++",
       h.stdlib == 2 ? "libc++" : "libstdc++");
   add(m.cxx11_abi != h.cxx11_abi, "std::string ABI",
-      "_GLIBCXX_USE_CXX11_ABI=" + std::to_string(m.cxx11_abi),
-      "_GLIBCXX_USE_CXX11_ABI=" + std::to_string(h.cxx11_abi));
+      fmt::format("_GLIBCXX_USE_CXX11_ABI={}", m.cxx11_abi),
+      fmt::format("_GLIBCXX_USE_CXX11_ABI={}", h.cxx11_abi));
   add(m.rtti != h.rtti, "RTTI", on_off(m.rtti), on_off(h.rtti));
   add(m.exceptions != h.exceptions, "exceptions", on_off(m.exceptions), on_off(h.exceptions));
   add(m.sanitizers != h.sanitizers, "sanitizers", sanitizers(m.sanitizers),

@@ -116,9 +116,9 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
   const std::uint64_t table = std::uint64_t{eh.e_shnum} * eh.e_shentsize;
   if (eh.e_shoff == 0 || eh.e_shnum == 0) {
     *f = Error{Stage::validate, Failure::no_descriptor,
-               what +
-                   " has no section headers, so it has no hotmod descriptor; build it "
-                   "with HOTMOD_MODULE(...) and do not strip it with sstrip"};
+               fmt::format("{} has no section headers, so it has no hotmod descriptor; build it "
+                           "with HOTMOD_MODULE(...) and do not strip it with sstrip",
+                           what)};
     return false;
   }
   if (eh.e_shentsize != sizeof(Elf64_Shdr)) {
@@ -138,7 +138,8 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
     return sh;
   };
   if (eh.e_shstrndx >= eh.e_shnum) {
-    *f = Error{Stage::load, Failure::not_shared_object, what + " has a corrupt section table"};
+    *f = Error{Stage::load, Failure::not_shared_object,
+               fmt::format("{} has a corrupt section table", what)};
     return false;
   }
   const Elf64_Shdr names = section(eh.e_shstrndx);

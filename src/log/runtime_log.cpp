@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -48,7 +49,7 @@ void RuntimeLog::write(LogLevel level, std::string_view message, const char* fil
   if (locations_.load(std::memory_order_relaxed) && file != nullptr) {
     std::string_view f(file);
     if (auto slash = f.rfind('/'); slash != std::string_view::npos) f.remove_prefix(slash + 1);
-    located = std::string(message) + " [" + std::string(f) + ":" + std::to_string(line) + "]";
+    located = fmt::format("{} [{}:{}]", message, f, line);
     message = located;
   }
   if (sink_) {

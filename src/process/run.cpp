@@ -51,8 +51,8 @@ class Output {
 std::string Outcome::describe() const {
   if (!started) return error;
   if (cancelled) return "cancelled";
-  if (signal != 0) return "killed by signal " + std::to_string(signal);
-  return "exit code " + std::to_string(exit_code);
+  if (signal != 0) return fmt::format("killed by signal {}", signal);
+  return fmt::format("exit code {}", exit_code);
 }
 
 Outcome run(const Command& command, const std::atomic<bool>* cancel) {

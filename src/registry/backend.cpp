@@ -20,9 +20,9 @@ class NativeBackend final : public Backend {
     if (failure == Failure::none) return true;
     // The trace stays in the message: it is what a console or `hotmod call` prints.
     const std::string trace = diag::take_throw_trace();  // dev mode: where
-    error = Error{Stage::call, failure,
-                  fmt::format("module '{}': {}{}", module, what,
-                              trace.empty() ? std::string() : "\n" + trace)};
+    error =
+        Error{Stage::call, failure,
+              fmt::format("module '{}': {}{}{}", module, what, trace.empty() ? "" : "\n", trace)};
     return false;
   }
 

@@ -4,6 +4,8 @@
 #include <deque>
 #include <utility>
 
+#include <fmt/format.h>
+
 namespace hotmod::registry {
 namespace {
 
@@ -24,7 +26,7 @@ ImportGraph::Added ImportGraph::add_edge(std::string_view from, std::string_view
       from == to ? std::vector<std::string>{importer} : path(imports_locked(), imported, importer);
   if (!back.empty()) {
     added.ok = false;
-    added.cycle = importer + " -> " + join(back);
+    added.cycle = fmt::format("{} -> {}", importer, join(back));
     return added;
   }
   Node& node = nodes_[importer];

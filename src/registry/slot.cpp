@@ -34,8 +34,8 @@ Result<Value> Slot::call(std::string_view function, const Value& args) {
   }
   // The trace stays in the message: it is what a console or `hotmod call` prints.
   return Error{Stage::call, Failure::function_threw,
-               fmt::format("module '{}': {}{}", name_, escaped->what,
-                           escaped->trace.empty() ? std::string() : "\n" + escaped->trace)};
+               fmt::format("module '{}': {}{}{}", name_, escaped->what,
+                           escaped->trace.empty() ? "" : "\n", escaped->trace)};
 }
 
 }  // namespace hotmod::registry

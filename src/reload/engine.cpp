@@ -16,11 +16,11 @@ struct ReloadEngineCore::Impl {
       : path(std::move(p)),
         step(std::move(s)),
         callbacks([log = w.log](std::string_view what, const ReloadStats&) {
-          const std::string message = std::string("an on_reload callback threw: ").append(what);
+          const std::string message = fmt::format("an on_reload callback threw: {}", what);
           if (log)
             log(LogLevel::error, message);
           else  // one call: lines from threads do not interleave
-            std::fputs(("hotmod: error: " + message + "\n").c_str(), stderr);
+            std::fputs(fmt::format("hotmod: error: {}\n", message).c_str(), stderr);
         }),
         watcher([&] {
           if (w.paths.empty()) w.paths = {path};
@@ -98,7 +98,7 @@ ReloadStats ReloadEngineCore::reload() {
       built = impl_->step();
     } catch (const std::exception& e) {
       built = Error{Stage::build, Failure::build_failed,
-                    std::string("the build function threw: ") + e.what()};
+                    fmt::format("the build function threw: {}", e.what())};
     } catch (...) {
       built = Error{Stage::build, Failure::build_failed,
                     "the build function threw a non-standard exception"};

@@ -107,7 +107,7 @@ std::shared_ptr<registry::Version> prepare_script(Host& host, registry::Slot& sl
   lap(&t.open);
   if (!loaded.ok()) {
     *f = loaded.error();
-    f->message = "module '" + slot.name() + "': " + f->message;
+    f->message = fmt::format("module '{}': {}", slot.name(), f->message);
     return nullptr;  // nothing to release
   }
   const script::ScriptVersion& sv = *loaded.value();

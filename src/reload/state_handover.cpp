@@ -65,9 +65,10 @@ bool hand_over_unguarded(const log::RuntimeLog& log, const std::string& module,
   h->next = registry::StateBox::construct(want);
   h->replaced = true;
   if (next.migrate == nullptr) {
-    log.warn(fmt::format("state of module '{}' changed layout from {} to {}", module,
-                         layout(current.def), layout(want)) +
-             " and the module has no HOTMOD_MIGRATE hook: state reset to its default");
+    log.warn(fmt::format(
+        "state of module '{}' changed layout from {} to {} and the module has no HOTMOD_MIGRATE "
+        "hook: state reset to its default",
+        module, layout(current.def), layout(want)));
     return true;
   }
   const OldState old{current.def.type, current.def.size, current.def.align, current.def.schema,

@@ -48,7 +48,7 @@ detail::RuntimeCore::RuntimeCore(RuntimeOptions opts)
     if (auto opened = trace.open(options.trace_file); opened.ok())
       log.info(fmt::format("tracing builds, loads and reloads to {}", opened->string()));
     else
-      log.warn(opened.error().message + "; continuing without a trace");
+      log.warn(fmt::format("{}; continuing without a trace", opened.error().message));
   }
   rescan();
   apply_mode();

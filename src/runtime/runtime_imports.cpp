@@ -38,8 +38,8 @@ std::optional<std::string> run_hook(runtime::Core& rt, registry::Slot& slot,
   const std::string trace = std::move(escaped->trace);
   rt.log.error(fmt::format(
       "module '{0}' on_dependency_reloaded('{1}') threw: {2}; the module keeps running, fix its "
-      "hook and reload '{0}'{3}",
-      slot.name(), dependency, what, trace.empty() ? "" : "\n" + trace));
+      "hook and reload '{0}'{3}{4}",
+      slot.name(), dependency, what, trace.empty() ? "" : "\n", trace));
   return what;
 }
 
@@ -71,7 +71,7 @@ void notify_dependents(runtime::Core& rt, const std::string& module) {
     // Published with no lock held: subscribers may call back into the runtime.
     Value payload = {{"name", name}, {"dependency", module}, {"success", error->empty()}};
     if (error->empty())
-      rt.log.debug("told module '" + name + "' that '" + module + "' was reloaded");
+      rt.log.debug(fmt::format("told module '{}' that '{}' was reloaded", name, module));
     else
       payload["error"] = *error;
     rt.bus.publish("module.dependency_notified", payload);

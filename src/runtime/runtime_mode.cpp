@@ -55,10 +55,11 @@ void runtime::Core::apply_mode() {
       auto reloader = std::make_shared<runtime::AutoReloader>(*this);
       Result<WatchBackend> started = reloader->start();
       if (!started.ok()) {
-        log.error("dev mode: cannot watch the module paths, so modules will not reload on save: " +
-                  started.error().message +
-                  "; try \"watch\": {\"backend\": \"polling\"} in hotmod.json, or call "
-                  "Runtime::refresh() yourself");
+        log.error(fmt::format(
+            "dev mode: cannot watch the module paths, so modules will not reload on save: {}; "
+            "try \"watch\": {{\"backend\": \"polling\"}} in hotmod.json, or call "
+            "Runtime::refresh() yourself",
+            started.error().message));
         retired = std::move(reloader);
       } else {
         auto_reloader = std::move(reloader);

@@ -5,6 +5,8 @@
 #include <array>
 #include <shared_mutex>
 
+#include <fmt/format.h>
+
 #include "diag/heap_accounting.hpp"
 #include "diag/process_memory.hpp"
 #include "runtime/runtime_impl.hpp"
@@ -220,7 +222,8 @@ MemoryReport Runtime::memory_report() const {
 Result<std::filesystem::path> Runtime::start_trace(const std::filesystem::path& file) {
   if (impl_->trace.active()) impl_->trace.close();
   Result<std::filesystem::path> opened = impl_->trace.open(file);
-  if (opened.ok()) impl_->log.info("tracing builds, loads and reloads to " + opened->string());
+  if (opened.ok())
+    impl_->log.info(fmt::format("tracing builds, loads and reloads to {}", opened->string()));
   return opened;
 }
 

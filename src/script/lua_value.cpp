@@ -256,7 +256,7 @@ std::optional<Value> args_to_value(lua_State* L, int first, std::string& error) 
   Value args = Value::array();
   const int top = lua_gettop(L);
   for (int i = first; i <= top; ++i) {
-    std::optional<Value> v = to_value(L, i, "argument " + std::to_string(i - first + 1), error);
+    std::optional<Value> v = to_value(L, i, fmt::format("argument {}", i - first + 1), error);
     if (!v) return std::nullopt;
     args.push_back(std::move(*v));
   }

@@ -103,7 +103,7 @@ std::string no_such_function(std::string_view module, std::string_view function,
   if (std::string near = text::did_you_mean(function, functions); !near.empty()) {
     m += fmt::format(" (did you mean '{}'?)", near);
   }
-  if (functions.empty()) return m + "; it exports no functions";
+  if (functions.empty()) return fmt::format("{}; it exports no functions", m);
   m += "; it exports: ";
   for (std::size_t i = 0; i < functions.size(); ++i) {
     if (i > 0) m += ", ";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include <fmt/format.h>
 #include <lua.hpp>
 
 #include "script/literal.hpp"
@@ -76,7 +77,7 @@ std::string read_field(lua_State* L, std::string_view key, ScriptVersion& v) {
     return string_list(L, -1, v.capabilities) ? "" : "_capabilities must be a list of strings";
   }
   if (key == "on_load" || key == "on_unload") {
-    if (!is_function) return std::string(key) + " must be a function";
+    if (!is_function) return fmt::format("{} must be a function", key);
     (key == "on_load" ? v.has_on_load : v.has_on_unload) = true;
     return "";
   }

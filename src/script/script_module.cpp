@@ -126,7 +126,8 @@ Result<Value> invoke(lua_State* L, const std::string& module, const ScriptVersio
       stage == Stage::initialize ? Failure::on_load_threw : Failure::function_threw;
   StackGuard guard(L);
   if (!lua_checkstack(L, 8)) {
-    return Error{stage, threw, call_prefix(module, function) + "the Lua stack is exhausted"};
+    return Error{stage, threw,
+                 fmt::format("{}the Lua stack is exhausted", call_prefix(module, function))};
   }
   lua_pushcfunction(L, &traceback_handler);
   const int handler = lua_gettop(L);
@@ -190,7 +191,8 @@ Result<std::shared_ptr<ScriptVersion>> ScriptModule::load(std::string_view sourc
   lua_State* L = L_;
   StackGuard guard(L);
   if (!lua_checkstack(L, 8))
-    return Error{Stage::load, Failure::open_failed, chunk_name + ": the Lua stack is exhausted"};
+    return Error{Stage::load, Failure::open_failed,
+                 fmt::format("{}: the Lua stack is exhausted", chunk_name)};
   lua_pushcfunction(L, &traceback_handler);
   const int handler = lua_gettop(L);
   const std::string chunkname = "@" + chunk_name;
@@ -201,7 +203,7 @@ Result<std::shared_ptr<ScriptVersion>> ScriptModule::load(std::string_view sourc
   const int snapshot = take_snapshot(L, state_ref_);
   if (snapshot == 0)
     return Error{Stage::load, Failure::open_failed,
-                 chunk_name + ": not enough memory to snapshot hotmod.state"};
+                 fmt::format("{}: not enough memory to snapshot hotmod.state", chunk_name)};
   const SandboxSpec spec{&host_, name_, state_ref_, io, os};
   int returned = LUA_TNONE;
   auto v = std::make_shared<ScriptVersion>();
@@ -274,7 +276,8 @@ Result<Value> ScriptModule::call(const ScriptVersion& v, std::string_view functi
   Result<Value> result = invoke(L_, name_, v, function, args, Stage::call, found);
   if (result.ok() && !found) {
     return Error{Stage::call, Failure::unknown_function,
-                 call_prefix(name_, function) + "the function is no longer in the module's table"};
+                 fmt::format("{}the function is no longer in the module's table",
+                             call_prefix(name_, function))};
   }
   return result;
 }

@@ -103,7 +103,7 @@ void State::run() {
     std::lock_guard lock(mu);
     if (!ready)
       started =
-          Error{Stage::watch, Failure::watch_failed, std::string("cannot start: ") + e.what()};
+          Error{Stage::watch, Failure::watch_failed, fmt::format("cannot start: {}", e.what())};
     ready = true;
   }
   {

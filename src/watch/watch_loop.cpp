@@ -60,7 +60,7 @@ void guarded(Loop& l, F&& work) {
   try {
     work();
   } catch (const std::exception& e) {
-    l.notices->say(LogLevel::error, std::string("internal error, continuing: ") + e.what());
+    l.notices->say(LogLevel::error, fmt::format("internal error, continuing: {}", e.what()));
   } catch (...) {
     l.notices->say(LogLevel::error, "internal error, continuing");
   }
@@ -114,7 +114,7 @@ void on_kernel(uv_poll_t* handle, int status, int) {
   Loop& l = loop_of(reinterpret_cast<uv_handle_t*>(handle));
   if (status < 0) {
     l.notices->say(LogLevel::error,
-                   std::string("cannot wait for inotify notifications: ") + uv_strerror(status));
+                   fmt::format("cannot wait for inotify notifications: {}", uv_strerror(status)));
     uv_poll_stop(handle);
     return;
   }
@@ -146,7 +146,7 @@ void run_loop(Engine& engine, StopSignal& stop, Notices& notices,
   l.notices = &notices;
   if (int rc = uv_loop_init(&l.loop); rc != 0) {
     started(Error{Stage::watch, Failure::watch_failed,
-                  std::string("cannot start the watcher's event loop: ") + uv_strerror(rc)});
+                  fmt::format("cannot start the watcher's event loop: {}", uv_strerror(rc))});
     return;
   }
   Result<WatchBackend> result =
