@@ -1,9 +1,10 @@
 // bench/edit_bench.cpp — from a library module's .so being replaced on disk
 // to the new code answering calls, with nothing but the runtime's own
-// watcher in between (dev mode, default settings: kernel watcher, 30 ms
-// debounce).
+// watcher in between (dev mode, default settings: kernel watcher; a
+// library's file is complete once renamed into place or closed, so the
+// debounce, which gathers an editor's writes, does not apply to it).
 //
-// Figure: library_edit_to_running_ms_p50 (goal: debounce + 1 ms).
+// Figure: library_edit_to_running_ms_p50 (goal: <= 5 ms).
 // Options: --edits=N (default 40).
 //
 // Each edit renames the other build of bench_mod over bench_mod.so (an
@@ -42,7 +43,6 @@ int main(int argc, char** argv) {
   if (!rt.watching()) hb::fail("the runtime is not watching its module path");
   auto m = rt.module("bench_mod");
   if (!m) hb::fail(m.error().message);
-  const double debounce_ms = static_cast<double>(opts.debounce.count());
   // Where the time goes: the reload itself, as the runtime measured it.
   std::vector<double> reload_ms;
   std::mutex reload_mu;
@@ -74,9 +74,9 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let the machine settle
   }
   const double p50 = hb::median(samples);
-  std::cerr << "edit_bench: " << edits << " edits, debounce " << debounce_ms << " ms, p50 " << p50
-            << " ms, p95 " << hb::percentile(samples, 95) << " ms; goal <= " << debounce_ms + 1
-            << " ms; the reload itself (p50) " << hb::median(reload_ms) << " ms\n";
+  std::cerr << "edit_bench: " << edits << " edits, p50 " << p50 << " ms, p95 "
+            << hb::percentile(samples, 95) << " ms; goal <= 5 ms; the reload itself (p50) "
+            << hb::median(reload_ms) << " ms\n";
   hb::print_figure("library_edit_to_running_ms_p50", p50);
   return 0;
 }

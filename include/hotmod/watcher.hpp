@@ -56,6 +56,10 @@ struct FileChange {
   // When the last raw notification for it arrived (kernel) or the poll that
   // saw it settled (polling): measure latency against this.
   std::chrono::steady_clock::time_point time{};
+  // Reported because the file was quiet for a while although its writer had
+  // not closed it yet: it may be incomplete (GNU ld creates its output long
+  // before it writes it). The close that follows is reported again.
+  bool still_being_written = false;
 };
 
 enum class WatchBackend {
@@ -83,6 +87,11 @@ struct WatchOptions {
   // 0: deliver as soon as read. Otherwise delivered within a millisecond of
   // the quiet window's end (libuv's timers count whole milliseconds).
   std::chrono::milliseconds debounce{30};
+  // Files matching these globs (matched like `include`) are complete once
+  // their writer closes them or renames them into place, as a linker's
+  // output is: such a change is delivered at once, without the debounce. A
+  // deletion still waits the debounce, for the file written in its place.
+  std::vector<std::string> complete_on_close;
   WatchBackend backend = WatchBackend::automatic;
   std::chrono::milliseconds poll_interval{100};
   // At most this many kernel watches (one per folder); folders beyond are

@@ -10,13 +10,16 @@
 namespace hotmod::cli {
 
 CLI::App* add_call_command(CLI::App& app, CallArgs& args) {
-  CLI::App* call = app.add_subcommand("call", "Call a module's function and print the result");
+  CLI::App* call = app.add_subcommand(
+      "call",
+      "Call a module's function and print the result; ARG... are JSON values: 2, 1.5, "
+      "true, '\"text\"', '[1,2]'");
   call->add_option("MODULE.FUNCTION", args.target,
                    "The function; the module is what comes before the last '.'")
       ->required();
-  call->add_option("ARGS", args.args,
-                   "Arguments, each a JSON value: 2, 1.5, true, '\"text\"', '[1,2]'")
-      ->type_name("ARG");
+  // ARG... are not an option of this command: CLI11 splits an option's
+  // value written as [a,b] into a and b, and a JSON array must reach the
+  // function as one. They are the command line's extras (main.cpp).
   call->footer(
       "Examples:\n"
       "  hotmod -M build/modules call math.add 2 3\n"

@@ -1,6 +1,7 @@
 // hotmod: the command line. main() only wires the pieces: the global flags
 // (global_options.cpp), one file per subcommand, and CLI11 for parsing.
 // Exit codes: 0 done, 1 the work failed, 2 a usage or configuration error.
+#include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include "cli/cmd_build.hpp"
@@ -62,6 +63,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   // Global flags are also taken after the subcommand: `hotmod build -M mods`.
   app.fallthrough();
+  // What no option takes is `hotmod call`'s JSON arguments, as written;
+  // any other command refuses it below, as CLI11 would.
+  app.allow_extras();
 
   GlobalOptions global;
   add_global_options(app, global);
@@ -97,17 +101,21 @@ int main(int argc, char** argv) {
         std::vector<std::string> names;
         for (const CLI::App* c : app.get_subcommands({})) names.push_back(c->get_name());
         const std::string near = hotmod::text::did_you_mean(typed, names);
-        return usage_error("unknown command '" + typed + "'" +
-                           (near.empty() ? "" : "; did you mean '" + near + "'?") +
-                           "; commands: " + kCommands);
+        const std::string hint = near.empty() ? "" : fmt::format("; did you mean '{}'?", near);
+        return usage_error(
+            fmt::format("unknown command '{}'{}; commands: {}", typed, hint, kCommands));
       }
-      return usage_error(std::string("name a command, e.g. `hotmod modules`; commands: ") +
-                         kCommands);
+      return usage_error(
+          fmt::format("name a command, e.g. `hotmod modules`; commands: {}", kCommands));
     }
     return usage_error(e.what());
   }
+  if (call->parsed()) {
+    call_args.args = app.remaining();
+    return run_call(global, call_args);
+  }
+  if (!app.remaining().empty()) return usage_error(CLI::ExtrasError(app.remaining()).what());
   if (build->parsed()) return run_build(global, build_args);
-  if (call->parsed()) return run_call(global, call_args);
   if (doctor->parsed()) return run_doctor(global);
   if (info->parsed()) return run_info(global, info_args);
   if (memreport->parsed()) return run_memreport(global, memreport_args);

@@ -21,6 +21,10 @@ struct KindRow {
   // "lib" prefix).
   std::span<const std::string_view> extensions;
   std::string_view description;  // for help texts: "library (built by CMake)"
+  // Its files are a build's output, complete once the linker closes them or
+  // renames them into place: the watcher delivers that at once, without the
+  // debounce that gathers an editor's bursts of writes.
+  bool complete_when_closed = false;
 };
 
 std::span<const KindRow> module_kinds();

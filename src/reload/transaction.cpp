@@ -33,6 +33,13 @@ void record(ReloadStats& s, const Error& f) {
   s.diagnostics = f.diagnostics;
 }
 
+// What a file reads as while its writer has created it but not written it
+// whole: empty, zeros where the header goes, or cut short.
+bool unwritten_image(const Error& f) {
+  return f.stage == Stage::load &&
+         (f.failure == Failure::not_shared_object || f.failure == Failure::truncated_image);
+}
+
 ReloadStats started(const registry::Slot& slot) {
   ReloadStats stats;
   stats.module = slot.name();
@@ -43,7 +50,7 @@ ReloadStats started(const registry::Slot& slot) {
 
 }  // namespace
 
-Outcome Transaction::run(CommitPolicy policy, std::chrono::nanoseconds build_time) {
+Outcome Transaction::run(CommitPolicy policy, std::chrono::nanoseconds build_time, FileState file) {
   Outcome o{started(slot_)};
   ReloadStats& stats = o.stats;
   if (slot_.life.stopped()) {  // shutdown unloaded it: nothing loads again
@@ -59,6 +66,14 @@ Outcome Transaction::run(CommitPolicy policy, std::chrono::nanoseconds build_tim
   loader::FileSnapshot attempted;
   std::shared_ptr<registry::Version> next =
       world_.prepare(host_, slot_, stats.stages, &fault, &attempted);
+  if (!next && file == FileState::maybe_being_written && unwritten_image(fault)) {
+    host_.log().debug(
+        fmt::format("module '{}': its file is still being written ({}); reloading "
+                    "when its writer closes it",
+                    slot_.name(), fault.message));
+    o.deferred = true;
+    return o;
+  }
   if (!next) {
     slot_.life.fail(std::move(attempted));
     record(stats, fault);

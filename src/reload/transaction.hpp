@@ -26,8 +26,20 @@
 
 namespace hotmod::reload {
 
+// What the watcher said of the module's file when it reported the change.
+enum class FileState {
+  settled,  // closed or renamed into place by its writer, or asked for
+  // Reported before its writer closed it (watcher.hpp's
+  // still_being_written): it may be a linker's output not written yet.
+  maybe_being_written,
+};
+
 struct Outcome {
   ReloadStats stats;  // stats.first_load: no version ran before
+  // The file was not a whole image yet while it may still be being written:
+  // nothing was attempted, reported or remembered; its writer's close is
+  // reported next, and tries again.
+  bool deferred = false;
   // The new version was parked, and the slot had none parked before: the
   // runtime queues the slot for apply_pending().
   bool newly_parked = false;
@@ -42,8 +54,9 @@ class Transaction {
 
   // One load or reload attempt from the module's file (a source module's:
   // slot.artifact). `build_time`: a build or compile that ran just before
-  // for this attempt, counted in the stats.
-  Outcome run(CommitPolicy policy, std::chrono::nanoseconds build_time = {});
+  // for this attempt, counted in the stats. `file`: see FileState.
+  Outcome run(CommitPolicy policy, std::chrono::nanoseconds build_time = {},
+              FileState file = FileState::settled);
   // Commits the version parked by a safe_point run().
   Outcome commit_parked();
   // An attempt that failed before there was a file to prepare: `failed`

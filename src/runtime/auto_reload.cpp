@@ -80,6 +80,10 @@ Result<WatchBackend> AutoReloader::start() {
   w.poll_interval = o.poll_interval;
   w.default_excludes = false;
   w.exclude = module_excludes(o.watch_exclude);
+  for (const loader::KindRow& row : loader::module_kinds())
+    if (row.complete_when_closed)
+      for (std::string_view extension : row.extensions)
+        w.complete_on_close.push_back(fmt::format("*{}", extension));
   // The watcher's own notices: no hotmod source location to add.
   w.log = [this](LogLevel level, std::string_view m) { rt_.log.write(level, m, nullptr, 0); };
   modules_ = std::make_unique<FileWatcher>(w);
@@ -109,8 +113,8 @@ Result<WatchBackend> AutoReloader::start() {
     sources_->on_change([this](const FileChange& c) { on_source_file(c); });
     Result<WatchBackend> sources_started = sources_->start();
     if (!sources_started.ok())
-      rt_.log.warn("cannot watch the sources of modules with a build rule: " +
-                   sources_started.error().message);
+      rt_.log.warn(fmt::format("cannot watch the sources of modules with a build rule: {}",
+                               sources_started.error().message));
     std::lock_guard lock(mu_);
     cookie_live_[sources_watcher] = sources_started.ok();
   }
@@ -156,8 +160,8 @@ bool AutoReloader::sync(std::chrono::milliseconds limit) {
   const std::filesystem::path cookie = cookie_dir_ / ("cookie-" + std::to_string(n));
   const int fd = ::open(cookie.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
-    rt_.log.warn(
-        fmt::format("Runtime::sync(): cannot create {}: {}", cookie.string(), std::strerror(errno)));
+    rt_.log.warn(fmt::format("Runtime::sync(): cannot create {}: {}", cookie.string(),
+                             std::strerror(errno)));
     return false;
   }
   ::close(fd);
@@ -221,7 +225,13 @@ void AutoReloader::on_module_file(const FileChange& change) {
       change.is_directory || module_file(file) || module_file(change.old_path);
   std::lock_guard lock(mu_);
   if (could_be_module && (module.empty() || change.kind != ChangeKind::modified)) rescan_ = true;
-  if (!module.empty() && change.kind != ChangeKind::deleted) queued_.try_emplace(module, false);
+  if (!module.empty() && change.kind != ChangeKind::deleted) {
+    queued_.try_emplace(module, false);
+    if (change.still_being_written)
+      being_written_.insert(module);
+    else
+      being_written_.erase(module);  // closed since: what it reads is what was written
+  }
   queue_source_users(file);
   if (!change.old_path.empty()) queue_source_users(normal(change.old_path));
   wake_.notify_one();
@@ -349,11 +359,13 @@ void AutoReloader::work() {
     const bool rescan = std::exchange(rescan_, false);
     std::map<std::string, bool> queued;  // module -> needs a build
     queued.swap(queued_);
+    std::set<std::string> being_written;
+    being_written.swap(being_written_);
     lock.unlock();
     try {
       watch_headers();
     } catch (const std::exception& e) {
-      rt_.log.error(std::string("watching the headers of source modules failed: ") + e.what());
+      rt_.log.error(fmt::format("watching the headers of source modules failed: {}", e.what()));
     }
     // Imports before their importers, so a dependent reloads against the
     // new version of what it imports.
@@ -366,12 +378,12 @@ void AutoReloader::work() {
     try {
       if (rescan) announce_discovery();
     } catch (const std::exception& e) {
-      rt_.log.error(std::string("rescanning the module paths failed: ") + e.what());
+      rt_.log.error(fmt::format("rescanning the module paths failed: {}", e.what()));
     }
     for (const auto& [module, build] : batch) {
       if (cancel_.load()) break;
       try {
-        process(module, build);
+        process(module, build, being_written.count(module) != 0);
       } catch (const std::exception& e) {
         rt_.log.error(fmt::format("reloading module '{}' on change failed: {}", module, e.what()));
       } catch (...) {
@@ -393,7 +405,7 @@ void AutoReloader::announce_discovery() {
   rt_.announce_discovery(ignored);
 }
 
-void AutoReloader::process(const std::string& module, bool build) {
+void AutoReloader::process(const std::string& module, bool build, bool being_written) {
   Error error;
   std::shared_ptr<registry::Slot> slot = rt_.find(module, &error);
   if (!slot) {
@@ -410,7 +422,9 @@ void AutoReloader::process(const std::string& module, bool build) {
       builds_[module] = {std::chrono::steady_clock::now(),
                          std::chrono::steady_clock::time_point::max()};
   }
-  rt_.reload_changed(*slot, build, &build_cancel_);
+  rt_.reload_changed(
+      *slot, build, &build_cancel_,
+      being_written ? reload::FileState::maybe_being_written : reload::FileState::settled);
   {
     std::lock_guard lock(mu_);
     building_.clear();

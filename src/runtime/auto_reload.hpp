@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,7 +63,7 @@ class AutoReloader {
   // module paths (the project's include dirs), following what builds found.
   void watch_headers();
   void work();  // the worker thread
-  void process(const std::string& module, bool build);
+  void process(const std::string& module, bool build, bool being_written);
   void announce_discovery();
 
   runtime::Core& rt_;
@@ -75,9 +76,12 @@ class AutoReloader {
   std::mutex mu_;
   std::condition_variable wake_;
   std::map<std::string, bool> queued_;  // module -> needs a build; guarded
-  bool rescan_ = false;                 // guarded
-  bool stopping_ = false;               // guarded
-  std::atomic<bool> cancel_{false};     // stopping: ends the worker's batch
+  // Queued modules whose file was last reported before its writer closed
+  // it (FileChange::still_being_written); guarded.
+  std::set<std::string> being_written_;
+  bool rescan_ = false;              // guarded
+  bool stopping_ = false;            // guarded
+  std::atomic<bool> cancel_{false};  // stopping: ends the worker's batch
   // Stops the running build or compile: set when stopping, and when an edit
   // makes the compile in progress out of date (it starts again).
   std::atomic<bool> build_cancel_{false};

@@ -58,8 +58,10 @@ struct RuntimeCore {
   // on_reload callbacks, logs.
   // `build_time`: a build step that ran just before, counted in the stats.
   // `built`: a source module already compiled for this attempt (slot.artifact set).
+  // `file`: what the watcher said of the module's file (reload::FileState).
   ReloadStats reload_locked(registry::Slot& slot, std::chrono::nanoseconds build_time = {},
-                            bool built = false);
+                            bool built = false,
+                            reload::FileState file = reload::FileState::settled);
   // Source modules (runtime_source.cpp). Compiles (or finds in the cache)
   // the module's current sources and points slot.artifact at the result;
   // a failure is recorded in `stats` (not reported). Caller holds slot.mu.
@@ -84,7 +86,8 @@ struct RuntimeCore {
   // On a change seen by the watcher: build first when `build`, then reload
   // if the file differs from the running version (or the last failed one).
   // A module whose first load failed is retried too: the host asked for it.
-  void reload_changed(registry::Slot& slot, bool build, const std::atomic<bool>* cancel);
+  void reload_changed(registry::Slot& slot, bool build, const std::atomic<bool>* cancel,
+                      reload::FileState file = reload::FileState::settled);
   // Publishes module.discovered / module.vanished for what rescans found.
   void announce_discovery(RefreshReport& report);
   // Starts or stops the watcher to match dev_mode and hot_reload.

@@ -19,7 +19,7 @@ bool import_cycle(const registry::Slot& slot, std::string* chain) {
   bool found = false;
   for (const registry::Slot* s : reload::this_thread_frame().loading) {
     if (s == &slot) found = true;
-    if (found) *chain += s->name() + " -> ";
+    if (found) *chain += fmt::format("{} -> ", s->name());
   }
   *chain += slot.name();
   return found;
@@ -38,7 +38,7 @@ ReloadStats runtime::Core::ensure_loaded_locked(registry::Slot& slot) {
 }
 
 ReloadStats runtime::Core::reload_locked(registry::Slot& slot, std::chrono::nanoseconds build_time,
-                                         bool built) {
+                                         bool built, reload::FileState file) {
   reload::Transaction transaction(host, slot);
   if (slot.kind() == ModuleKind::source && !built) {
     const auto start = std::chrono::steady_clock::now();
@@ -55,7 +55,7 @@ ReloadStats runtime::Core::reload_locked(registry::Slot& slot, std::chrono::nano
           slot);
     }
   }
-  reload::Outcome o = transaction.run(options.commit, build_time);
+  reload::Outcome o = transaction.run(options.commit, build_time, file);
   // The cache names a build's artifact after its key (objects/<key>.so).
   if (o.stats.success && slot.kind() == ModuleKind::source)
     slot.build_key = slot.artifact.stem().string();
@@ -71,7 +71,8 @@ ReloadStats runtime::Core::finish(reload::Outcome o, registry::Slot& slot) {
     std::lock_guard lock(pending_mu);
     pending.push_back(slot.shared_from_this());
   }
-  if (o.stats.pending) return std::move(o.stats);  // measured when it commits
+  // Parked: measured when it commits. Deferred: nothing was attempted.
+  if (o.stats.pending || o.deferred) return std::move(o.stats);
   record_attempt(o.stats, slot, o.stats.first_load);
   if (o.stats.success && o.stats.first_load) {
     slot.load_order = next_load_order.fetch_add(1);
@@ -129,7 +130,7 @@ ReloadStats runtime::Core::build_and_reload(registry::Slot& slot) {
 }
 
 void runtime::Core::reload_changed(registry::Slot& slot, bool build,
-                                   const std::atomic<bool>* cancel) {
+                                   const std::atomic<bool>* cancel, reload::FileState file) {
   if (slot.kind() == ModuleKind::source) {
     reload_source_changed(slot, cancel);
     return;
@@ -153,7 +154,7 @@ void runtime::Core::reload_changed(registry::Slot& slot, bool build,
                            options.builds.at(slot.name()).command));
     return;
   }
-  reload_locked(slot, took);
+  reload_locked(slot, took, false, file);
 }
 
 void runtime::Core::deliver_notices() {

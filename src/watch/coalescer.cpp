@@ -4,8 +4,11 @@
 
 namespace hotmod::watch {
 
-Coalescer::Coalescer(Clock::duration debounce, Clock::duration writer_quiet)
-    : debounce_(debounce), writer_quiet_(std::max(debounce, writer_quiet)) {}
+Coalescer::Coalescer(Clock::duration debounce, Clock::duration writer_quiet,
+                     PathTest complete_on_close)
+    : debounce_(debounce),
+      writer_quiet_(std::max(debounce, writer_quiet)),
+      complete_on_close_(std::move(complete_on_close)) {}
 
 Coalescer::Pending& Coalescer::touch(const std::string& path, bool is_dir, bool existed,
                                      Clock::time_point t, Pace pace) {
@@ -61,6 +64,9 @@ void Coalescer::link(Pending& target, const std::string& source) {
   if (first == nullptr) return;
   target.renamed_from = origin;
   first->moved_to = target.path;
+  // The halves go out together: a file complete as renamed into place does
+  // not wait for the debounce of the temporary name it came from.
+  if (target.settled) first->settled = true;
 }
 
 void Coalescer::appeared(const std::string& path, bool is_dir, bool existed, Clock::time_point t,
@@ -69,6 +75,7 @@ void Coalescer::appeared(const std::string& path, bool is_dir, bool existed, Clo
   p.exists = true;
   p.changed = true;  // for a path that existed: replaced, so modified
   p.writing = writing;
+  if (!writing && complete_when_closed(path)) p.settled = true;  // renamed or linked in
   p.renamed_from.clear();
   if (!renamed_from.empty()) link(p, renamed_from);
 }
@@ -87,6 +94,7 @@ void Coalescer::closed(const std::string& path, Clock::time_point t, bool conten
   p->exists = true;
   p->changed = p->changed || content_changed;
   p->writing = false;
+  if (complete_when_closed(path)) p->settled = true;
 }
 
 void Coalescer::changed(const std::string& path, Clock::time_point t, Pace pace) {
@@ -114,7 +122,7 @@ void Coalescer::emit(const Pending& p, const Wanted& wanted, std::vector<FileCha
   else
     return;  // created and removed again, or nothing but attributes
   if (!wanted(p.path)) return;
-  out.push_back(FileChange{kind, p.path, {}, p.is_dir, p.last});
+  out.push_back(FileChange{kind, p.path, {}, p.is_dir, p.last, p.writing});
 }
 
 void Coalescer::emit_pair(const Pending& from, const Pending& to, const Wanted& wanted,
@@ -128,8 +136,8 @@ void Coalescer::emit_pair(const Pending& from, const Pending& to, const Wanted& 
     emit(to, wanted, out);
     return;
   }
-  out.push_back(
-      FileChange{ChangeKind::renamed, to.path, from.path, to.is_dir, std::max(from.last, to.last)});
+  out.push_back(FileChange{ChangeKind::renamed, to.path, from.path, to.is_dir,
+                           std::max(from.last, to.last), to.writing});
 }
 
 std::vector<FileChange> Coalescer::take_due(Clock::time_point now, const Wanted& wanted) {

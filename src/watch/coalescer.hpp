@@ -13,7 +13,9 @@
 //
 // A path being written (written() without closed()) is held back until it is
 // closed, renamed or removed, or, for a writer that never closes, until it
-// has been quiet for `writer_quiet`. Loop thread only.
+// has been quiet for `writer_quiet` (and then says it is still being
+// written). Paths the `complete_on_close` test accepts skip the debounce once
+// closed or renamed into place. Loop thread only.
 #pragma once
 
 #include <chrono>
@@ -32,7 +34,9 @@ using Clock = std::chrono::steady_clock;
 
 class Coalescer {
  public:
-  Coalescer(Clock::duration debounce, Clock::duration writer_quiet);
+  using PathTest = std::function<bool(const std::string& path)>;
+  Coalescer(Clock::duration debounce, Clock::duration writer_quiet,
+            PathTest complete_on_close = {});
 
   // How long a change waits once its path is quiet: the debounce, or not at
   // all for changes that already settled (the polling backend saw the file
@@ -79,6 +83,9 @@ class Coalescer {
 
   Pending& touch(const std::string& path, bool is_dir, bool existed, Clock::time_point t,
                  Pace pace);
+  bool complete_when_closed(const std::string& path) const {
+    return complete_on_close_ && complete_on_close_(path);
+  }
   Pending* find(const std::string& path);
   const Pending* partner(const Pending& p) const;
   Clock::time_point due(const Pending& p) const;
@@ -89,6 +96,7 @@ class Coalescer {
 
   Clock::duration debounce_;
   Clock::duration writer_quiet_;
+  PathTest complete_on_close_;
   std::unordered_map<std::string, Pending> pending_;
   std::uint64_t order_ = 0;
 };

@@ -45,7 +45,13 @@ std::string read_sysctl(const char* path) {
 }
 
 std::string interval_text(std::chrono::milliseconds interval) {
-  return std::to_string(interval.count()) + " ms";
+  return fmt::format("{} ms", interval.count());
+}
+
+// Nothing to test when no glob asks for it: the coalescer skips the call.
+Coalescer::PathTest complete_on_close(const std::vector<std::string>& globs, const Scope& scope) {
+  if (globs.empty()) return {};
+  return [&globs, &scope](const std::string& path) { return scope.matches(path, globs); };
 }
 
 }  // namespace
@@ -57,7 +63,8 @@ Engine::Engine(const WatchOptions& options, Notices& notices, Deliver deliver,
       deliver_(std::move(deliver)),
       polled_(polled),
       scope_(root_paths(options), options.include, excludes(options)),
-      coalescer_(std::max(options.debounce, std::chrono::milliseconds(0)), kWriterQuiet),
+      coalescer_(std::max(options.debounce, std::chrono::milliseconds(0)), kWriterQuiet,
+                 complete_on_close(options_.complete_on_close, scope_)),
       poll_(kWriterQuiet) {}
 
 Engine::~Engine() = default;

@@ -71,6 +71,21 @@ bool Scope::wanted(std::string_view path) const {
   return false;
 }
 
+bool Scope::matches(std::string_view path, const std::vector<std::string>& globs) const {
+  for (const Root& root : roots_) {
+    std::string_view relative;
+    if (path == root.path)
+      relative = path.substr(path.rfind('/') + 1);
+    else if (root.kind == RootKind::folder && is_below(path, root.path))
+      relative = relative_to(path, root.path);
+    else
+      continue;
+    for (const std::string& glob : globs)
+      if (glob_match(glob, relative)) return true;
+  }
+  return false;
+}
+
 bool Scope::is_base(std::string_view dir) const {
   for (const Root& root : roots_)
     if (root.kind != RootKind::unknown && root.base() == dir) return true;

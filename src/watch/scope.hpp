@@ -43,6 +43,9 @@ class Scope {
   bool wanted(std::string_view path) const;
   // True when `dir` is the folder some root is seen through.
   bool is_base(std::string_view dir) const;
+  // True when `path`, relative to a folder root it is below, matches one of
+  // `globs` (as `include` does). A file root matches by its own name.
+  bool matches(std::string_view path, const std::vector<std::string>& globs) const;
 
  private:
   bool excluded(std::string_view relative) const;

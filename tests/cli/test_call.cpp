@@ -40,6 +40,21 @@ TEST_F(Call, TheModuleNameEndsAtTheLastDot) {
   EXPECT_EQ(run.out, "5.0\n");
 }
 
+// The help's own example: CLI11 would split a bracketed value into three
+// arguments; a JSON array reaches the function as one.
+TEST_F(Call, AJsonArrayIsOneArgument) {
+  write("mods/algorithms/sorting.lua",
+        "return {quick = function(xs) table.sort(xs) return xs end,\n"
+        "        count = function(...) return select('#', ...) end}\n");
+  const Ran sorted = hotmod({"-M", "mods", "call", "algorithms.sorting.quick", "[3,1,2]"});
+  EXPECT_EQ(sorted.exit_code, 0) << shown(sorted);
+  EXPECT_EQ(sorted.out, "[\n  1,\n  2,\n  3\n]\n");
+  const Ran counted =
+      hotmod({"-M", "mods", "call", "algorithms.sorting.count", "[1,2]", "{\"a\":[3,4]}", "5"});
+  EXPECT_EQ(counted.exit_code, 0) << shown(counted);
+  EXPECT_EQ(counted.out, "3\n");
+}
+
 TEST_F(Call, NegativeNumbersAreArgumentsNotFlags) {
   const Ran run = hotmod({"-M", "mods", "call", "counter.add", "-1", "-2"});
   EXPECT_EQ(run.exit_code, 0) << shown(run);
@@ -60,6 +75,15 @@ TEST_F(Call, ANameWithoutADotIsAUsageError) {
   const Ran run = hotmod({"-M", "mods", "call", "counter"});
   EXPECT_EQ(run.exit_code, 2) << shown(run);
   EXPECT_TRUE(has(run.err, "'counter' does not name a function; write MODULE.FUNCTION")) << run.err;
+}
+
+// Only `call` takes what no option does: elsewhere it is a usage error.
+TEST_F(Call, OtherCommandsRefuseArgumentsTheyDoNotTake) {
+  const Ran run = hotmod({"-M", "mods", "modules", "[1,2]", "stray"});
+  EXPECT_EQ(run.exit_code, 2) << shown(run);
+  EXPECT_TRUE(has(run.err, "The following arguments were not expected: ")) << run.err;
+  EXPECT_TRUE(has(run.err, "[1,2]") && has(run.err, "stray")) << run.err;
+  EXPECT_EQ(run.out, "");
 }
 
 TEST_F(Call, AnUnknownModuleNamesTheNearestOne) {

@@ -168,9 +168,9 @@ class TransactionTest : public ::testing::Test {
     take_notices();
   }
   Outcome run(CommitPolicy policy = CommitPolicy::immediate,
-              std::chrono::nanoseconds build_time = {}) {
+              std::chrono::nanoseconds build_time = {}, FileState file = FileState::settled) {
     std::lock_guard lock(slot->mu);
-    return Transaction(host, *slot, world).run(policy, build_time);
+    return Transaction(host, *slot, world).run(policy, build_time, file);
   }
   std::string running() const {
     return slot->life.running() ? slot->life.running()->version : "none";
@@ -433,6 +433,33 @@ TEST_F(TransactionTest, NothingLoadsAgainOnceShutdownStoppedTheSlot) {
   EXPECT_EQ(world.next.size(), 1u) << "nothing was prepared";
   EXPECT_TRUE(g_hooks.empty());
   EXPECT_TRUE(take_notices().empty());
+}
+
+// A file reported before its writer closed it, and not a whole image yet:
+// nothing happened. Any other failure of such a file is still a failure, and
+// once closed an unwritten image is one too.
+TEST_F(TransactionTest, AnUnwrittenImageStillBeingWrittenIsNoAttempt) {
+  start_v1();
+  world.next.push_back(
+      {nullptr, "", {Stage::load, Failure::not_shared_object, "no ELF header, only 0 bytes"}});
+  world.next.push_back({nullptr, "", {Stage::load, Failure::truncated_image, "cut short"}});
+  for (int i = 0; i < 2; ++i) {
+    const Outcome o = run(CommitPolicy::immediate, {}, FileState::maybe_being_written);
+    EXPECT_TRUE(o.deferred);
+    EXPECT_FALSE(slot->life.failed()) << "nothing remembered";
+    EXPECT_TRUE(take_notices().empty()) << "nothing reported";
+    EXPECT_EQ(slot->reload_count.load(), 0u);
+    EXPECT_EQ(running(), "1");
+  }
+  world.next.push_back({nullptr, "", {Stage::validate, Failure::abi_mismatch, "abi"}});
+  const Outcome abi = run(CommitPolicy::immediate, {}, FileState::maybe_being_written);
+  EXPECT_FALSE(abi.deferred) << "a whole image that is wrong is wrong";
+  EXPECT_EQ(take_notices(), std::vector<std::string>{"module.reload_failed"});
+  world.next.push_back({nullptr, "", {Stage::load, Failure::not_shared_object, "closed"}});
+  const Outcome closed = run();
+  EXPECT_FALSE(closed.deferred);
+  EXPECT_EQ(closed.stats.failure, Failure::not_shared_object);
+  EXPECT_EQ(take_notices(), std::vector<std::string>{"module.reload_failed"});
 }
 
 TEST(Lifecycle, IllegalTransitionsThrowNamingTheModule) {

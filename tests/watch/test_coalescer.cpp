@@ -150,5 +150,58 @@ TEST_F(CoalescerTest, AttributesAloneAndAnUnchangedCloseAreNothing) {
   EXPECT_FALSE(c.next_due().has_value());
 }
 
+// Shared libraries are complete when their linker closes them or renames
+// them into place: no debounce for them, as for nothing else.
+class CompleteOnCloseTest : public CoalescerTest {
+ protected:
+  Coalescer lib{kDebounce, 250ms, [](const std::string& path) { return path.ends_with(".so"); }};
+  std::vector<FileChange> take(std::chrono::milliseconds ms) {
+    return lib.take_due(at(ms), [](const std::string&) { return true; });
+  }
+};
+
+// GNU ld: removes its old output, creates the new one, writes nothing until
+// the link ends. The quiet fallback says the file is still being written;
+// the close is delivered the moment it happens.
+TEST_F(CompleteOnCloseTest, ALinkersOutputIsDueWhenClosedAndSaysWhileItIsStillBeingWritten) {
+  lib.gone("/r/m.so", false, at(0ms));
+  lib.appeared("/r/m.so", false, false, at(1ms), /*writing=*/true);
+  EXPECT_TRUE(take(250ms).empty());
+  std::vector<FileChange> early = take(251ms);
+  ASSERT_EQ(early.size(), 1u);
+  EXPECT_EQ(early[0].kind, ChangeKind::modified);
+  EXPECT_TRUE(early[0].still_being_written);
+  lib.closed("/r/m.so", at(900ms), true);
+  std::vector<FileChange> closed = take(900ms);
+  ASSERT_EQ(closed.size(), 1u);
+  EXPECT_EQ(closed[0].kind, ChangeKind::modified);
+  EXPECT_FALSE(closed[0].still_being_written);
+}
+
+// lld and mold: a temporary file in the same folder, renamed onto the output.
+TEST_F(CompleteOnCloseTest, RenamedIntoPlaceIsDueAtOnceWithItsTemporaryName) {
+  lib.appeared("/r/m.so.tmp1234", false, false, at(0ms), true);
+  lib.gone("/r/m.so.tmp1234", false, at(40ms));
+  lib.appeared("/r/m.so", false, /*existed=*/true, at(40ms), false, Coalescer::Pace::debounced,
+               "/r/m.so.tmp1234");
+  std::vector<FileChange> out = take(40ms);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].path, "/r/m.so");
+  EXPECT_EQ(out[0].kind, ChangeKind::modified);
+  EXPECT_FALSE(out[0].still_being_written);
+}
+
+TEST_F(CompleteOnCloseTest, ADeletionAndOtherFilesStillWaitForTheDebounce) {
+  lib.gone("/r/m.so", false, at(0ms));
+  lib.written("/r/notes.txt", at(0ms));
+  lib.closed("/r/notes.txt", at(1ms), true);
+  EXPECT_TRUE(take(29ms).empty());
+  std::vector<FileChange> out = take(31ms);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].path, "/r/m.so");
+  EXPECT_EQ(out[0].kind, ChangeKind::deleted);
+  EXPECT_EQ(out[1].path, "/r/notes.txt");
+}
+
 }  // namespace
 }  // namespace hotmod::watch
