@@ -72,6 +72,9 @@ enum class Failure {
   watch_failed,         // the file watcher could not start or watch a path
   spawn_failed,         // a process could not be started
   shutting_down,        // the runtime or engine is being destroyed
+  timed_out,            // ran past its limit (RuntimeOptions::limits): a build, a
+                        // compile, a script's instructions or memory
+  forked,               // asked of a runtime made before this process was fork()ed
 };
 
 std::string_view to_string(ModuleKind kind);

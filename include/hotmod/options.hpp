@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -106,6 +107,19 @@ struct RuntimeOptions {
     double script_ms = 20;
     double scan_ms = 100;
   } slow;
+  // How much a build, a compile or a call into a script module may take
+  // before hotmod stops it (Failure::timed_out; the running version keeps
+  // serving). 0: no limit. hotmod.json: "limits": {"build_s": 600, ...}.
+  struct Limits {
+    std::chrono::seconds build{600};    // a module's build rule ("build_s")
+    std::chrono::seconds compile{300};  // a source module's compile and link ("compile_s")
+    // Lua instructions one call into a script module (or its chunk, or a
+    // hook) may run before it is stopped: `while true do end` returns an
+    // error instead of hanging its callers ("script_instructions").
+    std::uint64_t script_instructions = 100'000'000;
+    // Memory one script module's interpreter may hold ("script_memory_mb").
+    std::uint64_t script_memory_mb = 256;
+  } limits;
   // When set, builds, loads and reloads are written to this file as Chrome
   // trace events from the start (open it in Perfetto or chrome://tracing).
   std::filesystem::path trace_file;

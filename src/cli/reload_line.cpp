@@ -66,6 +66,10 @@ std::string_view failure_words(Failure failure) {
       return "cannot start a process";
     case Failure::shutting_down:
       return "shutting down";
+    case Failure::timed_out:
+      return "over its limit";
+    case Failure::forked:
+      return "runtime of the parent process";
   }
   return "failed";
 }

@@ -82,9 +82,11 @@ fs::path SourceBuilder::project_dir() const {
 }
 
 SourceBuilder::SourceBuilder(RuntimeOptions::Cxx options,
-                             std::function<void(LogLevel, std::string)> log)
+                             std::function<void(LogLevel, std::string)> log,
+                             std::chrono::seconds compile_limit)
     : options_(std::move(options)),
       log_(std::move(log)),
+      compile_limit_(compile_limit),
       cache_(options_.cache_dir.empty() ? default_cache_dir() : options_.cache_dir) {}
 
 std::optional<SourceBuilder::Plan> SourceBuilder::plan(const std::string& name,
@@ -303,8 +305,22 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
 
   std::vector<process::Outcome> runs(n);
   std::atomic<std::size_t> next{0};
+  // One limit for the module's compiles and link together, from now.
+  const auto deadline = std::chrono::steady_clock::now() + compile_limit_;
+  auto time_left = [&]() -> std::chrono::nanoseconds {
+    if (compile_limit_.count() == 0) return {};
+    return std::max(std::chrono::nanoseconds(1), deadline - std::chrono::steady_clock::now());
+  };
   auto worker = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < n;) runs[i] = process::run(commands[i], cancel);
+    for (std::size_t i; (i = next.fetch_add(1)) < n;) {
+      if (compile_limit_.count() != 0 && std::chrono::steady_clock::now() >= deadline) {
+        runs[i].started = true;  // not started at all: the time was up before
+        runs[i].timed_out = true;
+        runs[i].limit = compile_limit_;
+        continue;
+      }
+      runs[i] = process::run(commands[i], cancel, time_left());
+    }
   };
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t jobs = std::min<std::size_t>(n, options_.jobs == 0 ? cores : options_.jobs);
@@ -314,9 +330,11 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
   for (std::thread& t : pool) t.join();
 
   bool failed = false;
+  bool timed_out = false;
   for (const process::Outcome& r : runs) {
     out->output += r.output;
     out->cancelled = out->cancelled || r.cancelled;
+    timed_out = timed_out || r.timed_out;
     failed = failed || !r.ok();
   }
   if (!failed && !one_step) {
@@ -326,9 +344,10 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     args.insert(args.end(), {"-o", artifact.string()});
     for (const fs::path& o : objects) args.push_back(o.string());
     args.insert(args.end(), p.link.begin(), p.link.end());
-    process::Outcome link = process::run({std::move(args), where}, cancel);
+    process::Outcome link = process::run({std::move(args), where}, cancel, time_left());
     out->output += link.output;
     out->cancelled = out->cancelled || link.cancelled;
+    timed_out = timed_out || link.timed_out;
     failed = !link.ok();
     if (failed && !link.started) out->output += fmt::format("{}\n", link.error);
   }
@@ -338,6 +357,14 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     out->failure = Failure::build_failed;
     if (out->cancelled) {
       out->error = fmt::format("compiling module '{}' was cancelled", name);
+      return;
+    }
+    if (timed_out) {
+      out->failure = Failure::timed_out;
+      out->error = fmt::format(
+          "compiling module '{}' was stopped after {} s, its time limit; raise limits.compile_s "
+          "in hotmod.json if it needs longer",
+          name, compile_limit_.count());
       return;
     }
     out->messages = parse_diagnostics(out->output);

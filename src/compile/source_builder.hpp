@@ -43,7 +43,10 @@ struct BuildResult {
 
 class SourceBuilder {
  public:
-  SourceBuilder(RuntimeOptions::Cxx options, std::function<void(LogLevel, std::string)> log);
+  // `compile_limit`: how long one module's compiles and link may run
+  // together before they are stopped (0: no limit; limits.compile_s).
+  SourceBuilder(RuntimeOptions::Cxx options, std::function<void(LogLevel, std::string)> log,
+                std::chrono::seconds compile_limit = {});
 
   // Builds module `name` from `root` (a .cpp file or a marked folder).
   // Without `allow_compile` (production) only the cache is consulted.
@@ -65,6 +68,7 @@ class SourceBuilder {
 
   RuntimeOptions::Cxx options_;
   std::function<void(LogLevel, std::string)> log_;
+  std::chrono::seconds compile_limit_;
   BuildCache cache_;
   std::mutex mu_;  // guards the lazily found pieces below
   std::optional<Result<Toolchain>> toolchain_;

@@ -95,6 +95,20 @@ std::string slow_ms(const Use& u, FileSettings& out) {
   return {};
 }
 
+// Bounded so that no limit overflows a clock or a byte count: a year, a
+// terabyte, 2^62 instructions.
+std::string limit(const Use& u, FileSettings& out) {
+  const std::string name(u.key.substr(u.key.rfind('.') + 1));
+  const auto n = u.value.get<std::uint64_t>();
+  const std::uint64_t most = name == "script_instructions" ? std::uint64_t{1} << 62
+                             : name == "script_memory_mb"  ? std::uint64_t{1} << 20
+                                                           : std::uint64_t{366} * 24 * 3600;
+  if (n > most)
+    return fmt::format("{} is {}; use at most {}, or 0 for no limit", in_quotes(u.key), n, most);
+  out.limits[name] = n;
+  return {};
+}
+
 std::string trace(const Use& u, FileSettings& out) {
   const auto& text = u.value.get_ref<const std::string&>();
   if (text.empty())
@@ -172,6 +186,12 @@ constexpr std::array kRules{
     Rule{"/performance/slow_ms/source", Type::any, "1000", slow_ms, "performance.slow_ms.source"},
     Rule{"/performance/slow_ms/script", Type::any, "20", slow_ms, "performance.slow_ms.script"},
     Rule{"/performance/slow_ms/scan", Type::any, "100", slow_ms, "performance.slow_ms.scan"},
+    Rule{"/limits", Type::object, R"({"build_s": 600, "script_memory_mb": 256})", nullptr, ""},
+    Rule{"/limits/build_s", Type::count, "600", limit, "limits.build_s"},
+    Rule{"/limits/compile_s", Type::count, "300", limit, "limits.compile_s"},
+    Rule{"/limits/script_instructions", Type::count, "100000000", limit,
+         "limits.script_instructions"},
+    Rule{"/limits/script_memory_mb", Type::count, "256", limit, "limits.script_memory_mb"},
     Rule{"/trace", Type::string, R"("hotmod-trace.json")", trace, "trace"},
     Rule{"/commit", Type::string, R"("immediate")", commit, "commit"},
     Rule{"/versions_dir", Type::string, R"("/tmp/my-versions")", versions_dir, "versions_dir"},

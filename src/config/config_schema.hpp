@@ -5,6 +5,7 @@
 // checks types and warns about unknown keys, needs no change.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -45,6 +46,8 @@ struct FileSettings {
   std::map<std::string, std::vector<std::string>, std::less<>> module_capabilities;
   // "library", "source", "script", "scan" -> ms (performance.slow_ms).
   std::map<std::string, double, std::less<>> slow_ms;
+  // "build_s", "compile_s", "script_instructions", "script_memory_mb" (limits).
+  std::map<std::string, std::uint64_t, std::less<>> limits;
   std::optional<std::filesystem::path> trace_file;
   std::vector<std::string> watch_exclude;
   std::map<std::string, Value, std::less<>> module_config;

@@ -113,6 +113,19 @@ void merge_file_only(config::FileSettings& file, LoadedConfig& out) {
     const std::string key = "performance.slow_ms." + kind;
     out.origin[key] = file_origin(file, key);
   }
+  for (const auto& [name, value] : file.limits) {
+    RuntimeOptions::Limits& l = o.limits;
+    if (name == "build_s")
+      l.build = std::chrono::seconds(value);
+    else if (name == "compile_s")
+      l.compile = std::chrono::seconds(value);
+    else if (name == "script_instructions")
+      l.script_instructions = value;
+    else
+      l.script_memory_mb = value;
+    const std::string key = fmt::format("limits.{}", name);
+    out.origin[key] = file_origin(file, key);
+  }
   o.trace_file =
       pick<fs::path>("trace", o.trace_file, {{file.trace_file, file_origin(file, "trace")}}, out);
   o.watch_exclude = std::move(file.watch_exclude);

@@ -50,13 +50,18 @@ class Output {
 
 std::string Outcome::describe() const {
   if (!started) return error;
+  if (timed_out)
+    return fmt::format("stopped after {} s, its time limit",
+                       std::chrono::duration_cast<std::chrono::seconds>(limit).count());
   if (cancelled) return "cancelled";
   if (signal != 0) return fmt::format("killed by signal {}", signal);
   return fmt::format("exit code {}", exit_code);
 }
 
-Outcome run(const Command& command, const std::atomic<bool>* cancel) {
+Outcome run(const Command& command, const std::atomic<bool>* cancel,
+            std::chrono::nanoseconds limit) {
   Outcome result;
+  result.limit = limit;
   const auto start = Clock::now();
   Result<Child> spawned = Child::spawn(command);
   if (!spawned.ok()) {
@@ -71,17 +76,19 @@ Outcome run(const Command& command, const std::atomic<bool>* cancel) {
   // background may hold the pipe open for good: drain only briefly.
   Output out;
   Clock::time_point term_time{};
+  const bool limited = limit.count() > 0;
   auto check_cancel = [&] {
-    if (cancel == nullptr || !cancel->load()) return;
-    if (!result.cancelled) {
-      result.cancelled = true;
+    const bool over = limited && Clock::now() - start > limit;
+    if (!over && (cancel == nullptr || !cancel->load())) return;
+    if (!result.cancelled && !result.timed_out) {
+      (over ? result.timed_out : result.cancelled) = true;
       term_time = Clock::now();
       child.signal(SIGTERM);
     } else if (Clock::now() - term_time > kKillAfter) {
       child.signal(SIGKILL);
     }
   };
-  const milliseconds step = cancel != nullptr ? kCancelCheck : milliseconds(1000);
+  const milliseconds step = cancel != nullptr || limited ? kCancelCheck : milliseconds(1000);
   std::optional<Exit> exit;
   Clock::time_point exit_time{};
   std::string chunk;

@@ -26,7 +26,7 @@ class NativeBackend final : public Backend {
     return false;
   }
 
-  std::optional<std::string> run_hook(Hook which, Context& context) override {
+  std::optional<Error> run_hook(Hook which, Context& context) override {
     void (*hook)(Context&) = which == Hook::load ? def_.on_load : def_.on_unload;
     if (hook != nullptr) hook(context);
     return std::nullopt;
@@ -54,9 +54,9 @@ class ScriptBackend final : public Backend {
     return true;
   }
 
-  std::optional<std::string> run_hook(Hook which, Context&) override {
+  std::optional<Error> run_hook(Hook which, Context&) override {
     Result<Value> r = lua_->run_hook(*version_, which == Hook::load ? "on_load" : "on_unload");
-    if (!r.ok()) return r.error().message;
+    if (!r.ok()) return std::move(r.error());
     return std::nullopt;
   }
 

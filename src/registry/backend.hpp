@@ -34,8 +34,9 @@ class Backend {
   virtual bool call(const std::string& module, const detail::FunctionDef& fn, const Value& args,
                     Value& result, Error& error) = 0;
   // Runs a hook; nullopt when it ran or there is none, else what went wrong
-  // (a script's error). What a native hook throws escapes to the caller.
-  virtual std::optional<std::string> run_hook(Hook which, Context& context) = 0;
+  // (a script's error, its Failure saying whether it raised one or ran into
+  // a limit). What a native hook throws escapes to the caller.
+  virtual std::optional<Error> run_hook(Hook which, Context& context) = 0;
   // The version was committed: what loading it changed stays.
   virtual void keep_load_changes() {}
   // The version was refused after it was loaded: what loading it changed

@@ -26,15 +26,25 @@ namespace {
 
 using Hook = registry::Backend::Hook;
 
-// Runs a hook; returns what it threw (or a script hook's error), nullopt
-// when it returned.
-std::optional<diag::Escaped> run_hook(Hook which, registry::Version& v) {
-  std::optional<diag::Escaped> failed;
+// What a hook did instead of returning: threw (or a script hook raised an
+// error), or ran into one of its limits (Failure::timed_out).
+struct HookFailure {
+  diag::Escaped escaped;
+  Failure failure = Failure::on_load_threw;
+};
+
+// Runs a hook; nullopt when it returned.
+std::optional<HookFailure> run_hook(Hook which, registry::Version& v) {
+  std::optional<HookFailure> failed;
   std::optional<diag::Escaped> escaped = diag::enter_module(diag::heap_cell(v.module), [&] {
-    if (std::optional<std::string> error = v.backend->run_hook(which, *v.context))
-      failed = diag::Escaped{std::move(*error), ""};
+    if (std::optional<Error> error = v.backend->run_hook(which, *v.context)) {
+      const Failure f =
+          error->failure == Failure::timed_out ? Failure::timed_out : Failure::on_load_threw;
+      failed = HookFailure{diag::Escaped{std::move(error->message), ""}, f};
+    }
   });
-  return escaped ? escaped : failed;
+  if (escaped) return HookFailure{std::move(*escaped)};
+  return failed;
 }
 
 // Points the slot and its cells at `v` (or at nothing).
@@ -48,7 +58,7 @@ void unload_hook(Host& host, registry::Slot& slot, registry::Version& old) {
   old.context->set_hook_facts(slot.reload_count.load(), true);
   if (auto err = run_hook(Hook::unload, old)) {
     host.log().warn(fmt::format("module '{}' on_unload threw: {}; continuing with the reload",
-                                slot.name(), err->what));
+                                slot.name(), err->escaped.what));
   }
   host.bus().remove_owner(old.generation);
 }
@@ -96,7 +106,7 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
 
   const std::uint64_t count = old ? slot.reload_count.load() + 1 : 0;
   next->context->set_hook_facts(count, h.restored);
-  std::optional<diag::Escaped> failed = run_hook(Hook::load, *next);
+  std::optional<HookFailure> failed = run_hook(Hook::load, *next);
   lap(&t.hooks);
 
   if (!failed) {
@@ -114,10 +124,14 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
   }
 
   // Roll back to the old version, as it was before on_unload.
-  *f = Error{Stage::initialize, Failure::on_load_threw,
-             fmt::format("module '{}' on_load threw: {}{}", slot.name(), failed->what,
-                         old ? "; the previous version keeps running" : ""),
-             failed->trace};
+  const char* kept = old ? "; the previous version keeps running" : "";
+  *f = failed->failure == Failure::timed_out
+           ? Error{Stage::initialize, Failure::timed_out,
+                   fmt::format("{}{}", failed->escaped.what, kept)}
+           : Error{Stage::initialize, Failure::on_load_threw,
+                   fmt::format("module '{}' on_load threw: {}{}", slot.name(), failed->escaped.what,
+                               kept),
+                   failed->escaped.trace};
   host.bus().remove_owner(next->generation);
   // A script's hotmod.state goes back to before the new chunk ran.
   next->backend->undo_load_changes();
@@ -143,7 +157,7 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
       host.log().error(fmt::format(
           "module '{}': re-running the previous version's on_load after a failed reload threw "
           "too: {}",
-          slot.name(), err->what));
+          slot.name(), err->escaped.what));
     }
   } else {
     publish(slot, nullptr);

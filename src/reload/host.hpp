@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "hotmod/handle.hpp"
+#include "hotmod/options.hpp"
 #include "hotmod/ref.hpp"
 #include "hotmod/value.hpp"
 #include "registry/state_box.hpp"
@@ -45,6 +46,8 @@ class Host {
   virtual loader::VersionStore& store() = 0;
   // Dev mode: logs say where a reload's time went, stage by stage.
   virtual bool dev_mode() const = 0;
+  // What module code may take before it is stopped (scripts' interpreters).
+  virtual const RuntimeOptions::Limits& limits() const = 0;
 
   // Whether `module` may have `capability`, and the error naming the
   // hotmod.json key that grants it when not.

@@ -74,7 +74,10 @@ std::shared_ptr<script::ScriptModule> make_interpreter(Host& host, registry::Slo
     return host.capability_granted(name, capability);
   };
   if (const Value* config = host.config_for(name)) calls.config = *config;
-  return std::make_shared<script::ScriptModule>(name, std::move(calls));
+  const RuntimeOptions::Limits& limits = host.limits();
+  return std::make_shared<script::ScriptModule>(
+      name, std::move(calls),
+      script::ScriptLimits{limits.script_instructions, limits.script_memory_mb << 20});
 }
 
 }  // namespace

@@ -33,13 +33,6 @@ void record(ReloadStats& s, const Error& f) {
   s.diagnostics = f.diagnostics;
 }
 
-// What a file reads as while its writer has created it but not written it
-// whole: empty, zeros where the header goes, or cut short.
-bool unwritten_image(const Error& f) {
-  return f.stage == Stage::load &&
-         (f.failure == Failure::not_shared_object || f.failure == Failure::truncated_image);
-}
-
 ReloadStats started(const registry::Slot& slot) {
   ReloadStats stats;
   stats.module = slot.name();
@@ -66,7 +59,10 @@ Outcome Transaction::run(CommitPolicy policy, std::chrono::nanoseconds build_tim
   loader::FileSnapshot attempted;
   std::shared_ptr<registry::Version> next =
       world_.prepare(host_, slot_, stats.stages, &fault, &attempted);
-  if (!next && file == FileState::maybe_being_written && unwritten_image(fault)) {
+  // A file still being written may read as anything — empty, zeros, a
+  // header with nothing behind it — and its writer's close is reported
+  // next: whatever failed here is judged then.
+  if (!next && file == FileState::maybe_being_written) {
     host_.log().debug(
         fmt::format("module '{}': its file is still being written ({}); reloading "
                     "when its writer closes it",

@@ -36,9 +36,9 @@ enum class FileState {
 
 struct Outcome {
   ReloadStats stats;  // stats.first_load: no version ran before
-  // The file was not a whole image yet while it may still be being written:
-  // nothing was attempted, reported or remembered; its writer's close is
-  // reported next, and tries again.
+  // The file could not be prepared while it may still be being written:
+  // nothing was reported or remembered; its writer's close is reported
+  // next, and tries again.
   bool deferred = false;
   // The new version was parked, and the slot had none parked before: the
   // runtime queues the slot for apply_pending().

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "compile/source_builder.hpp"
@@ -27,7 +29,8 @@ constexpr std::chrono::milliseconds kSettleTime{100};
 }  // namespace
 
 detail::RuntimeCore::RuntimeCore(RuntimeOptions opts)
-    : options(std::move(opts)),
+    : born_in_pid(::getpid()),
+      options(std::move(opts)),
       log(options.log_sink, options.log_level),
       bus(
           [this](std::string_view topic, std::string_view what) {
@@ -83,14 +86,15 @@ detail::RuntimeCore::~RuntimeCore() {
     slot->current.store(nullptr, std::memory_order_release);
     for (auto& [name, cell] : slot->cells) cell->impl.store(nullptr, std::memory_order_release);
     auto& v = *running;
-    std::optional<std::string> failed;
+    std::optional<Error> failed;
     if (auto escaped = diag::enter_module(slot->heap(), [&] {
           failed = v.backend->run_hook(registry::Backend::Hook::unload, *v.context);
         }))
       log.warn(
           fmt::format("module '{}' on_unload threw at shutdown: {}", slot->name(), escaped->what));
     else if (failed)
-      log.warn(fmt::format("module '{}' on_unload failed at shutdown: {}", slot->name(), *failed));
+      log.warn(fmt::format("module '{}' on_unload failed at shutdown: {}", slot->name(),
+                           failed->message));
     bus.remove_owner(v.generation);
     std::vector<registry::StateBox> garbage;
     if (!slot->state.empty()) garbage.push_back(slot->state);
@@ -275,11 +279,39 @@ std::string runtime::Core::capability_refusal(std::string_view module,
       module, capability);
 }
 
+std::optional<Error> runtime::Core::refuse_if_forked(std::string_view what) const {
+  if (!forked()) return std::nullopt;
+  return Error{Stage::load, Failure::forked, runtime::fork_refusal(what, born_in_pid)};
+}
+
+namespace {
+
+ReloadStats refused(std::string_view module, Error e) {
+  ReloadStats s;
+  s.module = std::string(module);
+  s.stage = e.stage;
+  s.failure = e.failure;
+  s.error = std::move(e.message);
+  return s;
+}
+
+}  // namespace
+
 // ---- the public API ----------------------------------------------------
 
 Runtime::Runtime(RuntimeOptions options)
     : impl_(std::make_unique<runtime::Core>(std::move(options))) {}
-Runtime::~Runtime() = default;
+
+Runtime::~Runtime() {
+  // In a fork()ed child the runtime's threads are not there to join, and
+  // their locks may be held for good: it is left as it is, for the child's
+  // exit or exec to take (its modules stay mapped, its folders are the
+  // parent's).
+  if (impl_->forked()) {
+    runtime::Core* core = impl_.release();
+    runtime::keep_forever(std::shared_ptr<void>(core, [](void*) {}));
+  }
+}
 
 bool Runtime::capability_granted(std::string_view module, std::string_view capability) const {
   return impl_->capability_granted(module, capability);
@@ -290,15 +322,19 @@ EventBus& Runtime::bus() {
 }
 
 Result<Module> Runtime::module(std::string_view name) {
+  if (auto e = impl_->refuse_if_forked(fmt::format("look up module '{}'", name))) return *e;
   return impl_->module(name);
 }
 
 Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> Runtime::interface(
     std::string_view module, std::string_view interface) {
+  if (auto e = impl_->refuse_if_forked(fmt::format("look up module '{}'", module))) return *e;
   return impl_->interface(module, interface);
 }
 
 ReloadStats Runtime::reload(std::string_view name) {
+  if (auto e = impl_->refuse_if_forked(fmt::format("reload module '{}'", name)))
+    return refused(name, std::move(*e));
   Error error;
   std::shared_ptr<registry::Slot> slot = impl_->find(name, &error);
   if (!slot) {
@@ -315,6 +351,7 @@ ReloadStats Runtime::reload(std::string_view name) {
 }
 
 std::vector<ReloadStats> Runtime::reload_all() {
+  if (auto e = impl_->refuse_if_forked("reload modules")) return {refused("", std::move(*e))};
   std::map<std::string, std::shared_ptr<registry::Slot>, std::less<>> all;
   {
     std::shared_lock lock(impl_->registry_mu);
@@ -355,6 +392,10 @@ void runtime::Core::announce_discovery(RefreshReport& report) {
 
 RefreshReport Runtime::refresh() {
   RefreshReport report;
+  if (auto e = impl_->refuse_if_forked("refresh modules")) {
+    report.reloaded.push_back(refused("", std::move(*e)));
+    return report;
+  }
   impl_->rescan();
   impl_->announce_discovery(report);
   std::vector<std::shared_ptr<registry::Slot>> all;
@@ -386,6 +427,8 @@ RefreshReport Runtime::refresh() {
 }
 
 std::vector<ReloadStats> Runtime::apply_pending() {
+  if (auto e = impl_->refuse_if_forked("apply pending reloads"))
+    return {refused("", std::move(*e))};
   std::vector<std::shared_ptr<registry::Slot>> ready;  // prepared versions, in order
   {
     std::lock_guard lock(impl_->pending_mu);
@@ -411,6 +454,10 @@ void Runtime::remove_on_reload(std::uint64_t id) {
 }
 
 void Runtime::set_dev_mode(bool on) {
+  if (auto e = impl_->refuse_if_forked("switch dev mode")) {
+    runtime::say_in_child(e->message);
+    return;
+  }
   impl_->dev_mode.store(on);
   impl_->log.set_locations(on);
   if (on && impl_->log.level() > LogLevel::debug) impl_->log.set_level(LogLevel::debug);
@@ -424,6 +471,10 @@ bool Runtime::dev_mode() const {
 }
 
 void Runtime::set_hot_reload(bool on) {
+  if (auto e = impl_->refuse_if_forked("switch hot reload")) {
+    runtime::say_in_child(e->message);
+    return;
+  }
   impl_->hot_reload.store(on);
   impl_->apply_mode();
 }
@@ -438,6 +489,7 @@ std::optional<WatchBackend> Runtime::watching() const {
 }
 
 bool Runtime::sync(std::chrono::milliseconds limit) {
+  if (impl_->forked()) return false;  // no watcher in this process
   std::shared_ptr<runtime::AutoReloader> reloader;
   {
     std::lock_guard lock(impl_->mode_mu);
@@ -447,6 +499,7 @@ bool Runtime::sync(std::chrono::milliseconds limit) {
 }
 
 void Runtime::wait_for_unloads() {
+  if (impl_->forked()) return;  // the reaper stayed in the parent
   impl_->reaper.wait_idle();
 }
 

@@ -29,6 +29,7 @@
 #include "reload/reaper.hpp"
 #include "reload/transaction.hpp"
 #include "runtime/core_fwd.hpp"
+#include "runtime/forked.hpp"
 #include "runtime/transaction_host.hpp"
 
 namespace hotmod {
@@ -46,6 +47,15 @@ namespace detail {
 struct RuntimeCore {
   explicit RuntimeCore(RuntimeOptions opts);
   ~RuntimeCore();
+
+  // In a child of a fork() made after this runtime: the error for `what`,
+  // which would wait for threads and locks left in the parent (forked.hpp).
+  std::optional<Error> refuse_if_forked(std::string_view what) const;
+  bool forked() const {
+    return runtime::fork_generation() != born_in_fork || runtime::this_pid() != born_in_pid;
+  }
+  const std::uint64_t born_in_fork = runtime::fork_generation();
+  const int born_in_pid;
 
   // Finds a slot, rescanning the module paths once for an unknown name.
   std::shared_ptr<registry::Slot> find(std::string_view name, Error* error);

@@ -61,6 +61,7 @@ ModuleInfo runtime::Core::describe(const registry::Slot& slot) const {
 }
 
 std::vector<ModuleInfo> Runtime::modules() const {
+  if (impl_->forked()) return {};  // its locks may be held for good (forked.hpp)
   std::vector<std::shared_ptr<registry::Slot>> all;
   {
     std::shared_lock lock(impl_->registry_mu);
@@ -73,6 +74,7 @@ std::vector<ModuleInfo> Runtime::modules() const {
 }
 
 std::optional<ModuleInfo> Runtime::info(std::string_view name) const {
+  if (impl_->forked()) return std::nullopt;  // its locks may be held for good (forked.hpp)
   std::shared_ptr<registry::Slot> slot;
   {
     std::shared_lock lock(impl_->registry_mu);

@@ -91,7 +91,8 @@ std::optional<ReloadStats> runtime::Core::run_build(registry::Slot& slot,
   {
     std::lock_guard one_at_a_time(build_mu);
     log.info(fmt::format("building module '{}': {}", slot.name(), rule->second.command));
-    run = process::run(process::shell(rule->second.command, rule->second.directory), cancel);
+    run = process::run(process::shell(rule->second.command, rule->second.directory), cancel,
+                       options.limits.build);
   }
   *took = run.duration;
   if (run.ok()) {
@@ -101,7 +102,7 @@ std::optional<ReloadStats> runtime::Core::run_build(registry::Slot& slot,
   }
   ReloadStats stats;
   stats.stage = Stage::build;
-  stats.failure = Failure::build_failed;
+  stats.failure = run.timed_out ? Failure::timed_out : Failure::build_failed;
   stats.stages.build = run.duration;
   stats.duration = run.duration;
   const std::string kept = slot.life.ever_loaded() ? "; the running version is kept" : "";
@@ -109,6 +110,10 @@ std::optional<ReloadStats> runtime::Core::run_build(registry::Slot& slot,
     stats.error = fmt::format(
         "cannot build module '{0}': {1}{2}; check modules.{0}.build in the configuration",
         slot.name(), run.error, kept);
+  else if (run.timed_out)
+    stats.error = fmt::format(
+        "build of module '{}' {}{}; raise limits.build_s in hotmod.json if it needs longer",
+        slot.name(), run.describe(), kept);
   else
     stats.error = fmt::format("build of module '{}' failed ({}){}{}", slot.name(), run.describe(),
                               kept, run.cancelled ? "" : "; fix the error shown and save again");

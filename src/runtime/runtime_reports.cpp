@@ -100,6 +100,7 @@ void runtime::Core::record_scan(Clock::time_point start, std::chrono::nanosecond
 }
 
 std::optional<ReloadStats> Runtime::last_failure(std::string_view name) const {
+  if (impl_->forked()) return std::nullopt;  // its locks may be held for good (forked.hpp)
   std::shared_ptr<registry::Slot> slot;
   {
     std::shared_lock lock(impl_->registry_mu);

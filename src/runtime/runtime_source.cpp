@@ -37,7 +37,8 @@ void record(ReloadStats& stats, compile::BuildResult& b, bool kept, bool on_save
 compile::SourceBuilder& runtime::Core::source_builder() {
   std::call_once(builder_once, [this] {
     builder = std::make_unique<compile::SourceBuilder>(
-        options.cxx, [this](LogLevel level, std::string m) { log.write(level, m, nullptr, 0); });
+        options.cxx, [this](LogLevel level, std::string m) { log.write(level, m, nullptr, 0); },
+        options.limits.compile);
   });
   return *builder;
 }
@@ -53,9 +54,9 @@ runtime::Core::SourceBuild runtime::Core::compile_source_locked(registry::Slot& 
     slot.set_build_inputs(b.inputs);
     source_inputs_changes.fetch_add(1);
     if (b.compiled)
-      log.debug(fmt::format(
-          "compiled module '{}' in {} ms", slot.name(),
-          std::chrono::duration_cast<std::chrono::milliseconds>(b.duration).count()));
+      log.debug(
+          fmt::format("compiled module '{}' in {} ms", slot.name(),
+                      std::chrono::duration_cast<std::chrono::milliseconds>(b.duration).count()));
     return b.key == slot.build_key && slot.life.running() && !slot.life.failed()
                ? SourceBuild::unchanged
                : SourceBuild::ready;
@@ -103,6 +104,14 @@ std::optional<ReloadStats> runtime::Core::reload_source_changed(registry::Slot& 
 }
 
 ReloadStats Runtime::build(std::string_view name) {
+  if (auto e = impl_->refuse_if_forked(fmt::format("build module '{}'", name))) {
+    ReloadStats refused;
+    refused.module = std::string(name);
+    refused.stage = e->stage;
+    refused.failure = e->failure;
+    refused.error = e->message;
+    return refused;
+  }
   ReloadStats stats;
   stats.module = std::string(name);
   stats.stage = Stage::build;

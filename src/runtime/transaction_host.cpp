@@ -17,6 +17,10 @@ bool TransactionHost::dev_mode() const {
   return rt_.dev_mode.load();
 }
 
+const RuntimeOptions::Limits& TransactionHost::limits() const {
+  return rt_.options.limits;
+}
+
 loader::VersionStore& TransactionHost::store() {
   return rt_.store;
 }

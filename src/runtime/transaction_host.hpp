@@ -17,6 +17,7 @@ class TransactionHost final : public reload::Host {
   events::LocalEventBus& bus() override;
   loader::VersionStore& store() override;
   bool dev_mode() const override;
+  const RuntimeOptions::Limits& limits() const override;
   bool capability_granted(std::string_view module, std::string_view capability) const override;
   std::string capability_refusal(std::string_view module,
                                  std::string_view capability) const override;

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <lua.hpp>
@@ -75,13 +78,28 @@ void push_at_depth(lua_State* L, const Value& value, int depth) {
 }
 
 // Reads one value tree. Uses only API functions that cannot raise.
+//
+// A table reached more than once (shared, not a cycle) is read from Lua once
+// and copied after: {a = x, b = x} nested n deep holds n + 1 tables but
+// expands to 2^n values, so reading it again at each place would cost 2^n
+// table walks. The expansion is still a tree of that size, so it is capped
+// at kMaxValues values, and refused beyond with the reason.
 class Reader {
  public:
   Reader(lua_State* L, std::string_view what, std::string& error)
       : L_(L), what_(what), error_(error) {}
 
+  // The value at `index`, whole.
+  bool read_root(int index, Value& out) {
+    index = lua_absindex(L_, index);
+    if (lua_type(L_, index) == LUA_TTABLE) count_references(index, 0);
+    return read(index, out);
+  }
+
+ private:
   bool read(int index, Value& out) {
     index = lua_absindex(L_, index);
+    if (lua_type(L_, index) != LUA_TTABLE && !produced(1)) return false;
     switch (lua_type(L_, index)) {
       case LUA_TNIL:
         out = nullptr;
@@ -110,9 +128,40 @@ class Reader {
     }
   }
 
- private:
+  // How many times each table is reached from the root, each table's
+  // contents walked once. Depth beyond kMaxDepth is left to read_table,
+  // which refuses it.
+  void count_references(int t, int depth) {
+    if (++references_[lua_topointer(L_, t)] > 1 || depth >= kMaxDepth || !lua_checkstack(L_, 3))
+      return;
+    lua_pushnil(L_);
+    while (lua_next(L_, t) != 0) {
+      if (lua_type(L_, -1) == LUA_TTABLE) count_references(lua_absindex(L_, -1), depth + 1);
+      lua_pop(L_, 1);
+    }
+  }
+
+  // Counts `n` more values in the result; false (and the reason) past the cap.
+  bool produced(std::size_t n) {
+    values_ += n;
+    if (values_ <= kMaxValues) return true;
+    return refuse(fmt::format(
+        "expands to more than {} values (tables shared at many places are copied to each); "
+        "pass less, or refer to shared parts by key",
+        kMaxValues));
+  }
+
   bool read_table(int t, Value& out) {
     const void* self = lua_topointer(L_, t);
+    if (auto seen = copies_.find(self); seen != copies_.end()) {
+      // Its copy nests as deep here as where it was read.
+      if (open_.size() + seen->second.depth > static_cast<std::size_t>(kMaxDepth))
+        return refuse(fmt::format("is nested more than {} tables deep", kMaxDepth));
+      deepest_ = std::max(deepest_, open_.size() + seen->second.depth);
+      if (!produced(seen->second.values)) return false;
+      out = seen->second.value;
+      return true;
+    }
     for (const void* open : open_) {
       if (open == self) {
         return refuse(
@@ -124,8 +173,16 @@ class Reader {
       return refuse(fmt::format("is nested more than {} tables deep", kMaxDepth));
     }
     open_.push_back(self);
-    const bool ok = is_sequence(t) ? read_array(t, out) : read_object(t, out);
+    const std::size_t level = open_.size();
+    const std::size_t outer_deepest = std::exchange(deepest_, level);
+    const std::size_t before = values_;
+    const bool ok = produced(1) && (is_sequence(t) ? read_array(t, out) : read_object(t, out));
     open_.pop_back();
+    const std::size_t depth = deepest_ - level + 1;  // tables from this one down
+    deepest_ = std::max(outer_deepest, deepest_);
+    auto references = references_.find(self);
+    if (ok && references != references_.end() && references->second > 1)
+      copies_.emplace(self, Copy{out, values_ - before, depth});
     return ok;
   }
 
@@ -237,6 +294,15 @@ class Reader {
   std::string& error_;
   std::string path_;               // "cb", "items[2].name"
   std::vector<const void*> open_;  // the tables being read, outermost first
+  std::unordered_map<const void*, std::size_t> references_;  // from count_references
+  struct Copy {
+    Value value;
+    std::size_t values = 0;  // what it counts for in the result
+    std::size_t depth = 0;   // levels of tables, itself included
+  };
+  std::unordered_map<const void*, Copy> copies_;  // the shared tables read so far
+  std::size_t values_ = 0;                        // in the result so far
+  std::size_t deepest_ = 0;                       // the deepest level of tables reached
 };
 
 }  // namespace
@@ -248,7 +314,7 @@ void push_value(lua_State* L, const Value& value) {
 std::optional<Value> to_value(lua_State* L, int index, std::string_view what, std::string& error) {
   Value out;
   Reader reader(L, what, error);
-  if (!reader.read(index, out)) return std::nullopt;
+  if (!reader.read_root(index, out)) return std::nullopt;
   return out;
 }
 

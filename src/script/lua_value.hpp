@@ -17,11 +17,13 @@
 // often than maps (a C++ std::vector<T> parameter rejects `{}`). Functions,
 // userdata and threads cannot cross, nor tables that contain themselves,
 // nor keys other than strings and integers, nor more than kMaxDepth levels
-// of nesting; the error names where the value was found:
+// of nesting, nor more than kMaxValues values once shared tables are copied
+// to each place they appear; the error names where the value was found:
 //   argument 2: field 'cb' is a function; only nil, booleans, numbers,
 //   strings and tables cross module boundaries
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +35,9 @@ struct lua_State;
 namespace hotmod::script {
 
 inline constexpr int kMaxDepth = 100;  // tables inside tables, either way
+// Values in one value read from Lua, counting each place a shared table is
+// copied to: the bound on what a table shared at every level expands to.
+inline constexpr std::size_t kMaxValues = 1'000'000;
 
 // Pushes `value`. Raises a Lua error only when out of memory or nested more
 // than kMaxDepth deep: call it inside protect() (lua_guard.hpp).

@@ -24,8 +24,16 @@ namespace hotmod::script {
 
 // Counts every byte the interpreter holds: Lua tells the allocator the old
 // size of each block it frees or resizes, so the count is exact.
+// While `enforce` (the module's own code runs), it refuses to grow past
+// `limit` (Lua then collects its garbage and tries again before raising
+// "not enough memory") and says so in `refused`. hotmod's own bookkeeping
+// (snapshots of hotmod.state, releasing a version) is never refused.
 struct ScriptModule::Alloc {
   std::atomic<std::uint64_t> bytes{0};
+  std::uint64_t limit = 0;
+  bool enforce = false;                    // guarded by the module's lock, like refused
+  bool refused = false;                    // since the last call in
+  ScriptModule::Budget* budget = nullptr;  // what count_hook finds through the state
 
   static void* allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
     auto* self = static_cast<Alloc*>(ud);
@@ -35,6 +43,11 @@ struct ScriptModule::Alloc {
       self->bytes.fetch_sub(old, std::memory_order_relaxed);
       return nullptr;
     }
+    if (self->enforce && self->limit != 0 && nsize > old &&
+        self->bytes.load(std::memory_order_relaxed) + (nsize - old) > self->limit) {
+      self->refused = true;
+      return nullptr;
+    }
     void* block = std::realloc(ptr, nsize);
     if (block == nullptr) return nullptr;  // Lua raises "not enough memory"
     self->bytes.fetch_add(nsize, std::memory_order_relaxed);
@@ -42,6 +55,86 @@ struct ScriptModule::Alloc {
     return block;
   }
 };
+
+// Called every `Budget::every` instructions. Past the budget, the running
+// Lua code gets an error, and again at every instruction after: a pcall
+// that catches it cannot keep the loop around it going.
+constexpr std::uint64_t kHookEvery = 10'000;
+
+void count_hook(lua_State* L, lua_Debug*) {
+  void* alloc = nullptr;
+  lua_getallocf(L, &alloc);
+  ScriptModule::Budget& b = *static_cast<ScriptModule::Alloc*>(alloc)->budget;
+  b.executed += b.every;
+  if (b.limit == 0 || b.executed <= b.limit) return;
+  b.exceeded = true;
+  if (b.every != 1) {
+    b.every = 1;
+    lua_sethook(L, &count_hook, LUA_MASKCOUNT, 1);
+  }
+  luaL_error(L, "ran more than %I instructions without returning",
+             static_cast<lua_Integer>(b.limit));
+}
+
+// One call in from the host: the outermost resets the budget and turns the
+// memory limit on until it returns.
+class ScriptModule::Entry {
+ public:
+  explicit Entry(ScriptModule& m) : m_(m) {
+    if (m_.budget_.depth++ != 0) return;
+    Budget& b = m_.budget_;
+    b.executed = 0;
+    b.exceeded = false;
+    if (b.limit != 0) {
+      b.every = std::min(kHookEvery, b.limit);
+      lua_sethook(m_.L_, &count_hook, LUA_MASKCOUNT, static_cast<int>(b.every));
+    }
+    m_.alloc_->refused = false;
+    m_.alloc_->enforce = true;
+  }
+  ~Entry() {
+    if (--m_.budget_.depth != 0) return;
+    m_.alloc_->enforce = false;
+    // What a call stopped at the limit left behind goes now, not at the
+    // next collection: the next call has the whole limit again.
+    if (m_.alloc_->refused) lua_gc(m_.L_, LUA_GCCOLLECT);
+  }
+  Entry(const Entry&) = delete;
+  Entry& operator=(const Entry&) = delete;
+
+ private:
+  ScriptModule& m_;
+};
+
+// hotmod's own work inside a call (snapshots, undoing a failed load): not
+// the module's memory to refuse.
+class ScriptModule::Bookkeeping {
+ public:
+  explicit Bookkeeping(Alloc& a) : a_(a), was_(a.enforce) { a_.enforce = false; }
+  ~Bookkeeping() { a_.enforce = was_; }
+  Bookkeeping(const Bookkeeping&) = delete;
+  Bookkeeping& operator=(const Bookkeeping&) = delete;
+
+ private:
+  Alloc& a_;
+  bool was_;
+};
+
+std::string ScriptModule::over_limit(std::string_view prefix, int status) const {
+  if (budget_.exceeded)
+    return fmt::format(
+        "{}ran more than {} Lua instructions without returning, its limit; is it stuck in a "
+        "loop? (limits.script_instructions in hotmod.json raises it)",
+        prefix, budget_.limit);
+  // A refusal is raised as LUA_ERRMEM by the core, as a plain error by the
+  // auxiliary library's buffers (string.rep, table.concat).
+  if (alloc_->refused && status != LUA_OK)
+    return fmt::format(
+        "{}its interpreter would hold more than {} MB, its limit (limits.script_memory_mb in "
+        "hotmod.json raises it)",
+        prefix, alloc_->limit >> 20);
+  return {};
+}
 
 namespace {
 
@@ -120,8 +213,10 @@ void end_snapshot(lua_State* L, int& ref, bool restore) {
 
 // Calls `function` of v with `args` under a traceback handler. `found` says
 // whether it was there to call. The caller holds the module's lock.
+// `status`: what protect() said of the run (LUA_ERRMEM: out of memory).
 Result<Value> invoke(lua_State* L, const std::string& module, const ScriptVersion& v,
-                     std::string_view function, const Value& args, Stage stage, bool& found) {
+                     std::string_view function, const Value& args, Stage stage, bool& found,
+                     int& status) {
   const Failure threw =
       stage == Stage::initialize ? Failure::on_load_threw : Failure::function_threw;
   StackGuard guard(L);
@@ -149,7 +244,8 @@ Result<Value> invoke(lua_State* L, const std::string& module, const ScriptVersio
     lua_call(S, n, 1);
     return 1;
   };
-  if (protect(L, 0, 1, run, handler) != LUA_OK) {
+  status = protect(L, 0, 1, run, handler);
+  if (status != LUA_OK) {
     return Error{stage, threw, call_prefix(module, function) + trim_traceback(error_text(L, -1))};
   }
   std::string error;
@@ -160,11 +256,14 @@ Result<Value> invoke(lua_State* L, const std::string& module, const ScriptVersio
 
 }  // namespace
 
-ScriptModule::ScriptModule(std::string name, ScriptHost host)
+ScriptModule::ScriptModule(std::string name, ScriptHost host, ScriptLimits limits)
     : name_(std::move(name)), host_(std::move(host)), alloc_(std::make_unique<Alloc>()) {
   L_ = lua_newstate(&Alloc::allocate, alloc_.get());
   if (L_ == nullptr) throw std::bad_alloc();
   lua_atpanic(L_, &panic);
+  alloc_->limit = limits.memory_bytes;
+  budget_.limit = limits.instructions;
+  alloc_->budget = &budget_;
   int state_ref = LUA_NOREF;
   auto open = [&state_ref](lua_State* S) noexcept {
     open_sandbox_libraries(S);
@@ -188,6 +287,7 @@ Result<std::shared_ptr<ScriptVersion>> ScriptModule::load(std::string_view sourc
   const bool io = host_.granted && host_.granted("lua:io");
   const bool os = host_.granted && host_.granted("lua:os");
   std::lock_guard lock(mu_);
+  Entry entry(*this);
   lua_State* L = L_;
   StackGuard guard(L);
   if (!lua_checkstack(L, 8))
@@ -200,7 +300,10 @@ Result<std::shared_ptr<ScriptVersion>> ScriptModule::load(std::string_view sourc
     return Error{Stage::load, Failure::open_failed, error_text(L, -1)};
   }
   // Before the chunk runs: a failed load puts hotmod.state back from it.
-  const int snapshot = take_snapshot(L, state_ref_);
+  const int snapshot = [&] {
+    Bookkeeping ours(*alloc_);
+    return take_snapshot(L, state_ref_);
+  }();
   if (snapshot == 0)
     return Error{Stage::load, Failure::open_failed,
                  fmt::format("{}: not enough memory to snapshot hotmod.state", chunk_name)};
@@ -223,11 +326,14 @@ Result<std::shared_ptr<ScriptVersion>> ScriptModule::load(std::string_view sourc
   v->snapshot_ref = snapshot;
   // A failed load leaves nothing reachable and hotmod.state as it was.
   auto failed = [&](Error error) {
+    Bookkeeping ours(*alloc_);
     unref(L, v->exports_ref, v->env_ref);
     end_snapshot(L, v->snapshot_ref, true);
     return error;
   };
-  if (protect(L, 1, 0, run, handler) != LUA_OK) {
+  if (const int status = protect(L, 1, 0, run, handler); status != LUA_OK) {
+    if (std::string limit = over_limit(fmt::format("{}: ", chunk_name), status); !limit.empty())
+      return failed(Error{Stage::initialize, Failure::timed_out, std::move(limit)});
     return failed(
         Error{Stage::initialize, Failure::on_load_threw, trim_traceback(error_text(L, -1))});
   }
@@ -249,9 +355,14 @@ Result<Value> ScriptModule::run_hook(const ScriptVersion& v, std::string_view ho
       (hook == "on_load" && v.has_on_load) || (hook == "on_unload" && v.has_on_unload);
   if (!present) return Value();
   std::lock_guard lock(mu_);
+  Entry entry(*this);
   bool found = false;
   const Stage stage = hook == "on_load" ? Stage::initialize : Stage::call;
-  Result<Value> result = invoke(L_, name_, v, hook, Value::array(), stage, found);
+  int status = LUA_OK;
+  Result<Value> result = invoke(L_, name_, v, hook, Value::array(), stage, found, status);
+  if (!result.ok())
+    if (std::string limit = over_limit(call_prefix(name_, hook), status); !limit.empty())
+      return Error{stage, Failure::timed_out, std::move(limit)};
   if (result.ok() && !found) return Value();
   return result;
 }
@@ -272,8 +383,13 @@ Result<Value> ScriptModule::call(const ScriptVersion& v, std::string_view functi
     return Error{Stage::call, Failure::unknown_function, no_such_function(name_, function, names)};
   }
   std::lock_guard lock(mu_);
+  Entry entry(*this);
   bool found = false;
-  Result<Value> result = invoke(L_, name_, v, function, args, Stage::call, found);
+  int status = LUA_OK;
+  Result<Value> result = invoke(L_, name_, v, function, args, Stage::call, found, status);
+  if (!result.ok())
+    if (std::string limit = over_limit(call_prefix(name_, function), status); !limit.empty())
+      return Error{Stage::call, Failure::timed_out, std::move(limit)};
   if (result.ok() && !found) {
     return Error{Stage::call, Failure::unknown_function,
                  fmt::format("{}the function is no longer in the module's table",

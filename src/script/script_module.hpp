@@ -38,6 +38,7 @@
 #include "hotmod/value.hpp"
 
 struct lua_State;
+struct lua_Debug;
 
 namespace hotmod::script {
 
@@ -56,6 +57,16 @@ struct ScriptHost {
   std::function<bool(std::string_view capability)> granted;
   // The module's config section as hotmod.config (null: an empty table).
   Value config;
+};
+
+// What one module's interpreter may take (RuntimeOptions::limits); 0: no
+// limit. Past either, the call, hook or chunk running fails with
+// Failure::timed_out and the module stays usable.
+struct ScriptLimits {
+  // Lua instructions from the host's call into the module until it
+  // returns, calls it makes back into the module included.
+  std::uint64_t instructions = 0;
+  std::uint64_t memory_bytes = 0;  // everything the interpreter holds
 };
 
 struct ScriptFunction {
@@ -80,7 +91,7 @@ struct ScriptVersion {
 
 class ScriptModule {
  public:
-  ScriptModule(std::string name, ScriptHost host);
+  ScriptModule(std::string name, ScriptHost host, ScriptLimits limits = {});
   ~ScriptModule();
   ScriptModule(const ScriptModule&) = delete;
   ScriptModule& operator=(const ScriptModule&) = delete;
@@ -129,6 +140,23 @@ class ScriptModule {
   struct Alloc;
   std::unique_ptr<Alloc> alloc_;
   int state_ref_ = 0;  // hotmod.state: the registry reference, for every version
+  // Instructions run since the host's outermost call in; counted by a count
+  // hook, reset when a call enters at depth 0. Guarded by mu_.
+  struct Budget {
+    std::uint64_t limit = 0;
+    std::uint64_t every = 0;  // instructions between two calls of the hook
+    std::uint64_t executed = 0;
+    int depth = 0;
+    bool exceeded = false;
+  };
+  Budget budget_;
+  class Entry;        // one call in: resets the budget at the outermost one
+  class Bookkeeping;  // hotmod's own allocations, never refused
+  friend void count_hook(lua_State* L, lua_Debug* ar);
+  // A failed protected run's error (`status` from protect()), said as the
+  // limit it ran into when it did, after `prefix`; "" when it did not.
+  // Caller holds mu_.
+  std::string over_limit(std::string_view prefix, int status) const;
 };
 
 }  // namespace hotmod::script

@@ -111,6 +111,10 @@ std::string_view to_string(Failure failure) {
       return "spawn_failed";
     case Failure::shutting_down:
       return "shutting_down";
+    case Failure::timed_out:
+      return "timed_out";
+    case Failure::forked:
+      return "forked";
   }
   return "unknown";
 }

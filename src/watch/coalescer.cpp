@@ -5,9 +5,10 @@
 namespace hotmod::watch {
 
 Coalescer::Coalescer(Clock::duration debounce, Clock::duration writer_quiet,
-                     PathTest complete_on_close)
+                     PathTest complete_on_close, Clock::duration replace_wait)
     : debounce_(debounce),
       writer_quiet_(std::max(debounce, writer_quiet)),
+      replace_wait_(replace_wait.count() > 0 ? replace_wait : 4 * writer_quiet_),
       complete_on_close_(std::move(complete_on_close)) {}
 
 Coalescer::Pending& Coalescer::touch(const std::string& path, bool is_dir, bool existed,
@@ -46,6 +47,7 @@ const Coalescer::Pending* Coalescer::partner(const Pending& p) const {
 }
 
 Clock::time_point Coalescer::due(const Pending& p) const {
+  if (p.replaced_soon) return p.last + replace_wait_;
   if (p.writing) return p.last + writer_quiet_;
   return p.settled ? p.last : p.last + debounce_;
 }
@@ -70,12 +72,13 @@ void Coalescer::link(Pending& target, const std::string& source) {
 }
 
 void Coalescer::appeared(const std::string& path, bool is_dir, bool existed, Clock::time_point t,
-                         bool writing, Pace pace, const std::string& renamed_from) {
+                         bool writing, Pace pace, const std::string& renamed_from, bool placed) {
   Pending& p = touch(path, is_dir, existed, t, pace);
   p.exists = true;
   p.changed = true;  // for a path that existed: replaced, so modified
   p.writing = writing;
-  if (!writing && complete_when_closed(path)) p.settled = true;  // renamed or linked in
+  p.replaced_soon = false;
+  if (placed && !writing && complete_when_closed(path)) p.settled = true;
   p.renamed_from.clear();
   if (!renamed_from.empty()) link(p, renamed_from);
 }
@@ -94,6 +97,7 @@ void Coalescer::closed(const std::string& path, Clock::time_point t, bool conten
   p->exists = true;
   p->changed = p->changed || content_changed;
   p->writing = false;
+  p->replaced_soon = false;
   if (complete_when_closed(path)) p->settled = true;
 }
 
@@ -108,6 +112,7 @@ void Coalescer::gone(const std::string& path, bool is_dir, Clock::time_point t, 
   p.exists = false;
   p.changed = true;
   p.writing = false;
+  p.replaced_soon = !is_dir && complete_when_closed(path);
   p.moved_to.clear();
 }
 

@@ -35,8 +35,10 @@ using Clock = std::chrono::steady_clock;
 class Coalescer {
  public:
   using PathTest = std::function<bool(const std::string& path)>;
-  Coalescer(Clock::duration debounce, Clock::duration writer_quiet,
-            PathTest complete_on_close = {});
+  // `replace_wait`: how long the removal of a complete-on-close file waits
+  // for the file written in its place (default: 4 × writer_quiet).
+  Coalescer(Clock::duration debounce, Clock::duration writer_quiet, PathTest complete_on_close = {},
+            Clock::duration replace_wait = {});
 
   // How long a change waits once its path is quiet: the debounce, or not at
   // all for changes that already settled (the polling backend saw the file
@@ -45,9 +47,11 @@ class Coalescer {
 
   // `path` exists now (created, moved in, found by a scan). `existed`: the
   // snapshot had it before. `renamed_from`: it was renamed from that path,
-  // whose gone() was noted just before.
+  // whose gone() was noted just before. `placed`: it was put in place whole
+  // (renamed or hard-linked there), not found or created empty.
   void appeared(const std::string& path, bool is_dir, bool existed, Clock::time_point t,
-                bool writing, Pace pace = Pace::debounced, const std::string& renamed_from = {});
+                bool writing, Pace pace = Pace::debounced, const std::string& renamed_from = {},
+                bool placed = false);
   // Written to in place (IN_MODIFY): held back until closed.
   void written(const std::string& path, Clock::time_point t);
   // The writer closed it; `content_changed` when its stat differs.
@@ -74,6 +78,10 @@ class Coalescer {
     bool changed = false;  // content changed, or replaced, in the window
     bool writing = false;
     bool settled = false;
+    // A complete-on-close file removed: the file written in its place is
+    // waited for, for replace_wait (lld and mold remove the old output when
+    // they start linking, not when they finish).
+    bool replaced_soon = false;
     std::string renamed_from;  // this path came from there...
     std::string moved_to;      // ...and this one went there
     Clock::time_point last{};
@@ -96,6 +104,7 @@ class Coalescer {
 
   Clock::duration debounce_;
   Clock::duration writer_quiet_;
+  Clock::duration replace_wait_;
   PathTest complete_on_close_;
   std::unordered_map<std::string, Pending> pending_;
   std::uint64_t order_ = 0;

@@ -128,7 +128,7 @@ void Engine::on_created(const std::string& path, bool is_dir, Clock::time_point 
   // A new regular file is being written until it is closed. A hard link, a
   // symbolic link or a special file is complete as it appears.
   bool writing = st->regular && st->links == 1;
-  coalescer_.appeared(path, false, existed, t, writing);
+  coalescer_.appeared(path, false, existed, t, writing, Pace::debounced, {}, /*placed=*/!writing);
 }
 
 void Engine::on_written(const std::string& path, Clock::time_point t) {

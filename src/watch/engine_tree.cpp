@@ -204,7 +204,8 @@ void Engine::renamed(const std::string& from, const std::string& to, bool is_dir
   if (!now || now->is_dir) return;
   bool existed = tree_.find(to) != nullptr;
   tree_.set(to, *now);
-  coalescer_.appeared(to, false, existed, t, false, pace, old ? from : std::string());
+  coalescer_.appeared(to, false, existed, t, false, pace, old ? from : std::string(),
+                      /*placed=*/true);
 }
 
 // A watched folder renamed within the tree: its watches follow it (only

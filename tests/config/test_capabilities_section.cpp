@@ -105,6 +105,31 @@ TEST_F(GrantsSection, SlowThresholdsAndTrace) {
   EXPECT_TRUE(defaults->options.trace_file.empty());
 }
 
+TEST_F(GrantsSection, LimitsTakeTheirDefaultsAndTheFilesValues) {
+  auto config = load(R"({
+  "limits": {"build_s": 30, "compile_s": 0, "script_instructions": 1000, "script_memory_mb": 8}
+})");
+  ASSERT_TRUE(config.ok()) << config.error().message;
+  const RuntimeOptions::Limits& l = config->options.limits;
+  EXPECT_EQ(l.build, std::chrono::seconds(30));
+  EXPECT_EQ(l.compile, std::chrono::seconds(0)) << "0: no limit";
+  EXPECT_EQ(l.script_instructions, 1000u);
+  EXPECT_EQ(l.script_memory_mb, 8u);
+  EXPECT_EQ(config->origin.at("limits.script_memory_mb"), file().string() + ":2");
+
+  auto defaults = load("{}");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->options.limits.build, std::chrono::seconds(600));
+  EXPECT_EQ(defaults->options.limits.compile, std::chrono::seconds(300));
+  EXPECT_EQ(defaults->options.limits.script_instructions, 100'000'000u);
+  EXPECT_EQ(defaults->options.limits.script_memory_mb, 256u);
+
+  auto negative = load("{\n\"limits\": {\"build_s\": -1}\n}");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.error().message.find("limits.build_s"), std::string::npos)
+      << negative.error().message;
+}
+
 TEST_F(GrantsSection, BadThresholdsAreRefusedAndMisspellingsWarned) {
   auto zero = load("{\n\"performance\": {\"slow_ms\": {\n\"library\": 0}}\n}");
   ASSERT_FALSE(zero.ok());

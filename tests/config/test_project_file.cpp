@@ -141,7 +141,8 @@ TEST_F(ProjectFile, UnknownKeysWarnWithFileLineAndTheNearestKey) {
       // Nothing near enough to guess: the keys it could have been.
       at(13) +
           "unknown key 'colour' ignored; known keys here: dev_mode, hot_reload, "
-          "module_paths, log_level, debounce_ms, watch, capabilities, performance, trace, commit, "
+          "module_paths, log_level, debounce_ms, watch, capabilities, performance, limits, trace, "
+          "commit, "
           "versions_dir, "
           "cxx, modules",
       at(14) + "unknown key 'Log_Level' ignored; did you mean 'log_level'?",

@@ -288,6 +288,26 @@ TEST_F(AutoReloadTest, ExplicitReloadRunsTheBuildRuleInDevMode) {
   EXPECT_EQ(call_int(m, "version"), 2);
 }
 
+// A build that runs past limits.build_s is stopped, whole process group,
+// and reported as timed out naming the key; the running version serves on.
+TEST_F(AutoReloadTest, ABuildPastItsTimeLimitIsStoppedAndTheRunningVersionKept) {
+  install(fixtures::counter_v1);
+  hotmod::RuntimeOptions o = dev_options();
+  o.hot_reload = false;
+  o.limits.build = std::chrono::seconds(1);
+  o.builds["counter"] = {"sleep 60 & sleep 60; wait", {"src/*.cpp"}, tmp_.path()};
+  hotmod::Runtime rt(o);
+  hotmod::Module m = load(rt);
+  const auto start = std::chrono::steady_clock::now();
+  hotmod::ReloadStats s = rt.reload("counter");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 30s);
+  EXPECT_FALSE(s.success);
+  EXPECT_EQ(s.failure, hotmod::Failure::timed_out);
+  EXPECT_NE(s.error.find("stopped after 1 s, its time limit"), std::string::npos) << s.error;
+  EXPECT_NE(s.error.find("limits.build_s"), std::string::npos) << s.error;
+  EXPECT_EQ(call_int(m, "version"), 1);
+}
+
 TEST_F(AutoReloadTest, ProductionModeRunsNoBuildTools) {
   install(fixtures::counter_v1);
   hotmod::RuntimeOptions o = options();

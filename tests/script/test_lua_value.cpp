@@ -1,4 +1,6 @@
 // hotmod::Value <-> Lua values, on a plain lua_State.
+#include <functional>
+
 #include <gtest/gtest.h>
 
 #include <lua.hpp>
@@ -138,6 +140,39 @@ TEST_F(LuaValue, CyclesAreRefusedSharedTablesAreNot) {
             "argument 2: field 'x.back' is a table that contains itself (a cycle); only trees of "
             "tables cross module boundaries");
   EXPECT_EQ(*read("local s = {1} return {a = s, b = s}"), Value::parse(R"({"a": [1], "b": [1]})"));
+}
+
+// {a = x, b = x} nested n deep: n + 1 tables, 2^n leaves. Each table is read
+// from Lua once and copied after; the expansion is capped, not walked.
+TEST_F(LuaValue, TablesSharedAtEveryLevelAreReadOnceAndTheirExpansionIsCapped) {
+  std::optional<Value> v = read("local x = {1} for i = 1, 12 do x = {a = x, b = x} end return x");
+  ASSERT_TRUE(v) << error;
+  Value leaf = *v;
+  for (int i = 0; i < 12; ++i) {
+    ASSERT_TRUE(leaf.is_object());
+    EXPECT_EQ(leaf["a"], leaf["b"]);
+    leaf = leaf["a"];
+  }
+  EXPECT_EQ(leaf, Value::parse("[1]"));
+  std::size_t leaves = 0;
+  std::function<void(const Value&)> count = [&](const Value& node) {
+    if (node.is_array()) ++leaves;
+    if (node.is_object())
+      for (const Value& child : node) count(child);
+  };
+  count(*v);
+  EXPECT_EQ(leaves, 4096u) << "every place a shared table appears holds its copy";
+
+  // A shared table is as deep at each place it is copied to.
+  EXPECT_FALSE(read(R"(local deep = {} local d = deep for i = 1, 59 do d.n = {} d = d.n end
+local chain = {} local c = chain for i = 1, 58 do c.n = {} c = c.n end c.n = deep
+return {a = deep, b = chain})"));
+  EXPECT_NE(error.find("nested more than 100 tables deep"), std::string::npos) << error;
+
+  // 2^60 leaves: refused at once, naming why.
+  EXPECT_FALSE(read("local x = {1} for i = 1, 60 do x = {a = x, b = x} end return x"));
+  EXPECT_NE(error.find("argument 2"), std::string::npos) << error;
+  EXPECT_NE(error.find("expands to more than 1000000 values"), std::string::npos) << error;
 }
 
 TEST_F(LuaValue, KeysMustBeStringsOrIntegers) {

@@ -347,3 +347,79 @@ TEST_F(ScriptModuleTest, TwoHundredLineModuleLoadsAgainAndAgain) {
 }
 
 }  // namespace
+
+namespace {
+
+// A module's interpreter under limits: a runaway loop or allocation stops
+// the call that ran into it, names the limit and its key, and leaves the
+// module answering.
+class ScriptLimitsTest : public ::testing::Test {
+ protected:
+  hotmod_test::FakeScriptHost fake;
+  ScriptModule module{"spin", fake.host(),
+                      hotmod::script::ScriptLimits{5'000'000, std::uint64_t{32} << 20}};
+};
+
+constexpr const char* kRunaway = R"(local M = {}
+function M.spin() while true do end end
+function M.caught() while true do pcall(function() while true do end end) end end
+function M.hog() local t = {} for i = 1, 1e9 do t[i] = string.rep("x", 1000) .. i end end
+function M.fine(n) local s = 0 for i = 1, n do s = s + i end return s end
+function M.some(n) return #string.rep("y", n) end
+function M.on_load() if hotmod.state.stuck then while true do end end end
+return M
+)";
+
+TEST_F(ScriptLimitsTest, ARunawayLoopIsStoppedAndTheModuleStillAnswers) {
+  auto v = module.load(kRunaway, "spin.lua");
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  for (const char* runaway : {"spin", "caught"}) {
+    auto r = module.call(**v, runaway, Value::array());
+    ASSERT_FALSE(r.ok()) << runaway;
+    EXPECT_EQ(r.error().failure, hotmod::Failure::timed_out) << r.error().message;
+    EXPECT_NE(r.error().message.find("module 'spin': "), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("ran more than 5000000 Lua instructions"), std::string::npos)
+        << r.error().message;
+    EXPECT_NE(r.error().message.find("limits.script_instructions"), std::string::npos);
+    auto fine = module.call(**v, "fine", Value::array({100}));
+    ASSERT_TRUE(fine.ok()) << fine.error().message;
+    EXPECT_EQ(*fine, 5050) << "the budget starts again with each call";
+  }
+}
+
+TEST_F(ScriptLimitsTest, MemoryPastTheLimitStopsTheCallAndIsGivenBack) {
+  auto v = module.load(kRunaway, "spin.lua");
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  auto r = module.call(**v, "hog", Value::array());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().failure, hotmod::Failure::timed_out) << r.error().message;
+  EXPECT_NE(r.error().message.find("would hold more than 32 MB"), std::string::npos)
+      << r.error().message;
+  EXPECT_NE(r.error().message.find("limits.script_memory_mb"), std::string::npos);
+  auto fine = module.call(**v, "fine", Value::array({10}));
+  ASSERT_TRUE(fine.ok()) << fine.error().message;
+  EXPECT_EQ(*fine, 55);
+  auto again = module.call(**v, "some", Value::array({4 << 20}));
+  ASSERT_TRUE(again.ok()) << "what the stopped call held was given back: " << again.error().message;
+  EXPECT_EQ(*again, 4 << 20);
+}
+
+TEST_F(ScriptLimitsTest, AHookThatNeverReturnsIsStoppedAsOverItsLimit) {
+  auto v = module.load("hotmod.state.stuck = true\n" + std::string(kRunaway), "spin.lua");
+  ASSERT_TRUE(v.ok()) << v.error().message;
+  auto r = module.run_hook(**v, "on_load");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().failure, hotmod::Failure::timed_out) << r.error().message;
+  EXPECT_NE(r.error().message.find("module 'spin': on_load: ran more than"), std::string::npos)
+      << r.error().message;
+}
+
+TEST_F(ScriptLimitsTest, AChunkThatNeverReturnsFailsToLoad) {
+  auto v = module.load("while true do end return {}", "spin.lua");
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().failure, hotmod::Failure::timed_out) << v.error().message;
+  EXPECT_NE(v.error().message.find("spin.lua: ran more than"), std::string::npos)
+      << v.error().message;
+}
+
+}  // namespace

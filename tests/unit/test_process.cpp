@@ -82,6 +82,38 @@ TEST(RunCommand, CancelStopsTheWholeProcessGroup) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
 }
 
+// A command past its time limit is stopped, whole group, and says why.
+TEST(RunCommand, ACommandPastItsTimeLimitIsStoppedAndSaysSo) {
+  hotmod_test::TempDir tmp("hotmod-unit");
+  const auto start = std::chrono::steady_clock::now();
+  const hotmod::process::Outcome r = hotmod::process::run(
+      hotmod::process::shell("sleep 30 & sleep 30; wait", tmp.path()), nullptr, 1s);
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_FALSE(r.cancelled);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.describe(), "stopped after 1 s, its time limit");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  const hotmod::process::Outcome quick =
+      hotmod::process::run(hotmod::process::shell("true", tmp.path()), nullptr, 30s);
+  EXPECT_TRUE(quick.ok()) << quick.describe();
+  EXPECT_FALSE(quick.timed_out);
+}
+
+// A program that is not there, or not a program, says which and why.
+TEST(RunCommand, AProgramThatCannotStartIsNamed) {
+  hotmod_test::TempDir tmp("hotmod-unit");
+  const auto missing =
+      hotmod::process::run(hotmod::process::Command({"hotmod-no-such-program", "x"}, tmp.path()));
+  EXPECT_FALSE(missing.started);
+  EXPECT_NE(missing.error.find("cannot run hotmod-no-such-program: not found"), std::string::npos)
+      << missing.error;
+  hotmod_test::write_file(tmp.path() / "data.txt", "not a program\n");
+  const auto data = hotmod::process::run(
+      hotmod::process::Command({(tmp.path() / "data.txt").string()}, tmp.path()));
+  EXPECT_FALSE(data.started);
+  EXPECT_NE(data.error.find("Permission denied"), std::string::npos) << data.error;
+}
+
 TEST(RunCommand, ABuildIgnoringSigtermIsKilled) {
   hotmod_test::TempDir tmp("hotmod-unit");
   std::atomic<bool> cancel{true};

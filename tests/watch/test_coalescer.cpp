@@ -183,7 +183,7 @@ TEST_F(CompleteOnCloseTest, RenamedIntoPlaceIsDueAtOnceWithItsTemporaryName) {
   lib.appeared("/r/m.so.tmp1234", false, false, at(0ms), true);
   lib.gone("/r/m.so.tmp1234", false, at(40ms));
   lib.appeared("/r/m.so", false, /*existed=*/true, at(40ms), false, Coalescer::Pace::debounced,
-               "/r/m.so.tmp1234");
+               "/r/m.so.tmp1234", /*placed=*/true);
   std::vector<FileChange> out = take(40ms);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].path, "/r/m.so");
@@ -191,16 +191,34 @@ TEST_F(CompleteOnCloseTest, RenamedIntoPlaceIsDueAtOnceWithItsTemporaryName) {
   EXPECT_FALSE(out[0].still_being_written);
 }
 
-TEST_F(CompleteOnCloseTest, ADeletionAndOtherFilesStillWaitForTheDebounce) {
+// lld and mold remove the old output when they start: its deletion waits
+// (4 × the quiet writer's 250 ms) for the file linked in its place.
+TEST_F(CompleteOnCloseTest, ARemovedLibraryWaitsForItsReplacementOtherFilesForTheDebounce) {
   lib.gone("/r/m.so", false, at(0ms));
   lib.written("/r/notes.txt", at(0ms));
   lib.closed("/r/notes.txt", at(1ms), true);
+  std::vector<FileChange> notes = take(31ms);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].path, "/r/notes.txt");
+  EXPECT_TRUE(take(999ms).empty()) << "the library's removal waits";
+  std::vector<FileChange> removed = take(1000ms);
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].kind, ChangeKind::deleted);
+
+  lib.gone("/r/m.so", false, at(1100ms));
+  lib.appeared("/r/m.so", false, false, at(1400ms), false, Coalescer::Pace::debounced,
+               "/r/.mold-1234", /*placed=*/true);
+  std::vector<FileChange> replaced = take(1400ms);
+  ASSERT_EQ(replaced.size(), 1u) << "replaced in place: one change, at once";
+  EXPECT_EQ(replaced[0].kind, ChangeKind::modified);
+}
+
+// A library found by a scan, or touched, is not known to be complete: it
+// waits for the debounce like anything else.
+TEST_F(CompleteOnCloseTest, ALibraryFoundByAScanIsNotTakenAsComplete) {
+  lib.appeared("/r/m.so", false, false, at(0ms), /*writing=*/false);
   EXPECT_TRUE(take(29ms).empty());
-  std::vector<FileChange> out = take(31ms);
-  ASSERT_EQ(out.size(), 2u);
-  EXPECT_EQ(out[0].path, "/r/m.so");
-  EXPECT_EQ(out[0].kind, ChangeKind::deleted);
-  EXPECT_EQ(out[1].path, "/r/notes.txt");
+  EXPECT_EQ(take(30ms).size(), 1u);
 }
 
 }  // namespace
