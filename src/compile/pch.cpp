@@ -46,7 +46,8 @@ std::vector<fs::path> paths_of(const nlohmann::json& recorded) {
 }  // namespace
 
 PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags,
-                      const fs::path& cache_root, const std::atomic<bool>* cancel) {
+                      const fs::path& cache_root, const std::atomic<bool>* cancel,
+                      std::chrono::nanoseconds limit) {
   PchOutcome out;
   KeyHasher key;
   key.add(tc.identity).add(kHeader);
@@ -100,7 +101,7 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
   args.insert(args.end(), {"-x", "c++-header", header.string(), "-o", tmp_pch.string(), "-MD",
                            "-MF", dep.string()});
   const std::int64_t started = now_ns();
-  process::Outcome run = process::run({args, dir}, cancel);
+  process::Outcome run = process::run({args, dir}, cancel, limit);
   if (!run.ok()) {
     fs::remove(tmp_pch, ec);
     fs::remove(dep, ec);

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -34,8 +35,10 @@ struct PchOutcome {
 };
 
 // Finds or builds the PCH for `flags` (everything but the per-file -c, -o
-// and depfile options). `cancel` stops a build in progress.
+// and depfile options). `cancel` stops a build in progress, and so does
+// running for `limit` (0: no limit).
 PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags,
-                      const std::filesystem::path& cache_root, const std::atomic<bool>* cancel);
+                      const std::filesystem::path& cache_root, const std::atomic<bool>* cancel,
+                      std::chrono::nanoseconds limit = {});
 
 }  // namespace hotmod::compile

@@ -238,7 +238,9 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
   if (options_.precompiled_header && !distributed) {
     std::lock_guard lock(pch_mu_);
     const auto t0 = Clock::now();
-    PchOutcome pch = ensure_pch(p.tc, p.flags.front(), cache_.root(), cancel);
+    // Under the compile limit too: a PCH build that hangs would hold up
+    // every source module's build behind it.
+    PchOutcome pch = ensure_pch(p.tc, p.flags.front(), cache_.root(), cancel, compile_limit_);
     if (pch.ok) {
       pch_flags = pch.pch.use_flags;
       inputs = pch.pch.inputs;

@@ -171,15 +171,16 @@ std::string LogCapture::dump() const {
 }
 
 EventLog::EventLog(hotmod::EventBus& bus)
-    : subscription_(bus.subscribe("*", [this](std::string_view topic, const hotmod::Value& p) {
-        std::lock_guard lock(mutex_);
-        events_.push_back({std::string(topic), p});
-      })) {}
+    : subscription_(
+          bus.subscribe("*", [shared = shared_](std::string_view topic, const hotmod::Value& p) {
+            std::lock_guard lock(shared->mutex);
+            shared->events.push_back({std::string(topic), p});
+          })) {}
 
 std::vector<hotmod::Value> EventLog::payloads(std::string_view topic) const {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(shared_->mutex);
   std::vector<hotmod::Value> out;
-  for (const Event& e : events_)
+  for (const Event& e : shared_->events)
     if (e.topic == topic) out.push_back(e.payload);
   return out;
 }
@@ -189,13 +190,13 @@ std::size_t EventLog::count(std::string_view topic) const {
 }
 
 std::vector<EventLog::Event> EventLog::events() const {
-  std::lock_guard lock(mutex_);
-  return events_;
+  std::lock_guard lock(shared_->mutex);
+  return shared_->events;
 }
 
 void EventLog::clear() {
-  std::lock_guard lock(mutex_);
-  events_.clear();
+  std::lock_guard lock(shared_->mutex);
+  shared_->events.clear();
 }
 
 RuntimeTest::RuntimeTest() {

@@ -86,8 +86,15 @@ class EventLog {
   void clear();
 
  private:
-  mutable std::mutex mutex_;
-  std::vector<Event> events_;
+  // Shared with the subscriber: a delivery already running on another
+  // thread (the reaper's module.unloaded) may finish after the
+  // subscription is gone (EventBus::remove_subscriber), so what it writes
+  // into must outlive this log.
+  struct Shared {
+    std::mutex mutex;
+    std::vector<Event> events;
+  };
+  std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
   hotmod::Subscription subscription_;  // last: goes first
 };
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -63,6 +64,32 @@ class RelinkTest : public RuntimeTest {
     EXPECT_EQ(seen.back().version, version);
   }
 
+  // A slow linker's rebuild, as both kinds do it: the old file removed, the
+  // new one created and `start`ed, the runtime seen waiting for its writer
+  // while the running version serves, the rest written by `finish` and the
+  // file closed — then exactly one reload, to the new version, no failure.
+  using Step = std::function<void(int fd, const std::string& image)>;
+  void relink_slowly(const Step& start, const Step& finish) {
+    hotmod::Runtime rt(dev_options());
+    EventLog events(rt.bus());
+    record(rt);
+    hotmod::Module m = load(rt);
+    const std::string image = read_file(fixtures::counter_v2);
+    ASSERT_EQ(::unlink(target().c_str()), 0);
+    const int fd = ::open(target().c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+    ASSERT_GE(fd, 0);
+    start(fd, image);
+    ASSERT_TRUE(wait_until([&] {
+      return logs_->contains(hotmod::LogLevel::debug, {"counter", "still being written"});
+    })) << logs_->dump();
+    EXPECT_EQ(call_int(m, "version"), 1) << "the running version keeps serving";
+    finish(fd, image);
+    ASSERT_EQ(::close(fd), 0);
+    expect_reloads(rt, 1, "2.0.0");
+    EXPECT_EQ(call_int(m, "version"), 2);
+    EXPECT_EQ(events.count("module.reload_failed"), 0u) << logs_->dump();
+  }
+
   mutable std::mutex mu_;
   std::vector<hotmod::ReloadStats> reloads_;
 };
@@ -95,53 +122,27 @@ INSTANTIATE_TEST_SUITE_P(Linkers, EveryLinker, ::testing::Values("bfd", "gold", 
 // file is reported (the writer was quiet), found unwritten, and waited for.
 TEST_F(RelinkTest, AnOutputCreatedLongBeforeItIsWrittenIsWaitedFor) {
   link(fixtures::counter_v1_object, "bfd");
-  hotmod::Runtime rt(dev_options());
-  EventLog events(rt.bus());
-  record(rt);
-  hotmod::Module m = load(rt);
-
-  const std::string image = read_file(fixtures::counter_v2);
-  ASSERT_EQ(::unlink(target().c_str()), 0);
-  const int fd = ::open(target().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-  ASSERT_GE(fd, 0);
-  ASSERT_TRUE(wait_until([&] {
-    return logs_->contains(hotmod::LogLevel::debug, {"counter", "still being written"});
-  })) << logs_->dump();
-  EXPECT_EQ(call_int(m, "version"), 1) << "the running version keeps serving";
-  ASSERT_EQ(::write(fd, image.data(), image.size()), static_cast<ssize_t>(image.size()));
-  ASSERT_EQ(::close(fd), 0);
-
-  expect_reloads(rt, 1, "2.0.0");
-  EXPECT_EQ(call_int(m, "version"), 2);
-  EXPECT_EQ(events.count("module.reload_failed"), 0u) << logs_->dump();
+  relink_slowly([](int, const std::string&) {},
+                [](int fd, const std::string& image) {
+                  ASSERT_EQ(::write(fd, image.data(), image.size()),
+                            static_cast<ssize_t>(image.size()));
+                });
 }
 
 // gold: sizes the output first, then writes it through a shared mapping,
 // which the kernel reports no writes for; only the close says it is done.
 TEST_F(RelinkTest, AnOutputSizedFirstAndWrittenThroughAMappingIsWaitedFor) {
   link(fixtures::counter_v1_object, "gold");
-  hotmod::Runtime rt(dev_options());
-  EventLog events(rt.bus());
-  record(rt);
-  hotmod::Module m = load(rt);
-
-  const std::string image = read_file(fixtures::counter_v2);
-  ASSERT_EQ(::unlink(target().c_str()), 0);
-  const int fd = ::open(target().c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(::ftruncate(fd, static_cast<off_t>(image.size())), 0);
-  ASSERT_TRUE(wait_until([&] {
-    return logs_->contains(hotmod::LogLevel::debug, {"counter", "still being written"});
-  })) << logs_->dump();
-  void* map = ::mmap(nullptr, image.size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  ASSERT_NE(map, MAP_FAILED);
-  std::memcpy(map, image.data(), image.size());
-  ASSERT_EQ(::munmap(map, image.size()), 0);
-  ASSERT_EQ(::close(fd), 0);
-
-  expect_reloads(rt, 1, "2.0.0");
-  EXPECT_EQ(call_int(m, "version"), 2);
-  EXPECT_EQ(events.count("module.reload_failed"), 0u) << logs_->dump();
+  relink_slowly(
+      [](int fd, const std::string& image) {
+        ASSERT_EQ(::ftruncate(fd, static_cast<off_t>(image.size())), 0);
+      },
+      [](int fd, const std::string& image) {
+        void* map = ::mmap(nullptr, image.size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        ASSERT_NE(map, MAP_FAILED);
+        std::memcpy(map, image.data(), image.size());
+        ASSERT_EQ(::munmap(map, image.size()), 0);
+      });
 }
 
 // Once its writer closed it, a broken file is a failure like any other: the
