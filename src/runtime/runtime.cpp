@@ -284,9 +284,7 @@ std::optional<Error> runtime::Core::refuse_if_forked(std::string_view what) cons
   return Error{Stage::load, Failure::forked, runtime::fork_refusal(what, born_in_pid)};
 }
 
-namespace {
-
-ReloadStats refused(std::string_view module, Error e) {
+ReloadStats runtime::failed_stats(std::string_view module, Error e) {
   ReloadStats s;
   s.module = std::string(module);
   s.stage = e.stage;
@@ -294,8 +292,6 @@ ReloadStats refused(std::string_view module, Error e) {
   s.error = std::move(e.message);
   return s;
 }
-
-}  // namespace
 
 // ---- the public API ----------------------------------------------------
 
@@ -334,24 +330,20 @@ Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> Runtime::interface(
 
 ReloadStats Runtime::reload(std::string_view name) {
   if (auto e = impl_->refuse_if_forked(fmt::format("reload module '{}'", name)))
-    return refused(name, std::move(*e));
+    return runtime::failed_stats(name, std::move(*e));
   Error error;
   std::shared_ptr<registry::Slot> slot = impl_->find(name, &error);
-  if (!slot) {
-    ReloadStats s;
-    s.module = std::string(name);
-    s.stage = Stage::load;
-    s.failure = Failure::unknown_module;
-    s.error = error.message;
-    return s;
-  }
+  if (!slot)
+    return runtime::failed_stats(
+        name, Error{Stage::load, Failure::unknown_module, std::move(error.message)});
   ReloadStats stats = impl_->build_and_reload(*slot);
   impl_->deliver_notices();
   return stats;
 }
 
 std::vector<ReloadStats> Runtime::reload_all() {
-  if (auto e = impl_->refuse_if_forked("reload modules")) return {refused("", std::move(*e))};
+  if (auto e = impl_->refuse_if_forked("reload modules"))
+    return {runtime::failed_stats("", std::move(*e))};
   std::map<std::string, std::shared_ptr<registry::Slot>, std::less<>> all;
   {
     std::shared_lock lock(impl_->registry_mu);
@@ -393,7 +385,7 @@ void runtime::Core::announce_discovery(RefreshReport& report) {
 RefreshReport Runtime::refresh() {
   RefreshReport report;
   if (auto e = impl_->refuse_if_forked("refresh modules")) {
-    report.reloaded.push_back(refused("", std::move(*e)));
+    report.reloaded.push_back(runtime::failed_stats("", std::move(*e)));
     return report;
   }
   impl_->rescan();
@@ -428,7 +420,7 @@ RefreshReport Runtime::refresh() {
 
 std::vector<ReloadStats> Runtime::apply_pending() {
   if (auto e = impl_->refuse_if_forked("apply pending reloads"))
-    return {refused("", std::move(*e))};
+    return {runtime::failed_stats("", std::move(*e))};
   std::vector<std::shared_ptr<registry::Slot>> ready;  // prepared versions, in order
   {
     std::lock_guard lock(impl_->pending_mu);

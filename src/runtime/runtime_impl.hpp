@@ -38,6 +38,8 @@ class SourceBuilder;
 }
 namespace runtime {
 class AutoReloader;
+// The stats of an attempt that failed before anything ran: `e` for `module`.
+ReloadStats failed_stats(std::string_view module, Error e);
 }  // namespace runtime
 
 namespace detail {

@@ -104,14 +104,8 @@ std::optional<ReloadStats> runtime::Core::reload_source_changed(registry::Slot& 
 }
 
 ReloadStats Runtime::build(std::string_view name) {
-  if (auto e = impl_->refuse_if_forked(fmt::format("build module '{}'", name))) {
-    ReloadStats refused;
-    refused.module = std::string(name);
-    refused.stage = e->stage;
-    refused.failure = e->failure;
-    refused.error = e->message;
-    return refused;
-  }
+  if (auto e = impl_->refuse_if_forked(fmt::format("build module '{}'", name)))
+    return runtime::failed_stats(name, std::move(*e));
   ReloadStats stats;
   stats.module = std::string(name);
   stats.stage = Stage::build;
