@@ -128,6 +128,13 @@ TEST_F(GrantsSection, LimitsTakeTheirDefaultsAndTheFilesValues) {
   ASSERT_FALSE(negative.ok());
   EXPECT_NE(negative.error().message.find("limits.build_s"), std::string::npos)
       << negative.error().message;
+
+  auto huge = load("{\n\"limits\": {\"compile_s\": 99999999999}\n}");
+  ASSERT_FALSE(huge.ok()) << "a limit past a year would overflow the clock";
+  EXPECT_NE(huge.error().message.find(
+                "'limits.compile_s' is 99999999999; use at most 31622400, or 0 for no limit"),
+            std::string::npos)
+      << huge.error().message;
 }
 
 TEST_F(GrantsSection, BadThresholdsAreRefusedAndMisspellingsWarned) {
