@@ -75,6 +75,8 @@ enum class Failure {
   timed_out,            // ran past its limit (RuntimeOptions::limits): a build, a
                         // compile, a script's instructions or memory
   forked,               // asked of a runtime made before this process was fork()ed
+  crashed,              // module code crashed (a fatal signal, abort(), std::terminate, a
+                        // stack overflow) and the crash was contained (dev mode)
 };
 
 std::string_view to_string(ModuleKind kind);
@@ -106,6 +108,22 @@ class BadResultAccess : public std::exception {
 
  private:
   std::shared_ptr<const Error> error_;  // shared: copying an exception must not throw
+};
+
+// Thrown out of a call through a Ref<I> whose module code crashed while crash
+// containment was on (RuntimeOptions::contain_crashes, dev mode): the call
+// is abandoned where the module was entered, and error() says which module
+// and version, which signal, and (diagnostics) the backtrace. The module's
+// own frames were not unwound: what they held (locks, heap) stays as it
+// was. Module::call and the runtime's own calls return this Error instead.
+class ModuleCrashed : public std::exception {
+ public:
+  explicit ModuleCrashed(Error error) : error_(std::make_shared<const Error>(std::move(error))) {}
+  const char* what() const noexcept override { return error_->message.c_str(); }
+  const Error& error() const noexcept { return *error_; }
+
+ private:
+  std::shared_ptr<const Error> error_;
 };
 
 template <class T>

@@ -57,6 +57,15 @@ struct RuntimeOptions {
   // that thread.
   bool dev_mode = false;
   bool hot_reload = true;
+  // Crash containment: a fatal signal in module code (SIGSEGV, SIGBUS,
+  // SIGFPE, SIGILL, abort(), std::terminate, a stack overflow) fails the
+  // call into the module with Failure::crashed — a Ref<I> call throws
+  // hotmod::ModuleCrashed — and the host keeps running. A crash in the
+  // host's own code is left to the host's handler or the default action.
+  // `dev`: in dev mode (the default); `always`: in production too; `off`.
+  // hotmod.json: "contain_crashes": "dev" | "always" | "off".
+  enum class Containment { dev, always, off };
+  Containment contain_crashes = Containment::dev;
   std::chrono::milliseconds debounce{30};  // per file, before a reload starts
   WatchBackend watch_backend = WatchBackend::automatic;
   std::chrono::milliseconds poll_interval{100};

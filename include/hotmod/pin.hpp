@@ -57,21 +57,27 @@ class Pin {
       detail::tls_pin_record = r;
     }
     record_ = r;
-    if (r->depth++ == 0) {
+    outer_depth_ = r->depth++;
+    if (outer_depth_ == 0) {
       r->epoch.store(domain->epoch.load(std::memory_order_acquire), std::memory_order_relaxed);
       // The reclaimer's membarrier orders this store before our later loads
       // of the current version; here we only stop the compiler reordering.
       std::atomic_signal_fence(std::memory_order_seq_cst);
     }
   }
+  // Restores the depth it found rather than counting down: when a crash in
+  // module code is contained, the module's frames are abandoned without
+  // running their destructors, and pins they held must not stay counted.
   ~Pin() {
-    if (--record_->depth == 0) record_->epoch.store(0, std::memory_order_release);
+    record_->depth = outer_depth_;
+    if (outer_depth_ == 0) record_->epoch.store(0, std::memory_order_release);
   }
   Pin(const Pin&) = delete;
   Pin& operator=(const Pin&) = delete;
 
  private:
   PinRecord* record_;
+  std::uint32_t outer_depth_;
 };
 
 }  // namespace hotmod

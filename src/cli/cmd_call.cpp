@@ -1,5 +1,7 @@
 #include "cli/cmd_call.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 
 #include "cli/call_args.hpp"
@@ -58,6 +60,9 @@ int run_call(const GlobalOptions& global, const CallArgs& args) {
   }
   Result<Value> result = module->call_with(target->function, *values);
   if (!result) {
+    // A contained crash's backtrace, like the loader's words above.
+    if (const std::string& trace = result.error().diagnostics; !trace.empty())
+      std::fputs(fmt::format("{}\n", trace).c_str(), stderr);
     print_error(result.error().message);
     return kExitFailed;
   }

@@ -70,6 +70,8 @@ std::string_view failure_words(Failure failure) {
       return "over its limit";
     case Failure::forked:
       return "runtime of the parent process";
+    case Failure::crashed:
+      return "crashed";
   }
   return "failed";
 }

@@ -129,6 +129,20 @@ std::string commit(const Use& u, FileSettings& out) {
   return {};
 }
 
+std::string contain_crashes(const Use& u, FileSettings& out) {
+  const auto& text = u.value.get_ref<const std::string&>();
+  using C = RuntimeOptions::Containment;
+  if (text == "dev")
+    out.contain_crashes = C::dev;
+  else if (text == "always")
+    out.contain_crashes = C::always;
+  else if (text == "off")
+    out.contain_crashes = C::off;
+  else
+    return must_be_one_of(u.key, text, "dev, always or off");
+  return {};
+}
+
 std::string versions_dir(const Use& u, FileSettings& out) {
   const auto& text = u.value.get_ref<const std::string&>();
   if (text.empty())
@@ -194,6 +208,7 @@ constexpr std::array kRules{
     Rule{"/limits/script_memory_mb", Type::count, "256", limit, "limits.script_memory_mb"},
     Rule{"/trace", Type::string, R"("hotmod-trace.json")", trace, "trace"},
     Rule{"/commit", Type::string, R"("immediate")", commit, "commit"},
+    Rule{"/contain_crashes", Type::string, R"("dev")", contain_crashes, "contain_crashes"},
     Rule{"/versions_dir", Type::string, R"("/tmp/my-versions")", versions_dir, "versions_dir"},
     Rule{"/cxx", Type::object, R"({"compiler": "g++"})", nullptr, ""},
     Rule{"/cxx/compiler", Type::string, R"("g++")", cxx_keys::compiler, "cxx.compiler"},

@@ -41,6 +41,7 @@ struct CxxSettings {
 struct FileSettings {
   ConfigLayer layer;  // the settings other layers can give too
   std::optional<CommitPolicy> commit;
+  std::optional<RuntimeOptions::Containment> contain_crashes;
   std::optional<std::filesystem::path> versions_dir;
   std::optional<std::vector<std::string>> capabilities;  // granted to every module
   std::map<std::string, std::vector<std::string>, std::less<>> module_capabilities;

@@ -94,6 +94,9 @@ void merge_file_only(config::FileSettings& file, LoadedConfig& out) {
   RuntimeOptions& o = out.options;
   o.commit =
       pick<CommitPolicy>("commit", o.commit, {{file.commit, file_origin(file, "commit")}}, out);
+  o.contain_crashes = pick<RuntimeOptions::Containment>(
+      "contain_crashes", o.contain_crashes,
+      {{file.contain_crashes, file_origin(file, "contain_crashes")}}, out);
   o.versions_dir = pick<fs::path>("versions_dir", o.versions_dir,
                                   {{file.versions_dir, file_origin(file, "versions_dir")}}, out);
   o.capabilities =

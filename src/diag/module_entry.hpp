@@ -6,7 +6,9 @@
 //     it has its stack captured (dev mode, diag/throw_hook.cpp);
 //   - heap allocations are attributed to the module (dev mode);
 //   - whatever it throws is caught here and returned, never unwinding into
-//     the host.
+//     the host;
+//   - a crash in it, when contained (contain/contain.hpp), comes back as
+//     what escaped, marked `crashed`.
 // Pinning the version is the caller's business: a call pins, a hook runs
 // under its module's lock with the version owned.
 #pragma once
@@ -16,6 +18,7 @@
 #include <string>
 #include <utility>
 
+#include "contain/contain.hpp"
 #include "diag/heap_accounting.hpp"
 #include "diag/stack_trace.hpp"
 
@@ -23,19 +26,28 @@ namespace hotmod::diag {
 
 // What escaped module code.
 struct Escaped {
-  std::string what;   // the exception's what(), or what kind of thing was thrown
-  std::string trace;  // where it was thrown, when captured (dev mode); else ""
+  std::string what;      // the exception's what(), or what kind of thing was thrown
+  std::string trace;     // where it was thrown, when captured (dev mode); else ""
+  bool crashed = false;  // a contained crash: `what` names module, version and signal
+
+  // Failure::crashed for a crash, else what the caller calls a throw there.
+  Failure failure_or(Failure thrown) const { return crashed ? Failure::crashed : thrown; }
 };
 
 // Runs `fn` as module code whose heap is counted in `cell` (null: nobody's).
 // nullopt when it returned; what it threw otherwise.
 template <class Fn>
 std::optional<Escaped> enter_module(HeapCell* cell, Fn&& fn) {
+  contain::Entry entry;
   ModuleCode in_module;
   HeapScope heap(cell);
   try {
     std::forward<Fn>(fn)();
     return std::nullopt;
+  } catch (const ModuleCrashed& crash) {
+    entry.abandoned();
+    (void)take_throw_trace();  // the landing's throw, not the module's
+    return Escaped{crash.error().message, crash.error().diagnostics, true};
   } catch (const std::exception& e) {
     return Escaped{e.what(), take_throw_trace()};
   } catch (...) {

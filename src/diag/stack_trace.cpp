@@ -6,11 +6,12 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <sstream>
 #include <utility>
 #include <vector>
 
 #include <backward.hpp>
+
+#include "contain/frames_text.hpp"
 
 namespace hotmod::diag {
 
@@ -89,28 +90,10 @@ std::string take_throw_trace() {
   if (g_holders.load(std::memory_order_relaxed) == 0) return "";
   std::unique_ptr<backward::StackTrace> st = std::move(t_last_throw);
   if (!st || st->size() == 0) return "";
-  // Innermost first, one "file:line: in function" per frame (inlined calls
-  // included), so an editor or terminal can jump to the throw site.
-  backward::TraceResolver resolver;
-  resolver.load_stacktrace(*st);
-  std::ostringstream out;
-  out << "thrown at:";
-  std::size_t n = 0;
-  auto frame = [&](const backward::ResolvedTrace::SourceLoc& loc, const std::string& object,
-                   const std::string& object_function) {
-    out << "\n  #" << n++ << " ";
-    if (!loc.filename.empty())
-      out << loc.filename << ":" << loc.line << ": in " << loc.function;
-    else
-      out << (object_function.empty() ? "??" : object_function) << " (" << object << ")";
-  };
-  for (std::size_t i = 0; i < st->size() && i < kMaxFrames; ++i) {
-    backward::ResolvedTrace t = resolver.resolve((*st)[i]);
-    for (auto it = t.inliners.rbegin(); it != t.inliners.rend(); ++it)
-      frame(*it, t.object_filename, t.object_function);
-    frame(t.source, t.object_filename, t.object_function);
-  }
-  return out.str();
+  std::vector<std::uintptr_t> pcs;
+  for (std::size_t i = 0; i < st->size() && i < kMaxFrames; ++i)
+    pcs.push_back(reinterpret_cast<std::uintptr_t>((*st)[i].addr));
+  return contain::frames_text("thrown at:", pcs.data(), pcs.size(), kMaxFrames);
 }
 
 void install_crash_handlers() {

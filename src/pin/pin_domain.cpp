@@ -9,6 +9,7 @@
 // loop cannot starve the reclaimer.
 #include "pin/pin_domain.hpp"
 
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -19,10 +20,17 @@
 namespace hotmod::pin {
 namespace {
 
+std::atomic<void (*)()> g_first_pin_hook{nullptr};
+thread_local PinRecord* t_record = nullptr;
+
 class ProcessPinDomain final : public PinDomain {
  public:
   PinRecord* register_thread() override {
     thread_local Holder holder{this};
+    if (t_record == nullptr) {
+      t_record = holder.record;
+      if (void (*hook)() = g_first_pin_hook.load(std::memory_order_acquire)) hook();
+    }
     return holder.record;
   }
 
@@ -69,6 +77,14 @@ class ProcessPinDomain final : public PinDomain {
 };
 
 }  // namespace
+
+PinRecord* this_thread_record() {
+  return t_record;
+}
+
+void set_first_pin_hook(void (*hook)()) {
+  g_first_pin_hook.store(hook, std::memory_order_release);
+}
 
 PinDomain& domain() {
   // Never destroyed: thread_local holders of late-exiting threads use it.

@@ -32,8 +32,13 @@ Result<Value> Slot::call(std::string_view function, const Value& args) {
     if (ok) return result;
     return error;  // it names the module
   }
+  if (escaped->crashed)
+    return Error{Stage::call, Failure::crashed,
+                 fmt::format("call to '{}' of {}; the module keeps serving other calls", function,
+                             escaped->what),
+                 escaped->trace};
   // The trace stays in the message: it is what a console or `hotmod call` prints.
-  return Error{Stage::call, Failure::function_threw,
+  return Error{Stage::call, escaped->failure_or(Failure::function_threw),
                fmt::format("module '{}': {}{}{}", name_, escaped->what,
                            escaped->trace.empty() ? "" : "\n", escaped->trace)};
 }

@@ -43,7 +43,10 @@ std::optional<HookFailure> run_hook(Hook which, registry::Version& v) {
       failed = HookFailure{diag::Escaped{std::move(error->message), ""}, f};
     }
   });
-  if (escaped) return HookFailure{std::move(*escaped)};
+  if (escaped) {
+    const Failure f = escaped->failure_or(Failure::on_load_threw);
+    return HookFailure{std::move(*escaped), f};
+  }
   return failed;
 }
 
@@ -125,13 +128,21 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
 
   // Roll back to the old version, as it was before on_unload.
   const char* kept = old ? "; the previous version keeps running" : "";
-  *f = failed->failure == Failure::timed_out
-           ? Error{Stage::initialize, Failure::timed_out,
-                   fmt::format("{}{}", failed->escaped.what, kept)}
-           : Error{Stage::initialize, Failure::on_load_threw,
-                   fmt::format("module '{}' on_load threw: {}{}", slot.name(), failed->escaped.what,
-                               kept),
-                   failed->escaped.trace};
+  switch (failed->failure) {
+    case Failure::timed_out:
+      *f = Error{Stage::initialize, Failure::timed_out,
+                 fmt::format("{}{}", failed->escaped.what, kept)};
+      break;
+    case Failure::crashed:
+      *f = Error{Stage::initialize, Failure::crashed,
+                 fmt::format("on_load of {}{}", failed->escaped.what, kept), failed->escaped.trace};
+      break;
+    default:
+      *f = Error{
+          Stage::initialize, Failure::on_load_threw,
+          fmt::format("module '{}' on_load threw: {}{}", slot.name(), failed->escaped.what, kept),
+          failed->escaped.trace};
+  }
   host.bus().remove_owner(next->generation);
   // A script's hotmod.state goes back to before the new chunk ran.
   next->backend->undo_load_changes();

@@ -15,6 +15,7 @@
 
 #include <chrono>
 
+#include "contain/contain.hpp"
 #include "diag/heap_accounting.hpp"
 #include "diag/module_entry.hpp"
 #include "loader/abi_check.hpp"
@@ -99,7 +100,7 @@ bool run_self_test(registry::Slot& slot, registry::Version& v, Error* f) {
   std::optional<diag::Escaped> escaped =
       diag::enter_module(slot.heap(), [&] { v.def->self_test(); });
   if (!escaped) return true;
-  *f = Error{Stage::validate, Failure::self_test_failed,
+  *f = Error{Stage::validate, escaped->failure_or(Failure::self_test_failed),
              fmt::format("self-test of module '{}' failed: {}", slot.name(), escaped->what),
              escaped->trace};
   return false;
@@ -115,7 +116,7 @@ bool instantiate(registry::Slot& slot, registry::Version& v, Error* f) {
       v.instances.emplace_back(i.name, object);
       continue;
     }
-    *f = Error{Stage::validate, Failure::constructor_threw,
+    *f = Error{Stage::validate, escaped->failure_or(Failure::constructor_threw),
                fmt::format("module '{}': constructing its {} threw: {}", slot.name(), i.name,
                            escaped->what),
                escaped->trace};
@@ -157,12 +158,22 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
     StageTimer timer(&t.open);
     // Its static constructors run inside dlopen and allocate as the module.
     // Not an enter_module(): an exception unwinding out of dlopen would leave
-    // the dynamic loader's lock held.
+    // the dynamic loader's lock held. A crash in one returns to the loader.
     diag::HeapScope heap(slot.heap());
-    if (!loader::open_image(v->copy, slot.name(), &v->image, f)) {
+    contain::LoadScope loading(v->copy.c_str(), slot.name(), v->generation);
+    const bool opened = loader::open_image(v->copy, slot.name(), &v->image, f);
+    if (std::optional<Error> crash = loading.crash()) {
+      // Half constructed: never run its code again, not even its destructors.
+      // The image stays mapped and its copy on disk (the next start removes it).
+      *f = std::move(*crash);
+      v->image = {};
+      return nullptr;
+    }
+    if (!opened) {
       host.store().remove(v->copy);
       return nullptr;
     }
+    contain::add_image(v->image.handle, slot.name(), v->image.descriptor->version, v->generation);
   }
   StageTimer timer(&t.validate);
   if (!check_descriptor(host, slot, *v, f) || !run_self_test(slot, *v, f) ||

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "contain/contain.hpp"
 #include "pin/pin_domain.hpp"
 
 namespace hotmod::reload {
@@ -22,6 +23,7 @@ bool unload_now(registry::Version& v, std::vector<registry::StateBox>& garbage, 
   v.def = nullptr;
   bool unloaded = true;
   if (v.image.handle != nullptr) {
+    contain::remove_image(v.image.handle);
     unloaded = loader::close_image(v.image.handle, v.copy, v.elf, why);
     v.image.handle = nullptr;
   }

@@ -34,7 +34,7 @@ bool hand_over(const log::RuntimeLog& log, const std::string& module,
   h->snapshot.destroy();
   *h = Handover{};
   *f = Error{
-      Stage::state, Failure::constructor_threw,
+      Stage::state, escaped->failure_or(Failure::constructor_threw),
       fmt::format("module '{}': constructing its state {} threw: {}", module, next.state.type, why),
       escaped->trace};
   return false;
@@ -81,7 +81,7 @@ bool hand_over_unguarded(const log::RuntimeLog& log, const std::string& module,
                          layout(want)));
     return true;
   }
-  *f = Error{Stage::state, Failure::migration_failed,
+  *f = Error{Stage::state, escaped->failure_or(Failure::migration_failed),
              fmt::format("module '{}': migrating state from {} threw: {}", module,
                          layout(current.def), escaped->what),
              escaped->trace};

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "compile/source_builder.hpp"
+#include "contain/contain.hpp"
 #include "diag/heap_accounting.hpp"
 #include "diag/module_entry.hpp"
 #include "diag/stack_trace.hpp"
@@ -121,6 +122,9 @@ detail::RuntimeCore::~RuntimeCore() {
   if (trace.active()) trace.close();
   std::error_code ec;
   std::filesystem::remove(store.folder(), ec);  // only when empty: other runtimes may share it
+  std::lock_guard lock(mode_mu);
+  if (holds_containment) contain::release();  // after the last on_unload
+  holds_containment = false;
 }
 
 // Never holds registry_mu while taking a slot's lock: a module's hooks run

@@ -182,10 +182,11 @@ struct RuntimeCore {
   std::once_flag builder_once;
   std::unique_ptr<compile::SourceBuilder> builder;  // source modules' compiler driver
 
-  mutable std::mutex scans_mu;  // leaf
-  diag::TimingHistory scans;    // guarded by scans_mu
-  diag::TraceWriter trace;      // thread-safe; open while a trace runs
-  bool holds_heap = false;      // guarded by mode_mu: heap accounting held for dev mode
+  mutable std::mutex scans_mu;     // leaf
+  diag::TimingHistory scans;       // guarded by scans_mu
+  diag::TraceWriter trace;         // thread-safe; open while a trace runs
+  bool holds_containment = false;  // guarded by mode_mu: crash containment held
+  bool holds_heap = false;         // guarded by mode_mu: heap accounting held for dev mode
 
   reload::Reaper reaper;  // last: stopped first, while the rest still exists
 };

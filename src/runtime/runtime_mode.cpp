@@ -2,6 +2,7 @@
 // and the one line at startup (and on every switch) that says which it is.
 #include <fmt/format.h>
 
+#include "contain/contain.hpp"
 #include "diag/heap_accounting.hpp"
 #include "diag/stack_trace.hpp"
 #include "runtime/auto_reload.hpp"
@@ -22,6 +23,15 @@ void runtime::Core::apply_mode() {
       } else {
         diag::release_traces();
       }
+    }
+    const bool contain = options.contain_crashes == RuntimeOptions::Containment::always ||
+                         (dev && options.contain_crashes == RuntimeOptions::Containment::dev);
+    if (contain != holds_containment) {  // a crash in module code fails the call
+      holds_containment = contain;
+      if (contain)
+        contain::hold();
+      else
+        contain::release();
     }
     if (dev != holds_heap) {  // heap bytes per module, for memory_report()
       holds_heap = dev;

@@ -115,6 +115,8 @@ std::string_view to_string(Failure failure) {
       return "timed_out";
     case Failure::forked:
       return "forked";
+    case Failure::crashed:
+      return "crashed";
   }
   return "unknown";
 }

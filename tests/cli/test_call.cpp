@@ -115,10 +115,14 @@ TEST_F(Call, AFunctionThatThrowsIsAnError) {
 
 // The guest that crashes on purpose: the process dies with it (a module
 // runs in the host's address space), and dev mode says where.
-TEST_F(Call, AFunctionThatCrashesTakesTheProcessDownWithItsStack) {
+TEST_F(Call, AFunctionThatCrashesFailsWithItsBacktraceAndExits1) {
+  // Contained (dev mode): the call fails, naming module and signal, and
+  // hotmod exits as for any failed call.
   const Ran run = hotmod({"-M", "mods", "call", "counter.crash"});
-  EXPECT_NE(run.exit_code, 0) << shown(run);
+  EXPECT_EQ(run.exit_code, 1) << shown(run);
   EXPECT_TRUE(has(run.err, "counter.cpp")) << run.err;
+  EXPECT_TRUE(has(run.err, "module 'counter' version")) << run.err;
+  EXPECT_TRUE(has(run.err, "SIGSEGV")) << run.err;
 }
 
 TEST_F(Call, ASourceModuleIsCompiledThenCalled) {

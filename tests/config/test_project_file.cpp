@@ -142,7 +142,7 @@ TEST_F(ProjectFile, UnknownKeysWarnWithFileLineAndTheNearestKey) {
       at(13) +
           "unknown key 'colour' ignored; known keys here: dev_mode, hot_reload, "
           "module_paths, log_level, debounce_ms, watch, capabilities, performance, limits, trace, "
-          "commit, "
+          "commit, contain_crashes, "
           "versions_dir, "
           "cxx, modules",
       at(14) + "unknown key 'Log_Level' ignored; did you mean 'log_level'?",
@@ -241,6 +241,7 @@ TEST_F(ProjectFile, BadValuesSayWhatIsAccepted) {
       {"{\"watch\": {\n\"backend\": \"inotify\"}}",
        "'watch.backend' is 'inotify'; use auto, kernel or polling"},
       {"{\n\"commit\": \"later\"}", "'commit' is 'later'; use immediate or safe_point"},
+      {"{\n\"contain_crashes\": \"yes\"}", "'contain_crashes' is 'yes'; use dev, always or off"},
       {"{\n\"debounce_ms\": 86400001}",
        "'debounce_ms' is 86400001 ms, more than a day; use at most 86400000"},
       {"{\"watch\": {\n\"poll_interval_ms\": 18446744073709551615}}",

@@ -41,14 +41,17 @@ TEST_F(DevErrorsTest, ProductionModeKeepsErrorsShort) {
   EXPECT_EQ(r.error().message.find("thrown at:"), std::string::npos) << r.error().message;
 }
 
-TEST_F(DevErrorsTest, ACrashInModuleCodePrintsAStackTrace) {
-  // The process dies either way; dev mode makes it say where. Under a
-  // sanitizer, the sanitizer's own handler owns the signal and reports it.
+TEST_F(DevErrorsTest, AnUncontainedCrashInModuleCodePrintsAStackTrace) {
+  // With containment off the process dies; dev mode makes it say where.
+  // Under a sanitizer, the sanitizer's own handler owns the signal and
+  // reports it. (Contained crashes: test_crash_containment.cpp.)
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   install(fixtures::counter_v1);
   EXPECT_DEATH(
       {
-        hotmod::Runtime rt(dev_options());
+        hotmod::RuntimeOptions o = dev_options();
+        o.contain_crashes = hotmod::RuntimeOptions::Containment::off;
+        hotmod::Runtime rt(o);
         hotmod::Module m = load(rt);
         (void)m.call("crash");
       },

@@ -1,0 +1,93 @@
+// Crash containment: a fatal signal in module code fails the call that
+// entered the module instead of killing the host (dev mode, on by default;
+// RuntimeOptions::contain_crashes).
+//
+// How: hotmod's handler for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT
+// (abort(), std::terminate) walks the crashed thread's stack from the
+// faulting instruction outwards. When the innermost frame that is not the C
+// or C++ runtime lies in a module image, the walk goes on to the first frame
+// that is neither module code nor a runtime library: the host's frame that
+// called into the module. The handler rewrites the interrupted context so
+// that, on return from the signal, that frame continues as if the call it
+// made had thrown hotmod::ModuleCrashed — a Ref<I> call's guard unpins, the
+// runtime's catch turns it into Failure::crashed. The module's own frames
+// are abandoned, not unwound (a module that crashed is not trusted to run
+// its destructors). A crash in a static constructor, where the frame
+// outside the module is the dynamic loader's, returns to the loader
+// instead: the rest of the module's constructors run, dlopen returns, and
+// LoadScope reports the crash.
+//
+// Not contained, and handed to the handler that was there before (the
+// host's, the sanitizer's, the stack-trace printer's) or the default action
+// with its core dump: a crash whose innermost frame is host code; a crash on
+// a thread with no host frame outside the module (a thread the module
+// started — its report names module and version before the process dies).
+//
+// x86-64 Linux only (the context rewrite is per architecture); elsewhere
+// supported() is false and every crash takes the default path.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "hotmod/error.hpp"
+#include "hotmod/pin.hpp"
+
+namespace hotmod::contain {
+
+bool supported();
+
+// Counted like heap tracking: on while any runtime in dev mode with
+// containment holds it. The first hold installs the handlers, chaining to
+// whatever was installed before; release never uninstalls (a handler must
+// outlive every thread that may still crash), it only turns containment off.
+void hold();
+void release();
+bool active();
+
+// Gives the calling thread an alternate signal stack, so a stack overflow
+// can be handled. Cheap after the first call on a thread; every entry into
+// module code calls it (threads that pin get it from the pin domain).
+void prepare_thread();
+
+// Module images, for the handler to tell module code from host code.
+// `handle` is what dlopen returned. Names longer than the table's slots are
+// cut short. Remove before dlclose.
+void add_image(void* handle, std::string_view module, std::string_view version,
+               std::uint64_t generation);
+void remove_image(void* handle);
+
+// Around every entry into module code (diag::enter_module): remembers the
+// thread's pin depth, so that pins held by the abandoned frames of a
+// contained crash stop counting (a pinned thread would hold up every later
+// reload).
+class Entry {
+ public:
+  Entry() noexcept;
+  Entry(const Entry&) = delete;
+  Entry& operator=(const Entry&) = delete;
+  // Call from the catch of a ModuleCrashed.
+  void abandoned() const noexcept;
+
+ private:
+  std::uint32_t depth_;
+};
+
+// Around dlopen of a module's copy: a crash in its static constructors is
+// contained by returning to the dynamic loader. After dlopen returned,
+// crash() says whether one crashed, as an Error naming the module.
+class LoadScope {
+ public:
+  LoadScope(const char* path, std::string_view module, std::uint64_t generation) noexcept;
+  ~LoadScope();
+  LoadScope(const LoadScope&) = delete;
+  LoadScope& operator=(const LoadScope&) = delete;
+  std::optional<Error> crash() const;
+
+ private:
+  Entry entry_;
+};
+
+}  // namespace hotmod::contain

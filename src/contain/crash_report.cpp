@@ -1,0 +1,119 @@
+// After the signal: what a contained crash becomes on the thread that
+// crashed — the exception thrown where the host entered the module, the
+// message naming module, version and signal, and the backtrace.
+#include <fmt/format.h>
+#include <signal.h>
+
+#include "contain/contain.hpp"
+#include "contain/crash_facts.hpp"
+#include "contain/frames_text.hpp"
+#include "pin/pin_domain.hpp"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HOTMOD_CONTAIN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HOTMOD_CONTAIN_ASAN 1
+#endif
+#endif
+#ifdef HOTMOD_CONTAIN_ASAN
+extern "C" void __asan_unpoison_memory_region(void const volatile* addr, std::size_t size);
+#endif
+
+namespace hotmod::contain {
+namespace {
+
+std::string signal_text(const CrashFacts& f) {
+  if (f.stack_overflow) return fmt::format("stack overflow (SIGSEGV at {:#x})", f.address);
+  switch (f.signal) {
+    case SIGSEGV: {
+      if (f.code <= 0) return "SIGSEGV, raised (raise() or kill())";
+      const char* why = f.code == SEGV_ACCERR ? "not accessible" : "not mapped";
+      const char* hint = f.address < 4096 ? " (a null pointer?)" : "";
+      return fmt::format("SIGSEGV, address {:#x} {}{}", f.address, why, hint);
+    }
+    case SIGBUS:
+      return fmt::format("SIGBUS, address {:#x} (a mapped file cut short, or misaligned)",
+                         f.address);
+    case SIGFPE:
+      return f.code == FPE_INTDIV || f.code == FPE_FLTDIV ? "SIGFPE, division by zero"
+             : f.code == FPE_INTOVF                       ? "SIGFPE, integer overflow"
+                                                          : "SIGFPE, arithmetic error";
+    case SIGILL:
+      return "SIGILL, illegal instruction (__builtin_trap, or code that is not code)";
+    case SIGABRT:
+      return "SIGABRT (abort(), a failed assert, or std::terminate)";
+  }
+  return fmt::format("signal {}", f.signal);
+}
+
+std::string who(const CrashFacts& f) {
+  if (f.version[0] != '\0')
+    return fmt::format("module '{}' version {} (load {})", f.module, f.version, f.generation);
+  return fmt::format("module '{}' (load {}, being opened)", f.module, f.generation);
+}
+
+}  // namespace
+
+CrashText describe(const CrashFacts& f) {
+  std::vector<std::string> functions;
+  std::string backtrace = frames_text("crashed at:", f.pcs, f.frames, kMaxFrames, &functions);
+  // Named by the module's own frame: abort() or a null write inside memcpy
+  // is the module's doing.
+  const std::string function = f.module_frame < functions.size() ? functions[f.module_frame] : "";
+  std::string where = function.empty() ? "" : fmt::format(" in {}", function);
+  return {fmt::format("{} crashed{}: {}", who(f), where, signal_text(f)), std::move(backtrace)};
+}
+
+[[noreturn, gnu::noinline]] void crash_landing() {
+  const CrashFacts facts = this_thread_state().last;
+#ifdef HOTMOD_CONTAIN_ASAN
+  // The abandoned frames' shadow still marks their redzones.
+  const std::uintptr_t low = facts.sp - 256;
+  __asan_unpoison_memory_region(reinterpret_cast<void*>(low), facts.resume_sp - low);
+#endif
+  CrashText text = describe(facts);
+  throw ModuleCrashed(
+      Error{Stage::call, Failure::crashed, std::move(text.message), std::move(text.backtrace)});
+}
+
+Entry::Entry() noexcept {
+  const PinRecord* r = pin::this_thread_record();
+  depth_ = r != nullptr ? r->depth : 0;
+  prepare_thread();
+}
+
+void Entry::abandoned() const noexcept {
+  if (PinRecord* r = pin::this_thread_record()) {
+    r->depth = depth_;
+    if (depth_ == 0) r->epoch.store(0, std::memory_order_release);
+  }
+}
+
+LoadScope::LoadScope(const char* path, std::string_view module, std::uint64_t generation) noexcept {
+  ThreadCrashState& t = this_thread_state();
+  copy_name(t.loading_module, sizeof t.loading_module, module.data(), module.size());
+  t.loading_generation = generation;
+  t.load_crashed = false;
+  t.loading = path;
+}
+
+LoadScope::~LoadScope() {
+  ThreadCrashState& t = this_thread_state();
+  t.loading = nullptr;
+  t.load_crashed = false;
+}
+
+std::optional<Error> LoadScope::crash() const {
+  const ThreadCrashState& t = this_thread_state();
+  if (!t.load_crashed) return std::nullopt;
+  entry_.abandoned();
+  CrashText text = describe(t.last);
+  return Error{Stage::load, Failure::crashed,
+               fmt::format("{} while its static constructors ran; the version running before "
+                           "keeps serving, fix the crash and save again",
+                           text.message),
+               std::move(text.backtrace)};
+}
+
+}  // namespace hotmod::contain

@@ -1,0 +1,104 @@
+// A hand-written table rather than a map: the crash handler reads it inside
+// a signal handler, where nothing may allocate or take a lock. Writers (the
+// loader, a few times per reload) take a mutex among themselves.
+#include "contain/image_table.hpp"
+
+#include <dlfcn.h>
+#include <link.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <mutex>
+
+#include "contain/contain.hpp"
+
+namespace hotmod::contain {
+namespace {
+
+// More module versions than any process keeps mapped at once: current
+// versions and retired ones still pinned.
+constexpr std::size_t kSlots = 1024;
+
+struct Slot {
+  std::atomic<const void*> map{nullptr};
+  ImageFacts facts{};
+};
+
+std::array<Slot, kSlots>& slots() {
+  static std::array<Slot, kSlots>* table = new std::array<Slot, kSlots>();  // outlives every crash
+  return *table;
+}
+
+// One past the highest slot ever used: lookups stop there.
+std::atomic<std::size_t> g_used{0};
+
+std::mutex& writers() {
+  static std::mutex* mu = new std::mutex();
+  return *mu;
+}
+
+}  // namespace
+
+void copy_name(char* to, std::size_t size, const char* from, std::size_t length) {
+  const std::size_t n = std::min(length, size - 1);
+  std::copy_n(from, n, to);
+  to[n] = '\0';
+}
+
+bool remember_image(const void* map, std::string_view module, std::string_view version,
+                    std::uint64_t generation) {
+  std::lock_guard lock(writers());
+  for (std::size_t i = 0; i < kSlots; ++i) {
+    Slot& s = slots()[i];
+    if (s.map.load(std::memory_order_relaxed) != nullptr) continue;
+    copy_name(s.facts.module, sizeof s.facts.module, module.data(), module.size());
+    copy_name(s.facts.version, sizeof s.facts.version, version.data(), version.size());
+    s.facts.generation = generation;
+    if (g_used.load(std::memory_order_relaxed) <= i) g_used.store(i + 1, std::memory_order_release);
+    s.map.store(map, std::memory_order_release);
+    return true;
+  }
+  return false;
+}
+
+void forget_image(const void* map) {
+  std::lock_guard lock(writers());
+  for (Slot& s : slots()) {
+    if (s.map.load(std::memory_order_relaxed) == map) {
+      s.map.store(nullptr, std::memory_order_release);
+      return;
+    }
+  }
+}
+
+bool find_image(const void* map, ImageFacts* out) {
+  const std::size_t used = g_used.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i < used; ++i) {
+    Slot& s = slots()[i];
+    if (s.map.load(std::memory_order_acquire) == map) {
+      *out = s.facts;
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+const void* link_map_of(void* handle) {
+  link_map* map = nullptr;
+  if (handle == nullptr || dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0) return nullptr;
+  return map;
+}
+}  // namespace
+
+void add_image(void* handle, std::string_view module, std::string_view version,
+               std::uint64_t generation) {
+  if (const void* map = link_map_of(handle)) remember_image(map, module, version, generation);
+}
+
+void remove_image(void* handle) {
+  if (const void* map = link_map_of(handle)) forget_image(map);
+}
+
+}  // namespace hotmod::contain

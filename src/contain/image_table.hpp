@@ -1,0 +1,28 @@
+// The module images the crash handler knows, looked up from a signal
+// handler: a fixed table of slots, each published by an atomic store of its
+// link map once its names are written, and read without locks.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "contain/crash_facts.hpp"
+
+namespace hotmod::contain {
+
+struct ImageFacts {
+  char module[kNameBytes];
+  char version[kVersionBytes];
+  std::uint64_t generation;
+};
+
+// `map` is the image's struct link_map (dlinfo RTLD_DI_LINKMAP). False when
+// the table is full: crashes in that image are then not contained.
+bool remember_image(const void* map, std::string_view module, std::string_view version,
+                    std::uint64_t generation);
+void forget_image(const void* map);
+// Copies the facts of the image whose link map is `map`; false when it is
+// not a module image. Async-signal-safe.
+bool find_image(const void* map, ImageFacts* out);
+
+}  // namespace hotmod::contain

@@ -1,0 +1,411 @@
+// The crash handler (see contain.hpp for what is contained and what is not).
+//
+// Written by hand: no library we use rewrites a signal's context to resume
+// a thread in another frame. Everything here runs inside a signal handler,
+// so it allocates nothing and takes no lock: the stack walk is libgcc's
+// unwinder, which finds unwind tables through _dl_find_object (lock-free,
+// glibc 2.35); which image a frame belongs to comes from the same call and
+// the module table (image_table.cpp); text for a report that cannot wait is
+// put together in a fixed buffer and written with write(2).
+#include <dlfcn.h>
+#include <link.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include <unwind.h>
+
+#include <cxxabi.h>
+
+#include <atomic>
+#include <cstring>
+#include <mutex>
+
+#include "contain/contain.hpp"
+#include "contain/crash_facts.hpp"
+#include "contain/image_table.hpp"
+#include "pin/pin_domain.hpp"
+
+#if defined(__x86_64__) && defined(__linux__) && defined(__GLIBC__) && \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+#define HOTMOD_CONTAIN 1
+#endif
+
+namespace hotmod::contain {
+
+[[noreturn]] void crash_landing();  // crash_report.cpp
+
+namespace {
+
+constinit thread_local ThreadCrashState t_state{};
+
+}  // namespace
+
+ThreadCrashState& this_thread_state() {
+  return t_state;
+}
+
+#ifdef HOTMOD_CONTAIN
+namespace {
+
+constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+constexpr std::size_t kAltStackBytes = 128 * 1024;
+
+std::atomic<int> g_holders{0};
+struct sigaction g_previous[NSIG];  // what was installed before ours, per signal
+
+// Where a frame's code lives.
+enum class Where {
+  module,           // a module's image (or the one being opened)
+  runtime_library,  // the C and C++ runtimes, libgcc, a sanitizer's runtime
+  dynamic_loader,   // ld.so: a constructor or destructor was called from here
+  host,             // the program and its own libraries, hotmod included
+};
+
+bool starts_with(const char* text, const char* prefix) {
+  return std::strncmp(text, prefix, std::strlen(prefix)) == 0;
+}
+
+const char* base_name(const char* path) {
+  const char* slash = std::strrchr(path, '/');
+  return slash != nullptr ? slash + 1 : path;
+}
+
+Where where(std::uintptr_t pc, const ThreadCrashState& t, CrashFacts* facts, bool record) {
+  dl_find_object found;
+  if (_dl_find_object(reinterpret_cast<void*>(pc), &found) != 0) return Where::runtime_library;
+  const auto* map = found.dlfo_link_map;
+  ImageFacts image;
+  if (find_image(map, &image)) {
+    if (record) {
+      std::memcpy(facts->module, image.module, sizeof facts->module);
+      std::memcpy(facts->version, image.version, sizeof facts->version);
+      facts->generation = image.generation;
+    }
+    return Where::module;
+  }
+  const char* name = map->l_name != nullptr ? map->l_name : "";
+  if (t.loading != nullptr && std::strcmp(name, t.loading) == 0) {
+    if (record) {
+      std::memcpy(facts->module, t.loading_module, sizeof facts->module);
+      facts->version[0] = '\0';
+      facts->generation = t.loading_generation;
+    }
+    return Where::module;
+  }
+  if (*name == '\0') return Where::host;  // the program itself
+  const char* base = base_name(name);
+  if (starts_with(base, "ld-linux") || starts_with(base, "ld64.so")) return Where::dynamic_loader;
+  static constexpr const char* kRuntimes[] = {
+      "libc.so",    "libstdc++.so", "libm.so",      "libgcc_s.so",  "libpthread.so",
+      "libdl.so",   "libasan.so",   "libtsan.so",   "libubsan.so",  "liblsan.so",
+      "linux-vdso", "libc++.so",    "libc++abi.so", "libunwind.so",
+  };
+  for (const char* runtime : kRuntimes)
+    if (starts_with(base, runtime)) return Where::runtime_library;
+  return Where::host;
+}
+
+// The walk from the faulting frame outwards.
+struct Walk {
+  std::uintptr_t fault_pc = 0;
+  ThreadCrashState* thread = nullptr;
+  std::size_t skipped = 0;  // the handler's own frames and the signal's trampoline
+  bool started = false;
+  bool in_module = false;   // the innermost frame past the runtime libraries is a module's
+  bool host_crash = false;  // ... or the host's
+  bool broken = false;      // the stack could not be walked sensibly
+  bool cut = false;         // found the frame that entered the module
+  bool to_loader = false;   // ... and it is the dynamic loader's
+  // libgcc gives each frame's context the canonical frame address of the
+  // frame it called: the stack pointer the frame had at that call.
+  std::uintptr_t last_cfa = 0;
+  std::uintptr_t resume_ip = 0;  // where the entering frame goes on ...
+  std::uintptr_t resume_sp = 0;  // ... with this stack pointer
+  std::uintptr_t saved[6] = {};  // rbx, rbp, r12–r15 as the entering frame had them
+};
+
+constexpr int kSavedRegisters[6] = {3, 6, 12, 13, 14, 15};  // DWARF numbers on x86-64
+
+_Unwind_Reason_Code step(_Unwind_Context* context, void* arg) {
+  Walk& w = *static_cast<Walk*>(arg);
+  int before_instruction = 0;
+  const std::uintptr_t ip = _Unwind_GetIPInfo(context, &before_instruction);
+  if (!w.started) {
+    if (ip != w.fault_pc) return ++w.skipped > 32 ? _URC_NORMAL_STOP : _URC_NO_REASON;
+    w.started = true;
+  }
+  const std::uintptr_t cfa = _Unwind_GetCFA(context);
+  if (cfa < w.last_cfa) {
+    w.broken = true;
+    return _URC_NORMAL_STOP;
+  }
+  const std::uintptr_t at = before_instruction != 0 ? ip : ip - 1;  // inside the call
+  CrashFacts& facts = w.thread->last;
+  Where here = where(at, *w.thread, &facts, !w.in_module);
+  // hotmod's own __cxa_throw (diag/throw_hook.cpp) is the C++ runtime's as
+  // far as a module is concerned: std::terminate from a throw through
+  // noexcept passes through it.
+  if (here == Where::host &&
+      _Unwind_GetRegionStart(context) == reinterpret_cast<std::uintptr_t>(&__cxxabiv1::__cxa_throw))
+    here = Where::runtime_library;
+  // The abandoned frames, for the backtrace; the host's own frames beyond
+  // them are what the host's debugger shows.
+  if (here != Where::host && here != Where::dynamic_loader && facts.frames < kMaxFrames)
+    facts.pcs[facts.frames++] = at;
+  if (!w.in_module) {
+    if (here == Where::host) {
+      w.host_crash = true;
+      return _URC_NORMAL_STOP;
+    }
+    w.in_module = here == Where::module;
+    if (w.in_module && facts.frames > 0) facts.module_frame = facts.frames - 1;
+    w.last_cfa = cfa;
+    return _URC_NO_REASON;
+  }
+  if (here == Where::module || here == Where::runtime_library) {
+    w.last_cfa = cfa;
+    return _URC_NO_REASON;
+  }
+  w.cut = true;
+  w.to_loader = here == Where::dynamic_loader;
+  w.resume_ip = ip;
+  w.resume_sp = cfa;
+  for (int i = 0; i < 6; ++i) w.saved[i] = _Unwind_GetGR(context, kSavedRegisters[i]);
+  return _URC_NORMAL_STOP;
+}
+
+// Fixed-buffer text for reports written from the handler.
+struct Line {
+  char text[512];
+  std::size_t size = 0;
+  Line& operator<<(const char* s) {
+    while (*s != '\0' && size < sizeof text) text[size++] = *s++;
+    return *this;
+  }
+  Line& operator<<(std::uint64_t n) {
+    char digits[24];
+    int i = 0;
+    do digits[i++] = static_cast<char>('0' + n % 10);
+    while ((n /= 10) != 0);
+    while (i > 0 && size < sizeof text) text[size++] = digits[--i];
+    return *this;
+  }
+  void write() const {
+    std::size_t done = 0;
+    while (done < size) {
+      const ssize_t n = ::write(STDERR_FILENO, text + done, size - done);
+      if (n <= 0) return;
+      done += static_cast<std::size_t>(n);
+    }
+  }
+};
+
+const char* signal_name(int sig) {
+  switch (sig) {
+    case SIGSEGV:
+      return "SIGSEGV";
+    case SIGBUS:
+      return "SIGBUS";
+    case SIGFPE:
+      return "SIGFPE";
+    case SIGILL:
+      return "SIGILL";
+    case SIGABRT:
+      return "SIGABRT";
+  }
+  return "a fatal signal";
+}
+
+// A crash in module code that no host frame called: the process dies, but
+// says whose code it was first.
+void report_uncontained(const CrashFacts& facts) {
+  Line line;
+  line << "hotmod: module '" << facts.module << "'";
+  if (facts.version[0] != '\0') line << " version " << facts.version;
+  line << " (load " << facts.generation << ") crashed with " << signal_name(facts.signal)
+       << " on a thread with no call into it from the host (a thread the module started?); "
+          "this crash cannot be contained\n";
+  line.write();
+}
+
+// Hands the signal to what was installed before, as the kernel would have.
+void pass_on(int sig, siginfo_t* info, void* context) {
+  const struct sigaction& before = g_previous[sig];
+  const bool has_function = (before.sa_flags & SA_SIGINFO) != 0
+                                ? before.sa_sigaction != nullptr
+                                : before.sa_handler != SIG_DFL && before.sa_handler != SIG_IGN;
+  if (!has_function || (before.sa_flags & SA_RESETHAND) != 0) {
+    struct sigaction fallback {};
+    fallback.sa_handler = SIG_DFL;
+    sigemptyset(&fallback.sa_mask);
+    sigaction(sig, &fallback, nullptr);
+  }
+  if (!has_function) {
+    // A fault happens again when the handler returns; a sent signal (abort,
+    // kill) must be sent again.
+    if (info->si_code <= 0) raise(sig);
+    return;
+  }
+  sigset_t mask = static_cast<ucontext_t*>(context)->uc_sigmask;
+  for (int s = 1; s < NSIG; ++s)
+    if (sigismember(&before.sa_mask, s) == 1) sigaddset(&mask, s);
+  if ((before.sa_flags & SA_NODEFER) == 0) sigaddset(&mask, sig);
+  pthread_sigmask(SIG_SETMASK, &mask, nullptr);
+  if ((before.sa_flags & SA_SIGINFO) != 0)
+    before.sa_sigaction(sig, info, context);
+  else
+    before.sa_handler(sig);
+}
+
+bool contain(int sig, siginfo_t* info, ucontext_t* uc, ThreadCrashState& t) {
+  greg_t* regs = uc->uc_mcontext.gregs;
+  CrashFacts& facts = t.last;
+  facts = CrashFacts{};
+  facts.signal = sig;
+  facts.code = info->si_code;
+  facts.address = reinterpret_cast<std::uintptr_t>(info->si_addr);
+  facts.pc = static_cast<std::uintptr_t>(regs[REG_RIP]);
+  facts.sp = static_cast<std::uintptr_t>(regs[REG_RSP]);
+  facts.stack_overflow =
+      sig == SIGSEGV && facts.address + 65536 >= facts.sp && facts.address < facts.sp + 4096;
+  // A call through a bad pointer jumped nowhere: walk from the caller, whose
+  // return address the call just pushed.
+  const greg_t original_rip = regs[REG_RIP];
+  const greg_t original_rsp = regs[REG_RSP];
+  dl_find_object found;
+  if (_dl_find_object(reinterpret_cast<void*>(facts.pc), &found) != 0 && facts.sp % 8 == 0) {
+    regs[REG_RIP] = static_cast<greg_t>(*reinterpret_cast<const std::uintptr_t*>(facts.sp));
+    regs[REG_RSP] = static_cast<greg_t>(facts.sp + 8);
+  }
+  Walk w;
+  w.fault_pc = static_cast<std::uintptr_t>(regs[REG_RIP]);
+  w.thread = &t;
+  _Unwind_Backtrace(step, &w);
+  const bool containable =
+      w.in_module && w.cut && !w.broken && (!w.to_loader || t.loading != nullptr);
+  if (!containable) {
+    regs[REG_RIP] = original_rip;
+    regs[REG_RSP] = original_rsp;
+    if (w.in_module && !w.host_crash) report_uncontained(facts);
+    return false;
+  }
+  facts.resume_sp = w.resume_sp;
+  regs[REG_RBX] = static_cast<greg_t>(w.saved[0]);
+  regs[REG_RBP] = static_cast<greg_t>(w.saved[1]);
+  regs[REG_R12] = static_cast<greg_t>(w.saved[2]);
+  regs[REG_R13] = static_cast<greg_t>(w.saved[3]);
+  regs[REG_R14] = static_cast<greg_t>(w.saved[4]);
+  regs[REG_R15] = static_cast<greg_t>(w.saved[5]);
+  if (w.to_loader) {
+    // A static constructor (or destructor): return from it to the loader,
+    // which goes on; LoadScope::crash() reports it.
+    t.load_crashed = true;
+    regs[REG_RAX] = 0;
+    regs[REG_RSP] = static_cast<greg_t>(w.resume_sp);
+    regs[REG_RIP] = static_cast<greg_t>(w.resume_ip);
+  } else {
+    // As if the entering frame's call had called crash_landing(), which
+    // throws: the return address the call pushed is where it was.
+    auto* return_address = reinterpret_cast<std::uintptr_t*>(w.resume_sp - 8);
+    *return_address = w.resume_ip;
+    regs[REG_RSP] = static_cast<greg_t>(w.resume_sp - 8);
+    regs[REG_RIP] = reinterpret_cast<greg_t>(&crash_landing);
+  }
+  // Whatever the crash left blocked (abort() may block signals) must not
+  // stay blocked in the thread that goes on.
+  for (int s : kSignals) sigdelset(&uc->uc_sigmask, s);
+  return true;
+}
+
+void on_signal(int sig, siginfo_t* info, void* context) {
+  ThreadCrashState& t = t_state;
+  if (g_holders.load(std::memory_order_relaxed) > 0 && !t.handling) {
+    t.handling = true;
+    const bool contained = contain(sig, info, static_cast<ucontext_t*>(context), t);
+    t.handling = false;
+    if (contained) return;
+  }
+  pass_on(sig, info, context);
+}
+
+void install() {
+  for (int sig : kSignals) {
+    struct sigaction ours {};
+    ours.sa_sigaction = &on_signal;
+    ours.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&ours.sa_mask);
+    sigaction(sig, &ours, &g_previous[sig]);
+  }
+  pin::set_first_pin_hook(&prepare_thread);
+}
+
+// A thread's alternate signal stack, unmapped when the thread exits.
+struct AltStack {
+  void* base = nullptr;
+  ~AltStack() {
+    if (base == nullptr) return;
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    sigaltstack(&off, nullptr);
+    munmap(base, kAltStackBytes);
+  }
+};
+
+}  // namespace
+
+bool supported() {
+  return true;
+}
+
+void hold() {
+  static std::once_flag once;
+  std::call_once(once, install);
+  g_holders.fetch_add(1, std::memory_order_relaxed);
+  prepare_thread();
+}
+
+void release() {
+  g_holders.fetch_sub(1, std::memory_order_relaxed);
+}
+
+bool active() {
+  return g_holders.load(std::memory_order_relaxed) > 0;
+}
+
+void prepare_thread() {
+  static constinit thread_local bool prepared = false;
+  if (prepared) return;
+  prepared = true;
+  stack_t current{};
+  if (sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE) == 0)
+    return;  // the host's own, or a sanitizer's
+  void* base = mmap(nullptr, kAltStackBytes, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (base == MAP_FAILED) return;  // a stack overflow on this thread is then not contained
+  stack_t alt{};
+  alt.ss_sp = base;
+  alt.ss_size = kAltStackBytes;
+  if (sigaltstack(&alt, nullptr) != 0) {
+    munmap(base, kAltStackBytes);
+    return;
+  }
+  thread_local AltStack holder;
+  holder.base = base;
+}
+
+#else  // not x86-64 Linux with glibc 2.35: crashes take the default path
+
+bool supported() {
+  return false;
+}
+void hold() {}
+void release() {}
+bool active() {
+  return false;
+}
+void prepare_thread() {}
+
+#endif
+
+}  // namespace hotmod::contain
