@@ -65,17 +65,33 @@ CrashText describe(const CrashFacts& f) {
   return {fmt::format("{} crashed{}: {}", who(f), where, signal_text(f)), std::move(backtrace)};
 }
 
-[[noreturn, gnu::noinline]] void crash_landing() {
+namespace {
+
+[[noreturn, gnu::noinline]] void throw_crash() {
   const CrashFacts facts = this_thread_state().last;
-#ifdef HOTMOD_CONTAIN_ASAN
-  // The abandoned frames' shadow still marks their redzones.
-  const std::uintptr_t low = facts.sp - 256;
-  __asan_unpoison_memory_region(reinterpret_cast<void*>(low), facts.resume_sp - low);
-#endif
   CrashText text = describe(facts);
   throw ModuleCrashed(
       Error{Stage::call, Failure::crashed, std::move(text.message), std::move(text.backtrace)});
 }
+
+}  // namespace
+
+// Where a contained crash resumes, in place of the call into the module
+// (signal_handler.cpp). Not instrumented: under AddressSanitizer the stack
+// below the host's frame still carries the abandoned frames' redzones,
+// which must be cleared before any instrumented frame is laid over them.
+#ifdef HOTMOD_CONTAIN_ASAN
+[[noreturn, gnu::noinline, gnu::no_sanitize_address]] void crash_landing() {
+  const CrashFacts& facts = this_thread_state().last;
+  const std::uintptr_t low = facts.sp - 256;
+  __asan_unpoison_memory_region(reinterpret_cast<void*>(low), facts.resume_sp - low);
+  throw_crash();
+}
+#else
+[[noreturn, gnu::noinline]] void crash_landing() {
+  throw_crash();
+}
+#endif
 
 Entry::Entry() noexcept {
   const PinRecord* r = pin::this_thread_record();
@@ -108,6 +124,10 @@ std::optional<Error> LoadScope::crash() const {
   const ThreadCrashState& t = this_thread_state();
   if (!t.load_crashed) return std::nullopt;
   entry_.abandoned();
+#ifdef HOTMOD_CONTAIN_ASAN
+  const std::uintptr_t low = t.last.sp - 256;  // as crash_landing() does
+  __asan_unpoison_memory_region(reinterpret_cast<void*>(low), t.last.resume_sp - low);
+#endif
   CrashText text = describe(t.last);
   return Error{Stage::load, Failure::crashed,
                fmt::format("{} while its static constructors ran; the version running before "
