@@ -4,6 +4,9 @@
 //                                 to a host-local Counter (same type)
 //          handle_call_overhead_ns Module::call("add_one", 41) minus a plain
 //                                 noinline call doing the same
+//          contained_call_overhead_ns  the same Ref call through a dev-mode
+//                                 runtime, crash containment on, minus through
+//                                 a production one (containment off)
 // Options: --rounds=N (default 15), plus Google Benchmark's own flags.
 //
 // Each round runs the four Google Benchmark loops back to back; a figure is
@@ -32,6 +35,7 @@ struct Targets {
   hb::ICounter* local = nullptr;
   hotmod::Ref<hb::ICounter> ref;
   hotmod::Module module;
+  hotmod::Ref<hb::ICounter> contained;  // from the dev-mode runtime
 };
 Targets* targets = nullptr;
 
@@ -58,6 +62,13 @@ void BM_RefCall(benchmark::State& state) {
   benchmark::DoNotOptimize(x);
 }
 
+void BM_ContainedRefCall(benchmark::State& state) {
+  const hotmod::Ref<hb::ICounter>& ref = targets->contained;
+  int x = 0;
+  for (auto _ : state) x = ref->next(x);
+  benchmark::DoNotOptimize(x);
+}
+
 void BM_DirectFunctionCall(benchmark::State& state) {
   int arg = 41;
   for (auto _ : state) {
@@ -77,6 +88,7 @@ void BM_HandleCall(benchmark::State& state) {
 
 BENCHMARK(BM_DirectVirtualCall)->MinTime(0.1);
 BENCHMARK(BM_RefCall)->MinTime(0.1);
+BENCHMARK(BM_ContainedRefCall)->MinTime(0.1);
 BENCHMARK(BM_DirectFunctionCall)->MinTime(0.1);
 BENCHMARK(BM_HandleCall)->MinTime(0.1);
 
@@ -102,6 +114,7 @@ std::vector<double> differences(const std::vector<double>& a, const std::vector<
 
 void check(Targets& t) {
   if (t.ref->next(41) != 42) hb::fail("Ref<ICounter>->next(41) is not 42");
+  if (t.contained->next(41) != 42) hb::fail("dev mode's Ref<ICounter>->next(41) is not 42");
   auto r = t.module.call_as<int>("add_one", 41);
   if (!r.ok()) hb::fail("add_one(41): " + r.error().message);
   if (*r != 42) hb::fail("add_one(41) is not 42");
@@ -120,7 +133,17 @@ int main(int argc, char** argv) {
   if (!ref.ok()) hb::fail("Ref<ICounter> on bench_mod: " + ref.error().message);
   auto module = rt.module("bench_mod");
   if (!module.ok()) hb::fail("module bench_mod: " + module.error().message);
-  Targets t{hb::make_local_counter(), *ref, *module};
+  // The same module through a dev-mode runtime, which contains crashes.
+  hotmod::RuntimeOptions dev =
+      hb::bench_options(hb::fs::path(HOTMOD_BENCH_MODULE_V1).parent_path(), tmp.path() / "dev");
+  dev.dev_mode = true;
+  dev.hot_reload = false;
+  dev.log_level = hotmod::LogLevel::warn;
+  hotmod::Runtime dev_rt(dev);
+  auto contained = dev_rt.ref<hb::ICounter>("bench_mod");
+  if (!contained.ok())
+    hb::fail("dev mode's Ref<ICounter> on bench_mod: " + contained.error().message);
+  Targets t{hb::make_local_counter(), *ref, *module, *contained};
   check(t);
   targets = &t;
 
@@ -130,12 +153,15 @@ int main(int argc, char** argv) {
 
   auto& ns = collector.ns;
   std::fprintf(stderr,
-               "%d rounds, median ns/call: direct virtual %.2f  ref %.2f  direct function %.2f  "
-               "handle %.1f\n",
+               "%d rounds, median ns/call: direct virtual %.2f  ref %.2f  ref, crashes contained "
+               "%.2f  direct function %.2f  handle %.1f\n",
                rounds, hb::median(ns["BM_DirectVirtualCall"]), hb::median(ns["BM_RefCall"]),
-               hb::median(ns["BM_DirectFunctionCall"]), hb::median(ns["BM_HandleCall"]));
+               hb::median(ns["BM_ContainedRefCall"]), hb::median(ns["BM_DirectFunctionCall"]),
+               hb::median(ns["BM_HandleCall"]));
   hb::print_figure("ref_call_overhead_ns",
                    hb::median(differences(ns["BM_RefCall"], ns["BM_DirectVirtualCall"])));
+  hb::print_figure("contained_call_overhead_ns",
+                   hb::median(differences(ns["BM_ContainedRefCall"], ns["BM_RefCall"])));
   hb::print_figure("handle_call_overhead_ns",
                    hb::median(differences(ns["BM_HandleCall"], ns["BM_DirectFunctionCall"])));
 }

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "crasher_api.hpp"
 #include "support.hpp"
 
 namespace hotmod_test {
@@ -77,6 +78,55 @@ TEST_F(ConcurrencyTest, CallsDuringReloadsAlwaysReachAVersion) {
   EXPECT_EQ(rt.info("counter")->reload_count, 50u);
   rt.wait_for_unloads();
   EXPECT_EQ(files_under(versions()).size(), 1u);
+}
+
+// State kept across reloads under the immediate policy while calls are in
+// flight: every call's increment lands in the one state object, none is lost
+// to a reload in between, whichever version served it.
+TEST_F(ConcurrencyTest, StateWrittenDuringReloadsLosesNoWrite) {
+  install(fixtures::crasher_v1, "crasher.so");
+  hotmod::Runtime rt(options());
+  hotmod::Module m = load(rt, "crasher");
+  hotmod::Ref<crasher_fixture::ICrasher> crasher =
+      rt.ref<crasher_fixture::ICrasher>("crasher").value();
+
+  std::atomic<bool> stop{false};
+  std::atomic<long> failed{0};
+  std::vector<std::atomic<long>> calls(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      while (!stop.load(std::memory_order_relaxed)) {
+        if (t % 2 == 0) {
+          if (!m.call_as<int>("calls").ok()) {
+            ++failed;
+            continue;
+          }
+        } else {
+          (void)crasher->calls();
+        }
+        calls[static_cast<std::size_t>(t)].fetch_add(1, std::memory_order_relaxed);
+      }
+    });
+  }
+  ASSERT_TRUE(wait_until([&] {
+    for (const auto& c : calls)
+      if (c.load() == 0) return false;
+    return true;
+  }));
+  for (int i = 0; i < 50; ++i) {
+    install(i % 2 == 0 ? fixtures::crasher_v2 : fixtures::crasher_v1, "crasher.so");
+    hotmod::ReloadStats s = rt.reload("crasher");
+    if (!s.success) ADD_FAILURE() << "reload " << i << ": " << s.error;
+  }
+  stop = true;
+  for (auto& th : threads) th.join();
+
+  long total = 0;
+  for (const auto& c : calls) total += c.load();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(rt.info("crasher")->reload_count, 50u);
+  EXPECT_EQ(call_int(m, "calls"), total + 1) << "every call's increment is in the state";
 }
 
 TEST_F(ConcurrencyTest, ConcurrentFirstUsesLoadExactlyOnce) {
