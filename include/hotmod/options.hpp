@@ -122,6 +122,11 @@ struct RuntimeOptions {
   struct Limits {
     std::chrono::seconds build{600};    // a module's build rule ("build_s")
     std::chrono::seconds compile{300};  // a source module's compile and link ("compile_s")
+    // One of a native module's hooks — on_load, on_unload, its self-test,
+    // migration, dependency hook or static constructors — past which it is
+    // stopped where it is, as a crash is contained ("hook_s"; needs crash
+    // containment, see contain_crashes).
+    std::chrono::seconds hook{60};
     // Lua instructions one call into a script module (or its chunk, or a
     // hook) may run before it is stopped: `while true do end` returns an
     // error instead of hanging its callers ("script_instructions").

@@ -122,6 +122,8 @@ void merge_file_only(config::FileSettings& file, LoadedConfig& out) {
       l.build = std::chrono::seconds(value);
     else if (name == "compile_s")
       l.compile = std::chrono::seconds(value);
+    else if (name == "hook_s")
+      l.hook = std::chrono::seconds(value);
     else if (name == "script_instructions")
       l.script_instructions = value;
     else

@@ -27,6 +27,10 @@
 // supported() is false and every crash takes the default path.
 #pragma once
 
+#include <pthread.h>
+
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -74,6 +78,42 @@ class Entry {
  private:
   std::uint32_t depth_;
 };
+
+// Around a hook (on_load, on_unload, self-test, migration, a dependency
+// hook, static constructors): past `limit`, the thread is signalled
+// (kDeadlineSignal) and, when it is in the module's code — looping, or
+// waiting in a call the module made — it is stopped the way a crash is
+// contained, and the entry fails with Failure::timed_out naming `what`,
+// `key` (the setting that raises the limit) and where it was. In host code,
+// the signal is ignored and sent again each second. A zero limit, or no
+// crash containment: nothing is watched.
+class Deadline {
+ public:
+  Deadline(std::chrono::nanoseconds limit, const char* what, const char* key);
+  ~Deadline();
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+
+  // Read by the watchdog and the signal handler.
+  const char* what() const { return what_; }
+  const char* key() const { return key_; }
+  std::chrono::nanoseconds limit() const { return limit_; }
+  Deadline* outer() const { return outer_; }
+  std::atomic<bool> fired{false};
+
+ private:
+  friend class Watchdog;
+  std::chrono::nanoseconds limit_;
+  const char* what_;
+  const char* key_;
+  std::chrono::steady_clock::time_point next_;  // guarded by the watchdog's mutex
+  pthread_t thread_;
+  bool watched_ = false;
+  Deadline* outer_;  // the thread's enclosing deadline
+};
+
+// The signal a Deadline sends: SIGRTMIN + 3.
+int deadline_signal();
 
 // Around dlopen of a module's copy: a crash in its static constructors is
 // contained by returning to the dynamic loader. After dlopen returned,

@@ -21,6 +21,12 @@ struct CrashFacts {
   std::uintptr_t sp = 0;         // the stack pointer when it faulted
   std::uintptr_t resume_sp = 0;  // where the host's frame resumes
   bool stack_overflow = false;
+  // Stopped past a Deadline rather than crashed: what ran, the setting that
+  // raises the limit, and the limit.
+  bool timed_out = false;
+  const char* what = nullptr;
+  const char* key = nullptr;
+  std::int64_t limit_ns = 0;
   char module[kNameBytes] = {};
   char version[kVersionBytes] = {};
   std::uint64_t generation = 0;
@@ -30,7 +36,10 @@ struct CrashFacts {
 };
 
 // Per thread; trivially constructed, so a signal handler may touch it.
+class Deadline;
+
 struct ThreadCrashState {
+  Deadline* deadline = nullptr;   // the innermost Deadline on this thread
   bool handling = false;          // inside the handler (a second fault passes on)
   const char* loading = nullptr;  // the copy dlopen is opening (LoadScope)
   char loading_module[kNameBytes] = {};

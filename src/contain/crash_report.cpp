@@ -61,6 +61,11 @@ CrashText describe(const CrashFacts& f) {
   // Named by the module's own frame: abort() or a null write inside memcpy
   // is the module's doing.
   const std::string function = f.module_frame < functions.size() ? functions[f.module_frame] : "";
+  if (f.timed_out)
+    return {fmt::format("{} of {} ran past its limit of {} s ({}) and was stopped{}", f.what,
+                        who(f), f.limit_ns / 1'000'000'000, f.key,
+                        function.empty() ? "" : fmt::format(" in {}", function)),
+            std::move(backtrace)};
   std::string where = function.empty() ? "" : fmt::format(" in {}", function);
   return {fmt::format("{} crashed{}: {}", who(f), where, signal_text(f)), std::move(backtrace)};
 }
@@ -70,8 +75,8 @@ namespace {
 [[noreturn, gnu::noinline]] void throw_crash() {
   const CrashFacts facts = this_thread_state().last;
   CrashText text = describe(facts);
-  throw ModuleCrashed(
-      Error{Stage::call, Failure::crashed, std::move(text.message), std::move(text.backtrace)});
+  throw ModuleCrashed(Error{Stage::call, facts.timed_out ? Failure::timed_out : Failure::crashed,
+                            std::move(text.message), std::move(text.backtrace)});
 }
 
 }  // namespace
@@ -129,6 +134,10 @@ std::optional<Error> LoadScope::crash() const {
   __asan_unpoison_memory_region(reinterpret_cast<void*>(low), t.last.resume_sp - low);
 #endif
   CrashText text = describe(t.last);
+  if (t.last.timed_out)
+    return Error{Stage::load, Failure::timed_out,
+                 fmt::format("{}; the version running before keeps serving", text.message),
+                 std::move(text.backtrace)};
   return Error{Stage::load, Failure::crashed,
                fmt::format("{} while its static constructors ran; the version running before "
                            "keeps serving, fix the crash and save again",

@@ -19,7 +19,9 @@
 
 #include <atomic>
 #include <cstring>
+#include <iterator>
 #include <mutex>
+#include <vector>
 
 #include "contain/contain.hpp"
 #include "contain/crash_facts.hpp"
@@ -258,7 +260,8 @@ void pass_on(int sig, siginfo_t* info, void* context) {
     before.sa_handler(sig);
 }
 
-bool contain(int sig, siginfo_t* info, ucontext_t* uc, ThreadCrashState& t) {
+bool contain(int sig, siginfo_t* info, ucontext_t* uc, ThreadCrashState& t,
+             const Deadline* deadline) {
   greg_t* regs = uc->uc_mcontext.gregs;
   CrashFacts& facts = t.last;
   facts = CrashFacts{};
@@ -287,8 +290,15 @@ bool contain(int sig, siginfo_t* info, ucontext_t* uc, ThreadCrashState& t) {
   if (!containable) {
     regs[REG_RIP] = original_rip;
     regs[REG_RSP] = original_rsp;
-    if (w.in_module && !w.host_crash) report_uncontained(facts);
+    if (w.in_module && !w.host_crash && deadline == nullptr) report_uncontained(facts);
     return false;
+  }
+  if (deadline != nullptr) {
+    facts.stack_overflow = false;
+    facts.timed_out = true;
+    facts.what = deadline->what();
+    facts.key = deadline->key();
+    facts.limit_ns = deadline->limit().count();
   }
   facts.resume_sp = w.resume_sp;
   regs[REG_RBX] = static_cast<greg_t>(w.saved[0]);
@@ -318,11 +328,35 @@ bool contain(int sig, siginfo_t* info, ucontext_t* uc, ThreadCrashState& t) {
   return true;
 }
 
+// A Deadline's signal: stops the thread where it is when that is module
+// code; otherwise the watchdog tries again.
+void on_deadline(int sig, siginfo_t* info, void* context) {
+  ThreadCrashState& t = t_state;
+  const Deadline* fired = nullptr;
+  for (const Deadline* d = t.deadline; d != nullptr && fired == nullptr; d = d->outer())
+    if (d->fired.load(std::memory_order_acquire)) fired = d;
+  if (fired == nullptr) {
+    // One of ours that arrived after its hook returned is dropped; anyone
+    // else's is handed on.
+    const bool ours = info->si_code == SI_TKILL && info->si_pid == getpid();
+    if (!ours) pass_on(sig, info, context);
+    return;
+  }
+  if (t.handling) return;
+  t.handling = true;
+  (void)contain(sig, info, static_cast<ucontext_t*>(context), t, fired);
+  t.handling = false;
+}
+
 void on_signal(int sig, siginfo_t* info, void* context) {
+  if (sig == deadline_signal()) {
+    on_deadline(sig, info, context);
+    return;
+  }
   ThreadCrashState& t = t_state;
   if (g_holders.load(std::memory_order_relaxed) > 0 && !t.handling) {
     t.handling = true;
-    const bool contained = contain(sig, info, static_cast<ucontext_t*>(context), t);
+    const bool contained = contain(sig, info, static_cast<ucontext_t*>(context), t, nullptr);
     t.handling = false;
     if (contained) return;
   }
@@ -330,10 +364,14 @@ void on_signal(int sig, siginfo_t* info, void* context) {
 }
 
 void install() {
-  for (int sig : kSignals) {
+  std::vector<int> signals(std::begin(kSignals), std::end(kSignals));
+  signals.push_back(deadline_signal());
+  for (int sig : signals) {
     struct sigaction ours {};
     ours.sa_sigaction = &on_signal;
-    ours.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    // SA_RESTART: a deadline's signal that finds the thread in host code
+    // must not fail the system call it was waiting in.
+    ours.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
     sigemptyset(&ours.sa_mask);
     sigaction(sig, &ours, &g_previous[sig]);
   }

@@ -26,12 +26,15 @@ namespace hotmod::diag {
 
 // What escaped module code.
 struct Escaped {
-  std::string what;      // the exception's what(), or what kind of thing was thrown
-  std::string trace;     // where it was thrown, when captured (dev mode); else ""
-  bool crashed = false;  // a contained crash: `what` names module, version and signal
+  std::string what;   // the exception's what(), or what kind of thing was thrown
+  std::string trace;  // where it was thrown, when captured (dev mode); else ""
+  // Failure::crashed for a contained crash (`what` names module, version and
+  // signal), Failure::timed_out for a hook stopped past its deadline;
+  // Failure::none for a throw.
+  Failure stopped = Failure::none;
 
-  // Failure::crashed for a crash, else what the caller calls a throw there.
-  Failure failure_or(Failure thrown) const { return crashed ? Failure::crashed : thrown; }
+  // Why it stopped, else what the caller calls a throw there.
+  Failure failure_or(Failure thrown) const { return stopped != Failure::none ? stopped : thrown; }
 };
 
 // Runs `fn` as module code whose heap is counted in `cell` (null: nobody's).
@@ -47,7 +50,7 @@ std::optional<Escaped> enter_module(HeapCell* cell, Fn&& fn) {
   } catch (const ModuleCrashed& crash) {
     entry.abandoned();
     (void)take_throw_trace();  // the landing's throw, not the module's
-    return Escaped{crash.error().message, crash.error().diagnostics, true};
+    return Escaped{crash.error().message, crash.error().diagnostics, crash.error().failure};
   } catch (const std::exception& e) {
     return Escaped{e.what(), take_throw_trace()};
   } catch (...) {

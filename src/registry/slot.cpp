@@ -32,8 +32,8 @@ Result<Value> Slot::call(std::string_view function, const Value& args) {
     if (ok) return result;
     return error;  // it names the module
   }
-  if (escaped->crashed)
-    return Error{Stage::call, Failure::crashed,
+  if (escaped->stopped != Failure::none)
+    return Error{Stage::call, escaped->stopped,
                  fmt::format("call to '{}' of {}; the module keeps serving other calls", function,
                              escaped->what),
                  escaped->trace};

@@ -15,6 +15,7 @@
 
 #include <chrono>
 
+#include "contain/contain.hpp"
 #include "diag/module_entry.hpp"
 #include "events/event_bus.hpp"
 #include "log/runtime_log.hpp"
@@ -34,7 +35,9 @@ struct HookFailure {
 };
 
 // Runs a hook; nullopt when it returned.
-std::optional<HookFailure> run_hook(Hook which, registry::Version& v) {
+std::optional<HookFailure> run_hook(const Host& host, Hook which, registry::Version& v) {
+  contain::Deadline deadline(host.limits().hook, which == Hook::load ? "on_load" : "on_unload",
+                             "limits.hook_s in hotmod.json");
   std::optional<HookFailure> failed;
   std::optional<diag::Escaped> escaped = diag::enter_module(diag::heap_cell(v.module), [&] {
     if (std::optional<Error> error = v.backend->run_hook(which, *v.context)) {
@@ -59,7 +62,7 @@ void publish(registry::Slot& slot, registry::Version* v) {
 
 void unload_hook(Host& host, registry::Slot& slot, registry::Version& old) {
   old.context->set_hook_facts(slot.reload_count.load(), true);
-  if (auto err = run_hook(Hook::unload, old)) {
+  if (auto err = run_hook(host, Hook::unload, old)) {
     host.log().warn(fmt::format("module '{}' on_unload threw: {}; continuing with the reload",
                                 slot.name(), err->escaped.what));
   }
@@ -92,7 +95,14 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
   }
 
   Handover h;
-  if (!hand_over(host.log(), slot.name(), slot.state, *next->def, &h, f)) {
+  bool handed_over = false;
+  {
+    // Its state's constructors and HOTMOD_MIGRATE are the module's code too.
+    contain::Deadline deadline(host.limits().hook, "state hand-over",
+                               "limits.hook_s in hotmod.json");
+    handed_over = hand_over(host.log(), slot.name(), slot.state, *next->def, &h, f);
+  }
+  if (!handed_over) {
     lap(&t.state);
     host.retire(slot, std::move(next), {});
     return false;
@@ -109,7 +119,7 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
 
   const std::uint64_t count = old ? slot.reload_count.load() + 1 : 0;
   next->context->set_hook_facts(count, h.restored);
-  std::optional<HookFailure> failed = run_hook(Hook::load, *next);
+  std::optional<HookFailure> failed = run_hook(host, Hook::load, *next);
   lap(&t.hooks);
 
   if (!failed) {
@@ -164,7 +174,7 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
     publish(slot, old.get());
     old->context->set_hook_facts(slot.reload_count.load(), true);
     host.bus().reopen_owner(old->generation);  // its on_load subscribes again
-    if (auto err = run_hook(Hook::load, *old)) {
+    if (auto err = run_hook(host, Hook::load, *old)) {
       host.log().error(fmt::format(
           "module '{}': re-running the previous version's on_load after a failed reload threw "
           "too: {}",

@@ -95,8 +95,10 @@ bool check_descriptor(Host& host, registry::Slot& slot, registry::Version& v, Er
   return true;
 }
 
-bool run_self_test(registry::Slot& slot, registry::Version& v, Error* f) {
+bool run_self_test(const Host& host, registry::Slot& slot, registry::Version& v, Error* f) {
   if (v.def->self_test == nullptr) return true;
+  contain::Deadline deadline(host.limits().hook, "HOTMOD_SELF_TEST",
+                             "limits.hook_s in hotmod.json");
   std::optional<diag::Escaped> escaped =
       diag::enter_module(slot.heap(), [&] { v.def->self_test(); });
   if (!escaped) return true;
@@ -106,7 +108,9 @@ bool run_self_test(registry::Slot& slot, registry::Version& v, Error* f) {
   return false;
 }
 
-bool instantiate(registry::Slot& slot, registry::Version& v, Error* f) {
+bool instantiate(const Host& host, registry::Slot& slot, registry::Version& v, Error* f) {
+  contain::Deadline deadline(host.limits().hook, "constructing its interface objects",
+                             "limits.hook_s in hotmod.json");
   for (const auto& fn : v.def->functions) v.functions.emplace(fn.name, &fn);
   for (const auto& i : v.def->interfaces) {
     void* object = nullptr;
@@ -160,6 +164,8 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
     // Not an enter_module(): an exception unwinding out of dlopen would leave
     // the dynamic loader's lock held. A crash in one returns to the loader.
     diag::HeapScope heap(slot.heap());
+    contain::Deadline deadline(host.limits().hook, "static constructors",
+                               "limits.hook_s in hotmod.json");
     contain::LoadScope loading(v->copy.c_str(), slot.name(), v->generation);
     const bool opened = loader::open_image(v->copy, slot.name(), &v->image, f);
     if (std::optional<Error> crash = loading.crash()) {
@@ -176,8 +182,8 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
     contain::add_image(v->image.handle, slot.name(), v->image.descriptor->version, v->generation);
   }
   StageTimer timer(&t.validate);
-  if (!check_descriptor(host, slot, *v, f) || !run_self_test(slot, *v, f) ||
-      !instantiate(slot, *v, f)) {
+  if (!check_descriptor(host, slot, *v, f) || !run_self_test(host, slot, *v, f) ||
+      !instantiate(host, slot, *v, f)) {
     discard(*v);
     return nullptr;
   }

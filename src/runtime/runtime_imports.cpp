@@ -5,6 +5,7 @@
 #include <optional>
 #include <shared_mutex>
 
+#include "contain/contain.hpp"
 #include "diag/heap_accounting.hpp"
 #include "diag/module_entry.hpp"
 #include "diag/stack_trace.hpp"
@@ -30,6 +31,8 @@ std::optional<std::string> run_hook(runtime::Core& rt, registry::Slot& slot,
   registry::Version& v = *slot.life.running();
   if (v.def->on_dependency_reloaded == nullptr) return std::nullopt;
   reload::DependencyHookScope marked;
+  contain::Deadline deadline(rt.options.limits.hook, "on_dependency_reloaded",
+                             "limits.hook_s in hotmod.json");
   std::optional<diag::Escaped> escaped = diag::enter_module(
       slot.heap(), [&] { v.def->on_dependency_reloaded(*v.context, dependency); });
   if (!escaped) return std::string();

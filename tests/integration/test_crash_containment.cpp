@@ -6,6 +6,7 @@
 // containment must not swallow still kill the process, saying whose they
 // were.
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -218,6 +219,50 @@ INSTANTIATE_TEST_SUITE_P(
                       Starting{"SelfTest", fixtures::crasher_self_test, hotmod::Stage::validate},
                       Starting{"OnLoad", fixtures::crasher_on_load, hotmod::Stage::initialize}),
     [](const ::testing::TestParamInfo<Starting>& p) { return std::string(p.param.name); });
+
+// A hook that never returns is stopped at its deadline (limits.hook_s), the
+// way a crash is contained: the reload fails with Failure::timed_out and the
+// running version keeps serving.
+class StuckHook : public CrashTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(StuckHook, IsStoppedAtItsDeadlineAndTheOldVersionKeepsServing) {
+  install_crasher(fixtures::crasher_v1);
+  hotmod::RuntimeOptions o = dev_options();
+  o.limits.hook = std::chrono::seconds(1);
+  hotmod::Runtime rt(o);
+  hotmod::Module m = load(rt, "crasher");
+  EXPECT_EQ(call_int(m, "calls"), 1);
+  install_crasher(GetParam());
+  const auto start = std::chrono::steady_clock::now();
+  hotmod::ReloadStats stats = rt.reload("crasher");
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_FALSE(stats.success);
+  EXPECT_EQ(stats.failure, hotmod::Failure::timed_out) << stats.error;
+  EXPECT_EQ(stats.stage, hotmod::Stage::initialize);
+  for (const char* part :
+       {"on_load of module 'crasher'", "limit of 1 s", "limits.hook_s", "keeps running"})
+    EXPECT_NE(stats.error.find(part), std::string::npos) << part << " in: " << stats.error;
+  EXPECT_GE(took, std::chrono::seconds(1));
+  EXPECT_EQ(call_int(m, "version"), 1);
+  EXPECT_EQ(call_int(m, "calls"), 2);
+  install_crasher(fixtures::crasher_v2);
+  hotmod::ReloadStats good = rt.reload("crasher");
+  ASSERT_TRUE(good.success) << good.error;
+  EXPECT_EQ(call_int(m, "version"), 2);
+}
+
+// ThreadSanitizer holds an asynchronous signal back until the thread next
+// calls into the C library, which a loop that calls nothing never does: a
+// spinning hook is stopped in every build but that one.
+#if defined(__SANITIZE_THREAD__)
+#define HOTMOD_STUCK_HOOKS fixtures::crasher_waits
+#else
+#define HOTMOD_STUCK_HOOKS fixtures::crasher_waits, fixtures::crasher_spins
+#endif
+INSTANTIATE_TEST_SUITE_P(Hooks, StuckHook, ::testing::Values(HOTMOD_STUCK_HOOKS),
+                         [](const ::testing::TestParamInfo<const char*>& p) {
+                           return std::string(p.index == 0 ? "Waiting" : "Spinning");
+                         });
 
 TEST_F(CrashTest, AFirstLoadThatCrashesIsAnErrorAndTheHostGoesOn) {
   install_crasher(fixtures::crasher_constructor);
