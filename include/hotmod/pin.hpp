@@ -22,6 +22,10 @@ namespace hotmod {
 struct alignas(64) PinRecord {
   std::atomic<std::uint64_t> epoch{0};  // 0 = not inside a pin
   std::uint32_t depth = 0;              // nesting, touched by the owner only
+  // Where the outermost pins live (their stack addresses, by depth): after a
+  // contained crash, pins of the abandoned frames are told from the host's.
+  static constexpr std::uint32_t kTracked = 5;
+  const void* at[kTracked] = {};
 };
 
 // The process-wide epoch domain. Implemented by the runtime; modules reach it
@@ -57,27 +61,23 @@ class Pin {
       detail::tls_pin_record = r;
     }
     record_ = r;
-    outer_depth_ = r->depth++;
-    if (outer_depth_ == 0) {
+    const std::uint32_t outer = r->depth++;
+    if (outer < PinRecord::kTracked) r->at[outer] = this;
+    if (outer == 0) {
       r->epoch.store(domain->epoch.load(std::memory_order_acquire), std::memory_order_relaxed);
       // The reclaimer's membarrier orders this store before our later loads
       // of the current version; here we only stop the compiler reordering.
       std::atomic_signal_fence(std::memory_order_seq_cst);
     }
   }
-  // Restores the depth it found rather than counting down: when a crash in
-  // module code is contained, the module's frames are abandoned without
-  // running their destructors, and pins they held must not stay counted.
   ~Pin() {
-    record_->depth = outer_depth_;
-    if (outer_depth_ == 0) record_->epoch.store(0, std::memory_order_release);
+    if (--record_->depth == 0) record_->epoch.store(0, std::memory_order_release);
   }
   Pin(const Pin&) = delete;
   Pin& operator=(const Pin&) = delete;
 
  private:
   PinRecord* record_;
-  std::uint32_t outer_depth_;
 };
 
 }  // namespace hotmod

@@ -63,20 +63,17 @@ void add_image(void* handle, std::string_view module, std::string_view version,
                std::uint64_t generation);
 void remove_image(void* handle);
 
-// Around every entry into module code (diag::enter_module): remembers the
-// thread's pin depth, so that pins held by the abandoned frames of a
-// contained crash stop counting (a pinned thread would hold up every later
-// reload).
+// Around every entry into module code the runtime makes itself
+// (diag::enter_module, LoadScope): says the thread has a catcher for a
+// contained crash. A crash is contained only on a thread inside an Entry or
+// a Pin (a Ref<I> call); elsewhere — a module's destructors run by the
+// reaper, a thread the module started — nothing would catch it.
 class Entry {
  public:
   Entry() noexcept;
+  ~Entry();
   Entry(const Entry&) = delete;
   Entry& operator=(const Entry&) = delete;
-  // Call from the catch of a ModuleCrashed.
-  void abandoned() const noexcept;
-
- private:
-  std::uint32_t depth_;
 };
 
 // Around a hook (on_load, on_unload, self-test, migration, a dependency

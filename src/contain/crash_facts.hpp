@@ -40,6 +40,7 @@ class Deadline;
 
 struct ThreadCrashState {
   Deadline* deadline = nullptr;   // the innermost Deadline on this thread
+  int entries = 0;                // Entry scopes open on this thread (a catcher)
   bool handling = false;          // inside the handler (a second fault passes on)
   const char* loading = nullptr;  // the copy dlopen is opening (LoadScope)
   char loading_module[kNameBytes] = {};
@@ -61,5 +62,9 @@ struct CrashText {
   std::string backtrace;
 };
 CrashText describe(const CrashFacts& facts);
+
+// Pins taken in the frames a contained crash abandoned (below `resume_sp`)
+// stop counting: a thread left pinned would hold up every later reload.
+void drop_abandoned_pins(std::uintptr_t resume_sp);
 
 }  // namespace hotmod::contain

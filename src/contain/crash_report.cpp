@@ -74,6 +74,7 @@ namespace {
 
 [[noreturn, gnu::noinline]] void throw_crash() {
   const CrashFacts facts = this_thread_state().last;
+  drop_abandoned_pins(facts.resume_sp);
   CrashText text = describe(facts);
   throw ModuleCrashed(Error{Stage::call, facts.timed_out ? Failure::timed_out : Failure::crashed,
                             std::move(text.message), std::move(text.backtrace)});
@@ -98,17 +99,25 @@ namespace {
 }
 #endif
 
+void drop_abandoned_pins(std::uintptr_t resume_sp) {
+  PinRecord* r = pin::this_thread_record();
+  if (r == nullptr) return;
+  std::uint32_t kept = 0;
+  while (kept < r->depth && kept < PinRecord::kTracked &&
+         reinterpret_cast<std::uintptr_t>(r->at[kept]) >= resume_sp)
+    ++kept;
+  if (kept == PinRecord::kTracked) return;  // nested deeper than tracked: left as counted
+  r->depth = kept;
+  if (kept == 0) r->epoch.store(0, std::memory_order_release);
+}
+
 Entry::Entry() noexcept {
-  const PinRecord* r = pin::this_thread_record();
-  depth_ = r != nullptr ? r->depth : 0;
+  ++this_thread_state().entries;
   prepare_thread();
 }
 
-void Entry::abandoned() const noexcept {
-  if (PinRecord* r = pin::this_thread_record()) {
-    r->depth = depth_;
-    if (depth_ == 0) r->epoch.store(0, std::memory_order_release);
-  }
+Entry::~Entry() {
+  --this_thread_state().entries;
 }
 
 LoadScope::LoadScope(const char* path, std::string_view module, std::uint64_t generation) noexcept {
@@ -128,7 +137,7 @@ LoadScope::~LoadScope() {
 std::optional<Error> LoadScope::crash() const {
   const ThreadCrashState& t = this_thread_state();
   if (!t.load_crashed) return std::nullopt;
-  entry_.abandoned();
+  drop_abandoned_pins(t.last.resume_sp);
 #ifdef HOTMOD_CONTAIN_ASAN
   const std::uintptr_t low = t.last.sp - 256;  // as crash_landing() does
   __asan_unpoison_memory_region(reinterpret_cast<void*>(low), t.last.resume_sp - low);

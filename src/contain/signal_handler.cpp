@@ -112,6 +112,8 @@ Where where(std::uintptr_t pc, const ThreadCrashState& t, CrashFacts* facts, boo
 struct Walk {
   std::uintptr_t fault_pc = 0;
   ThreadCrashState* thread = nullptr;
+  CrashFacts* facts = nullptr;  // filled as the walk goes
+  std::size_t frames = 0;
   std::size_t skipped = 0;  // the handler's own frames and the signal's trampoline
   bool started = false;
   bool in_module = false;   // the innermost frame past the runtime libraries is a module's
@@ -136,14 +138,20 @@ _Unwind_Reason_Code step(_Unwind_Context* context, void* arg) {
   if (!w.started) {
     if (ip != w.fault_pc) return ++w.skipped > 32 ? _URC_NORMAL_STOP : _URC_NO_REASON;
     w.started = true;
+  } else if (before_instruction != 0 || ++w.frames > (1u << 22)) {
+    // Another signal frame: the code outside it was interrupted, not a
+    // caller, and cannot resume as if a call returned. Or a walk that does
+    // not end.
+    w.broken = true;
+    return _URC_NORMAL_STOP;
   }
   const std::uintptr_t cfa = _Unwind_GetCFA(context);
-  if (cfa < w.last_cfa) {
+  if (w.last_cfa != 0 && cfa <= w.last_cfa) {  // unwind data that does not go outwards
     w.broken = true;
     return _URC_NORMAL_STOP;
   }
   const std::uintptr_t at = before_instruction != 0 ? ip : ip - 1;  // inside the call
-  CrashFacts& facts = w.thread->last;
+  CrashFacts& facts = *w.facts;
   Where here = where(at, *w.thread, &facts, !w.in_module);
   // hotmod's own __cxa_throw (diag/throw_hook.cpp) is the C++ runtime's as
   // far as a module is concerned: std::terminate from a throw through
@@ -237,7 +245,8 @@ void pass_on(int sig, siginfo_t* info, void* context) {
   const bool has_function = (before.sa_flags & SA_SIGINFO) != 0
                                 ? before.sa_sigaction != nullptr
                                 : before.sa_handler != SIG_DFL && before.sa_handler != SIG_IGN;
-  if (!has_function || (before.sa_flags & SA_RESETHAND) != 0) {
+  if ((!has_function && (info->si_code > 0 || before.sa_handler != SIG_IGN)) ||
+      (before.sa_flags & SA_RESETHAND) != 0) {
     struct sigaction fallback {};
     fallback.sa_handler = SIG_DFL;
     sigemptyset(&fallback.sa_mask);
@@ -245,8 +254,8 @@ void pass_on(int sig, siginfo_t* info, void* context) {
   }
   if (!has_function) {
     // A fault happens again when the handler returns; a sent signal (abort,
-    // kill) must be sent again.
-    if (info->si_code <= 0) raise(sig);
+    // kill) must be sent again, unless it was ignored before.
+    if (info->si_code <= 0 && before.sa_handler != SIG_IGN) raise(sig);
     return;
   }
   sigset_t mask = static_cast<ucontext_t*>(context)->uc_sigmask;
@@ -263,8 +272,7 @@ void pass_on(int sig, siginfo_t* info, void* context) {
 bool contain(int sig, siginfo_t* info, ucontext_t* uc, ThreadCrashState& t,
              const Deadline* deadline) {
   greg_t* regs = uc->uc_mcontext.gregs;
-  CrashFacts& facts = t.last;
-  facts = CrashFacts{};
+  CrashFacts facts;  // to t.last only when contained: a report may still be waiting there
   facts.signal = sig;
   facts.code = info->si_code;
   facts.address = reinterpret_cast<std::uintptr_t>(info->si_addr);
@@ -284,23 +292,31 @@ bool contain(int sig, siginfo_t* info, ucontext_t* uc, ThreadCrashState& t,
   Walk w;
   w.fault_pc = static_cast<std::uintptr_t>(regs[REG_RIP]);
   w.thread = &t;
+  w.facts = &facts;
   _Unwind_Backtrace(step, &w);
+  // Something must catch it: the runtime's entry into the module, or the
+  // guard of a Ref<I> call (a pin); a module's destructors run by the
+  // reaper have neither.
+  const PinRecord* pins = pin::this_thread_record();
+  const bool caught = t.entries > 0 || (pins != nullptr && pins->depth > 0);
   const bool containable =
-      w.in_module && w.cut && !w.broken && (!w.to_loader || t.loading != nullptr);
+      w.in_module && w.cut && !w.broken && caught && (!w.to_loader || t.loading != nullptr);
   if (!containable) {
     regs[REG_RIP] = original_rip;
     regs[REG_RSP] = original_rsp;
     if (w.in_module && !w.host_crash && deadline == nullptr) report_uncontained(facts);
     return false;
   }
+  t.last = facts;
   if (deadline != nullptr) {
-    facts.stack_overflow = false;
-    facts.timed_out = true;
-    facts.what = deadline->what();
-    facts.key = deadline->key();
-    facts.limit_ns = deadline->limit().count();
+    t.last.stack_overflow = false;
+    t.last.timed_out = true;
+    t.last.what = deadline->what();
+    t.last.key = deadline->key();
+    t.last.limit_ns = deadline->limit().count();
   }
-  facts.resume_sp = w.resume_sp;
+  t.last.resume_sp = w.resume_sp;
+  regs[REG_EFL] &= ~greg_t{0x400};  // the direction flag, if a string instruction faulted
   regs[REG_RBX] = static_cast<greg_t>(w.saved[0]);
   regs[REG_RBP] = static_cast<greg_t>(w.saved[1]);
   regs[REG_R12] = static_cast<greg_t>(w.saved[2]);
@@ -325,6 +341,7 @@ bool contain(int sig, siginfo_t* info, ucontext_t* uc, ThreadCrashState& t,
   // Whatever the crash left blocked (abort() may block signals) must not
   // stay blocked in the thread that goes on.
   for (int s : kSignals) sigdelset(&uc->uc_sigmask, s);
+  sigdelset(&uc->uc_sigmask, deadline_signal());
   return true;
 }
 
@@ -354,7 +371,10 @@ void on_signal(int sig, siginfo_t* info, void* context) {
     return;
   }
   ThreadCrashState& t = t_state;
-  if (g_holders.load(std::memory_order_relaxed) > 0 && !t.handling) {
+  // A fault, or raised by this process (abort()); not a kill from outside.
+  const bool from_here =
+      info->si_code > 0 || (info->si_code == SI_TKILL && info->si_pid == getpid());
+  if (g_holders.load(std::memory_order_relaxed) > 0 && !t.handling && from_here) {
     t.handling = true;
     const bool contained = contain(sig, info, static_cast<ucontext_t*>(context), t, nullptr);
     t.handling = false;

@@ -48,7 +48,6 @@ std::optional<Escaped> enter_module(HeapCell* cell, Fn&& fn) {
     std::forward<Fn>(fn)();
     return std::nullopt;
   } catch (const ModuleCrashed& crash) {
-    entry.abandoned();
     (void)take_throw_trace();  // the landing's throw, not the module's
     return Escaped{crash.error().message, crash.error().diagnostics, crash.error().failure};
   } catch (const std::exception& e) {

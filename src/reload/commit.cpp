@@ -36,7 +36,9 @@ struct HookFailure {
 
 // Runs a hook; nullopt when it returned.
 std::optional<HookFailure> run_hook(const Host& host, Hook which, registry::Version& v) {
-  contain::Deadline deadline(host.limits().hook, which == Hook::load ? "on_load" : "on_unload",
+  // A script's hooks run under its instruction limit instead.
+  const auto limit = v.image.handle != nullptr ? host.limits().hook : std::chrono::seconds(0);
+  contain::Deadline deadline(limit, which == Hook::load ? "on_load" : "on_unload",
                              "limits.hook_s in hotmod.json");
   std::optional<HookFailure> failed;
   std::optional<diag::Escaped> escaped = diag::enter_module(diag::heap_cell(v.module), [&] {

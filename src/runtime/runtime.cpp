@@ -88,7 +88,9 @@ detail::RuntimeCore::~RuntimeCore() {
     for (auto& [name, cell] : slot->cells) cell->impl.store(nullptr, std::memory_order_release);
     auto& v = *running;
     std::optional<Error> failed;
-    contain::Deadline deadline(options.limits.hook, "on_unload", "limits.hook_s in hotmod.json");
+    contain::Deadline deadline(
+        v.image.handle != nullptr ? options.limits.hook : std::chrono::seconds(0), "on_unload",
+        "limits.hook_s in hotmod.json");
     if (auto escaped = diag::enter_module(slot->heap(), [&] {
           failed = v.backend->run_hook(registry::Backend::Hook::unload, *v.context);
         }))

@@ -313,6 +313,18 @@ TEST_F(CrashTest, WithoutContainmentACrashKillsTheProcess) {
         hotmod::Module m = load(rt, "crasher");
         (void)m.call("crash", crasher_fixture::null_write);
       },
+      "Stack trace|Sanitizer");  // the handler that was there before reports it
+}
+
+TEST_F(CrashTest, ProductionModeDoesNotContainByDefault) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  install_crasher(fixtures::crasher_v1);
+  EXPECT_DEATH(
+      {
+        hotmod::Runtime rt(options());
+        hotmod::Module m = load(rt, "crasher");
+        (void)m.call("crash", crasher_fixture::null_write);
+      },
       "");
 }
 
@@ -328,7 +340,7 @@ TEST_F(CrashTest, ACrashInHostCodeIsNotSwallowed) {
         volatile int* volatile host_null = nullptr;
         *host_null = pinned->version();
       },
-      "");
+      "Stack trace|Sanitizer");  // the stack-trace printer dev mode installed
 }
 
 TEST_F(CrashTest, ACrashOnAThreadTheModuleStartedNamesTheModuleBeforeTheProcessDies) {
