@@ -9,6 +9,7 @@
 // put together in a fixed buffer and written with write(2).
 #include <dlfcn.h>
 #include <link.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <ucontext.h>
@@ -18,6 +19,7 @@
 #include <cxxabi.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
 #include <mutex>
@@ -108,6 +110,30 @@ Where where(std::uintptr_t pc, const ThreadCrashState& t, CrashFacts* facts, boo
   return Where::host;
 }
 
+// The C library's allocator entry points. A crash inside one (glibc's heap
+// corruption checks abort with the arena's lock held) is not contained:
+// the landing allocates, and would wait on that lock for ever.
+std::uintptr_t g_allocator[8] = {};
+
+void remember_allocator() {
+  const void* entries[] = {reinterpret_cast<const void*>(&::malloc),
+                           reinterpret_cast<const void*>(&::free),
+                           reinterpret_cast<const void*>(&::calloc),
+                           reinterpret_cast<const void*>(&::realloc),
+                           reinterpret_cast<const void*>(&::posix_memalign),
+                           reinterpret_cast<const void*>(&::aligned_alloc),
+                           reinterpret_cast<const void*>(&::memalign),
+                           reinterpret_cast<const void*>(&::valloc)};
+  for (std::size_t i = 0; i < std::size(entries); ++i)
+    g_allocator[i] = reinterpret_cast<std::uintptr_t>(entries[i]);
+}
+
+bool is_allocator(std::uintptr_t function) {
+  for (std::uintptr_t a : g_allocator)
+    if (a == function) return true;
+  return false;
+}
+
 // The walk from the faulting frame outwards.
 struct Walk {
   std::uintptr_t fault_pc = 0;
@@ -116,11 +142,12 @@ struct Walk {
   std::size_t frames = 0;
   std::size_t skipped = 0;  // the handler's own frames and the signal's trampoline
   bool started = false;
-  bool in_module = false;   // the innermost frame past the runtime libraries is a module's
-  bool host_crash = false;  // ... or the host's
-  bool broken = false;      // the stack could not be walked sensibly
-  bool cut = false;         // found the frame that entered the module
-  bool to_loader = false;   // ... and it is the dynamic loader's
+  bool in_module = false;     // the innermost frame past the runtime libraries is a module's
+  bool host_crash = false;    // ... or the host's
+  bool broken = false;        // the stack could not be walked sensibly
+  bool in_allocator = false;  // the C library's malloc family was running
+  bool cut = false;           // found the frame that entered the module
+  bool to_loader = false;     // ... and it is the dynamic loader's
   // libgcc gives each frame's context the canonical frame address of the
   // frame it called: the stack pointer the frame had at that call.
   std::uintptr_t last_cfa = 0;
@@ -168,6 +195,8 @@ _Unwind_Reason_Code step(_Unwind_Context* context, void* arg) {
       w.host_crash = true;
       return _URC_NORMAL_STOP;
     }
+    if (here == Where::runtime_library && is_allocator(_Unwind_GetRegionStart(context)))
+      w.in_allocator = true;
     w.in_module = here == Where::module;
     if (w.in_module && facts.frames > 0) facts.module_frame = facts.frames - 1;
     w.last_cfa = cfa;
@@ -299,8 +328,8 @@ bool contain(int sig, siginfo_t* info, ucontext_t* uc, ThreadCrashState& t,
   // reaper have neither.
   const PinRecord* pins = pin::this_thread_record();
   const bool caught = t.entries > 0 || (pins != nullptr && pins->depth > 0);
-  const bool containable =
-      w.in_module && w.cut && !w.broken && caught && (!w.to_loader || t.loading != nullptr);
+  const bool containable = w.in_module && w.cut && !w.broken && !w.in_allocator && caught &&
+                           (!w.to_loader || t.loading != nullptr);
   if (!containable) {
     regs[REG_RIP] = original_rip;
     regs[REG_RSP] = original_rsp;
@@ -396,6 +425,7 @@ void install() {
     sigaction(sig, &ours, &g_previous[sig]);
   }
   pin::set_first_pin_hook(&prepare_thread);
+  remember_allocator();
 }
 
 // A thread's alternate signal stack, unmapped when the thread exits.

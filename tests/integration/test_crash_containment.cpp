@@ -343,6 +343,21 @@ TEST_F(CrashTest, ACrashInHostCodeIsNotSwallowed) {
       "Stack trace|Sanitizer");  // the stack-trace printer dev mode installed
 }
 
+// The allocator's own abort (heap corruption found inside free or malloc)
+// is passed on: its locks may be held, and containing it could leave the
+// process waiting on them for ever. The process dies, as without hotmod.
+TEST_F(CrashTest, AnAbortInsideTheAllocatorIsNotContained) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  install_crasher(fixtures::crasher_v1);
+  EXPECT_DEATH(
+      {
+        hotmod::Runtime rt(dev_options());
+        hotmod::Module m = load(rt, "crasher");
+        (void)m.call("free_twice");
+      },
+      "double free|Sanitizer");
+}
+
 TEST_F(CrashTest, ACrashOnAThreadTheModuleStartedNamesTheModuleBeforeTheProcessDies) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   install_crasher(fixtures::crasher_v1);
