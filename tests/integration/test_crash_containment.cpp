@@ -340,12 +340,17 @@ TEST_F(CrashTest, ACrashInHostCodeIsNotSwallowed) {
         volatile int* volatile host_null = nullptr;
         *host_null = pinned->version();
       },
-      "Stack trace|Sanitizer");  // the stack-trace printer dev mode installed
+      // The stack-trace printer dev mode installed, or a sanitizer's report
+      // (UBSan's "runtime error" sees the null store first).
+      "Stack trace|Sanitizer|runtime error");
 }
 
 // The allocator's own abort (heap corruption found inside free or malloc)
 // is passed on: its locks may be held, and containing it could leave the
 // process waiting on them for ever. The process dies, as without hotmod.
+// ThreadSanitizer replaces glibc's allocator, whose abort is the case here,
+// and does not check for a double free: the case does not exist there.
+#if !defined(__SANITIZE_THREAD__)
 TEST_F(CrashTest, AnAbortInsideTheAllocatorIsNotContained) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   install_crasher(fixtures::crasher_v1);
@@ -357,6 +362,7 @@ TEST_F(CrashTest, AnAbortInsideTheAllocatorIsNotContained) {
       },
       "double free|Sanitizer");
 }
+#endif
 
 TEST_F(CrashTest, ACrashOnAThreadTheModuleStartedNamesTheModuleBeforeTheProcessDies) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
