@@ -223,6 +223,12 @@ INSTANTIATE_TEST_SUITE_P(
 // A hook that never returns is stopped at its deadline (limits.hook_s), the
 // way a crash is contained: the reload fails with Failure::timed_out and the
 // running version keeps serving.
+// Not under ThreadSanitizer, which cannot follow it: it holds a signal to a
+// spinning thread back until the thread next calls into the C library, and
+// a signal that stops a thread inside a blocking call (the waiting hook's
+// nanosleep) leaves TSan's own bookkeeping inside the abandoned interceptor,
+// after which it no longer sees that thread's locks.
+#if !defined(__SANITIZE_THREAD__)
 class StuckHook : public CrashTest, public ::testing::WithParamInterface<const char*> {};
 
 TEST_P(StuckHook, IsStoppedAtItsDeadlineAndTheOldVersionKeepsServing) {
@@ -254,15 +260,12 @@ TEST_P(StuckHook, IsStoppedAtItsDeadlineAndTheOldVersionKeepsServing) {
 // ThreadSanitizer holds an asynchronous signal back until the thread next
 // calls into the C library, which a loop that calls nothing never does: a
 // spinning hook is stopped in every build but that one.
-#if defined(__SANITIZE_THREAD__)
-#define HOTMOD_STUCK_HOOKS fixtures::crasher_waits
-#else
-#define HOTMOD_STUCK_HOOKS fixtures::crasher_waits, fixtures::crasher_spins
-#endif
-INSTANTIATE_TEST_SUITE_P(Hooks, StuckHook, ::testing::Values(HOTMOD_STUCK_HOOKS),
+INSTANTIATE_TEST_SUITE_P(Hooks, StuckHook,
+                         ::testing::Values(fixtures::crasher_waits, fixtures::crasher_spins),
                          [](const ::testing::TestParamInfo<const char*>& p) {
                            return std::string(p.index == 0 ? "Waiting" : "Spinning");
                          });
+#endif
 
 TEST_F(CrashTest, AFirstLoadThatCrashesIsAnErrorAndTheHostGoesOn) {
   install_crasher(fixtures::crasher_constructor);
