@@ -18,6 +18,15 @@ class ConcurrencyTest : public RuntimeTest {};
 
 constexpr int kThreads = 8;
 
+// Waits until each thread has made a call: the reloads start under load.
+bool every_thread_called(const std::vector<std::atomic<long>>& calls) {
+  return wait_until([&] {
+    for (const auto& c : calls)
+      if (c.load() == 0) return false;
+    return true;
+  });
+}
+
 TEST_F(ConcurrencyTest, CallsDuringReloadsAlwaysReachAVersion) {
   install(fixtures::counter_v1);
   hotmod::Runtime rt(options());
@@ -58,11 +67,7 @@ TEST_F(ConcurrencyTest, CallsDuringReloadsAlwaysReachAVersion) {
     });
   }
   // Every thread is calling before the first reload.
-  ASSERT_TRUE(wait_until([&] {
-    for (const auto& c : calls)
-      if (c.load() == 0) return false;
-    return true;
-  }));
+  ASSERT_TRUE(every_thread_called(calls));
 
   for (int i = 0; i < 50; ++i) {
     install(i % 2 == 0 ? fixtures::counter_v2 : fixtures::counter_v1);
@@ -109,11 +114,7 @@ TEST_F(ConcurrencyTest, StateWrittenDuringReloadsLosesNoWrite) {
       }
     });
   }
-  ASSERT_TRUE(wait_until([&] {
-    for (const auto& c : calls)
-      if (c.load() == 0) return false;
-    return true;
-  }));
+  ASSERT_TRUE(every_thread_called(calls));
   for (int i = 0; i < 50; ++i) {
     install(i % 2 == 0 ? fixtures::crasher_v2 : fixtures::crasher_v1, "crasher.so");
     hotmod::ReloadStats s = rt.reload("crasher");
