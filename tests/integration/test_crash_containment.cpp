@@ -21,6 +21,17 @@ using crasher_fixture::ICrasher;
 
 class CrashTest : public RuntimeTest {
  protected:
+  // The death tests' children start afresh: the parent runs threads.
+  CrashTest() { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
+
+  // What a death test's child runs: a runtime made with `o` loads the
+  // crasher and calls `function` with `args`.
+  static void call_crasher(const hotmod::RuntimeOptions& o, std::string_view function,
+                           const hotmod::Value& args = hotmod::Value::array()) {
+    hotmod::Runtime rt(o);
+    (void)load(rt, "crasher").call_with(function, args);
+  }
+
   hotmod::RuntimeOptions dev_options() const {
     hotmod::RuntimeOptions o = options();
     o.dev_mode = true;
@@ -306,33 +317,20 @@ TEST_F(CrashTest, ProductionModeContainsOnlyWhenAskedTo) {
 }
 
 TEST_F(CrashTest, WithoutContainmentACrashKillsTheProcess) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
   install_crasher(fixtures::crasher_v1);
-  EXPECT_DEATH(
-      {
-        hotmod::RuntimeOptions o = dev_options();
-        o.contain_crashes = hotmod::RuntimeOptions::Containment::off;
-        hotmod::Runtime rt(o);
-        hotmod::Module m = load(rt, "crasher");
-        (void)m.call("crash", crasher_fixture::null_write);
-      },
-      "Stack trace|Sanitizer");  // the handler that was there before reports it
+  hotmod::RuntimeOptions o = dev_options();
+  o.contain_crashes = hotmod::RuntimeOptions::Containment::off;
+  EXPECT_DEATH(call_crasher(o, "crash", hotmod::Value::array({crasher_fixture::null_write})),
+               "Stack trace|Sanitizer");  // the handler that was there before reports it
 }
 
 TEST_F(CrashTest, ProductionModeDoesNotContainByDefault) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
   install_crasher(fixtures::crasher_v1);
   EXPECT_DEATH(
-      {
-        hotmod::Runtime rt(options());
-        hotmod::Module m = load(rt, "crasher");
-        (void)m.call("crash", crasher_fixture::null_write);
-      },
-      "");
+      call_crasher(options(), "crash", hotmod::Value::array({crasher_fixture::null_write})), "");
 }
 
 TEST_F(CrashTest, ACrashInHostCodeIsNotSwallowed) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
   install_crasher(fixtures::crasher_v1);
   EXPECT_DEATH(
       {
@@ -355,28 +353,15 @@ TEST_F(CrashTest, ACrashInHostCodeIsNotSwallowed) {
 // and does not check for a double free: the case does not exist there.
 #if !defined(__SANITIZE_THREAD__)
 TEST_F(CrashTest, AnAbortInsideTheAllocatorIsNotContained) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
   install_crasher(fixtures::crasher_v1);
-  EXPECT_DEATH(
-      {
-        hotmod::Runtime rt(dev_options());
-        hotmod::Module m = load(rt, "crasher");
-        (void)m.call("free_twice");
-      },
-      "double free|Sanitizer");
+  EXPECT_DEATH(call_crasher(dev_options(), "free_twice"), "double free|Sanitizer");
 }
 #endif
 
 TEST_F(CrashTest, ACrashOnAThreadTheModuleStartedNamesTheModuleBeforeTheProcessDies) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
   install_crasher(fixtures::crasher_v1);
-  EXPECT_DEATH(
-      {
-        hotmod::Runtime rt(dev_options());
-        hotmod::Module m = load(rt, "crasher");
-        (void)m.call("crash_on_own_thread");
-      },
-      "module 'crasher' version 1.0.0 .*cannot be contained");
+  EXPECT_DEATH(call_crasher(dev_options(), "crash_on_own_thread"),
+               "module 'crasher' version 1.0.0 .*cannot be contained");
 }
 
 }  // namespace
