@@ -8,19 +8,22 @@
 namespace hotmod::cli {
 
 EventLog::EventLog(EventBus& bus)
-    : subscription_(bus.subscribe(
-          "*", [this](std::string_view topic, const Value& payload) { add(topic, payload); })) {}
+    : subscription_(
+          bus.subscribe("*", [kept = kept_](std::string_view topic, const Value& payload) {
+            kept->add(topic, payload);
+          })) {}
 
-void EventLog::add(std::string_view topic, const Value& payload) {
-  std::lock_guard lock(mu_);
-  entries_.push_back({std::chrono::system_clock::now(), std::string(topic), payload});
-  if (entries_.size() > kKept) entries_.pop_front();
+void EventLog::Kept::add(std::string_view topic, const Value& payload) {
+  std::lock_guard lock(mu);
+  entries.push_back({std::chrono::system_clock::now(), std::string(topic), payload});
+  if (entries.size() > kKept) entries.pop_front();
 }
 
 std::vector<EventLog::Entry> EventLog::last(std::size_t n) const {
-  std::lock_guard lock(mu_);
-  const std::size_t skip = entries_.size() > n ? entries_.size() - n : 0;
-  return {entries_.begin() + static_cast<std::ptrdiff_t>(skip), entries_.end()};
+  std::lock_guard lock(kept_->mu);
+  const std::deque<Entry>& entries = kept_->entries;
+  const std::size_t skip = entries.size() > n ? entries.size() - n : 0;
+  return {entries.begin() + static_cast<std::ptrdiff_t>(skip), entries.end()};
 }
 
 std::string format_event(const EventLog::Entry& entry, std::size_t width) {

@@ -1,11 +1,14 @@
 // The REPL's memory of recent events: it subscribes to every topic ("*")
 // when it starts and keeps the last 100, with the time each was published,
-// for `.events [N]`. Publishers may be any thread.
+// for `.events [N]`. Publishers may be any thread, and a delivery may still
+// be running on one after the log is gone (the bus does not wait for it), so
+// what the log keeps is shared with its subscriber.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -31,10 +34,13 @@ class EventLog {
   std::vector<Entry> last(std::size_t n) const;
 
  private:
-  void add(std::string_view topic, const Value& payload);
+  struct Kept {
+    std::mutex mu;
+    std::deque<Entry> entries;  // guarded by mu
+    void add(std::string_view topic, const Value& payload);
+  };
 
-  mutable std::mutex mu_;
-  std::deque<Entry> entries_;
+  std::shared_ptr<Kept> kept_ = std::make_shared<Kept>();
   Subscription subscription_;  // last: unsubscribes before the rest goes
 };
 
