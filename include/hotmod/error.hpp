@@ -77,6 +77,8 @@ enum class Failure {
   forked,               // asked of a runtime made before this process was fork()ed
   crashed,              // module code crashed (a fatal signal, abort(), std::terminate, a
                         // stack overflow) and the crash was contained (dev mode)
+  quarantined,          // this very file crashed before; it loads again once it changes
+                        // (RuntimeOptions::state_dir)
 };
 
 std::string_view to_string(ModuleKind kind);

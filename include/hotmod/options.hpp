@@ -33,6 +33,10 @@ struct RuntimeOptions {
   // /hotmod-versions-<uid> (mode 0700, must be yours). Each process uses its own subfolder and
   // removes the subfolders of processes that no longer run.
   std::filesystem::path versions_dir;
+  // What the runtime remembers across restarts: quarantine.json, the module
+  // files that crashed (a file that crashed is not loaded again until it
+  // changes). Default: $XDG_STATE_HOME/hotmod, else ~/.local/state/hotmod.
+  std::filesystem::path state_dir;
   // Capabilities a module declares it needs (HOTMOD_MODULE's last
   // arguments; a script's `_capabilities`) must be granted, or it does not
   // load. `capabilities` grants to every module, `module_capabilities` to

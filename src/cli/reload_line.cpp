@@ -72,6 +72,8 @@ std::string_view failure_words(Failure failure) {
       return "runtime of the parent process";
     case Failure::crashed:
       return "crashed";
+    case Failure::quarantined:
+      return "quarantined after a crash";
   }
   return "failed";
 }

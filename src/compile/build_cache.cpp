@@ -4,9 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 
 #include <fmt/format.h>
@@ -14,6 +12,7 @@
 
 #include "compile/content_hash.hpp"
 #include "text/read_file.hpp"
+#include "text/write_file.hpp"
 
 namespace hotmod::compile {
 namespace fs = std::filesystem;
@@ -40,29 +39,6 @@ Stat stat_of(const fs::path& p) {
   if (::stat(p.c_str(), &st) != 0) return {};
   return {static_cast<std::int64_t>(st.st_size),
           static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
-}
-
-std::string unique_suffix() {
-  static std::atomic<std::uint64_t> counter{0};
-  return std::to_string(::getpid()) + "-" + std::to_string(++counter);
-}
-
-bool write_atomically(const fs::path& file, const std::string& text) {
-  std::error_code ec;
-  fs::create_directories(file.parent_path(), ec);
-  const fs::path tmp = file.string() + ".tmp" + unique_suffix();
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    out.close();
-    if (!out) {
-      fs::remove(tmp, ec);
-      return false;
-    }
-  }
-  fs::rename(tmp, file, ec);
-  if (ec) fs::remove(tmp, ec);
-  return !ec;
 }
 
 nlohmann::json read_json(const fs::path& file) {
@@ -193,7 +169,7 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
   }
   // An input of unknown contents (edited during the compile): the build is
   // used once under a key of its own and never found again.
-  if (!complete) key.add("incomplete-" + unique_suffix() + "-" + std::to_string(started_ns));
+  if (!complete) key.add("incomplete-" + text::unique_suffix() + "-" + std::to_string(started_ns));
   CacheEntry e;
   e.key = key.hex();
   e.artifact = root_ / "v1" / "objects" / (e.key + ".so");
@@ -219,7 +195,8 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
     for (const nlohmann::json& b : manifest["builds"])
       if (builds.size() < kEntriesPerRecipe && b.is_object() && b.value("key", "") != e.key)
         builds.push_back(b);
-  if (!write_atomically(manifest_path(recipe), nlohmann::json{{"builds", builds}}.dump(1)))
+  if (!text::write_file_atomically(manifest_path(recipe),
+                                   nlohmann::json{{"builds", builds}}.dump(1)))
     return Error{Stage::build, Failure::io_error,
                  fmt::format("cannot write the build cache manifest '{}'; check that the folder "
                              "is writable or set cxx.cache_dir",
@@ -228,7 +205,7 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
 }
 
 Result<fs::path> BuildCache::work_dir(const std::string& module) const {
-  const fs::path dir = root_ / "v1" / "tmp" / (module + "-" + unique_suffix());
+  const fs::path dir = root_ / "v1" / "tmp" / (module + "-" + text::unique_suffix());
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec)

@@ -151,6 +151,14 @@ std::string versions_dir(const Use& u, FileSettings& out) {
   return {};
 }
 
+std::string state_dir(const Use& u, FileSettings& out) {
+  const auto& text = u.value.get_ref<const std::string&>();
+  if (text.empty())
+    return fmt::format("{} is empty; name a folder or remove the key", in_quotes(u.key));
+  out.state_dir = resolve(u.folder, text);
+  return {};
+}
+
 std::string module_config(const Use& u, FileSettings& out) {
   out.module_config[std::string(u.name)] = u.value;
   return {};
@@ -211,6 +219,7 @@ constexpr std::array kRules{
     Rule{"/commit", Type::string, R"("immediate")", commit, "commit"},
     Rule{"/contain_crashes", Type::string, R"("dev")", contain_crashes, "contain_crashes"},
     Rule{"/versions_dir", Type::string, R"("/tmp/my-versions")", versions_dir, "versions_dir"},
+    Rule{"/state_dir", Type::string, R"("/var/lib/my-service/hotmod")", state_dir, "state_dir"},
     Rule{"/cxx", Type::object, R"({"compiler": "g++"})", nullptr, ""},
     Rule{"/cxx/compiler", Type::string, R"("g++")", cxx_keys::compiler, "cxx.compiler"},
     Rule{"/cxx/flags", Type::strings, R"(["-O1", "-Wall"])", cxx_keys::flags, "cxx.flags"},

@@ -43,6 +43,7 @@ struct FileSettings {
   std::optional<CommitPolicy> commit;
   std::optional<RuntimeOptions::Containment> contain_crashes;
   std::optional<std::filesystem::path> versions_dir;
+  std::optional<std::filesystem::path> state_dir;
   std::optional<std::vector<std::string>> capabilities;  // granted to every module
   std::map<std::string, std::vector<std::string>, std::less<>> module_capabilities;
   // "library", "source", "script", "scan" -> ms (performance.slow_ms).

@@ -99,6 +99,8 @@ void merge_file_only(config::FileSettings& file, LoadedConfig& out) {
       {{file.contain_crashes, file_origin(file, "contain_crashes")}}, out);
   o.versions_dir = pick<fs::path>("versions_dir", o.versions_dir,
                                   {{file.versions_dir, file_origin(file, "versions_dir")}}, out);
+  o.state_dir = pick<fs::path>("state_dir", o.state_dir,
+                               {{file.state_dir, file_origin(file, "state_dir")}}, out);
   o.capabilities =
       pick<std::vector<std::string>>("capabilities", o.capabilities,
                                      {{file.capabilities, file_origin(file, "capabilities")}}, out);

@@ -60,8 +60,28 @@ void prepare_thread();
 // `handle` is what dlopen returned. Names longer than the table's slots are
 // cut short. Remove before dlclose.
 void add_image(void* handle, std::string_view module, std::string_view version,
-               std::uint64_t generation);
+               std::uint64_t generation, std::uint64_t content_hash);
 void remove_image(void* handle);
+
+// What a contained crash tells whoever watches for one (watch_crashes): the
+// runtime rolls the crashed version back and quarantines its file.
+struct CrashNotice {
+  std::string module;
+  std::string version;  // empty: it crashed while being opened
+  std::uint64_t generation = 0;
+  std::uint64_t content_hash = 0;  // of the module file the image came from
+  std::string message;             // one line, as the failed call says
+};
+using CrashWatcher = void (*)(void* context, const CrashNotice& notice);
+// From now on, `watcher(context, notice)` is called for every contained
+// crash, in any module, on the crashed thread once the signal has returned
+// and before the call fails. That thread may hold the module's own locks
+// and be deep inside the host: a watcher only queues the notice. A hook
+// stopped at its deadline did not crash, and is not told.
+void watch_crashes(CrashWatcher watcher, void* context);
+// Stops calling the watcher with `context`; returns once no call to it is
+// in progress.
+void unwatch_crashes(void* context);
 
 // Around every entry into module code the runtime makes itself
 // (diag::enter_module, LoadScope): says the thread has a catcher for a
@@ -117,7 +137,8 @@ int deadline_signal();
 // crash() says whether one crashed, as an Error naming the module.
 class LoadScope {
  public:
-  LoadScope(const char* path, std::string_view module, std::uint64_t generation) noexcept;
+  LoadScope(const char* path, std::string_view module, std::uint64_t generation,
+            std::uint64_t content_hash) noexcept;
   ~LoadScope();
   LoadScope(const LoadScope&) = delete;
   LoadScope& operator=(const LoadScope&) = delete;

@@ -30,6 +30,7 @@ struct CrashFacts {
   char module[kNameBytes] = {};
   char version[kVersionBytes] = {};
   std::uint64_t generation = 0;
+  std::uint64_t content_hash = 0;  // of the module file the crashed image came from
   std::size_t frames = 0;
   std::size_t module_frame = 0;         // the innermost of the module's own frames
   std::uintptr_t pcs[kMaxFrames] = {};  // innermost first, as addresses inside each call
@@ -45,6 +46,7 @@ struct ThreadCrashState {
   const char* loading = nullptr;  // the copy dlopen is opening (LoadScope)
   char loading_module[kNameBytes] = {};
   std::uint64_t loading_generation = 0;
+  std::uint64_t loading_content_hash = 0;
   bool load_crashed = false;
   CrashFacts last;
 };
@@ -62,6 +64,9 @@ struct CrashText {
   std::string backtrace;
 };
 CrashText describe(const CrashFacts& facts);
+
+// Tells the crash watchers (contain.hpp) about a contained crash.
+void tell_watchers(const CrashFacts& facts, const std::string& message);
 
 // Pins taken in the frames a contained crash abandoned (below `resume_sp`)
 // stop counting: a thread left pinned would hold up every later reload.

@@ -76,6 +76,7 @@ namespace {
   const CrashFacts facts = this_thread_state().last;
   drop_abandoned_pins(facts.resume_sp);
   CrashText text = describe(facts);
+  if (!facts.timed_out) tell_watchers(facts, text.message);
   throw ModuleCrashed(Error{Stage::call, facts.timed_out ? Failure::timed_out : Failure::crashed,
                             std::move(text.message), std::move(text.backtrace)});
 }
@@ -120,10 +121,12 @@ Entry::~Entry() {
   --this_thread_state().entries;
 }
 
-LoadScope::LoadScope(const char* path, std::string_view module, std::uint64_t generation) noexcept {
+LoadScope::LoadScope(const char* path, std::string_view module, std::uint64_t generation,
+                     std::uint64_t content_hash) noexcept {
   ThreadCrashState& t = this_thread_state();
   copy_name(t.loading_module, sizeof t.loading_module, module.data(), module.size());
   t.loading_generation = generation;
+  t.loading_content_hash = content_hash;
   t.load_crashed = false;
   t.loading = path;
 }
@@ -143,6 +146,7 @@ std::optional<Error> LoadScope::crash() const {
   __asan_unpoison_memory_region(reinterpret_cast<void*>(low), t.last.resume_sp - low);
 #endif
   CrashText text = describe(t.last);
+  if (!t.last.timed_out) tell_watchers(t.last, text.message);
   if (t.last.timed_out)
     return Error{Stage::load, Failure::timed_out,
                  fmt::format("{}; the version running before keeps serving", text.message),

@@ -85,6 +85,7 @@ Where where(std::uintptr_t pc, const ThreadCrashState& t, CrashFacts* facts, boo
       std::memcpy(facts->module, image.module, sizeof facts->module);
       std::memcpy(facts->version, image.version, sizeof facts->version);
       facts->generation = image.generation;
+      facts->content_hash = image.content_hash;
     }
     return Where::module;
   }
@@ -94,6 +95,7 @@ Where where(std::uintptr_t pc, const ThreadCrashState& t, CrashFacts* facts, boo
       std::memcpy(facts->module, t.loading_module, sizeof facts->module);
       facts->version[0] = '\0';
       facts->generation = t.loading_generation;
+      facts->content_hash = t.loading_content_hash;
     }
     return Where::module;
   }

@@ -92,6 +92,23 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
   mutable std::mutex record_mu;
   SlotRecord record;  // guarded by record_mu
 
+  // The version the running one replaced, kept on disk (its versioned copy)
+  // so that a crash of the running version can roll back to it. Only the
+  // last one is kept. Guarded by mu.
+  struct Fallback {
+    std::filesystem::path copy;
+    std::string version;
+    std::uint64_t generation = 0;
+  };
+  std::optional<Fallback> fallback;
+  // Set while a crashed version is rolled back: prepare() reads this file
+  // instead of the module's, and the crashed version is not kept as a
+  // fallback. Guarded by mu.
+  std::filesystem::path rollback_from;
+  // The generation the last attempt opened (prepare()): a crash while it
+  // starts is this slot's. Guarded by mu.
+  std::uint64_t prepared_generation = 0;
+
   // Script modules: the module's interpreter, shared by its versions;
   // created by its first load. Guarded by mu.
   std::shared_ptr<script::ScriptModule> lua;

@@ -31,6 +31,9 @@ struct Version {
   std::string module;
   loader::FileSnapshot source;  // identity of the file it came from (bytes dropped)
   std::filesystem::path copy;
+  // Its copy stays on disk after it unloads: it is the slot's fallback.
+  // Set before the version is retired.
+  bool keep_copy = false;
   loader::ElfSummary elf;
   loader::OpenImage image;
   detail::ModuleDef* def = nullptr;

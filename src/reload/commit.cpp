@@ -131,9 +131,10 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
     if (!h.snapshot.empty()) garbage.push_back(h.snapshot);
     slot.state = h.next;
     slot.life.commit(next);
-    if (old)
+    if (old) {
+      host.keep_for_rollback(slot, *old);
       host.retire(slot, std::move(old), std::move(garbage));
-    else
+    } else
       for (auto& g : garbage) g.destroy();  // first load: no image to wait for
     return true;
   }

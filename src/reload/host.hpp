@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,14 @@ class Host {
   // needs, to the reaper: unloaded once no call runs in it.
   virtual void retire(registry::Slot& slot, std::shared_ptr<registry::Version> v,
                       std::vector<registry::StateBox> garbage) = 0;
+
+  // The refusal of a module file that crashed before (content hash `hash`),
+  // as Failure::quarantined naming when and how to clear it; nullopt when
+  // the file is not quarantined.
+  virtual std::optional<Error> quarantined(std::string_view module, std::uint64_t hash) = 0;
+  // `old` was just replaced by a new version: keep its copy on disk, so a
+  // crash of its successor can roll back to it (Slot::fallback).
+  virtual void keep_for_rollback(registry::Slot& slot, registry::Version& old) = 0;
 
   // `importer`'s version `generation` imports `module` (loading it on first
   // use): recorded in the import graph first, so a cycle is an error, not a

@@ -137,12 +137,19 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
   auto v = std::make_shared<registry::Version>();
   v->generation = registry::next_generation();
   v->module = slot.name();
-  // A source module loads what its build left in the cache.
-  const std::filesystem::path file =
-      slot.kind() == ModuleKind::source ? slot.artifact : slot.path();
+  slot.prepared_generation = v->generation;
+  // A source module loads what its build left in the cache; a rollback, the
+  // copy kept of the version it goes back to.
+  const std::filesystem::path file = !slot.rollback_from.empty()         ? slot.rollback_from
+                                     : slot.kind() == ModuleKind::source ? slot.artifact
+                                                                         : slot.path();
   {
     StageTimer timer(&t.copy);
     if (!read_module_file(slot, file, *v, read, f)) return nullptr;
+  }
+  if (std::optional<Error> refused = host.quarantined(slot.name(), v->source.content_hash)) {
+    *f = std::move(*refused);
+    return nullptr;
   }
   {
     StageTimer timer(&t.validate);  // on the bytes just read, before any code runs
@@ -166,7 +173,7 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
     diag::HeapScope heap(slot.heap());
     contain::Deadline deadline(host.limits().hook, "static constructors",
                                "limits.hook_s in hotmod.json");
-    contain::LoadScope loading(v->copy.c_str(), slot.name(), v->generation);
+    contain::LoadScope loading(v->copy.c_str(), slot.name(), v->generation, v->source.content_hash);
     const bool opened = loader::open_image(v->copy, slot.name(), &v->image, f);
     if (std::optional<Error> crash = loading.crash()) {
       // Half constructed: never run its code again, not even its destructors.
@@ -179,7 +186,8 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
       host.store().remove(v->copy);
       return nullptr;
     }
-    contain::add_image(v->image.handle, slot.name(), v->image.descriptor->version, v->generation);
+    contain::add_image(v->image.handle, slot.name(), v->image.descriptor->version, v->generation,
+                       v->source.content_hash);
   }
   StageTimer timer(&t.validate);
   if (!check_descriptor(host, slot, *v, f) || !run_self_test(host, slot, *v, f) ||

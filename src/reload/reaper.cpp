@@ -30,7 +30,7 @@ bool unload_now(registry::Version& v, std::vector<registry::StateBox>& garbage, 
   // A copy whose image stayed is kept: deleting it would let the filesystem
   // reuse its inode, and glibc would hand the stale image back to a later
   // dlopen of a new copy with that inode. The next start removes it.
-  if (unloaded && !v.copy.empty()) {
+  if (unloaded && !v.copy.empty() && !v.keep_copy) {
     std::error_code ec;
     std::filesystem::remove(v.copy, ec);
   }

@@ -15,6 +15,7 @@
 #include "registry/discovery.hpp"
 #include "reload/prepare.hpp"
 #include "runtime/auto_reload.hpp"
+#include "runtime/crash_response.hpp"
 #include "runtime/runtime_impl.hpp"
 #include "script/script_module.hpp"
 #include "text/suggest.hpp"
@@ -54,11 +55,13 @@ detail::RuntimeCore::RuntimeCore(RuntimeOptions opts)
     else
       log.warn(fmt::format("{}; continuing without a trace", opened.error().message));
   }
+  crash_responder = std::make_unique<runtime::CrashResponder>(*this);
   rescan();
   apply_mode();
 }
 
 detail::RuntimeCore::~RuntimeCore() {
+  crash_responder.reset();  // no rollback starts while modules go
   {
     // No reload may start while modules go. Joined outside mode_mu: the
     // worker may be calling watching() or waiting in a callback.
@@ -103,6 +106,7 @@ detail::RuntimeCore::~RuntimeCore() {
     std::vector<registry::StateBox> garbage;
     if (!slot->state.empty()) garbage.push_back(slot->state);
     slot->state = {};
+    drop_fallback(*slot);
     retire(*slot, std::move(running), std::move(garbage));
     unshow(*slot);
   }

@@ -30,6 +30,7 @@
 #include "reload/transaction.hpp"
 #include "runtime/core_fwd.hpp"
 #include "runtime/forked.hpp"
+#include "runtime/quarantine.hpp"
 #include "runtime/transaction_host.hpp"
 
 namespace hotmod {
@@ -38,6 +39,7 @@ class SourceBuilder;
 }
 namespace runtime {
 class AutoReloader;
+class CrashResponder;
 // The stats of an attempt that failed before anything ran: `e` for `module`.
 ReloadStats failed_stats(std::string_view module, Error e);
 }  // namespace runtime
@@ -114,6 +116,13 @@ struct RuntimeCore {
   void deliver_notices();
   void retire(registry::Slot& slot, std::shared_ptr<registry::Version> v,
               std::vector<registry::StateBox> garbage);
+  // Rollback after a crash (crash_response.hpp). Caller holds slot.mu.
+  // `old` was replaced: its copy becomes the slot's fallback (while crashes
+  // are contained), and the one kept before goes.
+  void keep_for_rollback(registry::Slot& slot, registry::Version& old);
+  void drop_fallback(registry::Slot& slot);
+  // The refusal of a quarantined module file, or nullopt.
+  std::optional<Error> quarantined(std::string_view module, std::uint64_t hash);
   // Rediscovers the module paths; what changed waits in unreported_* until
   // refresh() reports it, whoever triggered the scan.
   void rescan();
@@ -143,6 +152,9 @@ struct RuntimeCore {
   log::RuntimeLog log;
   events::LocalEventBus bus;
   loader::VersionStore store;
+  runtime::Quarantine quarantine{options.state_dir};
+  // Told of contained crashes; stopped first when the runtime goes.
+  std::unique_ptr<runtime::CrashResponder> crash_responder;
 
   mutable std::shared_mutex registry_mu;
   std::map<std::string, std::shared_ptr<registry::Slot>, std::less<>> slots;  // guarded
@@ -182,11 +194,12 @@ struct RuntimeCore {
   std::once_flag builder_once;
   std::unique_ptr<compile::SourceBuilder> builder;  // source modules' compiler driver
 
-  mutable std::mutex scans_mu;     // leaf
-  diag::TimingHistory scans;       // guarded by scans_mu
-  diag::TraceWriter trace;         // thread-safe; open while a trace runs
-  bool holds_containment = false;  // guarded by mode_mu: crash containment held
-  bool holds_heap = false;         // guarded by mode_mu: heap accounting held for dev mode
+  mutable std::mutex scans_mu;          // leaf
+  diag::TimingHistory scans;            // guarded by scans_mu
+  diag::TraceWriter trace;              // thread-safe; open while a trace runs
+  bool holds_containment = false;       // guarded by mode_mu: crash containment held
+  std::atomic<bool> containing{false};  // the same, read without mode_mu (keep_for_rollback)
+  bool holds_heap = false;              // guarded by mode_mu: heap accounting held for dev mode
 
   reload::Reaper reaper;  // last: stopped first, while the rest still exists
 };

@@ -28,6 +28,7 @@ void runtime::Core::apply_mode() {
                          (dev && options.contain_crashes == RuntimeOptions::Containment::dev);
     if (contain != holds_containment) {  // a crash in module code fails the call
       holds_containment = contain;
+      containing.store(contain);
       if (contain)
         contain::hold();
       else

@@ -205,4 +205,34 @@ void runtime::Core::retire(registry::Slot& slot, std::shared_ptr<registry::Versi
   reaper.retire(std::move(r));
 }
 
+void runtime::Core::keep_for_rollback(registry::Slot& slot, registry::Version& old) {
+  drop_fallback(slot);
+  // Rolling back: the version that crashed is not one to go back to. And
+  // without containment no crash is survived, so nothing is rolled back.
+  if (!slot.rollback_from.empty() || old.copy.empty() || !containing.load()) return;
+  old.keep_copy = true;
+  slot.fallback = registry::Slot::Fallback{old.copy, old.version, old.generation};
+}
+
+void runtime::Core::drop_fallback(registry::Slot& slot) {
+  if (!slot.fallback) return;
+  // While an image of this module stays mapped, its copies stay too: a new
+  // copy on a reused inode would be handed that image by dlopen. The next
+  // start removes them.
+  if (slot.lingering.load() == 0) store.remove(slot.fallback->copy);
+  slot.fallback.reset();
+}
+
+std::optional<Error> runtime::Core::quarantined(std::string_view module, std::uint64_t hash) {
+  std::optional<runtime::Quarantine::Entry> q = quarantine.find(hash);
+  if (!q) return std::nullopt;
+  return Error{Stage::validate, Failure::quarantined,
+               fmt::format("module '{}' is quarantined: this very file (version {}, content {}) "
+                           "crashed at {}: {}. It loads again once it changes: fix the crash and "
+                           "build it again, or delete its entry from {}",
+                           module, q->version, runtime::hash_text(hash), q->crashed_at, q->why,
+                           quarantine.file().empty() ? std::string("the quarantine")
+                                                     : quarantine.file().string())};
+}
+
 }  // namespace hotmod

@@ -44,6 +44,14 @@ void TransactionHost::retire(registry::Slot& slot, std::shared_ptr<registry::Ver
   rt_.retire(slot, std::move(v), std::move(garbage));
 }
 
+std::optional<Error> TransactionHost::quarantined(std::string_view module, std::uint64_t hash) {
+  return rt_.quarantined(module, hash);
+}
+
+void TransactionHost::keep_for_rollback(registry::Slot& slot, registry::Version& old) {
+  rt_.keep_for_rollback(slot, old);
+}
+
 Result<Module> TransactionHost::import(std::string_view importer, std::uint64_t generation,
                                        std::string_view module) {
   return recorded_import<Module>(rt_, importer, generation, module,

@@ -117,6 +117,8 @@ std::string_view to_string(Failure failure) {
       return "forked";
     case Failure::crashed:
       return "crashed";
+    case Failure::quarantined:
+      return "quarantined";
   }
   return "unknown";
 }

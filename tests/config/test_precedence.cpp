@@ -199,22 +199,23 @@ TEST_F(Precedence, LogLevelDefaultFollowsDevMode) {
   EXPECT_EQ(set->options.log_level, LogLevel::error);
 }
 
-// commit, versions_dir, capabilities and contain_crashes come from the project file or the
-// runtime's defaults (as do the `cxx` keys but cache_dir: test_cxx_section.cpp).
+// commit, versions_dir, state_dir, capabilities and contain_crashes come from the project file or
+// the runtime's defaults (as do the `cxx` keys but cache_dir: test_cxx_section.cpp).
 TEST_F(Precedence, FileOnlySettingsFileOrDefault) {
   write_file(dir_ / "hotmod.json", "{}");
   auto none = load_config(hotmod_test::inputs_in(dir_.path()));
   ASSERT_TRUE(none.ok()) << none.error().message;
   EXPECT_EQ(none->options.commit, CommitPolicy::immediate);
   EXPECT_EQ(none->options.versions_dir, fs::path());
+  EXPECT_EQ(none->options.state_dir, fs::path());
   EXPECT_TRUE(none->options.capabilities.empty());  // nothing granted by default
   EXPECT_EQ(none->options.contain_crashes, RuntimeOptions::Containment::dev);
-  for (const char* s : {"commit", "versions_dir", "capabilities", "contain_crashes"})
+  for (const char* s : {"commit", "versions_dir", "state_dir", "capabilities", "contain_crashes"})
     EXPECT_EQ(none->origin.at(s), "default") << s;
 
   write_file(dir_ / "hotmod.json",
              "{\n\"commit\": \"safe_point\",\n\"versions_dir\": \"/v\",\n\"capabilities\": "
-             "[],\n\"contain_crashes\": \"always\"\n}");
+             "[],\n\"contain_crashes\": \"always\",\n\"state_dir\": \"state\"\n}");
   auto file = load_config(hotmod_test::inputs_in(dir_.path()));
   ASSERT_TRUE(file.ok()) << file.error().message;
   EXPECT_EQ(file->options.commit, CommitPolicy::safe_point);
@@ -226,6 +227,8 @@ TEST_F(Precedence, FileOnlySettingsFileOrDefault) {
   EXPECT_EQ(file->origin.at("capabilities"), f + ":4");
   EXPECT_EQ(file->options.contain_crashes, RuntimeOptions::Containment::always);
   EXPECT_EQ(file->origin.at("contain_crashes"), f + ":5");
+  EXPECT_EQ(file->options.state_dir, dir_ / "state") << "relative to the file's folder";
+  EXPECT_EQ(file->origin.at("state_dir"), f + ":6");
 }
 
 }  // namespace

@@ -143,7 +143,7 @@ TEST_F(ProjectFile, UnknownKeysWarnWithFileLineAndTheNearestKey) {
           "unknown key 'colour' ignored; known keys here: dev_mode, hot_reload, "
           "module_paths, log_level, debounce_ms, watch, capabilities, performance, limits, trace, "
           "commit, contain_crashes, "
-          "versions_dir, "
+          "versions_dir, state_dir, "
           "cxx, modules",
       at(14) + "unknown key 'Log_Level' ignored; did you mean 'log_level'?",
   };

@@ -207,6 +207,7 @@ hotmod::RuntimeOptions RuntimeTest::options() const {
   hotmod::RuntimeOptions o;
   o.module_paths = {modules()};
   o.versions_dir = versions();
+  o.state_dir = state();
   o.log_sink = logs_->sink();
   o.log_level = hotmod::LogLevel::debug;
   return o;

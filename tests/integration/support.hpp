@@ -101,12 +101,15 @@ class EventLog {
 // Base for tests that run a Runtime on a temporary module folder.
 //   tmp/modules   the module path
 //   tmp/versions  RuntimeOptions::versions_dir
+//   tmp/state     RuntimeOptions::state_dir
 class RuntimeTest : public ::testing::Test {
  protected:
   RuntimeTest();
 
   fs::path modules() const { return tmp_.path() / "modules"; }
   fs::path versions() const { return tmp_.path() / "versions"; }
+  // RuntimeOptions::state_dir: the quarantine of this test alone.
+  fs::path state() const { return tmp_.path() / "state"; }
   // Options for a runtime on modules(), logging into logs_.
   hotmod::RuntimeOptions options() const;
   // Copies a fixture into the module folder as `as` (atomically).

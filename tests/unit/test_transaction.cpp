@@ -102,6 +102,11 @@ class FakeHost final : public Host {
     for (auto& g : garbage) g.destroy();
     keep_.push_back(std::move(v));  // no image to unload: held until the test ends
   }
+  std::optional<Error> quarantined(std::string_view, std::uint64_t) override { return {}; }
+  void keep_for_rollback(registry::Slot&, registry::Version& old) override {
+    kept_for_rollback.push_back(old.version);
+  }
+  std::vector<std::string> kept_for_rollback;
   Result<Module> import(std::string_view, std::uint64_t, std::string_view) override {
     return Error{Stage::import, Failure::unknown_module, "no imports here"};
   }

@@ -1,0 +1,123 @@
+#include "runtime/quarantine.hpp"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "text/read_file.hpp"
+#include "text/write_file.hpp"
+
+namespace hotmod::runtime {
+namespace fs = std::filesystem;
+namespace {
+
+fs::path default_state_dir() {
+  if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg != nullptr && *xdg == '/')
+    return fs::path(xdg) / "hotmod";
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/')
+    return fs::path(home) / ".local" / "state" / "hotmod";
+  return {};
+}
+
+std::string utc_now() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm parts{};
+  gmtime_r(&now, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+// The entries of a quarantine file; an unreadable or malformed one holds none
+// (a hand edit gone wrong must not keep every module from loading).
+std::vector<Quarantine::Entry> parse(const std::string& text) {
+  std::vector<Quarantine::Entry> out;
+  const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+  if (!doc.is_object() || !doc.contains("quarantined") || !doc["quarantined"].is_array())
+    return out;
+  for (const nlohmann::json& e : doc["quarantined"]) {
+    if (!e.is_object() || !e.contains("hash") || !e["hash"].is_string()) continue;
+    Quarantine::Entry entry;
+    const std::string& hash = e["hash"].get_ref<const std::string&>();
+    char* end = nullptr;
+    entry.hash = std::strtoull(hash.c_str(), &end, 16);
+    if (hash.empty() || end == nullptr || *end != '\0') continue;
+    entry.module = e.value("module", "");
+    entry.version = e.value("version", "");
+    entry.crashed_at = e.value("crashed_at", "");
+    entry.why = e.value("why", "");
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string hash_text(std::uint64_t hash) {
+  return fmt::format("{:016x}", hash);
+}
+
+Quarantine::Quarantine(fs::path state_dir)
+    : file_(state_dir.empty() ? default_state_dir() : std::move(state_dir)) {
+  if (!file_.empty()) file_ /= "quarantine.json";
+}
+
+void Quarantine::reread_locked() {
+  if (file_.empty()) return;
+  struct stat st {};
+  const bool exists = ::stat(file_.c_str(), &st) == 0;
+  const std::int64_t size = exists ? static_cast<std::int64_t>(st.st_size) : -1;
+  const std::int64_t mtime_ns =
+      exists ? static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec
+             : 0;
+  if (size == seen_size_ && mtime_ns == seen_mtime_ns_) return;
+  seen_size_ = size;
+  seen_mtime_ns_ = mtime_ns;
+  std::optional<std::string> text = exists ? text::read_whole_file(file_) : std::nullopt;
+  entries_ = text ? parse(*text) : std::vector<Entry>{};
+}
+
+std::optional<Quarantine::Entry> Quarantine::find(std::uint64_t hash) {
+  std::lock_guard lock(mu_);
+  reread_locked();
+  for (const Entry& e : entries_)
+    if (e.hash == hash) return e;
+  return std::nullopt;
+}
+
+std::optional<std::string> Quarantine::add(Entry e) {
+  std::lock_guard lock(mu_);
+  reread_locked();
+  for (const Entry& known : entries_)
+    if (known.hash == e.hash) return std::nullopt;  // the first crash is the one remembered
+  if (e.crashed_at.empty()) e.crashed_at = utc_now();
+  entries_.push_back(std::move(e));
+  if (entries_.size() > kKept)
+    entries_.erase(entries_.begin(),
+                   entries_.begin() + static_cast<std::ptrdiff_t>(entries_.size() - kKept));
+  if (file_.empty())
+    return "neither XDG_STATE_HOME nor HOME is set, so the quarantine lasts only as long as this "
+           "process; set state_dir in hotmod.json";
+  nlohmann::json list = nlohmann::json::array();
+  for (const Entry& q : entries_)
+    list.push_back({{"hash", hash_text(q.hash)},
+                    {"module", q.module},
+                    {"version", q.version},
+                    {"crashed_at", q.crashed_at},
+                    {"why", q.why}});
+  const std::string text = nlohmann::json{{"quarantined", list}}.dump(1) + "\n";
+  if (!text::write_file_atomically(file_, text, fs::perms::owner_all))
+    return fmt::format(
+        "cannot write '{}'; check that its folder is writable, or set state_dir in "
+        "hotmod.json",
+        file_.string());
+  seen_size_ = -2;  // our own write: read it back next time, mtime and all
+  return std::nullopt;
+}
+
+}  // namespace hotmod::runtime
