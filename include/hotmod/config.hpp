@@ -25,11 +25,13 @@
 //     "watch": {"backend": "auto", "poll_interval_ms": 100, "exclude": ["*.bak"]},
 //     "capabilities": {"*": ["fs:read"], "net": ["net:listen"], "report": ["lua:io"]},
 //     "performance": {"slow_ms": {"library": 5, "source": 1000, "script": 20, "scan": 100}},
-//     "limits": {"build_s": 600, "compile_s": 300,          // 0: no limit
+//     "limits": {"build_s": 600, "compile_s": 300, "hook_s": 60, "pinned_call_s": 10,  // 0: none
 //                "script_instructions": 100000000, "script_memory_mb": 256},
 //     "trace": "hotmod-trace.json",     // Chrome trace events of builds, loads, reloads
 //     "commit": "immediate",            // or "safe_point"
+//     "contain_crashes": "dev",         // or "always", "off"
 //     "versions_dir": "/tmp/my-versions",
+//     "state_dir": "/var/lib/my-service/hotmod",  // where quarantine.json is kept
 //     "modules": {
 //       "physics": {
 //         "config": {"gravity": 9.81},  // the module's ctx.config()

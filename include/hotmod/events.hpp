@@ -12,6 +12,9 @@
 //   module.dependency_notified {name, dependency, success, error?}: a
 //     dependent's HOTMOD_ON_DEPENDENCY_RELOADED ran after `dependency` reloaded
 //   module.unloaded      {name, version, generation, unloaded, warning?}
+//   module.crashed       {name, version, generation, error, quarantined,
+//     rolled_back_to}: a contained crash; `quarantined` is the file's
+//     content hash, `rolled_back_to` the version going back in (or null)
 //   module.discovered    {name, path}      (refresh reports a new module)
 //   module.vanished      {name, path}      (refresh reports its file gone)
 #pragma once

@@ -131,6 +131,12 @@ struct RuntimeOptions {
     // stopped where it is, as a crash is contained ("hook_s"; needs crash
     // containment, see contain_crashes).
     std::chrono::seconds hook{60};
+    // A call into a version that has since been replaced, still running
+    // this long after, holds up that version's unloading: it is reported
+    // once, naming the thread and the version ("pinned_call_s"). At
+    // shutdown the runtime waits this long for such calls, then leaves
+    // their versions in memory rather than wait forever.
+    std::chrono::seconds pinned_call{10};
     // Lua instructions one call into a script module (or its chunk, or a
     // hook) may run before it is stopped: `while true do end` returns an
     // error instead of hanging its callers ("script_instructions").

@@ -212,6 +212,7 @@ constexpr std::array kRules{
     Rule{"/limits/build_s", Type::count, "600", limit, "limits.build_s"},
     Rule{"/limits/compile_s", Type::count, "300", limit, "limits.compile_s"},
     Rule{"/limits/hook_s", Type::count, "60", limit, "limits.hook_s"},
+    Rule{"/limits/pinned_call_s", Type::count, "10", limit, "limits.pinned_call_s"},
     Rule{"/limits/script_instructions", Type::count, "100000000", limit,
          "limits.script_instructions"},
     Rule{"/limits/script_memory_mb", Type::count, "256", limit, "limits.script_memory_mb"},

@@ -126,6 +126,8 @@ void merge_file_only(config::FileSettings& file, LoadedConfig& out) {
       l.compile = std::chrono::seconds(value);
     else if (name == "hook_s")
       l.hook = std::chrono::seconds(value);
+    else if (name == "pinned_call_s")
+      l.pinned_call = std::chrono::seconds(value);
     else if (name == "script_instructions")
       l.script_instructions = value;
     else

@@ -9,6 +9,8 @@
 // loop cannot starve the reclaimer.
 #include "pin/pin_domain.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <deque>
 #include <mutex>
@@ -34,24 +36,36 @@ class ProcessPinDomain final : public PinDomain {
     return holder.record;
   }
 
-  void synchronize() override {
+  void synchronize() override { (void)synchronize_asking(nullptr, {}); }
+
+  bool synchronize_asking(const std::function<bool(const Straggler&)>* keep_waiting,
+                          std::chrono::milliseconds every) {
+    const auto start = std::chrono::steady_clock::now();
     const std::uint64_t target = epoch.fetch_add(1, std::memory_order_acq_rel) + 1;
     process_wide_barrier();
-    std::vector<PinRecord*> records;
+    std::vector<Known> records;
     {
       std::lock_guard lock(mu_);
       records.assign(all_.begin(), all_.end());
     }
-    for (PinRecord* r : records) {
+    auto next_ask = start + every;
+    for (const Known& k : records) {
       for (int spins = 0;; ++spins) {
-        const std::uint64_t e = r->epoch.load(std::memory_order_acquire);
+        const std::uint64_t e = k.record->epoch.load(std::memory_order_acquire);
         if (e == 0 || e >= target) break;
-        if (spins < 64)
+        if (spins < 64) {
           std::this_thread::yield();
-        else
-          std::this_thread::sleep_for(std::chrono::microseconds(100));
+          continue;
+        }
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+        if (keep_waiting == nullptr) continue;
+        const auto now = std::chrono::steady_clock::now();
+        if (now < next_ask) continue;
+        next_ask = now + every;
+        if (!(*keep_waiting)(Straggler{k.tid, now - start})) return false;
       }
     }
+    return true;
   }
 
  private:
@@ -63,18 +77,29 @@ class ProcessPinDomain final : public PinDomain {
     PinRecord* record;
     explicit Holder(ProcessPinDomain* d) : record(d->acquire()) {}
   };
+  // A record and the thread it belongs to, for reports of long pins.
+  struct Known {
+    PinRecord* record;
+    int tid;
+  };
 
-  PinRecord* acquire() {
+  PinRecord* acquire() {  // on the thread the record is for
     std::lock_guard lock(mu_);
     PinRecord* r = &storage_.emplace_back();
-    all_.push_back(r);
+    all_.push_back({r, static_cast<int>(::gettid())});
     return r;
   }
 
   std::mutex mu_;
   std::deque<PinRecord> storage_;  // stable addresses
-  std::vector<PinRecord*> all_;
+  std::vector<Known> all_;
 };
+
+ProcessPinDomain& process_domain() {
+  // Never destroyed: thread_local holders of late-exiting threads use it.
+  static ProcessPinDomain* d = new ProcessPinDomain();
+  return *d;
+}
 
 }  // namespace
 
@@ -87,9 +112,12 @@ void set_first_pin_hook(void (*hook)()) {
 }
 
 PinDomain& domain() {
-  // Never destroyed: thread_local holders of late-exiting threads use it.
-  static ProcessPinDomain* d = new ProcessPinDomain();
-  return *d;
+  return process_domain();
+}
+
+bool synchronize(const std::function<bool(const Straggler&)>& keep_waiting,
+                 std::chrono::milliseconds every) {
+  return process_domain().synchronize_asking(&keep_waiting, every);
 }
 
 }  // namespace hotmod::pin

@@ -1,6 +1,9 @@
 #include "reload/reaper.hpp"
 
+#include <fmt/format.h>
+
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
 #include "contain/contain.hpp"
@@ -37,15 +40,26 @@ bool unload_now(registry::Version& v, std::vector<registry::StateBox>& garbage, 
   return unloaded;
 }
 
-Reaper::Reaper() : thread_([this] { run(); }) {}
+Reaper::Reaper(std::chrono::nanoseconds limit, std::function<void(const std::string&)> warn)
+    : limit_(limit), warn_(std::move(warn)), thread_([this] { run(); }) {}
 
 Reaper::~Reaper() {
+  finish();
   {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
   wake_.notify_all();
   thread_.join();
+}
+
+void Reaper::finish() {
+  {
+    std::lock_guard lock(mu_);
+    if (!finishing_) finish_started_ = std::chrono::steady_clock::now();
+    finishing_ = true;
+  }
+  wait_idle();
 }
 
 void Reaper::retire(Retired r) {
@@ -83,12 +97,65 @@ void Reaper::run() {
     busy_ = true;
     lock.unlock();
     // One grace period covers the whole batch.
-    pin::domain().synchronize();
-    for (Retired& r : batch) unload(r);
+    bool reported = false;
+    if (pin::synchronize(
+            [&](const pin::Straggler& s) { return keep_waiting(batch, s, &reported); }))
+      for (Retired& r : batch) unload(r);
+    else
+      abandon(batch);
     batch.clear();
     lock.lock();
     busy_ = false;
     if (queue_.empty()) idle_.notify_all();
+  }
+}
+
+namespace {
+
+std::string thread_name(int tid) {
+  std::ifstream comm(fmt::format("/proc/self/task/{}/comm", tid));
+  std::string name;
+  std::getline(comm, name);
+  return name.empty() ? "?" : name;
+}
+
+std::string names(const std::deque<Retired>& batch) {
+  std::string out;
+  for (const Retired& r : batch)
+    out += fmt::format("{}module '{}' version {} (load {})", out.empty() ? "" : ", ",
+                       r.version->module, r.version->version, r.version->generation);
+  return out;
+}
+
+}  // namespace
+
+bool Reaper::keep_waiting(const std::deque<Retired>& batch, const pin::Straggler& s,
+                          bool* reported) {
+  if (limit_ <= std::chrono::nanoseconds::zero()) return true;
+  if (!*reported && s.waited >= limit_) {
+    *reported = true;
+    if (warn_)
+      warn_(fmt::format(
+          "a call made before {} was replaced has been running for {} s on thread {} ('{}'): the "
+          "replaced code stays in memory until it returns; raise limits.pinned_call_s in "
+          "hotmod.json if such calls are expected",
+          names(batch), std::chrono::duration_cast<std::chrono::seconds>(s.waited).count(), s.tid,
+          thread_name(s.tid)));
+  }
+  std::lock_guard lock(mu_);
+  return !finishing_ || std::chrono::steady_clock::now() - finish_started_ < limit_;
+}
+
+void Reaper::abandon(std::deque<Retired>& batch) {
+  // Never unloaded: their code may still be running. Kept reachable, so leak
+  // checkers do not count them.
+  static std::mutex mu;
+  static auto* kept = new std::vector<Retired>();
+  for (Retired& r : batch) {
+    if (r.done) r.done(false, "a call into it was still running when the runtime shut down");
+    r.done = nullptr;
+    std::lock_guard lock(mu);
+    kept->push_back(std::move(r));
   }
 }
 

@@ -6,6 +6,11 @@
 // and state garbage, closes its image, checks the image left the process and
 // deletes its versioned copy. Subscriptions were removed before retiring.
 //
+// A call that never returns would hold that grace period up for ever. Past
+// the patience limit it is reported once (thread id and name, the versions
+// it keeps in memory); at shutdown (finish()) the reaper waits that long,
+// then leaves those versions mapped and tells their `done` so.
+//
 // Thread-safety: retire() and wait_idle() may be called from any thread, but
 // not from inside a pin (they would wait for themselves).
 #pragma once
@@ -16,9 +21,11 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "pin/pin_domain.hpp"
 #include "registry/state_box.hpp"
 #include "registry/version.hpp"
 
@@ -32,14 +39,27 @@ struct Retired {
 
 class Reaper {
  public:
-  Reaper();
-  ~Reaper();  // unloads everything still queued, then stops
+  // `limit` zero: wait without limit and report nothing. `warn` receives
+  // the report of a long call; it may be called from the reaper's thread.
+  explicit Reaper(std::chrono::nanoseconds limit = {},
+                  std::function<void(const std::string&)> warn = {});
+  ~Reaper();  // unloads everything still queued (finish()), then stops
   void retire(Retired r);
   void wait_idle();
+  // wait_idle() for shutdown: gives up on calls still running past the limit.
+  void finish();
 
  private:
   void run();
   static void unload(Retired& r);
+  // Asked while a thread holds up `batch`'s grace period: reports it once
+  // past the limit; false once finishing has waited the limit.
+  bool keep_waiting(const std::deque<Retired>& batch, const pin::Straggler& s, bool* reported);
+  // The grace period never ended: the versions stay mapped for good.
+  static void abandon(std::deque<Retired>& batch);
+
+  const std::chrono::nanoseconds limit_;
+  const std::function<void(const std::string&)> warn_;
 
   static constexpr std::chrono::milliseconds kBatchDelay{2};
 
@@ -50,6 +70,8 @@ class Reaper {
   bool busy_ = false;
   int waiters_ = 0;
   bool stop_ = false;
+  bool finishing_ = false;                                // guarded by mu_
+  std::chrono::steady_clock::time_point finish_started_;  // guarded by mu_
   std::thread thread_;
 };
 

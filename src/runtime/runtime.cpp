@@ -110,7 +110,7 @@ detail::RuntimeCore::~RuntimeCore() {
     retire(*slot, std::move(running), std::move(garbage));
     unshow(*slot);
   }
-  reaper.wait_idle();
+  reaper.finish();  // not for ever: a call that never returns keeps its version
   // Script interpreters close now, while the runtime their callbacks reach
   // is whole: closing runs pending __gc finalizers, which may log or call.
   // A host still holding a Module handle keeps only the slot.

@@ -201,7 +201,9 @@ struct RuntimeCore {
   std::atomic<bool> containing{false};  // the same, read without mode_mu (keep_for_rollback)
   bool holds_heap = false;              // guarded by mode_mu: heap accounting held for dev mode
 
-  reload::Reaper reaper;  // last: stopped first, while the rest still exists
+  // Last: stopped first, while the rest still exists.
+  reload::Reaper reaper{options.limits.pinned_call,
+                        [this](const std::string& report) { log.warn(report); }};
 };
 
 }  // namespace detail

@@ -108,7 +108,7 @@ TEST_F(GrantsSection, SlowThresholdsAndTrace) {
 TEST_F(GrantsSection, LimitsTakeTheirDefaultsAndTheFilesValues) {
   auto config = load(R"({
   "limits": {"build_s": 30, "compile_s": 0, "script_instructions": 1000, "script_memory_mb": 8,
-             "hook_s": 5}
+             "hook_s": 5, "pinned_call_s": 3}
 })");
   ASSERT_TRUE(config.ok()) << config.error().message;
   const RuntimeOptions::Limits& l = config->options.limits;
@@ -117,6 +117,7 @@ TEST_F(GrantsSection, LimitsTakeTheirDefaultsAndTheFilesValues) {
   EXPECT_EQ(l.script_instructions, 1000u);
   EXPECT_EQ(l.script_memory_mb, 8u);
   EXPECT_EQ(l.hook, std::chrono::seconds(5));
+  EXPECT_EQ(l.pinned_call, std::chrono::seconds(3));
   EXPECT_EQ(config->origin.at("limits.script_memory_mb"), file().string() + ":2");
 
   auto defaults = load("{}");
@@ -126,6 +127,7 @@ TEST_F(GrantsSection, LimitsTakeTheirDefaultsAndTheFilesValues) {
   EXPECT_EQ(defaults->options.limits.script_instructions, 100'000'000u);
   EXPECT_EQ(defaults->options.limits.script_memory_mb, 256u);
   EXPECT_EQ(defaults->options.limits.hook, std::chrono::seconds(60));
+  EXPECT_EQ(defaults->options.limits.pinned_call, std::chrono::seconds(10));
 
   auto negative = load("{\n\"limits\": {\"build_s\": -1}\n}");
   ASSERT_FALSE(negative.ok());
