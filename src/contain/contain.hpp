@@ -57,10 +57,11 @@ bool active();
 void prepare_thread();
 
 // Module images, for the handler to tell module code from host code.
-// `handle` is what dlopen returned. Names longer than the table's slots are
-// cut short. Remove before dlclose.
+// `handle` is what dlopen returned; `owner` (the runtime that loaded it) is
+// handed back in a CrashNotice. Names longer than the table's slots are cut
+// short. Remove before dlclose.
 void add_image(void* handle, std::string_view module, std::string_view version,
-               std::uint64_t generation, std::uint64_t content_hash);
+               std::uint64_t generation, std::uint64_t content_hash, const void* owner);
 void remove_image(void* handle);
 
 // What a contained crash tells whoever watches for one (watch_crashes): the
@@ -71,6 +72,7 @@ struct CrashNotice {
   std::uint64_t generation = 0;
   std::uint64_t content_hash = 0;  // of the module file the image came from
   std::string message;             // one line, as the failed call says
+  const void* owner = nullptr;     // who loaded the image (add_image, LoadScope)
 };
 using CrashWatcher = void (*)(void* context, const CrashNotice& notice);
 // From now on, `watcher(context, notice)` is called for every contained
@@ -138,7 +140,7 @@ int deadline_signal();
 class LoadScope {
  public:
   LoadScope(const char* path, std::string_view module, std::uint64_t generation,
-            std::uint64_t content_hash) noexcept;
+            std::uint64_t content_hash, const void* owner) noexcept;
   ~LoadScope();
   LoadScope(const LoadScope&) = delete;
   LoadScope& operator=(const LoadScope&) = delete;

@@ -31,6 +31,7 @@ struct CrashFacts {
   char version[kVersionBytes] = {};
   std::uint64_t generation = 0;
   std::uint64_t content_hash = 0;  // of the module file the crashed image came from
+  const void* owner = nullptr;     // who loaded it
   std::size_t frames = 0;
   std::size_t module_frame = 0;         // the innermost of the module's own frames
   std::uintptr_t pcs[kMaxFrames] = {};  // innermost first, as addresses inside each call
@@ -47,6 +48,7 @@ struct ThreadCrashState {
   char loading_module[kNameBytes] = {};
   std::uint64_t loading_generation = 0;
   std::uint64_t loading_content_hash = 0;
+  const void* loading_owner = nullptr;
   bool load_crashed = false;
   CrashFacts last;
 };

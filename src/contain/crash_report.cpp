@@ -122,11 +122,12 @@ Entry::~Entry() {
 }
 
 LoadScope::LoadScope(const char* path, std::string_view module, std::uint64_t generation,
-                     std::uint64_t content_hash) noexcept {
+                     std::uint64_t content_hash, const void* owner) noexcept {
   ThreadCrashState& t = this_thread_state();
   copy_name(t.loading_module, sizeof t.loading_module, module.data(), module.size());
   t.loading_generation = generation;
   t.loading_content_hash = content_hash;
+  t.loading_owner = owner;
   t.load_crashed = false;
   t.loading = path;
 }

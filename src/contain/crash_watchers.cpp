@@ -38,7 +38,8 @@ void unwatch_crashes(void* context) {
 }
 
 void tell_watchers(const CrashFacts& facts, const std::string& message) {
-  CrashNotice notice{facts.module, facts.version, facts.generation, facts.content_hash, message};
+  CrashNotice notice{facts.module,       facts.version, facts.generation,
+                     facts.content_hash, message,       facts.owner};
   Watchers& w = watchers();
   std::lock_guard lock(w.mu);
   for (const auto& [watcher, context] : w.list) watcher(context, notice);

@@ -47,7 +47,7 @@ void copy_name(char* to, std::size_t size, const char* from, std::size_t length)
 }
 
 bool remember_image(const void* map, std::string_view module, std::string_view version,
-                    std::uint64_t generation, std::uint64_t content_hash) {
+                    std::uint64_t generation, std::uint64_t content_hash, const void* owner) {
   std::lock_guard lock(writers());
   for (std::size_t i = 0; i < kSlots; ++i) {
     Slot& s = slots()[i];
@@ -56,6 +56,7 @@ bool remember_image(const void* map, std::string_view module, std::string_view v
     copy_name(s.facts.version, sizeof s.facts.version, version.data(), version.size());
     s.facts.generation = generation;
     s.facts.content_hash = content_hash;
+    s.facts.owner = owner;
     if (g_used.load(std::memory_order_relaxed) <= i) g_used.store(i + 1, std::memory_order_release);
     s.map.store(map, std::memory_order_release);
     return true;
@@ -94,9 +95,9 @@ const void* link_map_of(void* handle) {
 }  // namespace
 
 void add_image(void* handle, std::string_view module, std::string_view version,
-               std::uint64_t generation, std::uint64_t content_hash) {
+               std::uint64_t generation, std::uint64_t content_hash, const void* owner) {
   if (const void* map = link_map_of(handle))
-    remember_image(map, module, version, generation, content_hash);
+    remember_image(map, module, version, generation, content_hash, owner);
 }
 
 void remove_image(void* handle) {

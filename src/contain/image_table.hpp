@@ -15,12 +15,13 @@ struct ImageFacts {
   char version[kVersionBytes];
   std::uint64_t generation;
   std::uint64_t content_hash;  // of the module file it was loaded from
+  const void* owner;           // who loaded it (add_image)
 };
 
 // `map` is the image's struct link_map (dlinfo RTLD_DI_LINKMAP). False when
 // the table is full: crashes in that image are then not contained.
 bool remember_image(const void* map, std::string_view module, std::string_view version,
-                    std::uint64_t generation, std::uint64_t content_hash);
+                    std::uint64_t generation, std::uint64_t content_hash, const void* owner);
 void forget_image(const void* map);
 // Copies the facts of the image whose link map is `map`; false when it is
 // not a module image. Async-signal-safe.

@@ -86,6 +86,7 @@ Where where(std::uintptr_t pc, const ThreadCrashState& t, CrashFacts* facts, boo
       std::memcpy(facts->version, image.version, sizeof facts->version);
       facts->generation = image.generation;
       facts->content_hash = image.content_hash;
+      facts->owner = image.owner;
     }
     return Where::module;
   }
@@ -96,6 +97,7 @@ Where where(std::uintptr_t pc, const ThreadCrashState& t, CrashFacts* facts, boo
       facts->version[0] = '\0';
       facts->generation = t.loading_generation;
       facts->content_hash = t.loading_content_hash;
+      facts->owner = t.loading_owner;
     }
     return Where::module;
   }

@@ -99,15 +99,14 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
     std::filesystem::path copy;
     std::string version;
     std::uint64_t generation = 0;
+    std::string build_key;             // source modules: the build it came from
+    std::weak_ptr<Version> unloading;  // alive until the reaper has unloaded it
   };
   std::optional<Fallback> fallback;
   // Set while a crashed version is rolled back: prepare() reads this file
   // instead of the module's, and the crashed version is not kept as a
   // fallback. Guarded by mu.
   std::filesystem::path rollback_from;
-  // The generation the last attempt opened (prepare()): a crash while it
-  // starts is this slot's. Guarded by mu.
-  std::uint64_t prepared_generation = 0;
 
   // Script modules: the module's interpreter, shared by its versions;
   // created by its first load. Guarded by mu.

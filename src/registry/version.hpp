@@ -3,6 +3,7 @@
 // Immutable once prepared, except the context's per-hook flags.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -32,8 +33,9 @@ struct Version {
   loader::FileSnapshot source;  // identity of the file it came from (bytes dropped)
   std::filesystem::path copy;
   // Its copy stays on disk after it unloads: it is the slot's fallback.
-  // Set before the version is retired.
-  bool keep_copy = false;
+  // Set before the version is retired, cleared when it stops being the
+  // fallback; the reaper reads it after the grace period.
+  std::atomic<bool> keep_copy{false};
   loader::ElfSummary elf;
   loader::OpenImage image;
   detail::ModuleDef* def = nullptr;

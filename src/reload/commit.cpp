@@ -132,7 +132,7 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
     slot.state = h.next;
     slot.life.commit(next);
     if (old) {
-      host.keep_for_rollback(slot, *old);
+      host.keep_for_rollback(slot, old);
       host.retire(slot, std::move(old), std::move(garbage));
     } else
       for (auto& g : garbage) g.destroy();  // first load: no image to wait for

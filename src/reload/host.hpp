@@ -69,7 +69,8 @@ class Host {
   virtual std::optional<Error> quarantined(std::string_view module, std::uint64_t hash) = 0;
   // `old` was just replaced by a new version: keep its copy on disk, so a
   // crash of its successor can roll back to it (Slot::fallback).
-  virtual void keep_for_rollback(registry::Slot& slot, registry::Version& old) = 0;
+  virtual void keep_for_rollback(registry::Slot& slot,
+                                 const std::shared_ptr<registry::Version>& old) = 0;
 
   // `importer`'s version `generation` imports `module` (loading it on first
   // use): recorded in the import graph first, so a cycle is an error, not a

@@ -137,7 +137,6 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
   auto v = std::make_shared<registry::Version>();
   v->generation = registry::next_generation();
   v->module = slot.name();
-  slot.prepared_generation = v->generation;
   // A source module loads what its build left in the cache; a rollback, the
   // copy kept of the version it goes back to.
   const std::filesystem::path file = !slot.rollback_from.empty()         ? slot.rollback_from
@@ -173,7 +172,8 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
     diag::HeapScope heap(slot.heap());
     contain::Deadline deadline(host.limits().hook, "static constructors",
                                "limits.hook_s in hotmod.json");
-    contain::LoadScope loading(v->copy.c_str(), slot.name(), v->generation, v->source.content_hash);
+    contain::LoadScope loading(v->copy.c_str(), slot.name(), v->generation, v->source.content_hash,
+                               &host);
     const bool opened = loader::open_image(v->copy, slot.name(), &v->image, f);
     if (std::optional<Error> crash = loading.crash()) {
       // Half constructed: never run its code again, not even its destructors.
@@ -187,7 +187,7 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
       return nullptr;
     }
     contain::add_image(v->image.handle, slot.name(), v->image.descriptor->version, v->generation,
-                       v->source.content_hash);
+                       v->source.content_hash, &host);
   }
   StageTimer timer(&t.validate);
   if (!check_descriptor(host, slot, *v, f) || !run_self_test(host, slot, *v, f) ||

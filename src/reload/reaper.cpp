@@ -136,9 +136,10 @@ bool Reaper::keep_waiting(const std::deque<Retired>& batch, const pin::Straggler
     *reported = true;
     if (warn_)
       warn_(fmt::format(
-          "a call made before {} was replaced has been running for {} s on thread {} ('{}'): the "
-          "replaced code stays in memory until it returns; raise limits.pinned_call_s in "
-          "hotmod.json if such calls are expected",
+          "{} was replaced {} s ago, but thread {} ('{}') is still inside a call into module "
+          "code that began before (in that module or another): the replaced code stays in "
+          "memory until the call returns; raise limits.pinned_call_s in hotmod.json if such "
+          "calls are expected",
           names(batch), std::chrono::duration_cast<std::chrono::seconds>(s.waited).count(), s.tid,
           thread_name(s.tid)));
   }
@@ -152,7 +153,10 @@ void Reaper::abandon(std::deque<Retired>& batch) {
   static std::mutex mu;
   static auto* kept = new std::vector<Retired>();
   for (Retired& r : batch) {
-    if (r.done) r.done(false, "a call into it was still running when the runtime shut down");
+    if (r.done)
+      r.done(false,
+             "a call into module code that began before it was replaced was still running at "
+             "shutdown");
     r.done = nullptr;
     std::lock_guard lock(mu);
     kept->push_back(std::move(r));

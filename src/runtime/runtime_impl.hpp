@@ -119,7 +119,7 @@ struct RuntimeCore {
   // Rollback after a crash (crash_response.hpp). Caller holds slot.mu.
   // `old` was replaced: its copy becomes the slot's fallback (while crashes
   // are contained), and the one kept before goes.
-  void keep_for_rollback(registry::Slot& slot, registry::Version& old);
+  void keep_for_rollback(registry::Slot& slot, const std::shared_ptr<registry::Version>& old);
   void drop_fallback(registry::Slot& slot);
   // The refusal of a quarantined module file, or nullopt.
   std::optional<Error> quarantined(std::string_view module, std::uint64_t hash);

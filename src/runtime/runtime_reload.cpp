@@ -55,9 +55,13 @@ ReloadStats runtime::Core::reload_locked(registry::Slot& slot, std::chrono::nano
           slot);
     }
   }
-  reload::Outcome o = transaction.run(options.commit, build_time, file);
+  // A rollback goes in at once, whatever the policy: the version it
+  // replaces has crashed.
+  const bool rollback = !slot.rollback_from.empty();
+  reload::Outcome o =
+      transaction.run(rollback ? CommitPolicy::immediate : options.commit, build_time, file);
   // The cache names a build's artifact after its key (objects/<key>.so).
-  if (o.stats.success && slot.kind() == ModuleKind::source)
+  if (o.stats.success && slot.kind() == ModuleKind::source && !rollback)
     slot.build_key = slot.artifact.stem().string();
   return finish(std::move(o), slot);
 }
@@ -205,21 +209,29 @@ void runtime::Core::retire(registry::Slot& slot, std::shared_ptr<registry::Versi
   reaper.retire(std::move(r));
 }
 
-void runtime::Core::keep_for_rollback(registry::Slot& slot, registry::Version& old) {
+void runtime::Core::keep_for_rollback(registry::Slot& slot,
+                                      const std::shared_ptr<registry::Version>& old) {
   drop_fallback(slot);
   // Rolling back: the version that crashed is not one to go back to. And
   // without containment no crash is survived, so nothing is rolled back.
-  if (!slot.rollback_from.empty() || old.copy.empty() || !containing.load()) return;
-  old.keep_copy = true;
-  slot.fallback = registry::Slot::Fallback{old.copy, old.version, old.generation};
+  if (!slot.rollback_from.empty() || old->copy.empty() || !containing.load()) return;
+  old->keep_copy = true;
+  slot.fallback =
+      registry::Slot::Fallback{old->copy, old->version, old->generation, slot.build_key, old};
 }
 
 void runtime::Core::drop_fallback(registry::Slot& slot) {
   if (!slot.fallback) return;
-  // While an image of this module stays mapped, its copies stay too: a new
-  // copy on a reused inode would be handed that image by dlopen. The next
-  // start removes them.
-  if (slot.lingering.load() == 0) store.remove(slot.fallback->copy);
+  if (std::shared_ptr<registry::Version> v = slot.fallback->unloading.lock()) {
+    // Still mapped (the reaper has it): the reaper deletes the copy once the
+    // image is gone, as for any version.
+    v->keep_copy = false;
+  } else if (slot.lingering.load() == 0) {
+    // Unloaded. While an image of this module stays mapped its copies stay
+    // too — a new copy on a reused inode would be handed that image by
+    // dlopen — and the next start removes them.
+    store.remove(slot.fallback->copy);
+  }
   slot.fallback.reset();
 }
 

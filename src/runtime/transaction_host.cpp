@@ -48,7 +48,8 @@ std::optional<Error> TransactionHost::quarantined(std::string_view module, std::
   return rt_.quarantined(module, hash);
 }
 
-void TransactionHost::keep_for_rollback(registry::Slot& slot, registry::Version& old) {
+void TransactionHost::keep_for_rollback(registry::Slot& slot,
+                                        const std::shared_ptr<registry::Version>& old) {
   rt_.keep_for_rollback(slot, old);
 }
 

@@ -25,7 +25,8 @@ class TransactionHost final : public reload::Host {
   void retire(registry::Slot& slot, std::shared_ptr<registry::Version> v,
               std::vector<registry::StateBox> garbage) override;
   std::optional<Error> quarantined(std::string_view module, std::uint64_t hash) override;
-  void keep_for_rollback(registry::Slot& slot, registry::Version& old) override;
+  void keep_for_rollback(registry::Slot& slot,
+                         const std::shared_ptr<registry::Version>& old) override;
   Result<Module> import(std::string_view importer, std::uint64_t generation,
                         std::string_view module) override;
   Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> import_interface(

@@ -101,6 +101,22 @@ TEST_F(CrashRollback, ACrashThroughModuleCallRollsBackToo) {
   EXPECT_EQ(events.count("module.crashed"), 1u);
 }
 
+TEST_F(CrashRollback, UnderSafePointTheRollbackGoesInAtOnce) {
+  install_crasher(fixtures::crasher_v1);
+  hotmod::RuntimeOptions o = dev_options();
+  o.commit = hotmod::CommitPolicy::safe_point;
+  hotmod::Runtime rt(o);
+  hotmod::Module m = load(rt, "crasher");
+  install_crasher(fixtures::crasher_v2);
+  ASSERT_TRUE(rt.reload("crasher").pending);
+  rt.apply_pending();
+  ASSERT_EQ(call_int(m, "version"), 2);
+  hotmod::Error error;
+  EXPECT_EQ(crash_call(m, crasher_fixture::null_write, &error), -1);
+  // No apply_pending(): the crashed version does not wait for one.
+  ASSERT_TRUE(wait_until([&] { return call_int(m, "version") == 1; })) << logs_->dump();
+}
+
 TEST_F(CrashRollback, AQuarantinedFileIsRefusedAfterARestartUntilItChanges) {
   install_crasher(fixtures::crasher_v1);
   {

@@ -103,8 +103,8 @@ class FakeHost final : public Host {
     keep_.push_back(std::move(v));  // no image to unload: held until the test ends
   }
   std::optional<Error> quarantined(std::string_view, std::uint64_t) override { return {}; }
-  void keep_for_rollback(registry::Slot&, registry::Version& old) override {
-    kept_for_rollback.push_back(old.version);
+  void keep_for_rollback(registry::Slot&, const std::shared_ptr<registry::Version>& old) override {
+    kept_for_rollback.push_back(old->version);
   }
   std::vector<std::string> kept_for_rollback;
   Result<Module> import(std::string_view, std::uint64_t, std::string_view) override {
