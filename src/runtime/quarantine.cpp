@@ -67,8 +67,13 @@ Quarantine::Quarantine(fs::path state_dir)
   if (!file_.empty()) file_ /= "quarantine.json";
 }
 
-void Quarantine::reread_locked() {
+void Quarantine::reread_locked(bool now) {
   if (file_.empty()) return;
+  // Another process's entry matters at the next start, not within a second:
+  // loads in a burst (reload_all, a benchmark) do not stat the file each.
+  const auto checked = std::chrono::steady_clock::now();
+  if (!now && checked - checked_ < kRecheck) return;
+  checked_ = checked;
   struct stat st {};
   const bool exists = ::stat(file_.c_str(), &st) == 0;
   const std::int64_t size = exists ? static_cast<std::int64_t>(st.st_size) : -1;
@@ -84,7 +89,7 @@ void Quarantine::reread_locked() {
 
 std::optional<Quarantine::Entry> Quarantine::find(std::uint64_t hash) {
   std::lock_guard lock(mu_);
-  reread_locked();
+  reread_locked(false);
   for (const Entry& e : entries_)
     if (e.hash == hash) return e;
   return std::nullopt;
@@ -92,7 +97,7 @@ std::optional<Quarantine::Entry> Quarantine::find(std::uint64_t hash) {
 
 std::optional<std::string> Quarantine::add(Entry e) {
   std::lock_guard lock(mu_);
-  reread_locked();
+  reread_locked(true);  // what other processes added is kept
   for (const Entry& known : entries_)
     if (known.hash == e.hash) return std::nullopt;  // the first crash is the one remembered
   if (e.crashed_at.empty()) e.crashed_at = utc_now();

@@ -8,12 +8,14 @@
 //
 // Several processes may share the file: an entry is added by reading it
 // again and replacing it whole (write_file_atomically), and a lookup reads
-// it again only when its size or mtime changed. Deleting an entry (or the
+// it again only when its size or mtime changed (looked at once a second at
+// most). Deleting an entry (or the
 // file) lets the module load again. At most kKept entries, the oldest go.
 //
 // Thread-safety: every member may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
@@ -48,13 +50,17 @@ class Quarantine {
   const std::filesystem::path& file() const { return file_; }
 
  private:
-  void reread_locked();
+  // Reads the file again when it changed; unless `now`, at most once a
+  // kRecheck.
+  void reread_locked(bool now);
+  static constexpr std::chrono::seconds kRecheck{1};
 
   std::filesystem::path file_;
   std::mutex mu_;
   std::vector<Entry> entries_;   // guarded by mu_, oldest first
   std::int64_t seen_size_ = -2;  // guarded by mu_: of the file last read (-1: none)
   std::int64_t seen_mtime_ns_ = 0;
+  std::chrono::steady_clock::time_point checked_{};  // guarded by mu_: the last stat
 };
 
 // "9f0c1a…": the hash as the file and the messages write it.
