@@ -143,20 +143,21 @@ std::string contain_crashes(const Use& u, FileSettings& out) {
   return {};
 }
 
-std::string versions_dir(const Use& u, FileSettings& out) {
+// A folder setting: not empty, relative to the project file's folder.
+std::string folder(const Use& u, std::optional<fs::path>& into) {
   const auto& text = u.value.get_ref<const std::string&>();
   if (text.empty())
     return fmt::format("{} is empty; name a folder or remove the key", in_quotes(u.key));
-  out.versions_dir = resolve(u.folder, text);
+  into = resolve(u.folder, text);
   return {};
 }
 
+std::string versions_dir(const Use& u, FileSettings& out) {
+  return folder(u, out.versions_dir);
+}
+
 std::string state_dir(const Use& u, FileSettings& out) {
-  const auto& text = u.value.get_ref<const std::string&>();
-  if (text.empty())
-    return fmt::format("{} is empty; name a folder or remove the key", in_quotes(u.key));
-  out.state_dir = resolve(u.folder, text);
-  return {};
+  return folder(u, out.state_dir);
 }
 
 std::string module_config(const Use& u, FileSettings& out) {

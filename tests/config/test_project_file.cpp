@@ -248,6 +248,7 @@ TEST_F(ProjectFile, BadValuesSayWhatIsAccepted) {
        "'watch.poll_interval_ms' is 18446744073709551615 ms, more than a day"},
       {"{\n\"module_paths\": [\"a\", \"\"]}", "'module_paths' holds an empty path"},
       {"{\n\"versions_dir\": \"\"}", "'versions_dir' is empty; name a folder or remove the key"},
+      {"{\n\"state_dir\": \"\"}", "'state_dir' is empty; name a folder or remove the key"},
       {"{\"modules\": {\"physics\": {\n\"build\": \"\"}}}",
        "'modules.physics.build' is empty; give the command that builds the module"},
       {"{\"modules\": {\"physics\": {\n\"sources\": [\"src/**\"]}}}",
