@@ -79,6 +79,8 @@ enum class Failure {
                         // stack overflow) and the crash was contained (dev mode)
   quarantined,          // this very file crashed before; it loads again once it changes
                         // (RuntimeOptions::state_dir)
+  stale_call,           // a call reached the code of a version replaced since, through a
+                        // pointer kept from it (a function pointer, vtable, std::function)
 };
 
 std::string_view to_string(ModuleKind kind);

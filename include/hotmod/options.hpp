@@ -137,6 +137,14 @@ struct RuntimeOptions {
     // shutdown the runtime waits this long for such calls, then leaves
     // their versions in memory rather than wait forever.
     std::chrono::seconds pinned_call{10};
+    // A replaced version's code, once its last call returned, stays mapped
+    // but inaccessible this long (with crash containment on), so that a
+    // call through a pointer kept from it fails naming the version
+    // (Failure::stale_call) instead of running stale code
+    // ("retired_code_s"; 0: closed at once). The oldest are closed first
+    // past `retired_code_mb` of images, or 64 of them.
+    std::chrono::seconds retired_code{300};
+    std::uint64_t retired_code_mb = 64;
     // Lua instructions one call into a script module (or its chunk, or a
     // hook) may run before it is stopped: `while true do end` returns an
     // error instead of hanging its callers ("script_instructions").

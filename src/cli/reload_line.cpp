@@ -74,6 +74,8 @@ std::string_view failure_words(Failure failure) {
       return "crashed";
     case Failure::quarantined:
       return "quarantined after a crash";
+    case Failure::stale_call:
+      return "called a replaced version";
   }
   return "failed";
 }

@@ -100,11 +100,14 @@ std::string slow_ms(const Use& u, FileSettings& out) {
 std::string limit(const Use& u, FileSettings& out) {
   const std::string name(u.key.substr(u.key.rfind('.') + 1));
   const auto n = u.value.get<std::uint64_t>();
+  const bool megabytes = name == "script_memory_mb" || name == "retired_code_mb";
   const std::uint64_t most = name == "script_instructions" ? std::uint64_t{1} << 62
-                             : name == "script_memory_mb"  ? std::uint64_t{1} << 20
+                             : megabytes                   ? std::uint64_t{1} << 20
                                                            : std::uint64_t{366} * 24 * 3600;
+  const char* zero =
+      name.starts_with("retired_code") ? "0 to close replaced code at once" : "0 for no limit";
   if (n > most)
-    return fmt::format("{} is {}; use at most {}, or 0 for no limit", in_quotes(u.key), n, most);
+    return fmt::format("{} is {}; use at most {}, or {}", in_quotes(u.key), n, most, zero);
   out.limits[name] = n;
   return {};
 }
@@ -214,6 +217,8 @@ constexpr std::array kRules{
     Rule{"/limits/compile_s", Type::count, "300", limit, "limits.compile_s"},
     Rule{"/limits/hook_s", Type::count, "60", limit, "limits.hook_s"},
     Rule{"/limits/pinned_call_s", Type::count, "10", limit, "limits.pinned_call_s"},
+    Rule{"/limits/retired_code_s", Type::count, "300", limit, "limits.retired_code_s"},
+    Rule{"/limits/retired_code_mb", Type::count, "64", limit, "limits.retired_code_mb"},
     Rule{"/limits/script_instructions", Type::count, "100000000", limit,
          "limits.script_instructions"},
     Rule{"/limits/script_memory_mb", Type::count, "256", limit, "limits.script_memory_mb"},

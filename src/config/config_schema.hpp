@@ -48,7 +48,8 @@ struct FileSettings {
   std::map<std::string, std::vector<std::string>, std::less<>> module_capabilities;
   // "library", "source", "script", "scan" -> ms (performance.slow_ms).
   std::map<std::string, double, std::less<>> slow_ms;
-  // "build_s", "compile_s", "script_instructions", "script_memory_mb" (limits).
+  // "build_s", "compile_s", "hook_s", "pinned_call_s", "retired_code_s",
+  // "retired_code_mb", "script_instructions", "script_memory_mb" (limits).
   std::map<std::string, std::uint64_t, std::less<>> limits;
   std::optional<std::filesystem::path> trace_file;
   std::vector<std::string> watch_exclude;

@@ -128,6 +128,10 @@ void merge_file_only(config::FileSettings& file, LoadedConfig& out) {
       l.hook = std::chrono::seconds(value);
     else if (name == "pinned_call_s")
       l.pinned_call = std::chrono::seconds(value);
+    else if (name == "retired_code_s")
+      l.retired_code = std::chrono::seconds(value);
+    else if (name == "retired_code_mb")
+      l.retired_code_mb = value;
     else if (name == "script_instructions")
       l.script_instructions = value;
     else

@@ -63,6 +63,11 @@ void prepare_thread();
 void add_image(void* handle, std::string_view module, std::string_view version,
                std::uint64_t generation, std::uint64_t content_hash, const void* owner);
 void remove_image(void* handle);
+// Its version was replaced and its code made inaccessible
+// (loader/code_guard.hpp): a fault in that code is a call through a pointer
+// kept from the retired version, failed with Failure::stale_call naming it,
+// how long ago it was retired and the version now current.
+void retire_image(void* handle);
 
 // What a contained crash tells whoever watches for one (watch_crashes): the
 // runtime rolls the crashed version back and quarantines its file.

@@ -32,6 +32,11 @@ struct CrashFacts {
   std::uint64_t generation = 0;
   std::uint64_t content_hash = 0;  // of the module file the crashed image came from
   const void* owner = nullptr;     // who loaded it
+  // A stale call: the crashed image's version was retired this long ago
+  // (-1: it was not), and this one is current (empty: none).
+  std::int64_t retired_ago_ns = -1;
+  char current_version[kVersionBytes] = {};
+  std::uint64_t current_generation = 0;
   std::size_t frames = 0;
   std::size_t module_frame = 0;         // the innermost of the module's own frames
   std::uintptr_t pcs[kMaxFrames] = {};  // innermost first, as addresses inside each call

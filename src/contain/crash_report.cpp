@@ -66,6 +66,18 @@ CrashText describe(const CrashFacts& f) {
                         who(f), f.limit_ns / 1'000'000'000, f.key,
                         function.empty() ? "" : fmt::format(" in {}", function)),
             std::move(backtrace)};
+  if (f.retired_ago_ns >= 0)
+    return {fmt::format("call into retired version {} (load {}) of module '{}'{}, retired {:.1f} s "
+                        "ago; {}: a function pointer, vtable, std::function or lambda kept from it "
+                        "was called after it was replaced",
+                        f.version, f.generation, f.module,
+                        function.empty() ? "" : fmt::format(" ({})", function),
+                        static_cast<double>(f.retired_ago_ns) / 1e9,
+                        f.current_version[0] != '\0'
+                            ? fmt::format("version {} (load {}) is current", f.current_version,
+                                          f.current_generation)
+                            : std::string("no version of it is loaded now")),
+            std::move(backtrace)};
   std::string where = function.empty() ? "" : fmt::format(" in {}", function);
   return {fmt::format("{} crashed{}: {}", who(f), where, signal_text(f)), std::move(backtrace)};
 }
@@ -76,9 +88,15 @@ namespace {
   const CrashFacts facts = this_thread_state().last;
   drop_abandoned_pins(facts.resume_sp);
   CrashText text = describe(facts);
-  if (!facts.timed_out) tell_watchers(facts, text.message);
-  throw ModuleCrashed(Error{Stage::call, facts.timed_out ? Failure::timed_out : Failure::crashed,
-                            std::move(text.message), std::move(text.backtrace)});
+  // A stale call is the caller's mistake, not the retired version's: it is
+  // neither quarantined nor rolled back.
+  const bool stale = facts.retired_ago_ns >= 0;
+  if (!facts.timed_out && !stale) tell_watchers(facts, text.message);
+  const Failure failure = facts.timed_out ? Failure::timed_out
+                          : stale         ? Failure::stale_call
+                                          : Failure::crashed;
+  throw ModuleCrashed(
+      Error{Stage::call, failure, std::move(text.message), std::move(text.backtrace)});
 }
 
 }  // namespace

@@ -5,10 +5,12 @@
 
 #include <dlfcn.h>
 #include <link.h>
+#include <time.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstring>
 #include <mutex>
 
 #include "contain/contain.hpp"
@@ -22,6 +24,7 @@ constexpr std::size_t kSlots = 1024;
 
 struct Slot {
   std::atomic<const void*> map{nullptr};
+  std::atomic<std::int64_t> retired_ns{0};  // set after the facts are published
   ImageFacts facts{};
 };
 
@@ -57,6 +60,8 @@ bool remember_image(const void* map, std::string_view module, std::string_view v
     s.facts.generation = generation;
     s.facts.content_hash = content_hash;
     s.facts.owner = owner;
+    s.facts.retired_ns = 0;
+    s.retired_ns.store(0, std::memory_order_relaxed);
     if (g_used.load(std::memory_order_relaxed) <= i) g_used.store(i + 1, std::memory_order_release);
     s.map.store(map, std::memory_order_release);
     return true;
@@ -74,16 +79,44 @@ void forget_image(const void* map) {
   }
 }
 
+void mark_retired(const void* map, std::int64_t when_ns) {
+  std::lock_guard lock(writers());
+  for (Slot& s : slots()) {
+    if (s.map.load(std::memory_order_relaxed) == map) {
+      s.retired_ns.store(when_ns, std::memory_order_release);
+      return;
+    }
+  }
+}
+
 bool find_image(const void* map, ImageFacts* out) {
   const std::size_t used = g_used.load(std::memory_order_acquire);
   for (std::size_t i = 0; i < used; ++i) {
     Slot& s = slots()[i];
     if (s.map.load(std::memory_order_acquire) == map) {
       *out = s.facts;
+      out->retired_ns = s.retired_ns.load(std::memory_order_acquire);
       return true;
     }
   }
   return false;
+}
+
+bool find_current(const char* module, const void* owner, ImageFacts* out) {
+  bool found = false;
+  const std::size_t used = g_used.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i < used; ++i) {
+    Slot& s = slots()[i];
+    if (s.map.load(std::memory_order_acquire) == nullptr ||
+        s.retired_ns.load(std::memory_order_acquire) != 0 || s.facts.owner != owner ||
+        std::strncmp(s.facts.module, module, sizeof s.facts.module) != 0 ||
+        (found && s.facts.generation < out->generation))
+      continue;
+    *out = s.facts;
+    out->retired_ns = 0;
+    found = true;
+  }
+  return found;
 }
 
 namespace {
@@ -102,6 +135,13 @@ void add_image(void* handle, std::string_view module, std::string_view version,
 
 void remove_image(void* handle) {
   if (const void* map = link_map_of(handle)) forget_image(map);
+}
+
+void retire_image(void* handle) {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  if (const void* map = link_map_of(handle))
+    mark_retired(map, std::int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec);
 }
 
 }  // namespace hotmod::contain

@@ -16,6 +16,7 @@ struct ImageFacts {
   std::uint64_t generation;
   std::uint64_t content_hash;  // of the module file it was loaded from
   const void* owner;           // who loaded it (add_image)
+  std::int64_t retired_ns;     // CLOCK_MONOTONIC when its code was guarded; 0: in use
 };
 
 // `map` is the image's struct link_map (dlinfo RTLD_DI_LINKMAP). False when
@@ -23,8 +24,14 @@ struct ImageFacts {
 bool remember_image(const void* map, std::string_view module, std::string_view version,
                     std::uint64_t generation, std::uint64_t content_hash, const void* owner);
 void forget_image(const void* map);
+// Its version was replaced and its code guarded (loader/code_guard.hpp) at
+// `when_ns` (CLOCK_MONOTONIC): a call into it is a stale call.
+void mark_retired(const void* map, std::int64_t when_ns);
 // Copies the facts of the image whose link map is `map`; false when it is
 // not a module image. Async-signal-safe.
 bool find_image(const void* map, ImageFacts* out);
+// The facts of the newest image of `module` loaded by `owner` that is not
+// retired; false when there is none. Async-signal-safe.
+bool find_current(const char* module, const void* owner, ImageFacts* out);
 
 }  // namespace hotmod::contain

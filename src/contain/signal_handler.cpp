@@ -12,6 +12,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 #include <unwind.h>
@@ -87,6 +88,7 @@ Where where(std::uintptr_t pc, const ThreadCrashState& t, CrashFacts* facts, boo
       facts->generation = image.generation;
       facts->content_hash = image.content_hash;
       facts->owner = image.owner;
+      facts->retired_ago_ns = image.retired_ns;  // a time until contain() makes it an age
     }
     return Where::module;
   }
@@ -98,6 +100,7 @@ Where where(std::uintptr_t pc, const ThreadCrashState& t, CrashFacts* facts, boo
       facts->generation = t.loading_generation;
       facts->content_hash = t.loading_content_hash;
       facts->owner = t.loading_owner;
+      facts->retired_ago_ns = 0;
     }
     return Where::module;
   }
@@ -220,7 +223,7 @@ _Unwind_Reason_Code step(_Unwind_Context* context, void* arg) {
 
 // Fixed-buffer text for reports written from the handler.
 struct Line {
-  char text[512];
+  char text[1024];
   std::size_t size = 0;
   Line& operator<<(const char* s) {
     while (*s != '\0' && size < sizeof text) text[size++] = *s++;
@@ -260,10 +263,41 @@ const char* signal_name(int sig) {
   return "a fatal signal";
 }
 
+// A fault in a retired version's guarded code: how long ago it was retired,
+// and which version of the module is current.
+void name_stale_call(CrashFacts* facts) {
+  const std::int64_t retired_at = facts->retired_ago_ns;
+  facts->retired_ago_ns = -1;
+  if (retired_at <= 0) return;
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  const std::int64_t now_ns = std::int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+  facts->retired_ago_ns = now_ns > retired_at ? now_ns - retired_at : 0;
+  ImageFacts current;
+  if (find_current(facts->module, facts->owner, &current)) {
+    std::memcpy(facts->current_version, current.version, sizeof facts->current_version);
+    facts->current_generation = current.generation;
+  }
+}
+
 // A crash in module code that no host frame called: the process dies, but
 // says whose code it was first.
 void report_uncontained(const CrashFacts& facts) {
   Line line;
+  if (facts.retired_ago_ns >= 0) {
+    const auto tenths = static_cast<std::uint64_t>(facts.retired_ago_ns / 100'000'000);
+    line << "hotmod: call into retired version " << facts.version << " (load " << facts.generation
+         << ") of module '" << facts.module << "', retired " << tenths / 10 << "." << tenths % 10
+         << " s ago";
+    if (facts.current_version[0] != '\0')
+      line << "; version " << facts.current_version << " (load " << facts.current_generation
+           << ") is current";
+    line << ": a function pointer, vtable, std::function or lambda kept from it was called after "
+            "it was replaced; not contained, as no call into a module is under way on this "
+            "thread\n";
+    line.write();
+    return;
+  }
   line << "hotmod: module '" << facts.module << "'";
   if (facts.version[0] != '\0') line << " version " << facts.version;
   line << " (load " << facts.generation << ") crashed with " << signal_name(facts.signal)
@@ -327,6 +361,7 @@ bool contain(int sig, siginfo_t* info, ucontext_t* uc, ThreadCrashState& t,
   w.thread = &t;
   w.facts = &facts;
   _Unwind_Backtrace(step, &w);
+  name_stale_call(&facts);
   // Something must catch it: the runtime's entry into the module, or the
   // guard of a Ref<I> call (a pin); a module's destructors run by the
   // reaper have neither.

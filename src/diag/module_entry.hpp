@@ -29,8 +29,9 @@ struct Escaped {
   std::string what;   // the exception's what(), or what kind of thing was thrown
   std::string trace;  // where it was thrown, when captured (dev mode); else ""
   // Failure::crashed for a contained crash (`what` names module, version and
-  // signal), Failure::timed_out for a hook stopped past its deadline;
-  // Failure::none for a throw.
+  // signal), Failure::stale_call for a call into a retired version's code,
+  // Failure::timed_out for a hook stopped past its deadline; Failure::none
+  // for a throw.
   Failure stopped = Failure::none;
 
   // Why it stopped, else what the caller calls a throw there.

@@ -3,7 +3,9 @@
 #include <elf.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 namespace hotmod::loader {
 namespace {
@@ -111,6 +113,44 @@ void scan_unique_symbols(std::span<const unsigned char> bytes, const Elf64_Shdr&
   }
 }
 
+// The pages that hold nothing but code, or code and what only relocation
+// reads (the dynamic loader is done with an image's relocations once it is
+// open): they can be made inaccessible once the image is retired
+// (code_guard.cpp) without anyone else faulting. gold's layout shares the
+// first page of code with relocations and the last with read-only data.
+void code_pages(const std::vector<Elf64_Shdr>& sections, ElfSummary* s) {
+  constexpr std::uint64_t kPage = 4096;
+  const auto allocated = [](const Elf64_Shdr& sh) {
+    return (sh.sh_flags & SHF_ALLOC) != 0 && sh.sh_size > 0 && sh.sh_type != SHT_NOBITS;
+  };
+  const auto code = [](const Elf64_Shdr& sh) { return (sh.sh_flags & SHF_EXECINSTR) != 0; };
+  std::uint64_t start = 0;
+  std::uint64_t end = 0;
+  for (const Elf64_Shdr& sh : sections) {
+    if (!allocated(sh) || !code(sh)) continue;
+    const bool first = start == end;
+    start = first ? sh.sh_addr : std::min(start, sh.sh_addr);
+    end = first ? sh.sh_addr + sh.sh_size : std::max(end, sh.sh_addr + sh.sh_size);
+  }
+  if (start == end) return;
+  const std::uint64_t page_start = start & ~(kPage - 1);
+  const std::uint64_t page_end = (end + kPage - 1) & ~(kPage - 1);
+  bool whole_first = true;
+  bool whole_last = true;
+  for (const Elf64_Shdr& sh : sections) {
+    if (!allocated(sh) || code(sh)) continue;
+    const std::uint64_t from = sh.sh_addr;
+    const std::uint64_t to = sh.sh_addr + sh.sh_size;
+    if (from < start && to > page_start && sh.sh_type != SHT_RELA && sh.sh_type != SHT_REL)
+      whole_first = false;
+    if (to > end && from < page_end) whole_last = false;
+    if (from < end && to > start) whole_first = whole_last = false;  // data among the code
+  }
+  s->code_start = whole_first ? page_start : (start + kPage - 1) & ~(kPage - 1);
+  s->code_end = whole_last ? page_end : end & ~(kPage - 1);
+  if (s->code_start >= s->code_end) s->code_start = s->code_end = 0;
+}
+
 bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
                     const std::string& what, ElfSummary* s, Error* f) {
   const std::uint64_t table = std::uint64_t{eh.e_shnum} * eh.e_shentsize;
@@ -160,6 +200,9 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
     }
     found = s->record.magic == abi::kRecordMagic;
   }
+  std::vector<Elf64_Shdr> all(eh.e_shnum);
+  for (unsigned i = 0; i < eh.e_shnum; ++i) all[i] = section(i);
+  code_pages(all, s);
   if (!found) {
     *f = Error{Stage::validate, Failure::no_descriptor,
                fmt::format("{} is a shared object but not a hotmod module: it has no {} record; "

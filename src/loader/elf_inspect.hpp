@@ -24,6 +24,10 @@ struct ElfSummary {
   bool has_tls = false;                     // PT_TLS: thread_local variables
   bool nodelete = false;                    // DF_1_NODELETE: linked with -z nodelete
   std::vector<std::string> unique_symbols;  // STB_GNU_UNIQUE exports
+  // The pages of its code that hold nothing others read (link-time
+  // addresses, 4 KiB pages); equal when there are none.
+  std::uint64_t code_start = 0;
+  std::uint64_t code_end = 0;
 };
 
 // `what` names the module and file in messages, e.g. "module 'a.b' (/m/a/b.so)". Returns false and

@@ -57,6 +57,24 @@ bool open_image(const std::filesystem::path& copy, const std::string& module, Op
   return true;
 }
 
+bool image_span(void* handle, std::uintptr_t* start, std::uintptr_t* end) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+  link_map* map = nullptr;
+  dl_find_object found;
+  if (handle == nullptr || ::dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0 || map == nullptr ||
+      ::_dl_find_object(map->l_ld, &found) != 0)
+    return false;
+  *start = reinterpret_cast<std::uintptr_t>(found.dlfo_map_start);
+  *end = reinterpret_cast<std::uintptr_t>(found.dlfo_map_end);
+  return true;
+#else
+  (void)handle;
+  (void)start;
+  (void)end;
+  return false;
+#endif
+}
+
 bool image_resident(const std::filesystem::path& path) {
   struct Search {
     const char* path;

@@ -1,6 +1,7 @@
 // Opening and closing module images with the dynamic loader.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -24,6 +25,10 @@ bool open_image(const std::filesystem::path& copy, const std::string& module, Op
 // `why` gets the likely cause read from the ELF summary.
 bool close_image(void* handle, const std::filesystem::path& copy, const ElfSummary& elf,
                  std::string* why);
+
+// The addresses an open image spans, from its first mapped byte to its
+// last; false when they cannot be told.
+bool image_span(void* handle, std::uintptr_t* start, std::uintptr_t* end);
 
 // Whether an image loaded from `path` is mapped in this process.
 bool image_resident(const std::filesystem::path& path);

@@ -21,6 +21,7 @@
 #include "log/runtime_log.hpp"
 #include "reload/module_context.hpp"
 #include "reload/state_handover.hpp"
+#include "reload/state_pointers.hpp"
 
 namespace hotmod::reload {
 namespace {
@@ -69,6 +70,19 @@ void unload_hook(Host& host, registry::Slot& slot, registry::Version& old) {
                                 slot.name(), err->escaped.what));
   }
   host.bus().remove_owner(old.generation);
+}
+
+// The state the new version keeps, read for pointers into the old image
+// while it is still mapped (after on_load, which may have set them again).
+void warn_of_stale_pointers(Host& host, registry::Slot& slot, const registry::StateBox& state,
+                            const registry::Version& old) {
+  std::uintptr_t start = 0;
+  std::uintptr_t end = 0;
+  if (state.empty() || !loader::image_span(old.image.handle, &start, &end)) return;
+  const std::vector<std::size_t> offsets = pointers_into(state.data, state.def.size, start, end, 8);
+  if (!offsets.empty())
+    host.log().warn(
+        stale_pointer_warning(slot.name(), state.def.type, old.version, old.generation, offsets));
 }
 
 }  // namespace
@@ -126,6 +140,7 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
 
   if (!failed) {
     next->backend->keep_load_changes();
+    if (old) warn_of_stale_pointers(host, slot, h.next, *old);
     std::vector<registry::StateBox> garbage;
     if (h.replaced) garbage.push_back(slot.state);
     if (!h.snapshot.empty()) garbage.push_back(h.snapshot);

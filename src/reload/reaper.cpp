@@ -11,7 +11,7 @@
 
 namespace hotmod::reload {
 
-bool unload_now(registry::Version& v, std::vector<registry::StateBox>& garbage, std::string* why) {
+void destroy_objects(registry::Version& v, std::vector<registry::StateBox>& garbage) {
   if (v.def != nullptr) {
     // instances[i] was made by interfaces[i] (prepare creates them in order).
     for (std::size_t i = 0; i < v.instances.size(); ++i)
@@ -24,6 +24,9 @@ bool unload_now(registry::Version& v, std::vector<registry::StateBox>& garbage, 
   garbage.clear();
   v.functions.clear();
   v.def = nullptr;
+}
+
+bool close_version(registry::Version& v, std::string* why) {
   bool unloaded = true;
   if (v.image.handle != nullptr) {
     contain::remove_image(v.image.handle);
@@ -40,8 +43,14 @@ bool unload_now(registry::Version& v, std::vector<registry::StateBox>& garbage, 
   return unloaded;
 }
 
-Reaper::Reaper(std::chrono::nanoseconds limit, std::function<void(const std::string&)> warn)
-    : limit_(limit), warn_(std::move(warn)), thread_([this] { run(); }) {}
+bool unload_now(registry::Version& v, std::vector<registry::StateBox>& garbage, std::string* why) {
+  destroy_objects(v, garbage);
+  return close_version(v, why);
+}
+
+Reaper::Reaper(std::chrono::nanoseconds limit, std::function<void(const std::string&)> warn,
+               RetiredCode kept)
+    : limit_(limit), warn_(std::move(warn)), kept_limits_(kept), thread_([this] { run(); }) {}
 
 Reaper::~Reaper() {
   finish();
@@ -79,35 +88,68 @@ void Reaper::wait_idle() {
   std::unique_lock lock(mu_);
   ++waiters_;
   wake_.notify_all();  // skip the batching delay: someone is waiting
-  idle_.wait(lock, [&] { return queue_.empty() && !busy_; });
+  idle_.wait(lock, [&] { return queue_.empty() && kept_.empty() && !busy_; });
   --waiters_;
 }
 
 void Reaper::run() {
   std::unique_lock lock(mu_);
   for (;;) {
-    wake_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-    if (queue_.empty() && stop_) return;
-    // Let the reload that retired this version return before we compete with
-    // it for a core (and before synchronize()'s barrier interrupts it); this
-    // also batches the retirements of a reload_all() into one grace period.
-    wake_.wait_for(lock, kBatchDelay, [&] { return stop_ || waiters_ > 0; });
-    std::deque<Retired> batch;
-    batch.swap(queue_);
-    busy_ = true;
-    lock.unlock();
-    // One grace period covers the whole batch.
-    bool reported = false;
-    if (pin::synchronize(
-            [&](const pin::Straggler& s) { return keep_waiting(batch, s, &reported); }))
-      for (Retired& r : batch) unload(r);
+    const auto due = [&] { return stop_ || !queue_.empty() || (waiters_ > 0 && !kept_.empty()); };
+    if (kept_.empty())
+      wake_.wait(lock, due);
     else
-      abandon(batch);
-    batch.clear();
-    lock.lock();
+      wake_.wait_until(lock, kept_.front().until, due);
+    if (queue_.empty() && kept_.empty() && stop_) return;
+    busy_ = true;
+    if (!queue_.empty()) {
+      // Let the reload that retired this version return before we compete
+      // with it for a core (and before synchronize()'s barrier interrupts
+      // it); this also batches the retirements of a reload_all() into one
+      // grace period.
+      wake_.wait_for(lock, kBatchDelay, [&] { return stop_ || waiters_ > 0; });
+      std::deque<Retired> batch;
+      batch.swap(queue_);
+      lock.unlock();
+      // One grace period covers the whole batch.
+      bool reported = false;
+      if (pin::synchronize(
+              [&](const pin::Straggler& s) { return keep_waiting(batch, s, &reported); }))
+        for (Retired& r : batch) unload(r);
+      else
+        abandon(batch);
+      batch.clear();
+      lock.lock();
+    }
+    close_kept(lock, stop_ || finishing_ || waiters_ > 0);
     busy_ = false;
-    if (queue_.empty()) idle_.notify_all();
+    if (queue_.empty() && kept_.empty()) idle_.notify_all();
   }
+}
+
+void Reaper::close_kept(std::unique_lock<std::mutex>& lock, bool all) {
+  const auto now = std::chrono::steady_clock::now();
+  while (!kept_.empty()) {
+    const Kept& oldest = kept_.front();
+    if (!all && oldest.until > now && kept_.size() <= kept_limits_.images &&
+        kept_bytes_ <= kept_limits_.bytes)
+      return;
+    Kept k = std::move(kept_.front());
+    kept_.pop_front();
+    kept_bytes_ -= k.code.image_bytes;
+    lock.unlock();
+    close(k);
+    lock.lock();
+  }
+}
+
+void Reaper::close(Kept& k) {
+  registry::Version& v = *k.retired.version;
+  loader::unguard_code(k.code);
+  std::string why;
+  if (!close_version(v, &why) && warn_)
+    warn_(fmt::format("module '{}' (version {}) stayed in memory after unloading: {}", v.module,
+                      v.version, why));
 }
 
 namespace {
@@ -154,7 +196,7 @@ void Reaper::abandon(std::deque<Retired>& batch) {
   static auto* kept = new std::vector<Retired>();
   for (Retired& r : batch) {
     if (r.done)
-      r.done(false,
+      r.done(false, false,
              "a call into module code that began before it was replaced was still running at "
              "shutdown");
     r.done = nullptr;
@@ -164,9 +206,24 @@ void Reaper::abandon(std::deque<Retired>& batch) {
 }
 
 void Reaper::unload(Retired& r) {
+  registry::Version& v = *r.version;
+  destroy_objects(v, r.garbage);
+  Kept k;
+  if (r.keep_code && kept_limits_.age > std::chrono::seconds::zero() && v.image.handle != nullptr &&
+      loader::guard_code(v.image.handle, v.elf, &k.code)) {
+    contain::retire_image(v.image.handle);
+    if (r.done) r.done(true, true, "");
+    r.done = nullptr;
+    k.until = std::chrono::steady_clock::now() + kept_limits_.age;
+    k.retired = std::move(r);
+    std::lock_guard lock(mu_);
+    kept_bytes_ += k.code.image_bytes;
+    kept_.push_back(std::move(k));
+    return;
+  }
   std::string why;
-  const bool unloaded = unload_now(*r.version, r.garbage, &why);
-  if (r.done) r.done(unloaded, why);
+  const bool unloaded = close_version(v, &why);
+  if (r.done) r.done(unloaded, false, why);
 }
 
 }  // namespace hotmod::reload

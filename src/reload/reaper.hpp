@@ -6,6 +6,13 @@
 // and state garbage, closes its image, checks the image left the process and
 // deletes its versioned copy. Subscriptions were removed before retiring.
 //
+// A version retired with `keep_code` (crash containment is on) is not
+// closed at once: its code is guarded (loader/code_guard.hpp) and kept, so
+// a call through a pointer kept from it fails naming it rather than running
+// stale code. Kept images are closed oldest first past the limits of
+// RetiredCode (age, bytes, count), and all of them on wait_idle() and at
+// shutdown; their copies stay on disk until then.
+//
 // A call that never returns would hold that grace period up for ever. Past
 // the patience limit it is reported once (thread id and name, the versions
 // it keeps in memory); at shutdown (finish()) the reaper waits that long,
@@ -25,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "loader/code_guard.hpp"
 #include "pin/pin_domain.hpp"
 #include "registry/state_box.hpp"
 #include "registry/version.hpp"
@@ -34,7 +42,20 @@ namespace hotmod::reload {
 struct Retired {
   std::shared_ptr<registry::Version> version;
   std::vector<registry::StateBox> garbage;  // destroyed by version's image
-  std::function<void(bool unloaded, const std::string& why)> done;
+  bool keep_code = false;                   // guard its code for a while instead of closing it
+  // Once its objects are gone and its image is closed (`unloaded`: it left
+  // the process; `why` it stayed otherwise), or its code guarded
+  // (`code_kept`).
+  std::function<void(bool unloaded, bool code_kept, const std::string& why)> done;
+};
+
+// How much retired code stays guarded: each image at most `age`, and the
+// oldest go first past `bytes` of images or `images` of them. A zero age
+// keeps none.
+struct RetiredCode {
+  std::chrono::seconds age{0};
+  std::size_t bytes = 0;
+  std::size_t images = 64;
 };
 
 class Reaper {
@@ -42,16 +63,29 @@ class Reaper {
   // `limit` zero: wait without limit and report nothing. `warn` receives
   // the report of a long call; it may be called from the reaper's thread.
   explicit Reaper(std::chrono::nanoseconds limit = {},
-                  std::function<void(const std::string&)> warn = {});
+                  std::function<void(const std::string&)> warn = {}, RetiredCode kept = {});
   ~Reaper();  // unloads everything still queued (finish()), then stops
   void retire(Retired r);
+  // Returns once everything retired so far is unloaded, the code kept
+  // guarded included.
   void wait_idle();
   // wait_idle() for shutdown: gives up on calls still running past the limit.
   void finish();
 
  private:
+  struct Kept {
+    Retired retired;
+    loader::GuardedCode code;
+    std::chrono::steady_clock::time_point until;
+  };
+
   void run();
-  static void unload(Retired& r);
+  // Destroys its objects; guards and keeps its code, or closes its image.
+  void unload(Retired& r);
+  // Closes kept images past their age, past the limits, or all of them
+  // (`all`). Called with mu_ held; releases it while closing.
+  void close_kept(std::unique_lock<std::mutex>& lock, bool all);
+  void close(Kept& k);
   // Asked while a thread holds up `batch`'s grace period: reports it once
   // past the limit; false once finishing has waited the limit.
   bool keep_waiting(const std::deque<Retired>& batch, const pin::Straggler& s, bool* reported);
@@ -60,6 +94,7 @@ class Reaper {
 
   const std::chrono::nanoseconds limit_;
   const std::function<void(const std::string&)> warn_;
+  const RetiredCode kept_limits_;
 
   static constexpr std::chrono::milliseconds kBatchDelay{2};
 
@@ -67,6 +102,8 @@ class Reaper {
   std::condition_variable wake_;
   std::condition_variable idle_;
   std::deque<Retired> queue_;
+  std::deque<Kept> kept_;  // oldest first
+  std::size_t kept_bytes_ = 0;
   bool busy_ = false;
   int waiters_ = 0;
   bool stop_ = false;
@@ -75,9 +112,13 @@ class Reaper {
   std::thread thread_;
 };
 
-// Destroys a version's interface objects, closes its image and deletes its
-// copy; `why` says what kept the image when it stayed. Only for versions no
-// call can reach (never made current, or after a grace period).
+// Destroys a version's interface objects and state garbage. Only for
+// versions no call can reach (never made current, or after a grace period).
+void destroy_objects(registry::Version& v, std::vector<registry::StateBox>& garbage);
+// Closes its image and deletes its copy; `why` says what kept the image
+// when it stayed.
+bool close_version(registry::Version& v, std::string* why);
+// Both.
 bool unload_now(registry::Version& v, std::vector<registry::StateBox>& garbage, std::string* why);
 
 }  // namespace hotmod::reload

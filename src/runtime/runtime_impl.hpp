@@ -202,8 +202,9 @@ struct RuntimeCore {
   bool holds_heap = false;              // guarded by mode_mu: heap accounting held for dev mode
 
   // Last: stopped first, while the rest still exists.
-  reload::Reaper reaper{options.limits.pinned_call,
-                        [this](const std::string& report) { log.warn(report); }};
+  reload::Reaper reaper{
+      options.limits.pinned_call, [this](const std::string& report) { log.warn(report); },
+      reload::RetiredCode{options.limits.retired_code, options.limits.retired_code_mb << 20}};
 };
 
 }  // namespace detail

@@ -191,11 +191,16 @@ void runtime::Core::retire(registry::Slot& slot, std::shared_ptr<registry::Versi
   reload::Retired r;
   r.version = std::move(v);
   r.garbage = std::move(garbage);
-  r.done = [this, keep, version, generation](bool unloaded, const std::string& why) {
+  // Its code is guarded a while only where a stale call can be named and
+  // contained: with crash containment on.
+  r.keep_code = containing.load();
+  r.done = [this, keep, version, generation](bool unloaded, bool code_kept,
+                                             const std::string& why) {
     Value payload = {{"name", keep->name()},
                      {"version", version},
                      {"generation", generation},
-                     {"unloaded", unloaded}};
+                     {"unloaded", unloaded},
+                     {"code_kept", code_kept}};
     if (!unloaded) {
       keep->lingering.fetch_add(1);
       const std::string warning =

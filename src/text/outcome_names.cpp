@@ -119,6 +119,8 @@ std::string_view to_string(Failure failure) {
       return "crashed";
     case Failure::quarantined:
       return "quarantined";
+    case Failure::stale_call:
+      return "stale_call";
   }
   return "unknown";
 }

@@ -108,7 +108,7 @@ TEST_F(GrantsSection, SlowThresholdsAndTrace) {
 TEST_F(GrantsSection, LimitsTakeTheirDefaultsAndTheFilesValues) {
   auto config = load(R"({
   "limits": {"build_s": 30, "compile_s": 0, "script_instructions": 1000, "script_memory_mb": 8,
-             "hook_s": 5, "pinned_call_s": 3}
+             "hook_s": 5, "pinned_call_s": 3, "retired_code_s": 20, "retired_code_mb": 16}
 })");
   ASSERT_TRUE(config.ok()) << config.error().message;
   const RuntimeOptions::Limits& l = config->options.limits;
@@ -118,6 +118,8 @@ TEST_F(GrantsSection, LimitsTakeTheirDefaultsAndTheFilesValues) {
   EXPECT_EQ(l.script_memory_mb, 8u);
   EXPECT_EQ(l.hook, std::chrono::seconds(5));
   EXPECT_EQ(l.pinned_call, std::chrono::seconds(3));
+  EXPECT_EQ(l.retired_code, std::chrono::seconds(20));
+  EXPECT_EQ(l.retired_code_mb, 16u);
   EXPECT_EQ(config->origin.at("limits.script_memory_mb"), file().string() + ":2");
 
   auto defaults = load("{}");
@@ -128,6 +130,8 @@ TEST_F(GrantsSection, LimitsTakeTheirDefaultsAndTheFilesValues) {
   EXPECT_EQ(defaults->options.limits.script_memory_mb, 256u);
   EXPECT_EQ(defaults->options.limits.hook, std::chrono::seconds(60));
   EXPECT_EQ(defaults->options.limits.pinned_call, std::chrono::seconds(10));
+  EXPECT_EQ(defaults->options.limits.retired_code, std::chrono::seconds(300));
+  EXPECT_EQ(defaults->options.limits.retired_code_mb, 64u);
 
   auto negative = load("{\n\"limits\": {\"build_s\": -1}\n}");
   ASSERT_FALSE(negative.ok());
@@ -140,6 +144,13 @@ TEST_F(GrantsSection, LimitsTakeTheirDefaultsAndTheFilesValues) {
                 "'limits.compile_s' is 99999999999; use at most 31622400, or 0 for no limit"),
             std::string::npos)
       << huge.error().message;
+
+  auto too_much = load("{\n\"limits\": {\"retired_code_mb\": 2000000}\n}");
+  ASSERT_FALSE(too_much.ok());
+  EXPECT_NE(too_much.error().message.find("'limits.retired_code_mb' is 2000000; use at most "
+                                          "1048576, or 0 to close replaced code at once"),
+            std::string::npos)
+      << too_much.error().message;
 }
 
 TEST_F(GrantsSection, BadThresholdsAreRefusedAndMisspellingsWarned) {

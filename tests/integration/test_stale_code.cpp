@@ -1,0 +1,182 @@
+// Stale code is named: once a replaced version's last call has returned its
+// code stays mapped but inaccessible for a while (limits.retired_code_s), so
+// a call through a pointer kept from it — here a function pointer the module
+// left in its state, or one the host kept — fails naming the version, how
+// long ago it was retired and the version now current, instead of running
+// stale code. At the reload, the pointer left in state is warned about.
+#include <cstdint>
+#include <string>
+
+#include "crash_support.hpp"
+#include "process/run.hpp"
+
+namespace hotmod_test {
+namespace {
+
+class StaleCode : public CrashTest {
+ protected:
+  // Loads crasher 1.0.0, lets `before` run on it, replaces it with 2.0.0 and
+  // waits until 1.0.0 is unloaded (its code guarded, when `kept`).
+  void replace_v1(hotmod::Runtime& rt, EventLog& events, const hotmod::Module& m) const {
+    install_crasher(fixtures::crasher_v2);
+    hotmod::ReloadStats s = rt.reload("crasher");
+    ASSERT_TRUE(s.success) << s.error;
+    ASSERT_TRUE(wait_until([&] { return events.count("module.unloaded") == 1; })) << logs_->dump();
+    ASSERT_EQ(call_int(m, "version"), 2);
+  }
+};
+
+TEST_F(StaleCode, APointerLeftInStateFailsNamingTheRetiredVersion) {
+  install_crasher(fixtures::crasher_v1);
+  hotmod::Runtime rt(dev_options());
+  EventLog events(rt.bus());
+  hotmod::Module m = load(rt, "crasher");
+  ASSERT_EQ(call_int(m, "keep_own_function"), 0);
+  ASSERT_EQ(call_int(m, "call_kept"), 1) << "the pointer works while its version runs";
+  replace_v1(rt, events, m);
+
+  // Warned at the reload, naming the field's offset.
+  EXPECT_TRUE(logs_->contains(hotmod::LogLevel::warn,
+                              {"module 'crasher'", "State", "what looks like a pointer",
+                               "replaced version 1.0.0", "byte offset 8", "on_load"}))
+      << logs_->dump();
+  const hotmod::Value unloaded = events.payloads("module.unloaded").at(0);
+  EXPECT_EQ(unloaded["version"], "1.0.0");
+  EXPECT_EQ(unloaded["code_kept"], true) << unloaded;
+
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    hotmod::Result<hotmod::Value> r = m.call("call_kept");
+    ASSERT_FALSE(r.ok()) << "stale code ran";
+    EXPECT_EQ(r.error().failure, hotmod::Failure::stale_call) << r.error().message;
+    for (const char* part :
+         {"call into retired version 1.0.0 (load ", ") of module 'crasher' (",
+          "version()), retired ", " s ago; version 2.0.0 (load ", ") is current", "kept from it"})
+      EXPECT_NE(r.error().message.find(part), std::string::npos)
+          << part << " in: " << r.error().message;
+    EXPECT_NE(r.error().diagnostics.find("crashed at:"), std::string::npos)
+        << r.error().diagnostics;
+  }
+  // The host and the current version go on; a stale call is the caller's
+  // mistake: nothing is rolled back or quarantined.
+  EXPECT_EQ(call_int(m, "version"), 2);
+  EXPECT_EQ(call_int(m, "keep_own_function"), 0);
+  EXPECT_EQ(call_int(m, "call_kept"), 2) << "set again by the current version";
+  EXPECT_EQ(events.count("module.crashed"), 0u);
+  EXPECT_EQ(events.count("module.reloaded"), 1u);
+  EXPECT_FALSE(fs::exists(state() / "quarantine.json"));
+}
+
+// Each linker lays an image out its own way (gold puts the headers, the
+// code and the unwind tables in one segment): each one's retired code is
+// guarded, and a stale call into it is still walked back to its caller.
+class StaleCodeWithEveryLinker : public StaleCode,
+                                 public ::testing::WithParamInterface<std::string> {
+ protected:
+  void link(const char* object) const {
+    const std::string linker = GetParam();
+    hotmod::process::Command command({fixtures::link_driver, "-shared", "-fuse-ld=" + linker, "-o",
+                                      (modules() / "crasher.so").string(), object});
+    const hotmod::process::Outcome linked = hotmod::process::run(command);
+    ASSERT_TRUE(linked.ok()) << linker << " (installed by scripts/setup): " << linked.describe()
+                             << "\n"
+                             << linked.output;
+  }
+};
+
+TEST_P(StaleCodeWithEveryLinker, IsGuardedAndNamed) {
+  fs::create_directories(modules());
+  ASSERT_NO_FATAL_FAILURE(link(fixtures::crasher_v1_object));
+  hotmod::Runtime rt(dev_options());
+  EventLog events(rt.bus());
+  hotmod::Module m = load(rt, "crasher");
+  ASSERT_EQ(call_int(m, "keep_own_function"), 0);
+  ASSERT_NO_FATAL_FAILURE(link(fixtures::crasher_v2_object));
+  ASSERT_TRUE(rt.reload("crasher").success);
+  ASSERT_TRUE(wait_until([&] { return events.count("module.unloaded") == 1; }));
+  EXPECT_EQ(events.payloads("module.unloaded").at(0)["code_kept"], true);
+  hotmod::Result<hotmod::Value> r = m.call("call_kept");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().failure, hotmod::Failure::stale_call) << r.error().message;
+  EXPECT_NE(r.error().message.find("call into retired version 1.0.0"), std::string::npos)
+      << r.error().message;
+  EXPECT_EQ(call_int(m, "version"), 2);
+  rt.wait_for_unloads();  // the guarded image is given its pages back and closed
+  EXPECT_EQ(mapped_under(versions()).size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Linkers, StaleCodeWithEveryLinker,
+                         ::testing::Values("bfd", "gold", "lld", "mold"),
+                         [](const auto& linker) { return linker.param; });
+
+TEST_F(StaleCode, APointerTheHostKeptNamesTheVersionBeforeTheProcessDies) {
+  // No call into a module is under way when the host calls it itself:
+  // nothing can catch the failure, but the report says whose code it was.
+  install_crasher(fixtures::crasher_v1);
+  EXPECT_DEATH(
+      {
+        hotmod::Runtime rt(dev_options());
+        EventLog events(rt.bus());
+        hotmod::Module m = load(rt, "crasher");
+        const auto address = m.call("own_function_address").value().get<std::int64_t>();
+        replace_v1(rt, events, m);
+        auto kept = reinterpret_cast<int (*)()>(static_cast<std::uintptr_t>(address));
+        (void)kept();
+      },
+      "call into retired version 1\\.0\\.0 \\(load [0-9]+\\) of module 'crasher', retired "
+      "[0-9]+\\.[0-9] s ago; version 2\\.0\\.0 \\(load [0-9]+\\) is current");
+}
+
+TEST_F(StaleCode, RetiredCodeIsClosedOnceItsTimeIsUp) {
+  install_crasher(fixtures::crasher_v1);
+  hotmod::RuntimeOptions o = dev_options();
+  o.limits.retired_code = std::chrono::seconds(1);
+  hotmod::Runtime rt(o);
+  EventLog events(rt.bus());
+  hotmod::Module m = load(rt, "crasher");
+  const fs::path old_copy = mapped_under(versions()).at(0);
+  replace_v1(rt, events, m);
+  EXPECT_TRUE(is_mapped(old_copy)) << "kept, guarded";
+  EXPECT_TRUE(wait_until([&] { return !is_mapped(old_copy); })) << old_copy;
+  EXPECT_TRUE(fs::exists(old_copy)) << "its copy stays: 2.0.0 rolls back to it if it crashes";
+  EXPECT_EQ(call_int(m, "version"), 2);
+}
+
+TEST_F(StaleCode, PastTheByteLimitTheOldestKeptCodeIsClosedFirst) {
+  install_crasher(fixtures::crasher_v1);
+  hotmod::RuntimeOptions o = dev_options();
+  o.limits.retired_code_mb = 1;
+  hotmod::Runtime rt(o);
+  EventLog events(rt.bus());
+  hotmod::Module m = load(rt, "crasher");
+  const fs::path first_copy = mapped_under(versions()).at(0);
+  constexpr int kReloads = 40;  // more than 1 MiB of crasher images
+  for (int i = 0; i < kReloads; ++i) {
+    install_crasher(i % 2 == 0 ? fixtures::crasher_v2 : fixtures::crasher_v1);
+    hotmod::ReloadStats s = rt.reload("crasher");
+    ASSERT_TRUE(s.success) << s.error;
+  }
+  ASSERT_TRUE(wait_until([&] { return events.count("module.unloaded") == kReloads; }));
+  EXPECT_TRUE(wait_until([&] { return !is_mapped(first_copy); })) << "the oldest goes first";
+  EXPECT_TRUE(wait_until([&] { return mapped_under(versions()).size() < kReloads / 2; }))
+      << mapped_under(versions()).size() << " images mapped";
+  rt.wait_for_unloads();
+  EXPECT_EQ(mapped_under(versions()).size(), 1u) << "all kept code closed";
+  EXPECT_EQ(files_under(versions()).size(), 2u) << "the current one and the one it replaced, "
+                                                   "kept to roll back to";
+}
+
+TEST_F(StaleCode, WithoutContainmentTheImageIsClosedAtOnce) {
+  install_crasher(fixtures::crasher_v1);
+  hotmod::RuntimeOptions o = dev_options();
+  o.contain_crashes = hotmod::RuntimeOptions::Containment::off;
+  hotmod::Runtime rt(o);
+  EventLog events(rt.bus());
+  hotmod::Module m = load(rt, "crasher");
+  const fs::path old_copy = mapped_under(versions()).at(0);
+  replace_v1(rt, events, m);
+  EXPECT_EQ(events.payloads("module.unloaded").at(0)["code_kept"], false);
+  EXPECT_FALSE(is_mapped(old_copy)) << "nothing could name a stale call: nothing is kept";
+}
+
+}  // namespace
+}  // namespace hotmod_test
