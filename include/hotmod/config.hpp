@@ -26,6 +26,7 @@
 //     "capabilities": {"*": ["fs:read"], "net": ["net:listen"], "report": ["lua:io"]},
 //     "performance": {"slow_ms": {"library": 5, "source": 1000, "script": 20, "scan": 100}},
 //     "limits": {"build_s": 600, "compile_s": 300, "hook_s": 60, "pinned_call_s": 10,  // 0: none
+//                "retired_code_s": 300, "retired_code_mb": 64,  // 0: close replaced code at once
 //                "script_instructions": 100000000, "script_memory_mb": 256},
 //     "trace": "hotmod-trace.json",     // Chrome trace events of builds, loads, reloads
 //     "commit": "immediate",            // or "safe_point"

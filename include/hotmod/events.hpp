@@ -11,7 +11,9 @@
 //   module.reload_failed {name, stage, failure, error, diagnostics}
 //   module.dependency_notified {name, dependency, success, error?}: a
 //     dependent's HOTMOD_ON_DEPENDENCY_RELOADED ran after `dependency` reloaded
-//   module.unloaded      {name, version, generation, unloaded, warning?}
+//   module.unloaded      {name, version, generation, unloaded, code_kept, warning?}:
+//     `code_kept`: its code stays mapped but inaccessible a while, so that
+//     a stale call into it fails naming it (limits.retired_code_s)
 //   module.crashed       {name, version, generation, error, quarantined,
 //     rolled_back_to}: a contained crash; `quarantined` is the file's
 //     content hash, `rolled_back_to` the version going back in (or null)
