@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <vector>
 
 namespace hotmod::loader {
 namespace {
@@ -118,7 +117,8 @@ void scan_unique_symbols(std::span<const unsigned char> bytes, const Elf64_Shdr&
 // open): they can be made inaccessible once the image is retired
 // (code_guard.cpp) without anyone else faulting. gold's layout shares the
 // first page of code with relocations and the last with read-only data.
-void code_pages(const std::vector<Elf64_Shdr>& sections, ElfSummary* s) {
+template <class Sections>
+void code_pages(unsigned count, const Sections& section, ElfSummary* s) {
   constexpr std::uint64_t kPage = 4096;
   const auto allocated = [](const Elf64_Shdr& sh) {
     return (sh.sh_flags & SHF_ALLOC) != 0 && sh.sh_size > 0 && sh.sh_type != SHT_NOBITS;
@@ -126,7 +126,8 @@ void code_pages(const std::vector<Elf64_Shdr>& sections, ElfSummary* s) {
   const auto code = [](const Elf64_Shdr& sh) { return (sh.sh_flags & SHF_EXECINSTR) != 0; };
   std::uint64_t start = 0;
   std::uint64_t end = 0;
-  for (const Elf64_Shdr& sh : sections) {
+  for (unsigned i = 0; i < count; ++i) {
+    const Elf64_Shdr sh = section(i);
     if (!allocated(sh) || !code(sh)) continue;
     const bool first = start == end;
     start = first ? sh.sh_addr : std::min(start, sh.sh_addr);
@@ -137,7 +138,8 @@ void code_pages(const std::vector<Elf64_Shdr>& sections, ElfSummary* s) {
   const std::uint64_t page_end = (end + kPage - 1) & ~(kPage - 1);
   bool whole_first = true;
   bool whole_last = true;
-  for (const Elf64_Shdr& sh : sections) {
+  for (unsigned i = 0; i < count; ++i) {
+    const Elf64_Shdr sh = section(i);
     if (!allocated(sh) || code(sh)) continue;
     const std::uint64_t from = sh.sh_addr;
     const std::uint64_t to = sh.sh_addr + sh.sh_size;
@@ -200,9 +202,7 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
     }
     found = s->record.magic == abi::kRecordMagic;
   }
-  std::vector<Elf64_Shdr> all(eh.e_shnum);
-  for (unsigned i = 0; i < eh.e_shnum; ++i) all[i] = section(i);
-  code_pages(all, s);
+  code_pages(eh.e_shnum, section, s);
   if (!found) {
     *f = Error{Stage::validate, Failure::no_descriptor,
                fmt::format("{} is a shared object but not a hotmod module: it has no {} record; "
