@@ -142,7 +142,8 @@ struct RuntimeOptions {
     // call through a pointer kept from it fails naming the version
     // (Failure::stale_call) instead of running stale code
     // ("retired_code_s"; 0: closed at once). The oldest are closed first
-    // past `retired_code_mb` of images, or 64 of them.
+    // past `retired_code_mb` of images, or 64 of them. Its static
+    // destructors run when it is closed.
     std::chrono::seconds retired_code{300};
     std::uint64_t retired_code_mb = 64;
     // Lua instructions one call into a script module (or its chunk, or a

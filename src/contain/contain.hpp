@@ -63,11 +63,29 @@ void prepare_thread();
 void add_image(void* handle, std::string_view module, std::string_view version,
                std::uint64_t generation, std::uint64_t content_hash, const void* owner);
 void remove_image(void* handle);
-// Its version was replaced and its code made inaccessible
+// Its version was replaced and its code is about to be made inaccessible
 // (loader/code_guard.hpp): a fault in that code is a call through a pointer
 // kept from the retired version, failed with Failure::stale_call naming it,
-// how long ago it was retired and the version now current.
-void retire_image(void* handle);
+// how long ago it was retired and the version now current. Where no call
+// into a module is under way to fail (a thread the module started, a
+// pointer the host calls itself), the report is written and the image's
+// code made runnable again, so the thread goes on as it did before code
+// was guarded. At exit everything guarded is made runnable first (the
+// image's static destructors run from it).
+struct GuardRange {
+  std::uintptr_t start = 0;
+  std::size_t size = 0;
+  int protection = 0;  // to give back
+};
+void retire_image(void* handle, const GuardRange* ranges, std::size_t count);
+// The guarding failed after all: calls into it are not stale.
+void unretire_image(void* handle);
+// Gives every guarded image of the process its permissions back; false
+// when one could not be given them (the image must then stay open).
+bool unguard_image(void* handle);
+// Its version is the module's current one (committed): named as current in
+// a stale call's report.
+void mark_current(void* handle);
 
 // What a contained crash tells whoever watches for one (watch_crashes): the
 // runtime rolls the crashed version back and quarantines its file.

@@ -35,6 +35,7 @@ struct CrashFacts {
   // A stale call: the crashed image's version was retired this long ago
   // (-1: it was not), and this one is current (empty: none).
   std::int64_t retired_ago_ns = -1;
+  const void* image = nullptr;  // the crashed image's link map (a module's)
   char current_version[kVersionBytes] = {};
   std::uint64_t current_generation = 0;
   std::size_t frames = 0;

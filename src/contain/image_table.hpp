@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "contain/contain.hpp"
 #include "contain/crash_facts.hpp"
 
 namespace hotmod::contain {
@@ -26,12 +27,19 @@ bool remember_image(const void* map, std::string_view module, std::string_view v
 void forget_image(const void* map);
 // Its version was replaced and its code guarded (loader/code_guard.hpp) at
 // `when_ns` (CLOCK_MONOTONIC): a call into it is a stale call.
-void mark_retired(const void* map, std::int64_t when_ns);
+void mark_retired(const void* map, std::int64_t when_ns, const GuardRange* ranges,
+                  std::size_t count);
+// Gives the guarded ranges of `map` (all images: nullptr) their permissions
+// back, once; false when an mprotect failed. Async-signal-safe.
+bool unguard_map(const void* map);
+// `map` is its module's current image; the owner's others of that module
+// are not. False when it is not in the table.
+bool set_current(const void* map);
 // Copies the facts of the image whose link map is `map`; false when it is
 // not a module image. Async-signal-safe.
 bool find_image(const void* map, ImageFacts* out);
-// The facts of the newest image of `module` loaded by `owner` that is not
-// retired; false when there is none. Async-signal-safe.
+// The facts of the current image of `module` loaded by `owner`
+// (set_current); false when there is none. Async-signal-safe.
 bool find_current(const char* module, const void* owner, ImageFacts* out);
 
 }  // namespace hotmod::contain

@@ -292,9 +292,9 @@ void report_uncontained(const CrashFacts& facts) {
     if (facts.current_version[0] != '\0')
       line << "; version " << facts.current_version << " (load " << facts.current_generation
            << ") is current";
-    line << ": a function pointer, vtable, std::function or lambda kept from it was called after "
-            "it was replaced; not contained, as no call into a module is under way on this "
-            "thread\n";
+    line << ": a pointer kept from it that the host called, or a thread it started, still runs "
+            "its code; with no call into a module under way to fail, its code is made runnable "
+            "again and this thread goes on in it\n";
     line.write();
     return;
   }
@@ -372,7 +372,16 @@ bool contain(int sig, siginfo_t* info, ucontext_t* uc, ThreadCrashState& t,
   if (!containable) {
     regs[REG_RIP] = original_rip;
     regs[REG_RSP] = original_rsp;
-    if (w.in_module && !w.host_crash && deadline == nullptr) report_uncontained(facts);
+    if (w.in_module && !w.host_crash && deadline == nullptr) {
+      report_uncontained(facts);
+      // Retired code that still runs here with nothing to fail: as before
+      // its code was guarded, it goes on (the faulting instruction again).
+      // Only a fault fetching the instruction itself: a crash of the retired
+      // code's own goes the usual way.
+      if (facts.retired_ago_ns >= 0 && sig == SIGSEGV && facts.address == facts.pc &&
+          unguard_map(facts.image))
+        return true;
+    }
     return false;
   }
   t.last = facts;

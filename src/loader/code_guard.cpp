@@ -40,6 +40,9 @@ int find(dl_phdr_info* info, std::size_t, void* arg) {
   return 1;
 }
 
+// What the crash handler's table keeps per image (contain/image_table.cpp).
+constexpr std::size_t kMostRanges = 4;
+
 struct Span {
   std::uintptr_t start;
   std::uintptr_t end;
@@ -50,7 +53,7 @@ struct Span {
 
 }  // namespace
 
-bool guard_code(void* handle, const ElfSummary& elf, GuardedCode* out) {
+bool plan_code_guard(void* handle, const ElfSummary& elf, GuardedCode* out) {
   *out = GuardedCode{};
   if (elf.has_tls || elf.nodelete || !elf.unique_symbols.empty()) return false;
   link_map* map = nullptr;
@@ -104,21 +107,19 @@ bool guard_code(void* handle, const ElfSummary& elf, GuardedCode* out) {
     protection |= PROT_EXEC;
     out->ranges.push_back({start, end - start, protection});
   }
-  for (std::size_t i = 0; i < out->ranges.size(); ++i) {
-    const GuardedCode::Range& r = out->ranges[i];
-    if (mprotect(reinterpret_cast<void*>(r.start), r.size, PROT_NONE) != 0) {
-      out->ranges.resize(i);
-      unguard_code(*out);
-      out->ranges.clear();
-      return false;
-    }
-  }
-  return !out->ranges.empty();
+  return !out->ranges.empty() && out->ranges.size() <= kMostRanges;
 }
 
-void unguard_code(const GuardedCode& code) {
-  for (const GuardedCode::Range& r : code.ranges)
-    mprotect(reinterpret_cast<void*>(r.start), r.size, r.protection);
+bool guard_pages(const GuardedCode& code) {
+  for (std::size_t i = 0; i < code.ranges.size(); ++i) {
+    const GuardedCode::Range& r = code.ranges[i];
+    if (mprotect(reinterpret_cast<void*>(r.start), r.size, PROT_NONE) == 0) continue;
+    for (std::size_t j = 0; j < i; ++j)  // as it was
+      mprotect(reinterpret_cast<void*>(code.ranges[j].start), code.ranges[j].size,
+               code.ranges[j].protection);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace hotmod::loader

@@ -27,14 +27,16 @@ struct GuardedCode {
   std::size_t image_bytes = 0;  // every loadable segment of the image, page-rounded
 };
 
-// False, with nothing changed, when no page could be guarded, or when the
-// image may still run its code after its version is gone: a thread_local
-// object's destructor runs when its thread exits (PT_TLS), and an image
-// linked with -z nodelete or exporting unique symbols is never unloaded.
-bool guard_code(void* handle, const ElfSummary& elf, GuardedCode* out);
+// Which pages of the image `handle` to guard. False when none can be, or
+// when the image may still run its code after its version is gone: a
+// thread_local object's destructor runs when its thread exits (PT_TLS), and
+// an image linked with -z nodelete or exporting unique symbols is never
+// unloaded.
+bool plan_code_guard(void* handle, const ElfSummary& elf, GuardedCode* out);
 
-// Gives the pages back their permissions (before the image is closed: its
-// static destructors run from them).
-void unguard_code(const GuardedCode& code);
+// Makes those pages PROT_NONE; false, with nothing changed, when one could
+// not be. Their permissions come back through contain::unguard_image (the
+// crash handler may give them back first).
+bool guard_pages(const GuardedCode& code);
 
 }  // namespace hotmod::loader

@@ -121,7 +121,7 @@ template <class Sections>
 void code_pages(unsigned count, const Sections& section, ElfSummary* s) {
   constexpr std::uint64_t kPage = 4096;
   const auto allocated = [](const Elf64_Shdr& sh) {
-    return (sh.sh_flags & SHF_ALLOC) != 0 && sh.sh_size > 0 && sh.sh_type != SHT_NOBITS;
+    return (sh.sh_flags & SHF_ALLOC) != 0 && sh.sh_size > 0;
   };
   const auto code = [](const Elf64_Shdr& sh) { return (sh.sh_flags & SHF_EXECINSTR) != 0; };
   std::uint64_t start = 0;
@@ -146,7 +146,10 @@ void code_pages(unsigned count, const Sections& section, ElfSummary* s) {
     if (from < start && to > page_start && sh.sh_type != SHT_RELA && sh.sh_type != SHT_REL)
       whole_first = false;
     if (to > end && from < page_end) whole_last = false;
-    if (from < end && to > start) whole_first = whole_last = false;  // data among the code
+    if (from < end && to > start) {  // data among the code: guard none of it
+      s->code_start = s->code_end = 0;
+      return;
+    }
   }
   s->code_start = whole_first ? page_start : (start + kPage - 1) & ~(kPage - 1);
   s->code_end = whole_last ? page_end : end & ~(kPage - 1);

@@ -141,6 +141,7 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
   if (!failed) {
     next->backend->keep_load_changes();
     if (old) warn_of_stale_pointers(host, slot, h.next, *old);
+    if (next->image.handle != nullptr) contain::mark_current(next->image.handle);
     std::vector<registry::StateBox> garbage;
     if (h.replaced) garbage.push_back(slot.state);
     if (!h.snapshot.empty()) garbage.push_back(h.snapshot);
@@ -164,6 +165,12 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
     case Failure::crashed:
       *f = Error{Stage::initialize, Failure::crashed,
                  fmt::format("on_load of {}{}", failed->escaped.what, kept), failed->escaped.trace};
+      break;
+    case Failure::stale_call:
+      *f = Error{
+          Stage::initialize, Failure::stale_call,
+          fmt::format("module '{}' on_load made a {}{}", slot.name(), failed->escaped.what, kept),
+          failed->escaped.trace};
       break;
     default:
       *f = Error{

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <system_error>
 
 #include "contain/contain.hpp"
@@ -134,22 +135,30 @@ void Reaper::close_kept(std::unique_lock<std::mutex>& lock, bool all) {
     if (!all && oldest.until > now && kept_.size() <= kept_limits_.images &&
         kept_bytes_ <= kept_limits_.bytes)
       return;
-    Kept k = std::move(kept_.front());
+    std::optional<Kept> k(std::move(kept_.front()));
     kept_.pop_front();
-    kept_bytes_ -= k.code.image_bytes;
+    kept_bytes_ -= k->code.image_bytes;
     lock.unlock();
-    close(k);
+    close(*k);
+    k.reset();  // the version goes with mu_ released, as in run()
     lock.lock();
   }
 }
 
 void Reaper::close(Kept& k) {
   registry::Version& v = *k.retired.version;
-  loader::unguard_code(k.code);
   std::string why;
-  if (!close_version(v, &why) && warn_)
-    warn_(fmt::format("module '{}' (version {}) stayed in memory after unloading: {}", v.module,
-                      v.version, why));
+  // Between here and dlclose a stale call runs old code again, as it did
+  // before code was guarded: the image's finalizers need its code.
+  if (!contain::unguard_image(v.image.handle)) {
+    why =
+        "its code could not be made runnable again for its static destructors (mprotect "
+        "failed), so it stays open";
+    if (k.retired.stayed) k.retired.stayed(why);
+    keep_for_good(std::move(k.retired));
+    return;
+  }
+  if (!close_version(v, &why) && k.retired.stayed) k.retired.stayed(why);
 }
 
 namespace {
@@ -189,37 +198,54 @@ bool Reaper::keep_waiting(const std::deque<Retired>& batch, const pin::Straggler
   return !finishing_ || std::chrono::steady_clock::now() - finish_started_ < limit_;
 }
 
-void Reaper::abandon(std::deque<Retired>& batch) {
-  // Never unloaded: their code may still be running. Kept reachable, so leak
-  // checkers do not count them.
+void Reaper::keep_for_good(Retired r) {
+  // Kept reachable, so leak checkers do not count them.
   static std::mutex mu;
   static auto* kept = new std::vector<Retired>();
+  std::lock_guard lock(mu);
+  kept->push_back(std::move(r));
+}
+
+void Reaper::abandon(std::deque<Retired>& batch) {
+  // Never unloaded: their code may still be running.
   for (Retired& r : batch) {
     if (r.done)
       r.done(false, false,
              "a call into module code that began before it was replaced was still running at "
              "shutdown");
     r.done = nullptr;
-    std::lock_guard lock(mu);
-    kept->push_back(std::move(r));
+    keep_for_good(std::move(r));
   }
 }
 
 void Reaper::unload(Retired& r) {
   registry::Version& v = *r.version;
   destroy_objects(v, r.garbage);
-  Kept k;
-  if (r.keep_code && kept_limits_.age > std::chrono::seconds::zero() && v.image.handle != nullptr &&
-      loader::guard_code(v.image.handle, v.elf, &k.code)) {
-    contain::retire_image(v.image.handle);
-    if (r.done) r.done(true, true, "");
-    r.done = nullptr;
-    k.until = std::chrono::steady_clock::now() + kept_limits_.age;
-    k.retired = std::move(r);
+  bool keep = r.keep_code && kept_limits_.age > std::chrono::seconds::zero() &&
+              kept_limits_.bytes > 0 && kept_limits_.images > 0 && v.image.handle != nullptr;
+  if (keep) {
     std::lock_guard lock(mu_);
-    kept_bytes_ += k.code.image_bytes;
-    kept_.push_back(std::move(k));
-    return;
+    keep = !finishing_;  // shutting down: everything is closed now
+  }
+  Kept k;
+  if (keep && loader::plan_code_guard(v.image.handle, v.elf, &k.code)) {
+    // Known as retired before its pages go, so that a call arriving in
+    // between is named a stale call, not a crash of that version.
+    std::vector<contain::GuardRange> ranges;
+    for (const loader::GuardedCode::Range& g : k.code.ranges)
+      ranges.push_back({g.start, g.size, g.protection});
+    contain::retire_image(v.image.handle, ranges.data(), ranges.size());
+    if (loader::guard_pages(k.code)) {
+      if (r.done) r.done(true, true, "");
+      r.done = nullptr;
+      k.until = std::chrono::steady_clock::now() + kept_limits_.age;
+      k.retired = std::move(r);
+      std::lock_guard lock(mu_);
+      kept_bytes_ += k.code.image_bytes;
+      kept_.push_back(std::move(k));
+      return;
+    }
+    contain::unretire_image(v.image.handle);
   }
   std::string why;
   const bool unloaded = close_version(v, &why);

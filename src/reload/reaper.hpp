@@ -47,6 +47,8 @@ struct Retired {
   // the process; `why` it stayed otherwise), or its code guarded
   // (`code_kept`).
   std::function<void(bool unloaded, bool code_kept, const std::string& why)> done;
+  // Its code was kept, and its image then stayed in the process when closed.
+  std::function<void(const std::string& why)> stayed;
 };
 
 // How much retired code stays guarded: each image at most `age`, and the
@@ -91,6 +93,7 @@ class Reaper {
   bool keep_waiting(const std::deque<Retired>& batch, const pin::Straggler& s, bool* reported);
   // The grace period never ended: the versions stay mapped for good.
   static void abandon(std::deque<Retired>& batch);
+  static void keep_for_good(Retired r);
 
   const std::chrono::nanoseconds limit_;
   const std::function<void(const std::string&)> warn_;

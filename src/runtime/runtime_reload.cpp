@@ -211,6 +211,11 @@ void runtime::Core::retire(registry::Slot& slot, std::shared_ptr<registry::Versi
     }
     bus.publish("module.unloaded", payload);
   };
+  r.stayed = [this, keep, version](const std::string& why) {
+    keep->lingering.fetch_add(1);
+    log.warn(fmt::format("module '{}' (version {}) stayed in memory after unloading: {}",
+                         keep->name(), version, why));
+  };
   reaper.retire(std::move(r));
 }
 

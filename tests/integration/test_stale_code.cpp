@@ -4,7 +4,10 @@
 // left in its state, or one the host kept — fails naming the version, how
 // long ago it was retired and the version now current, instead of running
 // stale code. At the reload, the pointer left in state is warned about.
+#include <unistd.h>
+
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include "crash_support.hpp"
@@ -108,22 +111,70 @@ INSTANTIATE_TEST_SUITE_P(Linkers, StaleCodeWithEveryLinker,
                          ::testing::Values("bfd", "gold", "lld", "mold"),
                          [](const auto& linker) { return linker.param; });
 
-TEST_F(StaleCode, APointerTheHostKeptNamesTheVersionBeforeTheProcessDies) {
-  // No call into a module is under way when the host calls it itself:
-  // nothing can catch the failure, but the report says whose code it was.
+TEST_F(StaleCode, APointerTheHostCallsItselfIsNamedAndGoesOnAsBefore) {
+  // No call into a module is under way when the host calls it itself, so
+  // nothing can fail: the report says whose code it is, and the code is
+  // made runnable again — as a module's own thread still running in it
+  // needs — rather than the process dying.
   install_crasher(fixtures::crasher_v1);
-  EXPECT_DEATH(
+  hotmod::Runtime rt(dev_options());
+  EventLog events(rt.bus());
+  hotmod::Module m = load(rt, "crasher");
+  const auto address = m.call("own_function_address").value().get<std::int64_t>();
+  replace_v1(rt, events, m);
+  auto kept = reinterpret_cast<int (*)()>(static_cast<std::uintptr_t>(address));
+  testing::internal::CaptureStderr();
+  const int answer = kept();
+  const std::string said = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(answer, 1) << "the retired version's code ran, as before it was guarded";
+  for (const char* part :
+       {"hotmod: call into retired version 1.0.0 (load ", ") of module 'crasher', retired ",
+        " s ago; version 2.0.0 (load ", ") is current", "made runnable again"})
+    EXPECT_NE(said.find(part), std::string::npos) << part << " in: " << said;
+  EXPECT_EQ(kept(), 1);
+  EXPECT_EQ(call_int(m, "version"), 2);
+}
+
+TEST_F(StaleCode, AThreadTheModuleStartedGoesOnInItsRetiredCode) {
+  int release[2];
+  int started[2];
+  ASSERT_EQ(::pipe(release), 0);
+  ASSERT_EQ(::pipe(started), 0);
+  install_crasher(fixtures::crasher_v1);
+  hotmod::Runtime rt(dev_options());
+  EventLog events(rt.bus());
+  hotmod::Module m = load(rt, "crasher");
+  ASSERT_TRUE(m.call("start_own_thread", release[0], started[1]).ok());
+  char byte = 0;
+  ASSERT_EQ(::read(started[0], &byte, 1), 1);
+  ASSERT_EQ(byte, 's');
+  replace_v1(rt, events, m);  // its code is guarded while the thread waits in read()
+
+  testing::internal::CaptureStderr();
+  byte = 'r';
+  ASSERT_EQ(::write(release[1], &byte, 1), 1);
+  ASSERT_EQ(::read(started[0], &byte, 1), 1) << "the thread went on in the retired code";
+  const std::string said = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(byte, 'd');
+  EXPECT_NE(said.find("or a thread it started, still runs its code"), std::string::npos) << said;
+  EXPECT_EQ(call_int(m, "version"), 2);
+  for (int fd : {release[0], release[1], started[0], started[1]}) ::close(fd);
+}
+
+TEST_F(StaleCode, ExitWithRetiredCodeKeptRunsItsStaticDestructors) {
+  // exit() with the runtime still alive runs the retired image's static
+  // destructors and finalizers from its code: made runnable first, so
+  // nothing faults and nothing is reported.
+  install_crasher(fixtures::crasher_v1);
+  EXPECT_EXIT(
       {
-        hotmod::Runtime rt(dev_options());
-        EventLog events(rt.bus());
-        hotmod::Module m = load(rt, "crasher");
-        const auto address = m.call("own_function_address").value().get<std::int64_t>();
-        replace_v1(rt, events, m);
-        auto kept = reinterpret_cast<int (*)()>(static_cast<std::uintptr_t>(address));
-        (void)kept();
+        auto* rt = new hotmod::Runtime(dev_options());  // never destroyed: exit() finds it alive
+        EventLog events(rt->bus());
+        hotmod::Module m = load(*rt, "crasher");
+        replace_v1(*rt, events, m);
+        std::exit(7);
       },
-      "call into retired version 1\\.0\\.0 \\(load [0-9]+\\) of module 'crasher', retired "
-      "[0-9]+\\.[0-9] s ago; version 2\\.0\\.0 \\(load [0-9]+\\) is current");
+      testing::ExitedWithCode(7), "^$");
 }
 
 TEST_F(StaleCode, RetiredCodeIsClosedOnceItsTimeIsUp) {
@@ -135,7 +186,7 @@ TEST_F(StaleCode, RetiredCodeIsClosedOnceItsTimeIsUp) {
   hotmod::Module m = load(rt, "crasher");
   const fs::path old_copy = mapped_under(versions()).at(0);
   replace_v1(rt, events, m);
-  EXPECT_TRUE(is_mapped(old_copy)) << "kept, guarded";
+  EXPECT_EQ(events.payloads("module.unloaded").at(0)["code_kept"], true);
   EXPECT_TRUE(wait_until([&] { return !is_mapped(old_copy); })) << old_copy;
   EXPECT_TRUE(fs::exists(old_copy)) << "its copy stays: 2.0.0 rolls back to it if it crashes";
   EXPECT_EQ(call_int(m, "version"), 2);
