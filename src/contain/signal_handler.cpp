@@ -442,6 +442,28 @@ void on_deadline(int sig, siginfo_t* info, void* context) {
   t.handling = false;
 }
 
+// A fetch from guarded retired code with containment off: given back its
+// permissions, reported, and the instruction runs again.
+bool runs_again(siginfo_t* info, void* context) {
+  const auto pc =
+      static_cast<std::uintptr_t>(static_cast<ucontext_t*>(context)->uc_mcontext.gregs[REG_RIP]);
+  dl_find_object found;
+  ImageFacts image;
+  if (reinterpret_cast<std::uintptr_t>(info->si_addr) != pc ||
+      _dl_find_object(reinterpret_cast<void*>(pc), &found) != 0 ||
+      !find_image(found.dlfo_link_map, &image) || image.retired_ns == 0)
+    return false;
+  CrashFacts facts;
+  std::memcpy(facts.module, image.module, sizeof facts.module);
+  std::memcpy(facts.version, image.version, sizeof facts.version);
+  facts.generation = image.generation;
+  facts.owner = image.owner;
+  facts.retired_ago_ns = image.retired_ns;
+  name_stale_call(&facts);
+  report_uncontained(facts);
+  return unguard_map(found.dlfo_link_map);
+}
+
 void on_signal(int sig, siginfo_t* info, void* context) {
   if (sig == deadline_signal()) {
     on_deadline(sig, info, context);
@@ -456,6 +478,8 @@ void on_signal(int sig, siginfo_t* info, void* context) {
     const bool contained = contain(sig, info, static_cast<ucontext_t*>(context), t, nullptr);
     t.handling = false;
     if (contained) return;
+  } else if (sig == SIGSEGV && info->si_code == SEGV_ACCERR && runs_again(info, context)) {
+    return;  // containment was turned off while retired code stayed guarded
   }
   pass_on(sig, info, context);
 }

@@ -161,6 +161,21 @@ TEST_F(StaleCode, AThreadTheModuleStartedGoesOnInItsRetiredCode) {
   for (int fd : {release[0], release[1], started[0], started[1]}) ::close(fd);
 }
 
+TEST_F(StaleCode, TurningContainmentOffLeavesNoGuardedCodeToDieOn) {
+  install_crasher(fixtures::crasher_v1);
+  hotmod::Runtime rt(dev_options());
+  EventLog events(rt.bus());
+  hotmod::Module m = load(rt, "crasher");
+  const auto address = m.call("own_function_address").value().get<std::int64_t>();
+  replace_v1(rt, events, m);
+  rt.set_dev_mode(false);  // production: crashes are no longer contained
+  auto kept = reinterpret_cast<int (*)()>(static_cast<std::uintptr_t>(address));
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(kept(), 1);
+  const std::string said = testing::internal::GetCapturedStderr();
+  EXPECT_NE(said.find("call into retired version 1.0.0"), std::string::npos) << said;
+}
+
 TEST_F(StaleCode, ExitWithRetiredCodeKeptRunsItsStaticDestructors) {
   // exit() with the runtime still alive runs the retired image's static
   // destructors and finalizers from its code: made runnable first, so
