@@ -27,6 +27,22 @@ class StaleCode : public CrashTest {
     ASSERT_TRUE(wait_until([&] { return events.count("module.unloaded") == 1; })) << logs_->dump();
     ASSERT_EQ(call_int(m, "version"), 2);
   }
+
+  using Fn = int (*)();
+  // Keeps 1.0.0's version(), as a host keeps a callback a module gave it,
+  // then replaces 1.0.0.
+  Fn keep_then_replace_v1(hotmod::Runtime& rt, EventLog& events, const hotmod::Module& m) const {
+    const auto address = m.call("own_function_address").value().get<std::int64_t>();
+    replace_v1(rt, events, m);
+    return reinterpret_cast<Fn>(static_cast<std::uintptr_t>(address));
+  }
+  // Calls `fn` from the host; `said` gets what was written to stderr.
+  static int call_from_host(Fn fn, std::string* said) {
+    testing::internal::CaptureStderr();
+    const int answer = fn();
+    *said = testing::internal::GetCapturedStderr();
+    return answer;
+  }
 };
 
 TEST_F(StaleCode, APointerLeftInStateFailsNamingTheRetiredVersion) {
@@ -120,13 +136,10 @@ TEST_F(StaleCode, APointerTheHostCallsItselfIsNamedAndGoesOnAsBefore) {
   hotmod::Runtime rt(dev_options());
   EventLog events(rt.bus());
   hotmod::Module m = load(rt, "crasher");
-  const auto address = m.call("own_function_address").value().get<std::int64_t>();
-  replace_v1(rt, events, m);
-  auto kept = reinterpret_cast<int (*)()>(static_cast<std::uintptr_t>(address));
-  testing::internal::CaptureStderr();
-  const int answer = kept();
-  const std::string said = testing::internal::GetCapturedStderr();
-  EXPECT_EQ(answer, 1) << "the retired version's code ran, as before it was guarded";
+  const Fn kept = keep_then_replace_v1(rt, events, m);
+  std::string said;
+  EXPECT_EQ(call_from_host(kept, &said), 1)
+      << "the retired version's code ran, as before it was guarded";
   for (const char* part :
        {"hotmod: call into retired version 1.0.0 (load ", ") of module 'crasher', retired ",
         " s ago; version 2.0.0 (load ", ") is current", "made runnable again"})
@@ -166,13 +179,10 @@ TEST_F(StaleCode, TurningContainmentOffLeavesNoGuardedCodeToDieOn) {
   hotmod::Runtime rt(dev_options());
   EventLog events(rt.bus());
   hotmod::Module m = load(rt, "crasher");
-  const auto address = m.call("own_function_address").value().get<std::int64_t>();
-  replace_v1(rt, events, m);
+  const Fn kept = keep_then_replace_v1(rt, events, m);
   rt.set_dev_mode(false);  // production: crashes are no longer contained
-  auto kept = reinterpret_cast<int (*)()>(static_cast<std::uintptr_t>(address));
-  testing::internal::CaptureStderr();
-  EXPECT_EQ(kept(), 1);
-  const std::string said = testing::internal::GetCapturedStderr();
+  std::string said;
+  EXPECT_EQ(call_from_host(kept, &said), 1);
   EXPECT_NE(said.find("call into retired version 1.0.0"), std::string::npos) << said;
 }
 
