@@ -157,20 +157,18 @@ bool find_image(const void* map, ImageFacts* out) {
 }
 
 bool find_current(const char* module, const void* owner, ImageFacts* out) {
-  bool found = false;
   const std::size_t used = g_used.load(std::memory_order_acquire);
   for (std::size_t i = 0; i < used; ++i) {
     Slot& s = slots()[i];
     if (s.map.load(std::memory_order_acquire) == nullptr ||
         !s.current.load(std::memory_order_acquire) || s.facts.owner != owner ||
-        std::strncmp(s.facts.module, module, sizeof s.facts.module) != 0 ||
-        (found && s.facts.generation < out->generation))
+        std::strncmp(s.facts.module, module, sizeof s.facts.module) != 0)
       continue;
-    *out = s.facts;
+    *out = s.facts;  // set_current() marks one per module and owner
     out->retired_ns = 0;
-    found = true;
+    return true;
   }
-  return found;
+  return false;
 }
 
 namespace {
@@ -205,6 +203,8 @@ void retire_image(void* handle, const GuardRange* ranges, std::size_t count) {
   clock_gettime(CLOCK_MONOTONIC, &now);
   if (const void* map = link_map_of(handle))
     mark_retired(map, std::int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec, ranges, count);
+  // Each time, not once: the image's function-local statics may have
+  // registered their destructors at any point before now.
   std::atexit(&unguard_at_exit);
 }
 

@@ -76,20 +76,24 @@ const char* base_name(const char* path) {
   return slash != nullptr ? slash + 1 : path;
 }
 
+// The crashed image's facts, as the table has them.
+void take_facts(const ImageFacts& image, const void* map, CrashFacts* facts) {
+  std::memcpy(facts->module, image.module, sizeof facts->module);
+  std::memcpy(facts->version, image.version, sizeof facts->version);
+  facts->generation = image.generation;
+  facts->content_hash = image.content_hash;
+  facts->owner = image.owner;
+  facts->retired_ago_ns = image.retired_ns;  // a time until name_stale_call() makes it an age
+  facts->image = map;
+}
+
 Where where(std::uintptr_t pc, const ThreadCrashState& t, CrashFacts* facts, bool record) {
   dl_find_object found;
   if (_dl_find_object(reinterpret_cast<void*>(pc), &found) != 0) return Where::runtime_library;
   const auto* map = found.dlfo_link_map;
   ImageFacts image;
   if (find_image(map, &image)) {
-    if (record) {
-      std::memcpy(facts->module, image.module, sizeof facts->module);
-      std::memcpy(facts->version, image.version, sizeof facts->version);
-      facts->generation = image.generation;
-      facts->content_hash = image.content_hash;
-      facts->owner = image.owner;
-      facts->retired_ago_ns = image.retired_ns;  // a time until contain() makes it an age
-    }
+    if (record) take_facts(image, map, facts);
     return Where::module;
   }
   const char* name = map->l_name != nullptr ? map->l_name : "";
@@ -378,8 +382,8 @@ bool contain(int sig, siginfo_t* info, ucontext_t* uc, ThreadCrashState& t,
       // its code was guarded, it goes on (the faulting instruction again).
       // Only a fault fetching the instruction itself: a crash of the retired
       // code's own goes the usual way.
-      if (facts.retired_ago_ns >= 0 && sig == SIGSEGV && facts.address == facts.pc &&
-          unguard_map(facts.image))
+      if (facts.retired_ago_ns >= 0 && facts.image != nullptr && sig == SIGSEGV &&
+          facts.address == facts.pc && unguard_map(facts.image))
         return true;
     }
     return false;
@@ -454,11 +458,7 @@ bool runs_again(siginfo_t* info, void* context) {
       !find_image(found.dlfo_link_map, &image) || image.retired_ns == 0)
     return false;
   CrashFacts facts;
-  std::memcpy(facts.module, image.module, sizeof facts.module);
-  std::memcpy(facts.version, image.version, sizeof facts.version);
-  facts.generation = image.generation;
-  facts.owner = image.owner;
-  facts.retired_ago_ns = image.retired_ns;
+  take_facts(image, found.dlfo_link_map, &facts);
   name_stale_call(&facts);
   report_uncontained(facts);
   return unguard_map(found.dlfo_link_map);

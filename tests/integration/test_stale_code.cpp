@@ -148,6 +148,26 @@ TEST_F(StaleCode, APointerTheHostCallsItselfIsNamedAndGoesOnAsBefore) {
   EXPECT_EQ(call_int(m, "version"), 2);
 }
 
+TEST_F(StaleCode, MakingOneRetiredImageRunnableLeavesTheOthersGuarded) {
+  install_crasher(fixtures::crasher_v1);
+  hotmod::Runtime rt(dev_options());
+  EventLog events(rt.bus());
+  hotmod::Module m = load(rt, "crasher");
+  const Fn kept_v1 = keep_then_replace_v1(rt, events, m);
+  ASSERT_EQ(call_int(m, "keep_own_function"), 0);  // 2.0.0's, in the state
+  install_crasher(fixtures::crasher_v1);
+  ASSERT_TRUE(rt.reload("crasher").success);
+  ASSERT_TRUE(wait_until([&] { return events.count("module.unloaded") == 2; }));
+
+  std::string said;
+  EXPECT_EQ(call_from_host(kept_v1, &said), 1);  // load 1's code runs again
+  hotmod::Result<hotmod::Value> r = m.call("call_kept");
+  ASSERT_FALSE(r.ok()) << "2.0.0's code ran: it was made runnable along with load 1's";
+  EXPECT_EQ(r.error().failure, hotmod::Failure::stale_call) << r.error().message;
+  EXPECT_NE(r.error().message.find("call into retired version 2.0.0"), std::string::npos)
+      << r.error().message;
+}
+
 TEST_F(StaleCode, AThreadTheModuleStartedGoesOnInItsRetiredCode) {
   int release[2];
   int started[2];
