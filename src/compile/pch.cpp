@@ -10,6 +10,7 @@
 #include "compile/content_hash.hpp"
 #include "compile/depfile.hpp"
 #include "process/run.hpp"
+#include "text/file_lock.hpp"
 #include "text/read_file.hpp"
 
 namespace hotmod::compile {
@@ -66,17 +67,32 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
     out.pch.use_flags = {"-include", header.string(), "-Winvalid-pch"};
 
   std::error_code ec;
-  const nlohmann::json recorded = nlohmann::json::parse(
-      text::read_whole_file(dir / "inputs.json").value_or(""), nullptr, false);
-  if (fs::exists(pch, ec) && inputs_unchanged(recorded)) {
+  auto built_already = [&] {
+    const nlohmann::json recorded = nlohmann::json::parse(
+        text::read_whole_file(dir / "inputs.json").value_or(""), nullptr, false);
+    if (!fs::exists(pch, ec) || !inputs_unchanged(recorded)) return false;
     out.ok = true;
     out.pch.inputs = paths_of(recorded);
+    return true;
+  };
+  if (built_already()) return out;
+
+  // One builder at a time: processes sharing the cache that found no PCH
+  // wait for the first to build it and use that one. Two builds would each
+  // rename theirs into place, and a compile cached (by ccache) against the
+  // first would never match again: the compiler's output differs each time.
+  fs::create_directories(dir, ec);
+  std::string busy;
+  std::optional<text::FileLock> lock =
+      text::FileLock::acquire(dir / "build.lock", cancel, limit, &busy);
+  if (!lock) {
+    out.error = fmt::format("building the precompiled header: {}", busy);
     return out;
   }
+  if (built_already()) return out;
 
   // Built under a private name, then renamed into place: compiles running
   // in other processes keep reading the old one.
-  fs::create_directories(dir, ec);
   if (!fs::exists(header, ec)) {
     const fs::path tmp = header.string() + ".tmp" + std::to_string(now_ns());
     if (!write_text(tmp, kHeader)) {
