@@ -81,6 +81,8 @@ enum class Failure {
                         // (RuntimeOptions::state_dir)
   stale_call,           // a call reached the code of a version replaced since, through a
                         // pointer kept from it (a function pointer, vtable, std::function)
+  state_not_copyable,   // its state is kept across the reload but cannot be copied, so a
+                        // failed on_load could not be undone: refused before anything ran
 };
 
 std::string_view to_string(ModuleKind kind);

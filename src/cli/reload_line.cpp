@@ -76,6 +76,8 @@ std::string_view failure_words(Failure failure) {
       return "quarantined after a crash";
     case Failure::stale_call:
       return "called a replaced version";
+    case Failure::state_not_copyable:
+      return "state cannot be copied";
   }
   return "failed";
 }

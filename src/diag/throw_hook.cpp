@@ -2,12 +2,15 @@
 // __cxa_throw (the hotmod target links with --export-dynamic-symbol), so
 // modules' throws reach it first. It records the throw site when dev mode
 // asks for traces and the thread is running module code, then hands the
-// exception to the C++ runtime's __cxa_throw unchanged.
+// exception to the C++ runtime's __cxa_throw — with a destructor that keeps
+// the module's image open while the exception lives, when it was thrown in
+// module code (contain/exception_holds.hpp).
 #include <dlfcn.h>
 
 #include <cstdlib>
 #include <typeinfo>
 
+#include "contain/exception_holds.hpp"
 #include "diag/stack_trace.hpp"
 
 namespace hotmod::diag {
@@ -46,6 +49,8 @@ extern "C" [[gnu::visibility("default")]] [[noreturn]] void __cxa_throw(void* ob
   // The caller of __cxa_throw is the throw site, whatever the optimiser
   // inlined around it.
   if (hotmod::diag::capturing()) hotmod::diag::capture_throw(__builtin_return_address(0));
+  // Thrown in module code: its image stays open while the exception lives.
+  destroy = hotmod::contain::hold_image_for(object, destroy, __builtin_return_address(0));
 #ifdef HOTMOD_ASAN
   __asan_handle_no_return();
 #endif

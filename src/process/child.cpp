@@ -3,8 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +12,8 @@
 #include <utility>
 
 #include <fmt/format.h>
+
+#include "process/spawn_helper.hpp"
 
 extern char** environ;
 
@@ -41,36 +41,34 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
   return out;
 }
 
-int open_pidfd(pid_t pid) {
-#ifdef SYS_pidfd_open
-  const long fd = ::syscall(SYS_pidfd_open, pid, 0);
-  return fd < 0 ? -1 : static_cast<int>(fd);
-#else
-  (void)pid;
-  return -1;
-#endif
-}
-
 void close_fd(int& fd) {
   if (fd >= 0) ::close(fd);
   fd = -1;
 }
 
-// posix_spawn's file actions and attributes, released however spawn() returns.
-struct SpawnSetup {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  SpawnSetup() {
-    posix_spawn_file_actions_init(&actions);
-    posix_spawnattr_init(&attr);
+// Where execvp would look for `program`: itself when it holds a '/', else
+// each folder of the host's $PATH (an empty entry is the current folder).
+std::vector<std::string> candidates_for(const std::string& program) {
+  if (program.find('/') != std::string::npos) return {program};
+  const char* path = std::getenv("PATH");
+  std::string_view folders = path != nullptr ? path : "/bin:/usr/bin";
+  std::vector<std::string> out;
+  for (;;) {
+    const std::size_t colon = folders.find(':');
+    const std::string_view folder = folders.substr(0, colon);
+    out.push_back(folder.empty() ? program : fmt::format("{}/{}", folder, program));
+    if (colon == std::string_view::npos) break;
+    folders.remove_prefix(colon + 1);
   }
-  ~SpawnSetup() {
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-  }
-  SpawnSetup(const SpawnSetup&) = delete;
-  SpawnSetup& operator=(const SpawnSetup&) = delete;
-};
+  return out;
+}
+
+std::vector<const char*> pointers_to(const std::vector<std::string>& strings) {
+  std::vector<const char*> out;
+  for (const std::string& s : strings) out.push_back(s.c_str());
+  out.push_back(nullptr);
+  return out;
+}
 
 }  // namespace
 
@@ -105,63 +103,77 @@ Result<Child> Child::spawn(const Command& command, const Streams& streams) {
   if (streams.output == Streams::Output::pipe && ::pipe2(out_pipe, O_CLOEXEC) != 0)
     return fail("cannot create a pipe", errno);
 
-  SpawnSetup setup;
+  ExecPlan plan;
+  auto redirect = [&](ExecPlan::Redirect r) { plan.redirects[plan.redirect_count++] = r; };
+  using Kind = ExecPlan::Redirect::Kind;
   switch (streams.input) {
     case Streams::Input::null:
-      posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0);
+      redirect({Kind::open, 0, "/dev/null", O_RDONLY, -1});
       break;
     case Streams::Input::pipe:
-      posix_spawn_file_actions_adddup2(&setup.actions, in_pipe[0], 0);
+      redirect({Kind::dup, 0, nullptr, 0, in_pipe[0]});
       break;
     case Streams::Input::file:
-      posix_spawn_file_actions_addopen(&setup.actions, 0, streams.input_file.c_str(), O_RDONLY, 0);
+      redirect({Kind::open, 0, streams.input_file.c_str(), O_RDONLY, -1});
       break;
   }
+  const int write_flags = O_WRONLY | O_CREAT | O_TRUNC;
   switch (streams.output) {
     case Streams::Output::pipe:
-      posix_spawn_file_actions_adddup2(&setup.actions, out_pipe[1], 1);
-      posix_spawn_file_actions_adddup2(&setup.actions, out_pipe[1], 2);  // one stream, in order
+      redirect({Kind::dup, 1, nullptr, 0, out_pipe[1]});
+      redirect({Kind::dup, 2, nullptr, 0, out_pipe[1]});  // one stream, in order
       break;
     case Streams::Output::files:
-      posix_spawn_file_actions_addopen(&setup.actions, 1, streams.stdout_file.c_str(),
-                                       O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      redirect({Kind::open, 1, streams.stdout_file.c_str(), write_flags, -1});
       if (streams.stderr_file == streams.stdout_file)  // one file, one offset: in order
-        posix_spawn_file_actions_adddup2(&setup.actions, 1, 2);
+        redirect({Kind::dup, 2, nullptr, 0, 1});
       else
-        posix_spawn_file_actions_addopen(&setup.actions, 2, streams.stderr_file.c_str(),
-                                         O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        redirect({Kind::open, 2, streams.stderr_file.c_str(), write_flags, -1});
       break;
     case Streams::Output::inherit:
       break;
   }
-  posix_spawn_file_actions_addchdir_np(&setup.actions, dir.c_str());
-  // The child starts with every signal at its default and none blocked,
-  // whatever the calling thread blocks or the host handles.
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&setup.attr, &none);
-  posix_spawnattr_setsigdefault(&setup.attr, &all);
-  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-  if (streams.own_group) {
-    flags |= POSIX_SPAWN_SETPGROUP;
-    posix_spawnattr_setpgroup(&setup.attr, 0);
-  }
-  posix_spawnattr_setflags(&setup.attr, flags);
+  plan.directory = dir.c_str();
+  plan.own_group = streams.own_group;
 
+  const std::vector<std::string> candidates = candidates_for(program);
+  const std::vector<const char*> candidate_pointers = pointers_to(candidates);
   std::vector<std::string> argv_strings = command.argv;
   std::vector<std::string> env_strings = environment_of(command);
   std::vector<char*> argv = pointers(argv_strings);
   std::vector<char*> envp = pointers(env_strings);
-  // posix_spawnp looks a bare name up in $PATH (the host's), like a shell.
-  const int rc = ::posix_spawnp(&child.pid_, program.c_str(), &setup.actions, &setup.attr,
-                                argv.data(), envp.data());
-  if (rc != 0) {
-    child.pid_ = -1;
-    return fail(rc == ENOENT ? "not found (is it installed, and in PATH?)" : "spawn failed", rc);
+  plan.candidates = candidate_pointers.data();
+  plan.argv = argv.data();
+  plan.envp = envp.data();
+  int start_error = 0;
+  std::unique_ptr<SpawnHelper> helper = SpawnHelper::start(plan, &start_error);
+  if (!helper) return fail("cannot start a process", start_error);
+  if (plan.failed_step != ExecPlan::none) {
+    switch (plan.failed_step) {
+      case ExecPlan::exec:
+        return fail(plan.error == ENOENT ? "not found (is it installed, and in PATH?)"
+                                         : "it could not be executed",
+                    plan.error);
+      case ExecPlan::enter_directory:
+        return fail(fmt::format("cannot enter its folder '{}'", dir), plan.error);
+      case ExecPlan::new_group:
+        return fail("cannot give it a process group of its own", plan.error);
+      case ExecPlan::clone_program:
+        return fail("cannot start a process", plan.error);
+      case ExecPlan::helper_killed:
+        return fail("the process starting it was killed", ESRCH);
+      default: {
+        const ExecPlan::Redirect& r = plan.redirects[plan.failed_step];
+        return fail(r.path != nullptr ? fmt::format("cannot open '{}' for its {}", r.path,
+                                                    r.target == 0 ? "input" : "output")
+                                      : "cannot redirect its standard streams",
+                    plan.error);
+      }
+    }
   }
+  child.pid_ = helper->program();
+  child.helper_ = std::move(helper);
   child.own_group_ = streams.own_group;
-  child.pidfd_ = open_pidfd(child.pid_);
   if (in_pipe[0] >= 0) ::close(in_pipe[0]);
   if (out_pipe[1] >= 0) ::close(out_pipe[1]);
   child.stdin_ = in_pipe[1];
@@ -171,7 +183,7 @@ Result<Child> Child::spawn(const Command& command, const Streams& streams) {
 
 Child::Child(Child&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
-      pidfd_(std::exchange(other.pidfd_, -1)),
+      helper_(std::move(other.helper_)),
       stdin_(std::exchange(other.stdin_, -1)),
       output_(std::exchange(other.output_, -1)),
       own_group_(other.own_group_),
@@ -180,7 +192,7 @@ Child::Child(Child&& other) noexcept
 Child& Child::operator=(Child&& other) noexcept {
   Child old(std::move(*this));  // ends what this held, once it goes
   pid_ = std::exchange(other.pid_, -1);
-  pidfd_ = std::exchange(other.pidfd_, -1);
+  helper_ = std::move(other.helper_);
   stdin_ = std::exchange(other.stdin_, -1);
   output_ = std::exchange(other.output_, -1);
   own_group_ = other.own_group_;
@@ -197,7 +209,7 @@ Child::~Child() {
 }
 
 void Child::close_all() {
-  close_fd(pidfd_);
+  helper_.reset();
   close_fd(stdin_);
   close_fd(output_);
 }
@@ -217,16 +229,15 @@ void Child::close_stdin() {
 }
 
 void Child::signal(int sig) {
-  if (pid_ <= 0 || exit_) return;
-  if (own_group_) ::kill(-pid_, sig);
-  ::kill(pid_, sig);
+  if (pid_ <= 0 || exit_ || !helper_) return;
+  helper_->signal(sig, own_group_);
 }
 
 bool Child::read(std::string& out, std::chrono::milliseconds timeout) {
   if (output_ < 0) return false;
   // Its exit wakes the wait too, so a caller reading and waiting in turn
   // notices the exit at once even while a process it left holds the pipe.
-  pollfd p[2] = {{output_, POLLIN, 0}, {exit_ ? -1 : pidfd_, POLLIN, 0}};
+  pollfd p[2] = {{output_, POLLIN, 0}, {exit_ || !helper_ ? -1 : helper_->exit_fd(), POLLIN, 0}};
   const int ready = ::poll(p, 2, static_cast<int>(timeout.count()));
   if (ready <= 0) return ready == 0 || errno == EINTR;
   if (p[1].revents != 0) reap(false);
@@ -244,21 +255,18 @@ bool Child::read(std::string& out, std::chrono::milliseconds timeout) {
 
 bool Child::reap(bool block) {
   if (exit_) return true;
-  if (pid_ <= 0) return false;
-  int status = 0;
-  pid_t w;
-  do {
-    w = ::waitpid(pid_, &status, block ? 0 : WNOHANG);
-  } while (w < 0 && errno == EINTR);
-  if (w == pid_) {
-    Exit e;
-    if (WIFEXITED(status)) e.code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) e.signal = WTERMSIG(status);
-    exit_ = e;
-  } else if (w < 0 && errno == ECHILD) {
-    exit_ = Exit{};  // the host reaped it (a waitpid(-1) of its own): how it ended is lost
-  }
-  return exit_.has_value();
+  if (!helper_) return false;
+  std::optional<int> status;
+  if (!helper_->reap(block, &status)) return false;
+  Exit e;
+  if (!status)
+    e.status_lost = true;  // its helper was killed before it could collect it
+  else if (WIFEXITED(*status))
+    e.code = WEXITSTATUS(*status);
+  else if (WIFSIGNALED(*status))
+    e.signal = WTERMSIG(*status);
+  exit_ = e;
+  return true;
 }
 
 std::optional<Exit> Child::wait_for(std::chrono::milliseconds timeout) {
@@ -269,8 +277,8 @@ std::optional<Exit> Child::wait_for(std::chrono::milliseconds timeout) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return std::nullopt;
-    if (pidfd_ >= 0) {
-      pollfd p{pidfd_, POLLIN, 0};
+    if (const int exited = helper_ ? helper_->exit_fd() : -1; exited >= 0) {
+      pollfd p{exited, POLLIN, 0};
       ::poll(&p, 1, static_cast<int>(left.count()));
     } else {
       // No pidfd (an old kernel, a seccomp filter): look again shortly.

@@ -1,12 +1,14 @@
 // Child processes: what hotmod runs (compilers, linkers, users' build rules)
 // and what its tests and benchmarks run (the `hotmod` binary, distccd).
 //
-// Written on posix_spawn rather than libuv's uv_spawn: libuv reaps children
-// through a SIGCHLD handler it installs process-wide and resets to SIG_DFL
-// when its loop closes, and a runtime embedded in someone else's program
-// must leave the host's SIGCHLD alone. Here only the child's own pid is ever
-// waited for, and its exit is watched through a pidfd (poll(), no sleeping),
-// falling back to a short poll interval where pidfds are not available.
+// Written on process/spawn_helper rather than libuv's uv_spawn or
+// posix_spawn: libuv reaps children through a SIGCHLD handler it installs
+// process-wide, and with either the program would be the host's child, its
+// status lost to a host that ignores SIGCHLD or reaps every child itself.
+// Here the program's parent is a helper of hotmod's own that the host's
+// SIGCHLD handling never sees; its end is watched through a pidfd (poll(),
+// no sleeping), falling back to a short poll interval where pidfds are not
+// available.
 //
 // Thread-safety: a Child is used by one thread at a time; separate Childs
 // may run on separate threads.
@@ -16,6 +18,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +28,8 @@
 #include "hotmod/value.hpp"
 
 namespace hotmod::process {
+
+class SpawnHelper;
 
 // What to run, where, with which environment.
 struct Command {
@@ -63,8 +68,10 @@ struct Streams {
 
 // How a child ended.
 struct Exit {
-  int code = -1;   // its exit code; -1 when a signal ended it, or another waiter reaped it
+  int code = -1;   // its exit code; -1 when a signal ended it, or its status was lost
   int signal = 0;  // the signal that ended it, if one did
+  // The process waiting for it (process/spawn_helper) was killed first.
+  bool status_lost = false;
 };
 
 class Child {
@@ -104,7 +111,7 @@ class Child {
   bool reap(bool block);  // true once exited (exit_ set)
 
   pid_t pid_ = -1;
-  int pidfd_ = -1;  // readable once it exited; -1 when the kernel has no pidfds
+  std::unique_ptr<SpawnHelper> helper_;  // its parent, which collects its status
   int stdin_ = -1;
   int output_ = -1;
   bool own_group_ = false;

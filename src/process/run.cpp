@@ -55,6 +55,7 @@ std::string Outcome::describe() const {
                        std::chrono::duration_cast<std::chrono::seconds>(limit).count());
   if (cancelled) return "cancelled";
   if (signal != 0) return fmt::format("killed by signal {}", signal);
+  if (status_lost) return "exit status unknown: the process waiting for it was killed";
   return fmt::format("exit code {}", exit_code);
 }
 
@@ -111,6 +112,7 @@ Outcome run(const Command& command, const std::atomic<bool>* cancel,
   }
   result.exit_code = exit->code;
   result.signal = exit->signal;
+  result.status_lost = exit->status_lost;
   result.output = out.take();
   result.duration = Clock::now() - start;
   return result;

@@ -11,13 +11,14 @@
 namespace hotmod::process {
 
 struct Outcome {
-  bool started = false;    // false: it could not be run at all (see error)
-  int exit_code = -1;      // when it exited
-  int signal = 0;          // when a signal ended it
-  bool cancelled = false;  // stopped through `cancel`
-  bool timed_out = false;  // stopped because it ran past its time limit
-  std::string output;      // stdout and stderr, interleaved; the tail when huge
-  std::string error;       // why it could not be started
+  bool started = false;      // false: it could not be run at all (see error)
+  int exit_code = -1;        // when it exited
+  int signal = 0;            // when a signal ended it
+  bool cancelled = false;    // stopped through `cancel`
+  bool timed_out = false;    // stopped because it ran past its time limit
+  bool status_lost = false;  // how it ended is unknown (see Exit)
+  std::string output;        // stdout and stderr, interleaved; the tail when huge
+  std::string error;         // why it could not be started
   std::chrono::nanoseconds duration{0};
 
   std::chrono::nanoseconds limit{0};  // the time limit it ran under (0: none)

@@ -123,6 +123,22 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
     host.retire(slot, std::move(next), {});
     return false;
   }
+  // Kept in place without a copy to go back to: a failed on_load would
+  // leave the old version running on state it half changed. Refused now,
+  // before anything of either version has run.
+  if (old && !h.replaced && h.snapshot.empty() && !slot.state.empty() &&
+      next->def->on_load != nullptr) {
+    *f = Error{Stage::state, Failure::state_not_copyable,
+               fmt::format("module '{}' version {} was not loaded: its state type {} is kept "
+                           "across the reload but cannot be copied, so a failed on_load could not "
+                           "be undone; give {} a copy constructor, or keep what cannot be copied "
+                           "(a unique_ptr, a thread) outside the state; version {} keeps running",
+                           slot.name(), next->version, slot.state.def.type, slot.state.def.type,
+                           old->version)};
+    lap(&t.state);
+    host.retire(slot, std::move(next), {});
+    return false;
+  }
   lap(&t.state);
 
   if (old) unload_hook(host, slot, *old);
@@ -188,11 +204,6 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
     registry::StateBox mutated = h.next;  // same object, destroyed by next's image
     garbage.push_back(mutated);
     slot.state = h.snapshot;
-  } else if (!slot.state.empty()) {
-    host.log().warn(fmt::format(
-        "module '{}': its state type {} is not copyable, so changes the failed on_load made to it "
-        "remain",
-        slot.name(), slot.state.def.type));
   }
   if (old) {
     old->def->state_data = slot.state.data;

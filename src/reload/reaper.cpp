@@ -2,12 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <system_error>
 
 #include "contain/contain.hpp"
+#include "contain/exception_holds.hpp"
 #include "pin/pin_domain.hpp"
 
 namespace hotmod::reload {
@@ -70,6 +72,24 @@ void Reaper::finish() {
     finishing_ = true;
   }
   wait_idle();
+  std::unique_lock lock(mu_);
+  keep_held_for_good(lock);
+}
+
+void Reaper::keep_held_for_good(std::unique_lock<std::mutex>& lock) {
+  release_unheld(lock);
+  std::deque<Kept> held;
+  held.swap(held_);
+  lock.unlock();
+  // Exceptions thrown from these still live, and need their code.
+  const std::string why = "an exception it threw was still alive at shutdown";
+  for (Kept& h : held) {
+    if (h.told && h.retired.stayed) h.retired.stayed(why);
+    if (!h.told && h.retired.done) h.retired.done(false, false, why);
+    h.retired.done = nullptr;
+    keep_for_good(std::move(h.retired));
+  }
+  lock.lock();
 }
 
 void Reaper::retire(Retired r) {
@@ -97,11 +117,17 @@ void Reaper::run() {
   std::unique_lock lock(mu_);
   for (;;) {
     const auto due = [&] { return stop_ || !queue_.empty() || (waiters_ > 0 && !kept_.empty()); };
-    if (kept_.empty())
+    auto next = std::chrono::steady_clock::time_point::max();
+    if (!kept_.empty()) next = kept_.front().until;
+    if (!held_.empty()) next = std::min(next, std::chrono::steady_clock::now() + kHeldPoll);
+    if (next == std::chrono::steady_clock::time_point::max())
       wake_.wait(lock, due);
     else
-      wake_.wait_until(lock, kept_.front().until, due);
-    if (queue_.empty() && kept_.empty() && stop_) return;
+      wake_.wait_until(lock, next, due);
+    if (queue_.empty() && kept_.empty() && stop_) {
+      keep_held_for_good(lock);
+      return;
+    }
     busy_ = true;
     if (!queue_.empty()) {
       // Let the reload that retired this version return before we compete
@@ -122,6 +148,7 @@ void Reaper::run() {
       batch.clear();
       lock.lock();
     }
+    release_unheld(lock);
     close_kept(lock, stop_ || finishing_ || waiters_ > 0);
     busy_ = false;
     if (queue_.empty() && kept_.empty()) idle_.notify_all();
@@ -138,6 +165,13 @@ void Reaper::close_kept(std::unique_lock<std::mutex>& lock, bool all) {
     std::optional<Kept> k(std::move(kept_.front()));
     kept_.pop_front();
     kept_bytes_ -= k->code.image_bytes;
+    if (contain::held_by_exception(k->retired.version->image.handle)) {
+      // Its code ran again since (runs_again) and threw: the exception's
+      // code must run. Closed once it is destroyed.
+      contain::unguard_image(k->retired.version->image.handle);
+      held_.push_back(std::move(*k));
+      continue;
+    }
     lock.unlock();
     close(*k);
     k.reset();  // the version goes with mu_ released, as in run()
@@ -218,9 +252,39 @@ void Reaper::abandon(std::deque<Retired>& batch) {
   }
 }
 
+void Reaper::release_unheld(std::unique_lock<std::mutex>& lock) {
+  for (std::size_t i = 0; i < held_.size();) {
+    if (contain::held_by_exception(held_[i].retired.version->image.handle)) {
+      ++i;
+      continue;
+    }
+    std::optional<Kept> h(std::move(held_[i]));
+    held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i));
+    lock.unlock();
+    if (h->told)
+      close(*h);
+    else
+      release_image(h->retired);
+    h.reset();  // the version goes with mu_ released, as in run()
+    lock.lock();
+  }
+}
+
 void Reaper::unload(Retired& r) {
   registry::Version& v = *r.version;
   destroy_objects(v, r.garbage);
+  if (contain::held_by_exception(v.image.handle)) {
+    Kept h;
+    h.retired = std::move(r);
+    std::lock_guard lock(mu_);
+    held_.push_back(std::move(h));
+    return;
+  }
+  release_image(r);
+}
+
+void Reaper::release_image(Retired& r) {
+  registry::Version& v = *r.version;
   bool keep = r.keep_code && kept_limits_.age > std::chrono::seconds::zero() &&
               kept_limits_.bytes > 0 && kept_limits_.images > 0 && v.image.handle != nullptr;
   if (keep) {
@@ -239,6 +303,7 @@ void Reaper::unload(Retired& r) {
       if (r.done) r.done(true, true, "");
       r.done = nullptr;
       k.until = std::chrono::steady_clock::now() + kept_limits_.age;
+      k.told = true;
       k.retired = std::move(r);
       std::lock_guard lock(mu_);
       kept_bytes_ += k.code.image_bytes;

@@ -13,6 +13,12 @@
 // RetiredCode (age, bytes, count), and all of them on wait_idle() and at
 // shutdown; their copies stay on disk until then.
 //
+// An image an exception thrown from it still holds (contain/
+// exception_holds.hpp: a host's catch block running, an exception_ptr kept)
+// is neither guarded nor closed until the exception is destroyed; the
+// reaper looks again every few milliseconds meanwhile. wait_idle() does not
+// wait for those; at shutdown they stay mapped for good.
+//
 // A call that never returns would hold that grace period up for ever. Past
 // the patience limit it is reported once (thread id and name, the versions
 // it keeps in memory); at shutdown (finish()) the reaper waits that long,
@@ -79,11 +85,20 @@ class Reaper {
     Retired retired;
     loader::GuardedCode code;
     std::chrono::steady_clock::time_point until;
+    bool told = false;  // its `done` was called (its code was guarded)
   };
 
   void run();
-  // Destroys its objects; guards and keeps its code, or closes its image.
+  // Destroys its objects, then release_image(), or holds it in held_ while
+  // an exception thrown from it lives.
   void unload(Retired& r);
+  // Guards and keeps its code, or closes its image.
+  void release_image(Retired& r);
+  // Releases the images in held_ no exception holds any more. Called with
+  // mu_ held; releases it while working.
+  void release_unheld(std::unique_lock<std::mutex>& lock);
+  // Shutdown: what is still held stays mapped for good, and is told so.
+  void keep_held_for_good(std::unique_lock<std::mutex>& lock);
   // Closes kept images past their age, past the limits, or all of them
   // (`all`). Called with mu_ held; releases it while closing.
   void close_kept(std::unique_lock<std::mutex>& lock, bool all);
@@ -100,12 +115,14 @@ class Reaper {
   const RetiredCode kept_limits_;
 
   static constexpr std::chrono::milliseconds kBatchDelay{2};
+  static constexpr std::chrono::milliseconds kHeldPoll{10};
 
   std::mutex mu_;
   std::condition_variable wake_;
   std::condition_variable idle_;
   std::deque<Retired> queue_;
   std::deque<Kept> kept_;  // oldest first
+  std::deque<Kept> held_;  // held by a live exception (see above)
   std::size_t kept_bytes_ = 0;
   bool busy_ = false;
   int waiters_ = 0;

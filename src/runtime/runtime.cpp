@@ -8,6 +8,7 @@
 
 #include "compile/source_builder.hpp"
 #include "contain/contain.hpp"
+#include "contain/exception_holds.hpp"
 #include "diag/heap_accounting.hpp"
 #include "diag/module_entry.hpp"
 #include "diag/stack_trace.hpp"
@@ -71,7 +72,10 @@ detail::RuntimeCore::~RuntimeCore() {
       std::lock_guard lock(mode_mu);
       reloader = std::move(auto_reloader);
       stopped.swap(stopped_reloaders);
-      if (holds_traces) diag::release_traces();
+      if (holds_traces) {
+        diag::release_traces();
+        contain::untrack_exceptions();  // those alive still hold their images
+      }
       holds_traces = false;
       if (holds_heap) diag::release_heap_tracking();
       holds_heap = false;

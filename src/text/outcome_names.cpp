@@ -121,6 +121,8 @@ std::string_view to_string(Failure failure) {
       return "quarantined";
     case Failure::stale_call:
       return "stale_call";
+    case Failure::state_not_copyable:
+      return "state_not_copyable";
   }
   return "unknown";
 }

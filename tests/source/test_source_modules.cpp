@@ -233,6 +233,89 @@ TEST_F(SourceTest, ClangBuildsAgainstItsOwnPrecompiledHeader) {
       << logs_->dump();
 }
 
+// State that cannot be copied cannot be put back after a failed on_load:
+// a reload whose on_load could fail is refused before either version runs
+// anything, and the running version keeps its state untouched.
+std::string move_only_state_module(int answer, bool with_on_load) {
+  std::string text =
+      "#include <hotmod/module.hpp>\n"
+      "#include <memory>\n"
+      "HOTMOD_MODULE(\"holder\", \"" +
+      std::to_string(answer) +
+      ".0.0\", \"keeps a unique_ptr\");\n"
+      "struct State { std::unique_ptr<int> kept = std::make_unique<int>(0); };\n"
+      "HOTMOD_STATE(State, 1);\n"
+      "int answer() { return " +
+      std::to_string(answer) +
+      "; }\n"
+      "HOTMOD_EXPORT(answer, \"the answer\");\n"
+      "int bump() { return ++*hotmod::state<State>().kept; }\n"
+      "HOTMOD_EXPORT(bump, \"counts in the state\");\n";
+  if (with_on_load)
+    text +=
+        "void on_load(hotmod::Context&) { *hotmod::state<State>().kept += 100; }\n"
+        "HOTMOD_ON_LOAD(on_load);\n";
+  return text;
+}
+
+TEST_F(SourceTest, AReloadThatCouldNotUndoItsOnLoadIsRefusedBeforeAnythingRuns) {
+  write("modules/holder.cpp", move_only_state_module(1, true));
+  hotmod::Runtime rt(dev_options(false));
+  EventLog events(rt.bus());
+  hotmod::Module m = rt.module("holder").value();
+  EXPECT_EQ(m.call("bump").value().get<int>(), 101) << "a first load has nothing to undo";
+
+  write("modules/holder.cpp", move_only_state_module(2, true));
+  hotmod::ReloadStats s = rt.reload("holder");
+  EXPECT_FALSE(s.success);
+  EXPECT_EQ(s.stage, hotmod::Stage::state);
+  EXPECT_EQ(s.failure, hotmod::Failure::state_not_copyable) << s.error;
+  for (const char* part : {"module 'holder' version 2.0.0 was not loaded", "State",
+                           "cannot be copied", "copy constructor", "version 1.0.0 keeps running"})
+    EXPECT_NE(s.error.find(part), std::string::npos) << part << " in: " << s.error;
+  EXPECT_EQ(answer(rt, "holder"), 1);
+  EXPECT_EQ(m.call("bump").value().get<int>(), 102) << "its on_load did not run: state untouched";
+  EXPECT_EQ(events.count("module.reload_failed"), 1u);
+
+  // Nothing to undo without an on_load: the state carries over.
+  write("modules/holder.cpp", move_only_state_module(3, false));
+  s = rt.reload("holder");
+  ASSERT_TRUE(s.success) << s.error;
+  EXPECT_EQ(answer(rt, "holder"), 3);
+  EXPECT_EQ(m.call("bump").value().get<int>(), 103);
+}
+
+// No copy constructor, nothing to destroy: copied byte for byte, and put
+// back when the new on_load fails.
+TEST_F(SourceTest, AtomicStateIsPutBackWhenTheNewOnLoadFails) {
+  auto text = [](int version, bool fails) {
+    return "#include <hotmod/module.hpp>\n"
+           "#include <atomic>\n"
+           "#include <stdexcept>\n"
+           "HOTMOD_MODULE(\"atomics\", \"" +
+           std::to_string(version) +
+           ".0.0\", \"counts atomically\");\n"
+           "struct State { std::atomic<int> n{0}; };\n"
+           "HOTMOD_STATE(State, 1);\n"
+           "int bump() { return ++hotmod::state<State>().n; }\n"
+           "HOTMOD_EXPORT(bump, \"counts in the state\");\n"
+           "void on_load(hotmod::Context&) {\n" +
+           (fails ? "  hotmod::state<State>().n += 1000;\n  throw std::runtime_error(\"no\");\n"
+                  : "") +
+           "}\n"
+           "HOTMOD_ON_LOAD(on_load);\n";
+  };
+  write("modules/atomics.cpp", text(1, false));
+  hotmod::Runtime rt(dev_options(false));
+  hotmod::Module m = rt.module("atomics").value();
+  EXPECT_EQ(m.call("bump").value().get<int>(), 1);
+  write("modules/atomics.cpp", text(2, true));
+  hotmod::ReloadStats s = rt.reload("atomics");
+  EXPECT_FALSE(s.success);
+  EXPECT_EQ(s.failure, hotmod::Failure::on_load_threw) << s.error;
+  EXPECT_EQ(m.call("bump").value().get<int>(), 2) << "the failed on_load's change was undone";
+}
+
 TEST_F(SourceTest, BuildingALibraryModuleSaysOnlySourcesAreBuilt) {
   install(fixtures::counter_v1);
   hotmod::Runtime rt(dev_options(false));

@@ -3,6 +3,7 @@
 // (its SIGCHLD handler, background children) — and a Child the caller talks
 // to while it runs.
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "files.hpp"
+#include "host_children.hpp"
 #include "process/run.hpp"
 #include "temp_dir_common.hpp"
 
@@ -146,7 +148,54 @@ TEST(RunCommand, LeavesTheHostsSigchldHandlerAlone) {
   struct sigaction now {};
   ASSERT_EQ(sigaction(SIGCHLD, nullptr, &now), 0);
   EXPECT_EQ(now.sa_handler, mine.sa_handler);
+  EXPECT_EQ(g_host_sigchld.load(), 0) << "hotmod's children end without a SIGCHLD to the host";
   sigaction(SIGCHLD, &old, nullptr);
+}
+
+// A host that ignores SIGCHLD has the kernel reap its children at once;
+// hotmod's are not its children in that sense, and report how they ended.
+TEST(RunCommand, ExitStatusIsKeptWhenTheHostIgnoresSigchld) {
+  hotmod_test::IgnoringSigchld host;
+  ASSERT_TRUE(host.ok());
+  hotmod_test::TempDir tmp("hotmod-unit");
+  EXPECT_TRUE(run_command("true", tmp.path()).ok());
+  const auto failed = run_command("echo broken; exit 3", tmp.path());
+  EXPECT_EQ(failed.exit_code, 3) << failed.describe();
+  EXPECT_EQ(failed.output, "broken\n");
+  EXPECT_EQ(run_command("kill -TERM $$", tmp.path()).signal, SIGTERM);
+  auto child = process::Child::spawn(process::shell("exit 5", tmp.path()));
+  ASSERT_TRUE(child.ok()) << child.error().message;
+  EXPECT_EQ(child->wait().code, 5);
+}
+
+// A host thread reaping every child it has (waitpid(-1) in a loop, as a
+// process supervisor does) reaps its own, never hotmod's.
+TEST(RunCommand, ExitStatusIsKeptWhileTheHostReapsItsChildren) {
+  hotmod_test::TempDir tmp("hotmod-unit");
+  hotmod_test::ReapingEveryChild host;
+  // One child of the host's own, which its reaper must take.
+  const pid_t own = ::fork();
+  if (own == 0) ::_exit(0);
+  ASSERT_GT(own, 0);
+  for (int i = 0; i < 20; ++i) {
+    const auto r = run_command("exit " + std::to_string(i % 7), tmp.path());
+    EXPECT_EQ(r.exit_code, i % 7) << r.describe();
+  }
+  while (host.reaped() == 0) std::this_thread::yield();  // the host's own child
+  EXPECT_EQ(host.reaped(), 1) << "the host's reaper took only its own child";
+}
+
+// Killing the program through its helper reaches it, and only it.
+TEST(Child, ASignalReachesTheProgramNotItsHelper) {
+  hotmod_test::TempDir tmp("hotmod-unit");
+  process::Streams s;
+  s.own_group = false;
+  auto child = process::Child::spawn(process::Command({"sleep", "30"}, tmp.path()), s);
+  ASSERT_TRUE(child.ok()) << child.error().message;
+  child->signal(SIGTERM);
+  const process::Exit e = child->wait();
+  EXPECT_EQ(e.signal, SIGTERM);
+  EXPECT_FALSE(e.status_lost);
 }
 
 // Compilers and linkers run from argv: no shell reads their arguments.

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <initializer_list>
 #include <limits>
@@ -58,7 +59,9 @@ struct StateDef {
   std::uint64_t fingerprint = 0;
   void (*construct)(void*) = nullptr;
   void (*destroy)(void*) = nullptr;
-  void (*copy)(void* dst, const void* src) = nullptr;  // null: not copyable
+  // A copy the runtime can go back to if on_load fails: the copy
+  // constructor, else the bytes of a trivially destructible type; null: none.
+  void (*copy)(void* dst, const void* src) = nullptr;
 };
 
 // Everything a module registers, filled by static registrars when the image
@@ -316,6 +319,10 @@ struct StateRegistrar {
     d.destroy = [](void* p) { static_cast<S*>(p)->~S(); };
     if constexpr (std::is_copy_constructible_v<S>)
       d.copy = [](void* dst, const void* src) { new (dst) S(*static_cast<const S*>(src)); };
+    else if constexpr (std::is_trivially_destructible_v<S>)
+      // Atomics, a mutex, plain pointers: nothing a destructor would free, so
+      // the bytes are a copy the runtime can go back to.
+      d.copy = [](void* dst, const void* src) { std::memcpy(dst, src, sizeof(S)); };
     module_def().state = d;
   }
 };
