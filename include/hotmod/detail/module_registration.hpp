@@ -8,7 +8,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <exception>
 #include <initializer_list>
 #include <limits>
@@ -321,8 +320,14 @@ struct StateRegistrar {
       d.copy = [](void* dst, const void* src) { new (dst) S(*static_cast<const S*>(src)); };
     else if constexpr (std::is_trivially_destructible_v<S>)
       // Atomics, a mutex, plain pointers: nothing a destructor would free, so
-      // the bytes are a copy the runtime can go back to.
-      d.copy = [](void* dst, const void* src) { std::memcpy(dst, src, sizeof(S)); };
+      // the bytes are a copy the runtime can go back to. Read atomically, a
+      // byte at a time: calls still running may be writing its atomics.
+      d.copy = [](void* dst, const void* src) {
+        auto* to = static_cast<unsigned char*>(dst);
+        const auto* from = static_cast<const unsigned char*>(src);
+        for (std::size_t i = 0; i < sizeof(S); ++i)
+          to[i] = __atomic_load_n(from + i, __ATOMIC_RELAXED);
+      };
     module_def().state = d;
   }
 };
