@@ -102,9 +102,8 @@ class Runtime {
   // they were before the reload began: if on_load(new) throws, the state is
   // restored to its copy taken before on_unload(old), so changes on_unload or
   // concurrent calls made meanwhile are discarded. State that cannot be
-  // copied (no copy constructor, and a destructor that frees something) is
-  // kept only by a new version without on_load; otherwise the reload fails
-  // (Failure::state_not_copyable) before any hook runs.
+  // copied is kept only by a new version without on_load; otherwise the
+  // reload fails (Failure::state_not_copyable) before any hook runs.
   // Reloading a module never loaded loads it.
   ReloadStats reload(std::string_view name);
   // Compiles a source module into the build cache without loading it (a

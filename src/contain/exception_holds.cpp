@@ -1,6 +1,6 @@
-// A plain list under a mutex: only exceptions thrown in module code while a
-// dev-mode runtime exists are in it, and few live at once. No signal
-// handler reads it.
+// A map under a mutex: only exceptions thrown in module code while a
+// runtime exists are in it, and few live at once. No signal handler reads
+// it.
 #include "contain/exception_holds.hpp"
 
 #include <dlfcn.h>
@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
-#include <vector>
+#include <unordered_map>
 
 #include "contain/image_table.hpp"
 
@@ -17,7 +17,6 @@ namespace hotmod::contain {
 namespace {
 
 struct Held {
-  void* object;
   ExceptionDestructor destroy;  // the exception's own; may be null
   const void* map;              // the image's link map
 };
@@ -28,25 +27,21 @@ std::mutex& mu() {
   static auto* m = new std::mutex();  // exceptions may die during static destruction
   return *m;
 }
-std::vector<Held>& live() {
-  static auto* v = new std::vector<Held>();
-  return *v;
+std::unordered_map<void*, Held>& live() {  // by thrown object
+  static auto* m = new std::unordered_map<void*, Held>();
+  return *m;
 }
 
 void destroy_and_release(void* object) {
   ExceptionDestructor destroy = nullptr;
   {
     std::lock_guard lock(mu());
-    for (const Held& h : live())
-      if (h.object == object) destroy = h.destroy;
+    if (auto it = live().find(object); it != live().end()) destroy = it->second.destroy;
   }
   // The image stays held while its code destroys the object.
   if (destroy != nullptr) destroy(object);
   std::lock_guard lock(mu());
-  std::vector<Held>& l = live();
-  if (auto it = std::find_if(l.begin(), l.end(), [&](const Held& h) { return h.object == object; });
-      it != l.end())
-    l.erase(it);
+  live().erase(object);
 }
 
 }  // namespace
@@ -68,7 +63,7 @@ ExceptionDestructor hold_image_for(void* object, ExceptionDestructor destroy,
   if (!find_image(found.dlfo_link_map, &facts)) return destroy;  // thrown by the host
   try {
     std::lock_guard lock(mu());
-    live().push_back({object, destroy, found.dlfo_link_map});
+    live().insert_or_assign(object, Held{destroy, found.dlfo_link_map});
   } catch (...) {  // no memory for the record: thrown as it was, unheld
     return destroy;
   }
@@ -79,7 +74,12 @@ bool held_by_exception(void* handle) {
   link_map* map = nullptr;
   if (handle == nullptr || dlinfo(handle, RTLD_DI_LINKMAP, &map) != 0) return false;
   std::lock_guard lock(mu());
-  return std::any_of(live().begin(), live().end(), [&](const Held& h) { return h.map == map; });
+  return std::any_of(live().begin(), live().end(),
+                     [&](const auto& entry) { return entry.second.map == map; });
+}
+
+ExceptionDestructor held_exception_destructor() {
+  return &destroy_and_release;
 }
 
 }  // namespace hotmod::contain

@@ -15,7 +15,7 @@ namespace hotmod::contain {
 
 using ExceptionDestructor = void (*)(void*);
 
-// Counted: on while any runtime in dev mode (which reloads) holds it. Off,
+// Counted: on while any runtime exists (each may close images). Off,
 // hold_image_for() holds nothing and costs one load.
 void track_exceptions();
 void untrack_exceptions();
@@ -28,5 +28,10 @@ ExceptionDestructor hold_image_for(void* object, ExceptionDestructor destroy,
 
 // Whether an exception thrown from the image `handle` (dlopen's) lives.
 bool held_by_exception(void* handle);
+
+// The destructor hold_image_for() hands out: to the crash handler it is the
+// C++ runtime's code, through which module code (the exception's own
+// destructor) was called.
+ExceptionDestructor held_exception_destructor();
 
 }  // namespace hotmod::contain

@@ -28,6 +28,7 @@
 
 #include "contain/contain.hpp"
 #include "contain/crash_facts.hpp"
+#include "contain/exception_holds.hpp"
 #include "contain/image_table.hpp"
 #include "pin/pin_domain.hpp"
 
@@ -194,8 +195,11 @@ _Unwind_Reason_Code step(_Unwind_Context* context, void* arg) {
   // hotmod's own __cxa_throw (diag/throw_hook.cpp) is the C++ runtime's as
   // far as a module is concerned: std::terminate from a throw through
   // noexcept passes through it.
-  if (here == Where::host &&
-      _Unwind_GetRegionStart(context) == reinterpret_cast<std::uintptr_t>(&__cxxabiv1::__cxa_throw))
+  // Nor is the destructor it throws module exceptions with.
+  if (here == Where::host && (_Unwind_GetRegionStart(context) ==
+                                  reinterpret_cast<std::uintptr_t>(&__cxxabiv1::__cxa_throw) ||
+                              _Unwind_GetRegionStart(context) ==
+                                  reinterpret_cast<std::uintptr_t>(held_exception_destructor())))
     here = Where::runtime_library;
   // The abandoned frames, for the backtrace; the host's own frames beyond
   // them are what the host's debugger shows.

@@ -125,16 +125,19 @@ bool commit(Host& host, World& world, registry::Slot& slot, std::shared_ptr<regi
   }
   // Kept in place without a copy to go back to: a failed on_load would
   // leave the old version running on state it half changed. Refused now,
-  // before anything of either version has run.
+  // before any hook of either version runs — but not a rollback from a
+  // crashed version, which must go whatever becomes of its state.
   if (old && !h.replaced && h.snapshot.empty() && !slot.state.empty() &&
-      next->def->on_load != nullptr) {
-    *f = Error{Stage::state, Failure::state_not_copyable,
-               fmt::format("module '{}' version {} was not loaded: its state type {} is kept "
-                           "across the reload but cannot be copied, so a failed on_load could not "
-                           "be undone; give {} a copy constructor, or keep what cannot be copied "
-                           "(a unique_ptr, a thread) outside the state; version {} keeps running",
-                           slot.name(), next->version, slot.state.def.type, slot.state.def.type,
-                           old->version)};
+      next->def->on_load != nullptr && slot.rollback_from.empty()) {
+    *f = Error{
+        Stage::state, Failure::state_not_copyable,
+        fmt::format("module '{}' version {} was not loaded: its state type {} is kept "
+                    "across the reload but cannot be copied, so a failed on_load could not "
+                    "be undone; give {} a copy constructor (for an atomic or a mutex member: "
+                    "copy its value, make a fresh one), or keep what cannot be copied outside "
+                    "the state; version {} keeps running",
+                    slot.name(), next->version, slot.state.def.type, slot.state.def.type,
+                    old->version)};
     lap(&t.state);
     host.retire(slot, std::move(next), {});
     return false;

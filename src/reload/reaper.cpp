@@ -72,11 +72,23 @@ void Reaper::finish() {
     finishing_ = true;
   }
   wait_idle();
+  if (!may_wait()) return;
   std::unique_lock lock(mu_);
   keep_held_for_good(lock);
 }
 
+bool Reaper::may_wait() const {
+  // Waiting from the reaper's own thread (a module.unloaded subscriber) or
+  // from inside a pin (a call into a module, an event delivery) would wait
+  // for ourselves.
+  if (std::this_thread::get_id() == thread_.get_id()) return false;
+  const PinRecord* r = detail::tls_pin_record;
+  return r == nullptr || r->depth == 0;
+}
+
 void Reaper::keep_held_for_good(std::unique_lock<std::mutex>& lock) {
+  // The reaper's thread may be releasing one right now.
+  idle_.wait(lock, [&] { return !busy_; });
   release_unheld(lock);
   std::deque<Kept> held;
   held.swap(held_);
@@ -101,11 +113,7 @@ void Reaper::retire(Retired r) {
 }
 
 void Reaper::wait_idle() {
-  // Waiting from the reaper's own thread (a module.unloaded subscriber) or
-  // from inside a pin (a call into a module, an event delivery) would wait
-  // for ourselves: return at once instead.
-  if (std::this_thread::get_id() == thread_.get_id()) return;
-  if (const PinRecord* r = detail::tls_pin_record; r != nullptr && r->depth > 0) return;
+  if (!may_wait()) return;  // it would wait for itself: at once instead
   std::unique_lock lock(mu_);
   ++waiters_;
   wake_.notify_all();  // skip the batching delay: someone is waiting
@@ -119,7 +127,7 @@ void Reaper::run() {
     const auto due = [&] { return stop_ || !queue_.empty() || (waiters_ > 0 && !kept_.empty()); };
     auto next = std::chrono::steady_clock::time_point::max();
     if (!kept_.empty()) next = kept_.front().until;
-    if (!held_.empty()) next = std::min(next, std::chrono::steady_clock::now() + kHeldPoll);
+    if (!held_.empty()) next = std::min(next, std::chrono::steady_clock::now() + held_poll_);
     if (next == std::chrono::steady_clock::time_point::max())
       wake_.wait(lock, due);
     else
@@ -148,7 +156,12 @@ void Reaper::run() {
       batch.clear();
       lock.lock();
     }
-    release_unheld(lock);
+    if (!finishing_) {  // finish() deals with what is held then
+      const std::size_t before = held_.size();
+      release_unheld(lock);
+      // Held for long (an exception_ptr kept for good): look less often.
+      held_poll_ = held_.size() < before ? kHeldPoll : std::min(held_poll_ * 2, kHeldPollMax);
+    }
     close_kept(lock, stop_ || finishing_ || waiters_ > 0);
     busy_ = false;
     if (queue_.empty() && kept_.empty()) idle_.notify_all();
@@ -170,6 +183,7 @@ void Reaper::close_kept(std::unique_lock<std::mutex>& lock, bool all) {
       // code must run. Closed once it is destroyed.
       contain::unguard_image(k->retired.version->image.handle);
       held_.push_back(std::move(*k));
+      held_poll_ = kHeldPoll;
       continue;
     }
     lock.unlock();
@@ -278,6 +292,7 @@ void Reaper::unload(Retired& r) {
     h.retired = std::move(r);
     std::lock_guard lock(mu_);
     held_.push_back(std::move(h));
+    held_poll_ = kHeldPoll;
     return;
   }
   release_image(r);

@@ -16,7 +16,8 @@
 // An image an exception thrown from it still holds (contain/
 // exception_holds.hpp: a host's catch block running, an exception_ptr kept)
 // is neither guarded nor closed until the exception is destroyed; the
-// reaper looks again every few milliseconds meanwhile. wait_idle() does not
+// reaper looks again after 10 ms, then less and less often, up to once a
+// second. wait_idle() does not
 // wait for those; at shutdown they stay mapped for good.
 //
 // A call that never returns would hold that grace period up for ever. Past
@@ -89,6 +90,9 @@ class Reaper {
   };
 
   void run();
+  // False on the reaper's own thread and inside a pin, where waiting for
+  // the reaper would wait for ourselves.
+  bool may_wait() const;
   // Destroys its objects, then release_image(), or holds it in held_ while
   // an exception thrown from it lives.
   void unload(Retired& r);
@@ -116,13 +120,15 @@ class Reaper {
 
   static constexpr std::chrono::milliseconds kBatchDelay{2};
   static constexpr std::chrono::milliseconds kHeldPoll{10};
+  static constexpr std::chrono::milliseconds kHeldPollMax{1000};
 
   std::mutex mu_;
   std::condition_variable wake_;
   std::condition_variable idle_;
   std::deque<Retired> queue_;
-  std::deque<Kept> kept_;  // oldest first
-  std::deque<Kept> held_;  // held by a live exception (see above)
+  std::deque<Kept> kept_;                           // oldest first
+  std::deque<Kept> held_;                           // held by a live exception (see above)
+  std::chrono::milliseconds held_poll_{kHeldPoll};  // how often held_ is looked at
   std::size_t kept_bytes_ = 0;
   bool busy_ = false;
   int waiters_ = 0;

@@ -57,6 +57,9 @@ detail::RuntimeCore::RuntimeCore(RuntimeOptions opts)
       log.warn(fmt::format("{}; continuing without a trace", opened.error().message));
   }
   crash_responder = std::make_unique<runtime::CrashResponder>(*this);
+  // Any reload, rollback or unload may close an image an exception thrown
+  // from it still needs, in production mode too.
+  contain::track_exceptions();
   rescan();
   apply_mode();
 }
@@ -72,10 +75,7 @@ detail::RuntimeCore::~RuntimeCore() {
       std::lock_guard lock(mode_mu);
       reloader = std::move(auto_reloader);
       stopped.swap(stopped_reloaders);
-      if (holds_traces) {
-        diag::release_traces();
-        contain::untrack_exceptions();  // those alive still hold their images
-      }
+      if (holds_traces) diag::release_traces();
       holds_traces = false;
       if (holds_heap) diag::release_heap_tracking();
       holds_heap = false;
@@ -114,7 +114,8 @@ detail::RuntimeCore::~RuntimeCore() {
     retire(*slot, std::move(running), std::move(garbage));
     unshow(*slot);
   }
-  reaper.finish();  // not for ever: a call that never returns keeps its version
+  reaper.finish();                // not for ever: a call that never returns keeps its version
+  contain::untrack_exceptions();  // nothing of ours is closed from here on
   // Script interpreters close now, while the runtime their callbacks reach
   // is whole: closing runs pending __gc finalizers, which may log or call.
   // A host still holding a Module handle keeps only the slot.

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "contain/contain.hpp"
-#include "contain/exception_holds.hpp"
 #include "diag/heap_accounting.hpp"
 #include "diag/stack_trace.hpp"
 #include "runtime/auto_reload.hpp"
@@ -21,10 +20,8 @@ void runtime::Core::apply_mode() {
       if (dev) {
         diag::hold_traces();
         diag::install_crash_handlers();
-        contain::track_exceptions();  // a reload may retire a version whose exception lives
       } else {
         diag::release_traces();
-        contain::untrack_exceptions();
       }
     }
     const bool contain = options.contain_crashes == RuntimeOptions::Containment::always ||

@@ -84,6 +84,26 @@ TEST_F(ExceptionLifetime, AKeptExceptionPtrRethrowsAfterAReloadAndReleasesTheIma
       << "then guarded like any replaced version";
 }
 
+// The hold changes nothing else: the exception's own destructor runs, once,
+// when the host is done with it, in production mode as in dev mode.
+TEST_F(ExceptionLifetime, TheExceptionsOwnDestructorRunsOnceWhenItDies) {
+  install_crasher(fixtures::crasher_v1);
+  for (const bool dev : {true, false}) {
+    hotmod::RuntimeOptions o = dev_options();
+    o.dev_mode = dev;
+    hotmod::Runtime rt(o);
+    hotmod::Ref<crasher_fixture::ICrasher> crasher =
+        rt.ref<crasher_fixture::ICrasher>("crasher").value();
+    const int before = crasher->errors_destroyed();
+    try {
+      crasher->fail();
+    } catch (const std::exception& e) {
+      EXPECT_EQ(crasher->errors_destroyed(), before) << "alive while caught";
+    }
+    EXPECT_EQ(crasher->errors_destroyed(), before + 1) << (dev ? "dev" : "production");
+  }
+}
+
 // The runtime goes while an exception of a module lives: the image stays
 // mapped for good, and the exception stays usable.
 TEST_F(ExceptionLifetime, AnExceptionOutlivingTheRuntimeKeepsItsImageForGood) {

@@ -234,8 +234,8 @@ TEST_F(SourceTest, ClangBuildsAgainstItsOwnPrecompiledHeader) {
 }
 
 // State that cannot be copied cannot be put back after a failed on_load:
-// a reload whose on_load could fail is refused before either version runs
-// anything, and the running version keeps its state untouched.
+// a reload whose on_load could fail is refused before a hook of either
+// version runs, and the running version keeps its state untouched.
 std::string move_only_state_module(int answer, bool with_on_load) {
   std::string text =
       "#include <hotmod/module.hpp>\n"
@@ -254,11 +254,13 @@ std::string move_only_state_module(int answer, bool with_on_load) {
   if (with_on_load)
     text +=
         "void on_load(hotmod::Context&) { *hotmod::state<State>().kept += 100; }\n"
-        "HOTMOD_ON_LOAD(on_load);\n";
+        "HOTMOD_ON_LOAD(on_load);\n"
+        "void on_unload(hotmod::Context&) { *hotmod::state<State>().kept += 10; }\n"
+        "HOTMOD_ON_UNLOAD(on_unload);\n";
   return text;
 }
 
-TEST_F(SourceTest, AReloadThatCouldNotUndoItsOnLoadIsRefusedBeforeAnythingRuns) {
+TEST_F(SourceTest, AReloadThatCouldNotUndoItsOnLoadIsRefusedBeforeAnyHookRuns) {
   write("modules/holder.cpp", move_only_state_module(1, true));
   hotmod::Runtime rt(dev_options(false));
   EventLog events(rt.bus());
@@ -274,20 +276,22 @@ TEST_F(SourceTest, AReloadThatCouldNotUndoItsOnLoadIsRefusedBeforeAnythingRuns) 
                            "cannot be copied", "copy constructor", "version 1.0.0 keeps running"})
     EXPECT_NE(s.error.find(part), std::string::npos) << part << " in: " << s.error;
   EXPECT_EQ(answer(rt, "holder"), 1);
-  EXPECT_EQ(m.call("bump").value().get<int>(), 102) << "its on_load did not run: state untouched";
+  EXPECT_EQ(m.call("bump").value().get<int>(), 102)
+      << "neither the old on_unload nor the new on_load ran: state untouched";
   EXPECT_EQ(events.count("module.reload_failed"), 1u);
 
-  // Nothing to undo without an on_load: the state carries over.
+  // Nothing to undo without an on_load: the state carries over (after the
+  // old version's on_unload).
   write("modules/holder.cpp", move_only_state_module(3, false));
   s = rt.reload("holder");
   ASSERT_TRUE(s.success) << s.error;
   EXPECT_EQ(answer(rt, "holder"), 3);
-  EXPECT_EQ(m.call("bump").value().get<int>(), 103);
+  EXPECT_EQ(m.call("bump").value().get<int>(), 113) << logs_->dump();
 }
 
-// No copy constructor, nothing to destroy: copied byte for byte, and put
-// back when the new on_load fails.
-TEST_F(SourceTest, AtomicStateIsPutBackWhenTheNewOnLoadFails) {
+// What the refusal tells the author to do: a copy constructor for a state
+// holding atomics, after which a failed on_load is undone.
+TEST_F(SourceTest, AtomicStateWithACopyConstructorIsPutBackWhenTheNewOnLoadFails) {
   auto text = [](int version, bool fails) {
     return "#include <hotmod/module.hpp>\n"
            "#include <atomic>\n"
@@ -295,7 +299,11 @@ TEST_F(SourceTest, AtomicStateIsPutBackWhenTheNewOnLoadFails) {
            "HOTMOD_MODULE(\"atomics\", \"" +
            std::to_string(version) +
            ".0.0\", \"counts atomically\");\n"
-           "struct State { std::atomic<int> n{0}; };\n"
+           "struct State {\n"
+           "  std::atomic<int> n{0};\n"
+           "  State() = default;\n"
+           "  State(const State& o) : n(o.n.load()) {}\n"
+           "};\n"
            "HOTMOD_STATE(State, 1);\n"
            "int bump() { return ++hotmod::state<State>().n; }\n"
            "HOTMOD_EXPORT(bump, \"counts in the state\");\n"

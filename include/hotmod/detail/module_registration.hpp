@@ -58,9 +58,7 @@ struct StateDef {
   std::uint64_t fingerprint = 0;
   void (*construct)(void*) = nullptr;
   void (*destroy)(void*) = nullptr;
-  // A copy the runtime can go back to if on_load fails: the copy
-  // constructor, else the bytes of a trivially destructible type; null: none.
-  void (*copy)(void* dst, const void* src) = nullptr;
+  void (*copy)(void* dst, const void* src) = nullptr;  // null: not copyable
 };
 
 // Everything a module registers, filled by static registrars when the image
@@ -318,16 +316,6 @@ struct StateRegistrar {
     d.destroy = [](void* p) { static_cast<S*>(p)->~S(); };
     if constexpr (std::is_copy_constructible_v<S>)
       d.copy = [](void* dst, const void* src) { new (dst) S(*static_cast<const S*>(src)); };
-    else if constexpr (std::is_trivially_destructible_v<S>)
-      // Atomics, a mutex, plain pointers: nothing a destructor would free, so
-      // the bytes are a copy the runtime can go back to. Read atomically, a
-      // byte at a time: calls still running may be writing its atomics.
-      d.copy = [](void* dst, const void* src) {
-        auto* to = static_cast<unsigned char*>(dst);
-        const auto* from = static_cast<const unsigned char*>(src);
-        for (std::size_t i = 0; i < sizeof(S); ++i)
-          to[i] = __atomic_load_n(from + i, __ATOMIC_RELAXED);
-      };
     module_def().state = d;
   }
 };
