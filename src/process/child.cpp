@@ -63,13 +63,6 @@ std::vector<std::string> candidates_for(const std::string& program) {
   return out;
 }
 
-std::vector<const char*> pointers_to(const std::vector<std::string>& strings) {
-  std::vector<const char*> out;
-  for (const std::string& s : strings) out.push_back(s.c_str());
-  out.push_back(nullptr);
-  return out;
-}
-
 }  // namespace
 
 Command shell(std::string command_line, std::filesystem::path directory) {
@@ -136,8 +129,8 @@ Result<Child> Child::spawn(const Command& command, const Streams& streams) {
   plan.directory = dir.c_str();
   plan.own_group = streams.own_group;
 
-  const std::vector<std::string> candidates = candidates_for(program);
-  const std::vector<const char*> candidate_pointers = pointers_to(candidates);
+  std::vector<std::string> candidates = candidates_for(program);
+  std::vector<char*> candidate_pointers = pointers(candidates);
   std::vector<std::string> argv_strings = command.argv;
   std::vector<std::string> env_strings = environment_of(command);
   std::vector<char*> argv = pointers(argv_strings);

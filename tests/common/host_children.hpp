@@ -6,9 +6,11 @@
 
 #include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
-#include <chrono>
+#include <cerrno>
+#include <cstdlib>
 #include <thread>
 
 namespace hotmod_test {
@@ -34,29 +36,46 @@ class IgnoringSigchld {
   bool ok_ = false;
 };
 
-// A thread calling waitpid(-1) until destroyed; counts what it reaped.
+// A thread calling waitpid(-1) until destroyed; counts what it reaped. The
+// host keeps one child of its own blocked on a pipe meanwhile, so that the
+// blocking waitpid(-1) always has a child to wait for; closing the pipe ends
+// that child, and with it the thread.
 class ReapingEveryChild {
  public:
-  ReapingEveryChild()
-      : thread_([this] {
-          while (!stop_.load()) {
-            int status = 0;
-            if (::waitpid(-1, &status, WNOHANG) > 0)
-              ++reaped_;
-            else  // nothing to reap now: look again in a moment, not in a busy loop
-              std::this_thread::sleep_for(std::chrono::microseconds(200));
-          }
-        }) {}
+  ReapingEveryChild() {
+    int held[2];
+    if (::pipe(held) != 0) std::abort();
+    keeper_ = ::fork();
+    if (keeper_ == 0) {  // only async-signal-safe calls: the parent has threads
+      ::close(held[1]);
+      char byte;
+      while (::read(held[0], &byte, 1) < 0) {
+      }
+      ::_exit(0);
+    }
+    ::close(held[0]);
+    release_ = held[1];
+    thread_ = std::thread([this] {
+      for (;;) {
+        int status = 0;
+        const pid_t pid = ::waitpid(-1, &status, 0);
+        if (pid == keeper_ || (pid < 0 && errno == ECHILD)) return;
+        if (pid > 0) ++reaped_;
+      }
+    });
+  }
   ~ReapingEveryChild() {
-    stop_ = true;
+    ::close(release_);  // the keeper reads end of file and exits
     thread_.join();
   }
   ReapingEveryChild(const ReapingEveryChild&) = delete;
   ReapingEveryChild& operator=(const ReapingEveryChild&) = delete;
+  // Children reaped besides the keeper.
   int reaped() const { return reaped_.load(); }
 
  private:
-  std::atomic<bool> stop_{false};
+  pid_t keeper_ = -1;
+  int release_ = -1;
   std::atomic<int> reaped_{0};
   std::thread thread_;
 };
