@@ -4,7 +4,8 @@
 // asks for traces and the thread is running module code, then hands the
 // exception to the C++ runtime's __cxa_throw — with a destructor that keeps
 // the module's image open while the exception lives, when it was thrown in
-// module code (contain/exception_holds.hpp).
+// module code (contain/exception_holds.hpp). std::make_exception_ptr's
+// exceptions, never thrown, are held through __cxa_init_primary_exception.
 #include <dlfcn.h>
 
 #include <cstdlib>
@@ -58,4 +59,16 @@ extern "C" [[gnu::visibility("default")]] [[noreturn]] void __cxa_throw(void* ob
   if (real == nullptr) std::abort();  // no C++ runtime loaded: cannot happen in a C++ program
   real(object, type, destroy);
   __builtin_unreachable();
+}
+
+// std::make_exception_ptr makes an exception without throwing it, through
+// this: held the same way when made in module code. libstdc++'s own
+// __cxa_throw calls it too, from outside any module, and holds nothing more.
+extern "C" [[gnu::visibility("default")]] void* __cxa_init_primary_exception(
+    void* object, std::type_info* type, void (*destroy)(void*)) noexcept {
+  using Init = void* (*)(void*, std::type_info*, void (*)(void*));
+  static const Init real = reinterpret_cast<Init>(dlsym(RTLD_NEXT, "__cxa_init_primary_exception"));
+  if (real == nullptr) std::abort();  // libstdc++ has had it since GCC 7
+  return real(object, type,
+              hotmod::contain::hold_image_for(object, destroy, __builtin_return_address(0)));
 }

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "text/file_lock.hpp"
 #include "text/read_file.hpp"
 #include "text/write_file.hpp"
 
@@ -56,6 +57,16 @@ std::vector<Quarantine::Entry> parse(const std::string& text) {
   return out;
 }
 
+// A lock on `file`.lock, its folder made first; none when `file` is empty or
+// the lock cannot be had within `wait`.
+std::optional<text::FileLock> lock_beside(const fs::path& file, std::chrono::seconds wait) {
+  if (file.empty()) return std::nullopt;
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  std::string why;
+  return text::FileLock::acquire(fs::path(file) += ".lock", nullptr, wait, &why);
+}
+
 }  // namespace
 
 std::string hash_text(std::uint64_t hash) {
@@ -97,7 +108,14 @@ std::optional<Quarantine::Entry> Quarantine::find(std::uint64_t hash) {
 
 std::optional<std::string> Quarantine::add(Entry e) {
   std::lock_guard lock(mu_);
-  reread_locked(true);  // what other processes added is kept
+  // Read, add, write whole: under a lock on a file beside it, or two
+  // processes adding at once would each write the list without the other's
+  // entry. The lock is held for one read and one write; when it cannot be
+  // had in kLockWait (a stuck process holds it), the entry is written
+  // anyway — losing another's entry is better than losing this one.
+  const std::optional<text::FileLock> file_lock = lock_beside(file_, kLockWait);
+  seen_size_ = -2;      // read it whatever its size and mtime say: a write in
+  reread_locked(true);  // the same clock tick may keep both; what others added is kept
   for (const Entry& known : entries_)
     if (known.hash == e.hash) return std::nullopt;  // the first crash is the one remembered
   if (e.crashed_at.empty()) e.crashed_at = utc_now();

@@ -7,7 +7,8 @@
 //                     "crashed_at": "2026-12-07T00:41:02Z", "why": "call to …"}]}
 //
 // Several processes may share the file: an entry is added by reading it
-// again and replacing it whole (write_file_atomically), and a lookup reads
+// again and replacing it whole (write_file_atomically) under a lock on
+// quarantine.json.lock, and a lookup reads
 // it again only when its size or mtime changed (looked at once a second at
 // most). Deleting an entry (or the
 // file) lets the module load again. At most kKept entries, the oldest go.
@@ -54,6 +55,7 @@ class Quarantine {
   // kRecheck.
   void reread_locked(bool now);
   static constexpr std::chrono::seconds kRecheck{1};
+  static constexpr std::chrono::seconds kLockWait{2};
 
   std::filesystem::path file_;
   std::mutex mu_;

@@ -84,6 +84,32 @@ TEST_F(ExceptionLifetime, AKeptExceptionPtrRethrowsAfterAReloadAndReleasesTheIma
       << "then guarded like any replaced version";
 }
 
+// std::make_exception_ptr makes an exception without throwing it: it holds
+// the image all the same.
+TEST_F(ExceptionLifetime, AnExceptionPtrTheModuleMadeWithoutThrowingHoldsItsImage) {
+  install_crasher(fixtures::crasher_v1);
+  hotmod::Runtime rt(dev_options());
+  EventLog events(rt.bus());
+  hotmod::Ref<crasher_fixture::ICrasher> crasher =
+      rt.ref<crasher_fixture::ICrasher>("crasher").value();
+  std::exception_ptr kept = crasher->make_error();
+  ASSERT_TRUE(kept);
+  replace_v1(rt);
+  EXPECT_EQ(events.count("module.unloaded"), 0u) << "the exception_ptr holds it";
+
+  testing::internal::CaptureStderr();
+  try {
+    std::rethrow_exception(kept);
+  } catch (const std::exception& e) {
+    EXPECT_STREQ(e.what(), "failed in crasher 1.0.0");
+  }
+  const std::string said = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(said.find("retired"), std::string::npos) << "no stale call: " << said;
+
+  kept = nullptr;
+  ASSERT_TRUE(wait_until([&] { return events.count("module.unloaded") == 1; })) << logs_->dump();
+}
+
 // The hold changes nothing else: the exception's own destructor runs, once,
 // when the host is done with it, in production mode as in dev mode.
 TEST_F(ExceptionLifetime, TheExceptionsOwnDestructorRunsOnceWhenItDies) {

@@ -181,6 +181,8 @@ TEST_F(StaleCode, AThreadTheModuleStartedGoesOnInItsRetiredCode) {
   char byte = 0;
   ASSERT_EQ(::read(started[0], &byte, 1), 1);
   ASSERT_EQ(byte, 's');
+  pid_t tid = 0;
+  ASSERT_EQ(::read(started[0], &tid, sizeof tid), static_cast<ssize_t>(sizeof tid));
   replace_v1(rt, events, m);  // its code is guarded while the thread waits in read()
 
   testing::internal::CaptureStderr();
@@ -191,6 +193,11 @@ TEST_F(StaleCode, AThreadTheModuleStartedGoesOnInItsRetiredCode) {
   EXPECT_EQ(byte, 'd');
   EXPECT_NE(said.find("or a thread it started, still runs its code"), std::string::npos) << said;
   EXPECT_EQ(call_int(m, "version"), 2);
+  // The thread returns through the module's code (its lambda, std::thread's
+  // state): the image must stay open until it has exited.
+  const std::string task = "/proc/self/task/" + std::to_string(tid);
+  EXPECT_TRUE(wait_until([&] { return ::access(task.c_str(), F_OK) != 0; }))
+      << "the module's thread never exited";
   for (int fd : {release[0], release[1], started[0], started[1]}) ::close(fd);
 }
 
