@@ -83,6 +83,10 @@ void unretire_image(void* handle);
 // Gives every guarded image of the process its permissions back; false
 // when one could not be given them (the image must then stay open).
 bool unguard_image(void* handle);
+// Whether its retired code ran again with no call into a module under way
+// (a thread the module started, a pointer the host kept): that code may
+// still be running, so the image must never be closed.
+bool ran_after_retirement(void* handle);
 // Its version is the module's current one (committed): named as current in
 // a stale call's report.
 void mark_current(void* handle);

@@ -32,6 +32,8 @@ struct Slot {
   std::atomic<bool> current{false};
   // Guarded code, given back by whoever takes `guarded` from true to false.
   std::atomic<bool> guarded{false};
+  // Its retired code ran again outside any call (revive_map): it may still.
+  std::atomic<bool> revived{false};
   GuardRange ranges[kRanges] = {};
   std::size_t range_count = 0;
   ImageFacts facts{};
@@ -73,6 +75,7 @@ bool remember_image(const void* map, std::string_view module, std::string_view v
     s.retired_ns.store(0, std::memory_order_relaxed);
     s.current.store(false, std::memory_order_relaxed);
     s.guarded.store(false, std::memory_order_relaxed);
+    s.revived.store(false, std::memory_order_relaxed);
     s.range_count = 0;
     if (g_used.load(std::memory_order_relaxed) <= i) g_used.store(i + 1, std::memory_order_release);
     s.map.store(map, std::memory_order_release);
@@ -128,6 +131,27 @@ bool unguard_map(const void* map) {
     if (!unguard_slot(s)) ok = false;
   }
   return ok;
+}
+
+bool revive_map(const void* map) {
+  const std::size_t used = g_used.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i < used; ++i) {
+    Slot& s = slots()[i];
+    if (s.map.load(std::memory_order_acquire) != map) continue;
+    s.revived.store(true, std::memory_order_release);
+    return unguard_slot(s);
+  }
+  return false;
+}
+
+bool revived(const void* map) {
+  const std::size_t used = g_used.load(std::memory_order_acquire);
+  for (std::size_t i = 0; i < used; ++i) {
+    const Slot& s = slots()[i];
+    if (s.map.load(std::memory_order_acquire) == map)
+      return s.revived.load(std::memory_order_acquire);
+  }
+  return false;
 }
 
 bool set_current(const void* map) {
@@ -215,6 +239,11 @@ void unretire_image(void* handle) {
 bool unguard_image(void* handle) {
   const void* map = link_map_of(handle);
   return map == nullptr || unguard_map(map);
+}
+
+bool ran_after_retirement(void* handle) {
+  const void* map = link_map_of(handle);
+  return map != nullptr && revived(map);
 }
 
 void mark_current(void* handle) {

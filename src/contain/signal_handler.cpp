@@ -387,7 +387,7 @@ bool contain(int sig, siginfo_t* info, ucontext_t* uc, ThreadCrashState& t,
       // Only a fault fetching the instruction itself: a crash of the retired
       // code's own goes the usual way.
       if (facts.retired_ago_ns >= 0 && facts.image != nullptr && sig == SIGSEGV &&
-          facts.address == facts.pc && unguard_map(facts.image))
+          facts.address == facts.pc && revive_map(facts.image))
         return true;
     }
     return false;
@@ -465,7 +465,7 @@ bool runs_again(siginfo_t* info, void* context) {
   take_facts(image, found.dlfo_link_map, &facts);
   name_stale_call(&facts);
   report_uncontained(facts);
-  return unguard_map(found.dlfo_link_map);
+  return revive_map(found.dlfo_link_map);
 }
 
 void on_signal(int sig, siginfo_t* info, void* context) {

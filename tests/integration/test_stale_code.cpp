@@ -146,6 +146,14 @@ TEST_F(StaleCode, APointerTheHostCallsItselfIsNamedAndGoesOnAsBefore) {
     EXPECT_NE(said.find(part), std::string::npos) << part << " in: " << said;
   EXPECT_EQ(kept(), 1);
   EXPECT_EQ(call_int(m, "version"), 2);
+  // Its code ran outside any call, so something may still run it: once its
+  // time is up (here: now) it stays open rather than being closed.
+  rt.wait_for_unloads();
+  EXPECT_TRUE(
+      logs_->contains(hotmod::LogLevel::warn, {"module 'crasher' (version 1.0.0) stayed in memory",
+                                               "ran again after it was replaced", "stays open"}))
+      << logs_->dump();
+  EXPECT_EQ(kept(), 1) << "still mapped";
 }
 
 TEST_F(StaleCode, MakingOneRetiredImageRunnableLeavesTheOthersGuarded) {
