@@ -22,6 +22,7 @@ struct Held {
 };
 
 std::atomic<int> g_trackers{0};
+std::atomic<std::size_t> g_live{0};  // live().size(), read without the lock
 
 std::mutex& mu() {
   static auto* m = new std::mutex();  // exceptions may die during static destruction
@@ -42,6 +43,7 @@ void destroy_and_release(void* object) {
   if (destroy != nullptr) destroy(object);
   std::lock_guard lock(mu());
   live().erase(object);
+  g_live.store(live().size(), std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -56,7 +58,10 @@ void untrack_exceptions() {
 
 ExceptionDestructor hold_image_for(void* object, ExceptionDestructor destroy,
                                    const void* throw_site) noexcept {
-  if (g_trackers.load(std::memory_order_relaxed) <= 0) return destroy;
+  // Already ours: libstdc++'s __cxa_throw hands the destructor our
+  // __cxa_throw gave it to __cxa_init_primary_exception.
+  if (g_trackers.load(std::memory_order_relaxed) <= 0 || destroy == &destroy_and_release)
+    return destroy;
   dl_find_object found{};
   if (_dl_find_object(const_cast<void*>(throw_site), &found) != 0) return destroy;
   ImageFacts facts;
@@ -64,10 +69,18 @@ ExceptionDestructor hold_image_for(void* object, ExceptionDestructor destroy,
   try {
     std::lock_guard lock(mu());
     live().insert_or_assign(object, Held{destroy, found.dlfo_link_map});
+    g_live.store(live().size(), std::memory_order_relaxed);
   } catch (...) {  // no memory for the record: thrown as it was, unheld
     return destroy;
   }
   return &destroy_and_release;
+}
+
+void forget_exception(void* object) noexcept {
+  if (g_live.load(std::memory_order_relaxed) == 0) return;
+  std::lock_guard lock(mu());
+  live().erase(object);
+  g_live.store(live().size(), std::memory_order_relaxed);
 }
 
 bool held_by_exception(void* handle) {

@@ -26,6 +26,10 @@ void untrack_exceptions();
 ExceptionDestructor hold_image_for(void* object, ExceptionDestructor destroy,
                                    const void* throw_site) noexcept;
 
+// `object` is freed without its destructor having run (its constructor
+// threw): it holds nothing. Costs one load when nothing is held.
+void forget_exception(void* object) noexcept;
+
 // Whether an exception thrown from the image `handle` (dlopen's) lives.
 bool held_by_exception(void* handle);
 

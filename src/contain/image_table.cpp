@@ -133,15 +133,13 @@ bool unguard_map(const void* map) {
   return ok;
 }
 
-bool revive_map(const void* map) {
+void mark_revived(const void* map) {
   const std::size_t used = g_used.load(std::memory_order_acquire);
   for (std::size_t i = 0; i < used; ++i) {
     Slot& s = slots()[i];
-    if (s.map.load(std::memory_order_acquire) != map) continue;
-    s.revived.store(true, std::memory_order_release);
-    return unguard_slot(s);
+    if (s.map.load(std::memory_order_acquire) == map)
+      s.revived.store(true, std::memory_order_seq_cst);
   }
-  return false;
 }
 
 bool revived(const void* map) {
@@ -149,7 +147,7 @@ bool revived(const void* map) {
   for (std::size_t i = 0; i < used; ++i) {
     const Slot& s = slots()[i];
     if (s.map.load(std::memory_order_acquire) == map)
-      return s.revived.load(std::memory_order_acquire);
+      return s.revived.load(std::memory_order_seq_cst);
   }
   return false;
 }

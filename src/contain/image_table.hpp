@@ -32,11 +32,12 @@ void mark_retired(const void* map, std::int64_t when_ns, const GuardRange* range
 // Gives the guarded ranges of `map` (all images: nullptr) their permissions
 // back, once; false when an mprotect failed. Async-signal-safe.
 bool unguard_map(const void* map);
-// unguard_map() for a thread that runs the retired code of `map` with no
-// call into a module to fail (a thread the module started, a pointer the
-// host kept): the image is marked as running again, and never closed.
-// Async-signal-safe.
-bool revive_map(const void* map);
+// A thread runs the retired code of `map` with no call into a module to
+// fail (a thread the module started, a pointer the host kept): the image is
+// marked as running again, never to be closed. Marked before the thread
+// reports it and unguards the code, so a closer that looks after
+// unguarding sees it. Async-signal-safe.
+void mark_revived(const void* map);
 bool revived(const void* map);
 // `map` is its module's current image; the owner's others of that module
 // are not. False when it is not in the table.

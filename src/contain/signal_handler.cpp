@@ -381,14 +381,15 @@ bool contain(int sig, siginfo_t* info, ucontext_t* uc, ThreadCrashState& t,
     regs[REG_RIP] = original_rip;
     regs[REG_RSP] = original_rsp;
     if (w.in_module && !w.host_crash && deadline == nullptr) {
-      report_uncontained(facts);
       // Retired code that still runs here with nothing to fail: as before
       // its code was guarded, it goes on (the faulting instruction again).
       // Only a fault fetching the instruction itself: a crash of the retired
       // code's own goes the usual way.
-      if (facts.retired_ago_ns >= 0 && facts.image != nullptr && sig == SIGSEGV &&
-          facts.address == facts.pc && revive_map(facts.image))
-        return true;
+      const bool goes_on = facts.retired_ago_ns >= 0 && facts.image != nullptr && sig == SIGSEGV &&
+                           facts.address == facts.pc;
+      if (goes_on) mark_revived(facts.image);
+      report_uncontained(facts);
+      if (goes_on && unguard_map(facts.image)) return true;
     }
     return false;
   }
@@ -461,11 +462,12 @@ bool runs_again(siginfo_t* info, void* context) {
       _dl_find_object(reinterpret_cast<void*>(pc), &found) != 0 ||
       !find_image(found.dlfo_link_map, &image) || image.retired_ns == 0)
     return false;
+  mark_revived(found.dlfo_link_map);
   CrashFacts facts;
   take_facts(image, found.dlfo_link_map, &facts);
   name_stale_call(&facts);
   report_uncontained(facts);
-  return revive_map(found.dlfo_link_map);
+  return unguard_map(found.dlfo_link_map);
 }
 
 void on_signal(int sig, siginfo_t* info, void* context) {

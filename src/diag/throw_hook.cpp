@@ -5,10 +5,12 @@
 // exception to the C++ runtime's __cxa_throw — with a destructor that keeps
 // the module's image open while the exception lives, when it was thrown in
 // module code (contain/exception_holds.hpp). std::make_exception_ptr's
-// exceptions, never thrown, are held through __cxa_init_primary_exception.
+// exceptions, never thrown, are held through __cxa_init_primary_exception
+// (and let go in __cxa_free_exception when never constructed).
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <exception>
 #include <typeinfo>
 
 #include "contain/exception_holds.hpp"
@@ -64,11 +66,23 @@ extern "C" [[gnu::visibility("default")]] [[noreturn]] void __cxa_throw(void* ob
 // std::make_exception_ptr makes an exception without throwing it, through
 // this: held the same way when made in module code. libstdc++'s own
 // __cxa_throw calls it too, from outside any module, and holds nothing more.
-extern "C" [[gnu::visibility("default")]] void* __cxa_init_primary_exception(
+// Declared by <exception> (bits/cxxabi_init_exception.h), with default
+// visibility whatever the host's.
+__cxxabiv1::__cxa_refcounted_exception* __cxxabiv1::__cxa_init_primary_exception(
     void* object, std::type_info* type, void (*destroy)(void*)) noexcept {
-  using Init = void* (*)(void*, std::type_info*, void (*)(void*));
+  using Init = __cxa_refcounted_exception* (*)(void*, std::type_info*, void (*)(void*));
   static const Init real = reinterpret_cast<Init>(dlsym(RTLD_NEXT, "__cxa_init_primary_exception"));
   if (real == nullptr) std::abort();  // libstdc++ has had it since GCC 7
   return real(object, type,
               hotmod::contain::hold_image_for(object, destroy, __builtin_return_address(0)));
+}
+
+// Frees an exception; make_exception_ptr frees one without destroying it
+// when its constructor throws: then nothing holds its image any more.
+void __cxxabiv1::__cxa_free_exception(void* object) noexcept {
+  using Free = void (*)(void*);
+  static const Free real = reinterpret_cast<Free>(dlsym(RTLD_NEXT, "__cxa_free_exception"));
+  if (real == nullptr) std::abort();
+  hotmod::contain::forget_exception(object);
+  real(object);
 }

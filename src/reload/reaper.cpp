@@ -196,20 +196,19 @@ void Reaper::close_kept(std::unique_lock<std::mutex>& lock, bool all) {
 void Reaper::close(Kept& k) {
   registry::Version& v = *k.retired.version;
   std::string why;
-  if (contain::ran_after_retirement(v.image.handle)) {
-    why =
-        "its code ran again after it was replaced, on a thread the module started or through a "
-        "pointer the host kept, and may still be running there, so it stays open";
-    if (k.retired.stayed) k.retired.stayed(why);
-    keep_for_good(std::move(k.retired));
-    return;
-  }
   // Between here and dlclose a stale call runs old code again, as it did
   // before code was guarded: the image's finalizers need its code.
-  if (!contain::unguard_image(v.image.handle)) {
+  if (!contain::unguard_image(v.image.handle))
     why =
         "its code could not be made runnable again for its static destructors (mprotect "
         "failed), so it stays open";
+  // Looked at after unguarding: a thread that found the code guarded has
+  // marked it by now, unless it is still between its fault and the mark.
+  else if (contain::ran_after_retirement(v.image.handle))
+    why =
+        "its code ran again after it was replaced, on a thread the module started or through a "
+        "pointer the host kept, and may still be running there, so it stays open";
+  if (!why.empty()) {
     if (k.retired.stayed) k.retired.stayed(why);
     keep_for_good(std::move(k.retired));
     return;

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -57,14 +58,16 @@ std::vector<Quarantine::Entry> parse(const std::string& text) {
   return out;
 }
 
-// A lock on `file`.lock, its folder made first; none when `file` is empty or
-// the lock cannot be had within `wait`.
-std::optional<text::FileLock> lock_beside(const fs::path& file, std::chrono::seconds wait) {
+// A lock on `file`.lock, its folder made first (private, as the file's
+// writer makes it); none when `file` is empty or the lock cannot be had
+// within `wait`, with `why` saying which.
+std::optional<text::FileLock> lock_beside(const fs::path& file, std::chrono::seconds wait,
+                                          std::string* why) {
   if (file.empty()) return std::nullopt;
   std::error_code ec;
-  fs::create_directories(file.parent_path(), ec);
-  std::string why;
-  return text::FileLock::acquire(fs::path(file) += ".lock", nullptr, wait, &why);
+  if (fs::create_directories(file.parent_path(), ec))
+    fs::permissions(file.parent_path(), fs::perms::owner_all, ec);
+  return text::FileLock::acquire(fs::path(file) += ".lock", nullptr, wait, why);
 }
 
 }  // namespace
@@ -96,6 +99,10 @@ void Quarantine::reread_locked(bool now) {
   seen_mtime_ns_ = mtime_ns;
   std::optional<std::string> text = exists ? text::read_whole_file(file_) : std::nullopt;
   entries_ = text ? parse(*text) : std::vector<Entry>{};
+  for (const Entry& u : unsaved_)
+    if (std::none_of(entries_.begin(), entries_.end(),
+                     [&](const Entry& known) { return known.hash == u.hash; }))
+      entries_.push_back(u);
 }
 
 std::optional<Quarantine::Entry> Quarantine::find(std::uint64_t hash) {
@@ -107,22 +114,25 @@ std::optional<Quarantine::Entry> Quarantine::find(std::uint64_t hash) {
 }
 
 std::optional<std::string> Quarantine::add(Entry e) {
-  std::lock_guard lock(mu_);
   // Read, add, write whole: under a lock on a file beside it, or two
   // processes adding at once would each write the list without the other's
-  // entry. The lock is held for one read and one write; when it cannot be
-  // had in kLockWait (a stuck process holds it), the entry is written
-  // anyway — losing another's entry is better than losing this one.
-  const std::optional<text::FileLock> file_lock = lock_beside(file_, kLockWait);
+  // entry. Taken before mu_, so lookups here never wait for another
+  // process. When it cannot be had in kLockWait (a stuck process holds
+  // it), the entry is written anyway — losing another's entry is better
+  // than losing this one.
+  std::string unlocked;
+  const std::optional<text::FileLock> file_lock = lock_beside(file_, kLockWait, &unlocked);
+  std::lock_guard lock(mu_);
   seen_size_ = -2;      // read it whatever its size and mtime say: a write in
   reread_locked(true);  // the same clock tick may keep both; what others added is kept
   for (const Entry& known : entries_)
     if (known.hash == e.hash) return std::nullopt;  // the first crash is the one remembered
   if (e.crashed_at.empty()) e.crashed_at = utc_now();
-  entries_.push_back(std::move(e));
-  if (entries_.size() > kKept)
-    entries_.erase(entries_.begin(),
-                   entries_.begin() + static_cast<std::ptrdiff_t>(entries_.size() - kKept));
+  entries_.push_back(e);
+  unsaved_.push_back(std::move(e));  // until a write holds it
+  for (std::vector<Entry>* list : {&entries_, &unsaved_})
+    if (list->size() > kKept)
+      list->erase(list->begin(), list->begin() + static_cast<std::ptrdiff_t>(list->size() - kKept));
   if (file_.empty())
     return "neither XDG_STATE_HOME nor HOME is set, so the quarantine lasts only as long as this "
            "process; set state_dir in hotmod.json";
@@ -139,7 +149,13 @@ std::optional<std::string> Quarantine::add(Entry e) {
         "cannot write '{}'; check that its folder is writable, or set state_dir in "
         "hotmod.json",
         file_.string());
+  unsaved_.clear();
   seen_size_ = -2;  // our own write: read it back next time, mtime and all
+  if (!unlocked.empty())
+    return fmt::format(
+        "{}; the entry was written without it, so an entry another process added at the same "
+        "moment may be lost",
+        unlocked);
   return std::nullopt;
 }
 

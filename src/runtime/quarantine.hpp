@@ -55,11 +55,12 @@ class Quarantine {
   // kRecheck.
   void reread_locked(bool now);
   static constexpr std::chrono::seconds kRecheck{1};
-  static constexpr std::chrono::seconds kLockWait{2};
+  static constexpr std::chrono::seconds kLockWait{10};
 
   std::filesystem::path file_;
   std::mutex mu_;
-  std::vector<Entry> entries_;   // guarded by mu_, oldest first
+  std::vector<Entry> entries_;   // guarded by mu_, oldest first: the file's and unsaved_
+  std::vector<Entry> unsaved_;   // guarded by mu_: added here, not yet written
   std::int64_t seen_size_ = -2;  // guarded by mu_: of the file last read (-1: none)
   std::int64_t seen_mtime_ns_ = 0;
   std::chrono::steady_clock::time_point checked_{};  // guarded by mu_: the last stat

@@ -110,6 +110,19 @@ TEST_F(ExceptionLifetime, AnExceptionPtrTheModuleMadeWithoutThrowingHoldsItsImag
   ASSERT_TRUE(wait_until([&] { return events.count("module.unloaded") == 1; })) << logs_->dump();
 }
 
+// An exception whose construction failed never lived: nothing holds its
+// image.
+TEST_F(ExceptionLifetime, AnExceptionThatCouldNotBeMadeHoldsNothing) {
+  install_crasher(fixtures::crasher_v1);
+  hotmod::Runtime rt(dev_options());
+  EventLog events(rt.bus());
+  hotmod::Ref<crasher_fixture::ICrasher> crasher =
+      rt.ref<crasher_fixture::ICrasher>("crasher").value();
+  ASSERT_EQ(crasher->make_error_that_cannot_be_copied(), 1);
+  replace_v1(rt);
+  EXPECT_EQ(events.count("module.unloaded"), 1u) << "still held by an exception never made";
+}
+
 // The hold changes nothing else: the exception's own destructor runs, once,
 // when the host is done with it, in production mode as in dev mode.
 TEST_F(ExceptionLifetime, TheExceptionsOwnDestructorRunsOnceWhenItDies) {

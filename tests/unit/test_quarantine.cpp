@@ -36,9 +36,21 @@ TEST(Quarantine, AnEntryIsFoundByTheNextProcess) {
   EXPECT_FALSE(next.find(0x1234).has_value());
 }
 
+TEST(Quarantine, AnEntryThatCouldNotBeWrittenIsRememberedInThisProcess) {
+  TempDir dir("hotmod-quarantine");
+  hotmod_unit::write_file(dir / "not-a-folder", "");  // so the state folder cannot be made
+  Quarantine q(dir / "not-a-folder" / "state");
+  const std::optional<std::string> first = q.add(entry(0xa));
+  ASSERT_TRUE(first.has_value()) << "the failed write is reported";
+  EXPECT_NE(first->find("cannot write"), std::string::npos) << *first;
+  EXPECT_TRUE(q.add(entry(0xb)).has_value());
+  EXPECT_TRUE(q.find(0xa).has_value()) << "the second add's read of the file dropped the first";
+  EXPECT_TRUE(q.find(0xb).has_value());
+}
+
 TEST(Quarantine, ProcessesAddingAtOnceKeepEachOthersEntries) {
   TempDir dir("hotmod-quarantine");
-  constexpr std::uint64_t kEach = 60;
+  constexpr std::uint64_t kEach = 25;
   // Two objects stand for two processes: each reads the file again before
   // adding and replaces it whole.
   Quarantine a(dir.path());
