@@ -16,14 +16,31 @@
 //                                  from the cache (Runtime::module(), production
 //                                  mode); median of --fresh (10)
 //
+// Against the floor — what the compiler alone needs: the same functions
+// without hotmod (its include and macros taken out), compiled and linked in
+// one command as a plain shared object with hotmod's flags, a precompiled
+// header of the same standard headers and the fastest linker installed;
+// median of --plain (5) runs, each with the edit changed:
+//   floor_ms_p50, floor_clang_ms_p50  the floor with g++ and clang++
+//   source_to_floor_ratio          edit to running (g++) over the floor (goal <= 1.25)
+//   source_to_floor_ratio_clang    the same with clang++ (goal <= 1.25)
+//   source_first_compile_to_floor_ratio
+//                                  a new module in an empty cache, precompiled
+//                                  header built on the way, over the floor (goal <= 2)
+//   module_image_to_floor_ratio    the bytes of hotmod's build over the floor's (goal <= 1.5)
+//
 // The first compile (which also builds the precompiled header) is not
-// counted: it happens once per flag set, not once per edit.
+// counted in the edit figures: it happens once per flag set, not once per edit.
+
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -91,6 +108,16 @@ HOTMOD_EXPORT(edit, "Which edit this is");
 )";
 }
 
+// The module without hotmod: its include and its HOTMOD_ lines taken out.
+std::string floor_text(int edit) {
+  std::istringstream in(module_text(edit));
+  std::string out;
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("#include <hotmod/", 0) != 0 && line.rfind("HOTMOD_", 0) != 0)
+      out += line + "\n";
+  return out;
+}
+
 void write_file(const hb::fs::path& to, const std::string& text) {
   const hb::fs::path tmp = to.string() + ".tmp";
   {
@@ -132,8 +159,28 @@ int cache_hit_child(const hb::fs::path& scratch) {
   return 0;
 }
 
-double edit_loop(const hb::fs::path& modules, const hb::fs::path& scratch, int edits,
-                 const std::string& compiler) {
+struct EditLoop {
+  double edit_p50 = 0;     // ms
+  double first_ms = 0;     // the first compile, precompiled header and all
+  double image_bytes = 0;  // of the last build
+};
+
+// The newest shared object under `dir`: the cache's last build.
+double newest_image_bytes(const hb::fs::path& dir) {
+  hb::fs::path newest;
+  auto when = hb::fs::file_time_type::min();
+  for (const hb::fs::directory_entry& e : hb::fs::recursive_directory_iterator(dir))
+    if (e.is_regular_file() && e.path().extension() == ".so" && e.last_write_time() >= when) {
+      when = e.last_write_time();
+      newest = e.path();
+    }
+  if (newest.empty()) hb::fail("no build in the cache " + dir.string());
+  return static_cast<double>(hb::fs::file_size(newest));
+}
+
+EditLoop edit_loop(const hb::fs::path& modules, const hb::fs::path& scratch, int edits,
+                   const std::string& compiler) {
+  EditLoop out;
   const hb::fs::path source = modules / "inventory.cpp";
   write_file(source, module_text(0));
   std::vector<double> edit_ms;
@@ -145,9 +192,9 @@ double edit_loop(const hb::fs::path& modules, const hb::fs::path& scratch, int e
     const auto first = Clock::now();
     auto m = rt.module("inventory");
     if (!m) hb::fail(m.error().message);
+    out.first_ms = std::chrono::duration<double, std::milli>(Clock::now() - first).count();
     std::cerr << "source_bench: " << (compiler.empty() ? "default compiler" : compiler)
-              << ": first compile (with the precompiled header) "
-              << std::chrono::duration<double, std::milli>(Clock::now() - first).count() << " ms\n";
+              << ": first compile (with the precompiled header) " << out.first_ms << " ms\n";
     std::vector<double> compile_ms;
     std::mutex compile_mu;
     rt.on_reload([&](const hotmod::ReloadStats& s) {
@@ -175,7 +222,67 @@ double edit_loop(const hb::fs::path& modules, const hb::fs::path& scratch, int e
               << ": compile stage p50 " << hb::median(compile_ms) << " ms, edit p50 "
               << hb::median(edit_ms) << " ms, p95 " << hb::percentile(edit_ms, 95) << " ms\n";
   }
-  return hb::median(edit_ms);
+  out.edit_p50 = hb::median(edit_ms);
+  out.image_bytes = newest_image_bytes(scratch / "cache");
+  return out;
+}
+
+std::string fastest_linker() {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path != nullptr ? path : "/usr/bin");
+  for (const char* name : {"mold", "lld"}) {
+    std::istringstream each(dirs.str());
+    for (std::string dir; std::getline(each, dir, ':');)
+      if (access((hb::fs::path(dir) / (std::string("ld.") + name)).c_str(), X_OK) == 0)
+        return std::string("-fuse-ld=") + name;
+  }
+  return {};
+}
+
+// The floor: a precompiled header of the module's standard headers, built
+// once (not timed), then `runs` compile-and-link commands of the module
+// without hotmod, each with the edit changed. Returns the median in ms;
+// `image_bytes` gets the size of the last shared object.
+double floor_ms(const hb::fs::path& scratch, const std::string& compiler, int runs,
+                double* image_bytes) {
+  const bool clang = compiler.find("clang") != std::string::npos;
+  const hb::fs::path dir = scratch / ("floor-" + compiler);
+  hb::fs::create_directories(dir);
+  const hb::fs::path header = dir / "std.hpp";
+  write_file(header, "#include <map>\n#include <string>\n#include <vector>\n");
+  // hotmod's flags for a module, but for hidden visibility: a plain shared
+  // object exports its functions.
+  const std::vector<std::string> flags = {"-std=c++20", "-O0", "-g", "-fPIC", "-pipe"};
+  const hb::fs::path pch = dir / (clang ? "std.hpp.pch" : "std.hpp.gch");
+  std::vector<std::string> make_pch = {compiler};
+  make_pch.insert(make_pch.end(), flags.begin(), flags.end());
+  if (clang) make_pch.push_back("-fpch-instantiate-templates");
+  for (const char* a : {"-x", "c++-header"}) make_pch.push_back(a);
+  make_pch.insert(make_pch.end(), {header.string(), "-o", pch.string()});
+  if (run(make_pch) != 0) hb::fail("the floor's precompiled header did not build");
+
+  const std::string linker = fastest_linker();
+  const hb::fs::path source = dir / "inventory.cpp";
+  const hb::fs::path image = dir / "inventory.so";
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    write_file(source, floor_text(1000 + i));
+    std::vector<std::string> cmd = {compiler};
+    cmd.insert(cmd.end(), flags.begin(), flags.end());
+    if (clang)
+      cmd.insert(cmd.end(), {"-include-pch", pch.string()});
+    else
+      cmd.insert(cmd.end(), {"-include", header.string(), "-Winvalid-pch", "-Werror=invalid-pch"});
+    if (!linker.empty()) cmd.push_back(linker);
+    cmd.insert(cmd.end(), {"-shared", source.string(), "-o", image.string()});
+    const auto start = Clock::now();
+    if (run(cmd) != 0) hb::fail("the floor's compile failed (" + compiler + ")");
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  *image_bytes = static_cast<double>(hb::fs::file_size(image));
+  std::cerr << "source_bench: floor with " << compiler << " " << linker << ": p50 "
+            << hb::median(ms) << " ms, " << *image_bytes << " bytes\n";
+  return hb::median(ms);
 }
 
 }  // namespace
@@ -191,10 +298,16 @@ int main(int argc, char** argv) {
   const hb::fs::path source = modules / "inventory.cpp";
   write_file(source, module_text(0));
 
-  const double edit_p50 = edit_loop(modules, scratch.path(), edits, "");
+  const EditLoop gcc = edit_loop(modules, scratch.path(), edits, "");
+  const double edit_p50 = gcc.edit_p50;
   // The same loop with clang++, whose PCH also holds the instantiations its
   // headers need (-fpch-instantiate-templates).
-  const double clang_p50 = edit_loop(modules, scratch.path(), edits, "clang++");
+  const double clang_p50 = edit_loop(modules, scratch.path(), edits, "clang++").edit_p50;
+  double floor_bytes = 0;
+  double floor_clang_bytes = 0;
+  const double floor_p50 = floor_ms(scratch.path(), "c++", plain_runs, &floor_bytes);
+  const double floor_clang_p50 =
+      floor_ms(scratch.path(), "clang++", plain_runs, &floor_clang_bytes);
 
   std::vector<double> plain_ms;
   const hb::fs::path plain_out = scratch.path() / "plain.so";
@@ -232,5 +345,11 @@ int main(int argc, char** argv) {
   hb::print_figure("source_cache_hit_load_ms", hb::median(fresh_ms));
   hb::print_figure("source_edit_to_running_clang_ms_p50", clang_p50);
   hb::print_figure("source_to_plain_ratio_clang", clang_p50 / plain_p50);
+  hb::print_figure("floor_ms_p50", floor_p50);
+  hb::print_figure("floor_clang_ms_p50", floor_clang_p50);
+  hb::print_figure("source_to_floor_ratio", edit_p50 / floor_p50);
+  hb::print_figure("source_to_floor_ratio_clang", clang_p50 / floor_clang_p50);
+  hb::print_figure("source_first_compile_to_floor_ratio", gcc.first_ms / floor_p50);
+  hb::print_figure("module_image_to_floor_ratio", gcc.image_bytes / floor_bytes);
   return 0;
 }
