@@ -17,24 +17,24 @@ namespace fs = std::filesystem;
 
 namespace {
 
-ModuleKind kind_of(const fs::path& file) {
+// `folder`: `file` is a folder (a marked one, when found by the walk).
+ModuleKind kind_of(const fs::path& file, bool folder) {
+  if (folder) return ModuleKind::source;
   if (std::optional<ModuleKind> kind = loader::kind_by_extension(file)) return *kind;
-  std::error_code ec;
-  if (fs::is_directory(file, ec)) return ModuleKind::source;  // a marked folder
   return ModuleKind::library;
 }
 
-}  // namespace
-
-std::string module_name(const fs::path& root, const fs::path& file) {
+// module_name() when whether `file` is a folder is known: the walk knows it
+// from the folder's entries, and a stat per file would be most of its time.
+std::string name_of(const fs::path& root, const fs::path& file, bool folder) {
   const std::string base = file.filename().string();
   if (base.empty() || base.front() == '.') return {};
   std::string stem;
   std::error_code ec;
-  if (fs::is_directory(file, ec)) {
+  if (folder) {
     if (!fs::is_regular_file(file / loader::kModuleMarker, ec)) return {};
     stem = base;
-  } else if (kind_of(file) != ModuleKind::library) {  // name.cpp, name.lua
+  } else if (kind_of(file, false) != ModuleKind::library) {  // name.cpp, name.lua
     stem = file.stem().string();
   } else {
     if (base.size() <= 3 || !base.ends_with(".so")) return {};
@@ -51,7 +51,20 @@ std::string module_name(const fs::path& root, const fs::path& file) {
   return name + stem;
 }
 
+}  // namespace
+
+std::string module_name(const fs::path& root, const fs::path& file) {
+  std::error_code ec;
+  return name_of(root, file, fs::is_directory(file, ec));
+}
+
 namespace {
+
+// A module the walk found: a file, or a folder with a marker.
+struct Found {
+  fs::path path;
+  bool folder = false;
+};
 
 using DirId = std::pair<std::uint64_t, std::uint64_t>;  // device, inode
 
@@ -65,7 +78,7 @@ bool dir_id(const fs::path& dir, DirId* id) {
 // Walks one root in sorted order so the result does not depend on readdir.
 // `stack` holds the folders being walked (by identity, so a symlink back to
 // one of them is noticed) — one stat per folder, none per file.
-void walk(const fs::path& dir, std::vector<DirId>& stack, std::vector<fs::path>& files,
+void walk(const fs::path& dir, std::vector<DirId>& stack, std::vector<Found>& files,
           std::vector<std::string>& warnings) {
   if (dir.filename() == "CMakeFiles") return;  // CMake's own probes (CMakeCXXCompilerId.cpp)
   std::error_code ec;
@@ -85,14 +98,14 @@ void walk(const fs::path& dir, std::vector<DirId>& stack, std::vector<fs::path>&
       }
       std::error_code mec;
       if (fs::is_regular_file(e.path() / loader::kModuleMarker, mec)) {
-        files.push_back(e.path());  // one multi-file source module
+        files.push_back({e.path(), true});  // one multi-file source module
         continue;
       }
       stack.push_back(id);
       walk(e.path(), stack, files, warnings);
       stack.pop_back();
     } else if (e.is_regular_file(tec) || e.is_symlink(tec)) {
-      files.push_back(e.path());
+      files.push_back({e.path(), false});
     }
   }
 }
@@ -109,14 +122,14 @@ DiscoveryResult discover(const std::vector<fs::path>& module_paths) {
           "module path '{}' is not a folder; check RuntimeOptions::module_paths", root.string()));
       continue;
     }
-    std::vector<fs::path> files;
+    std::vector<Found> files;
     std::vector<DirId> stack(1);
     if (!dir_id(root, &stack[0])) continue;
     walk(root, stack, files, out.warnings);
-    for (const fs::path& file : files) {
-      std::string name = module_name(root, file);
+    for (auto& [file, folder] : files) {
+      std::string name = name_of(root, file, folder);
       if (name.empty()) continue;
-      const ModuleKind kind = kind_of(file);
+      const ModuleKind kind = kind_of(file, folder);
       auto [it, fresh] = seen.emplace(name, out.modules.size());
       if (!fresh) {
         const Discovered& first = out.modules[it->second];
@@ -130,7 +143,7 @@ DiscoveryResult discover(const std::vector<fs::path>& module_paths) {
         out.warnings.push_back(std::move(why));
         continue;
       }
-      out.modules.push_back({std::move(name), kind, file});
+      out.modules.push_back({std::move(name), kind, std::move(file)});
     }
   }
   return out;
