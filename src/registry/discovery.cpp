@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -24,9 +25,11 @@ ModuleKind kind_of(const fs::path& file, bool folder) {
   return ModuleKind::library;
 }
 
-// module_name() when whether `file` is a folder is known: the walk knows it
-// from the folder's entries, and a stat per file would be most of its time.
-std::string name_of(const fs::path& root, const fs::path& file, bool folder) {
+// module_name() when whether `file` is a folder is known (the walk knows it
+// from the folder's entries; a stat per file would be most of its time) and
+// so is `prefix`, the names of the folders between the root and `file`,
+// each followed by ".".
+std::string name_of(const std::string& prefix, const fs::path& file, bool folder) {
   const std::string base = file.filename().string();
   if (base.empty() || base.front() == '.') return {};
   std::string stem;
@@ -42,20 +45,20 @@ std::string name_of(const fs::path& root, const fs::path& file, bool folder) {
     if (stem.starts_with("lib") && stem.size() > 3) stem.erase(0, 3);
   }
   if (stem.empty()) return {};
-  std::string name;
-  for (const auto& part : file.parent_path().lexically_relative(root)) {
-    const std::string p = part.string();
-    if (p == "." || p.empty()) continue;
-    name += p + ".";
-  }
-  return name + stem;
+  return prefix + stem;
 }
 
 }  // namespace
 
 std::string module_name(const fs::path& root, const fs::path& file) {
+  std::string prefix;
+  for (const auto& part : file.parent_path().lexically_relative(root)) {
+    const std::string p = part.string();
+    if (p == "." || p.empty()) continue;
+    prefix += p + ".";
+  }
   std::error_code ec;
-  return name_of(root, file, fs::is_directory(file, ec));
+  return name_of(prefix, file, fs::is_directory(file, ec));
 }
 
 namespace {
@@ -64,6 +67,7 @@ namespace {
 struct Found {
   fs::path path;
   bool folder = false;
+  std::string prefix;  // the folders it is in below the root, each with a "."
 };
 
 using DirId = std::pair<std::uint64_t, std::uint64_t>;  // device, inode
@@ -75,37 +79,57 @@ bool dir_id(const fs::path& dir, DirId* id) {
   return true;
 }
 
+// A folder's entries, sorted by name, without "." names; d_type from
+// readdir, DT_UNKNOWN where the filesystem gives none. readdir rather than
+// std::filesystem::directory_iterator: it builds a path, split into
+// components, for every entry, and the walk needs only names and types.
+std::vector<std::pair<std::string, unsigned char>> entries_of(const fs::path& dir) {
+  std::vector<std::pair<std::string, unsigned char>> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return out;
+  while (const dirent* e = ::readdir(d))
+    if (e->d_name[0] != '.') out.emplace_back(e->d_name, e->d_type);
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 // Walks one root in sorted order so the result does not depend on readdir.
 // `stack` holds the folders being walked (by identity, so a symlink back to
-// one of them is noticed) — one stat per folder, none per file.
-void walk(const fs::path& dir, std::vector<DirId>& stack, std::vector<Found>& files,
-          std::vector<std::string>& warnings) {
+// one of them is noticed) — one stat per folder, none per file but links.
+void walk(const fs::path& dir, const std::string& prefix, std::vector<DirId>& stack,
+          std::vector<Found>& files, std::vector<std::string>& warnings) {
   if (dir.filename() == "CMakeFiles") return;  // CMake's own probes (CMakeCXXCompilerId.cpp)
-  std::error_code ec;
-  std::vector<fs::directory_entry> entries;
-  for (const auto& e : fs::directory_iterator(dir, ec)) entries.push_back(e);
-  std::sort(entries.begin(), entries.end());
-  for (const auto& e : entries) {
-    if (e.path().filename().string().starts_with(".")) continue;
-    std::error_code tec;
-    if (e.is_directory(tec)) {
+  for (auto& [name, type] : entries_of(dir)) {
+    fs::path path = dir / name;
+    bool is_folder = type == DT_DIR;
+    // A link counts as what it points to (a dangling one as a file); an
+    // entry of unknown type as what stat says.
+    bool is_file = type == DT_REG || type == DT_LNK;
+    if (type == DT_LNK || type == DT_UNKNOWN) {
+      struct stat st {};
+      const bool exists = ::stat(path.c_str(), &st) == 0;
+      is_folder = exists && S_ISDIR(st.st_mode);
+      if (type == DT_UNKNOWN) is_file = exists && S_ISREG(st.st_mode);
+    }
+    if (is_folder) {
       DirId id;
-      if (!dir_id(e.path(), &id)) continue;
+      if (!dir_id(path, &id)) continue;
       if (std::find(stack.begin(), stack.end(), id) != stack.end()) {
         warnings.push_back(fmt::format("skipping '{}': it links back to a folder that contains it",
-                                       e.path().string()));
+                                       path.string()));
         continue;
       }
       std::error_code mec;
-      if (fs::is_regular_file(e.path() / loader::kModuleMarker, mec)) {
-        files.push_back({e.path(), true});  // one multi-file source module
+      if (fs::is_regular_file(path / loader::kModuleMarker, mec)) {
+        files.push_back({std::move(path), true, prefix});  // one multi-file source module
         continue;
       }
       stack.push_back(id);
-      walk(e.path(), stack, files, warnings);
+      walk(path, prefix + name + ".", stack, files, warnings);
       stack.pop_back();
-    } else if (e.is_regular_file(tec) || e.is_symlink(tec)) {
-      files.push_back({e.path(), false});
+    } else if (is_file) {
+      files.push_back({std::move(path), false, prefix});
     }
   }
 }
@@ -125,9 +149,9 @@ DiscoveryResult discover(const std::vector<fs::path>& module_paths) {
     std::vector<Found> files;
     std::vector<DirId> stack(1);
     if (!dir_id(root, &stack[0])) continue;
-    walk(root, stack, files, out.warnings);
-    for (auto& [file, folder] : files) {
-      std::string name = name_of(root, file, folder);
+    walk(root, "", stack, files, out.warnings);
+    for (auto& [file, folder, prefix] : files) {
+      std::string name = name_of(prefix, file, folder);
       if (name.empty()) continue;
       const ModuleKind kind = kind_of(file, folder);
       auto [it, fresh] = seen.emplace(name, out.modules.size());
