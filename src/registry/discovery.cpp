@@ -20,7 +20,7 @@ namespace {
 
 // `folder`: `file` is a folder (a marked one, when found by the walk).
 ModuleKind kind_of(const fs::path& file, bool folder) {
-  if (folder) return ModuleKind::source;
+  if (folder) return ModuleKind::source;  // whatever its name ends with
   if (std::optional<ModuleKind> kind = loader::kind_by_extension(file)) return *kind;
   return ModuleKind::library;
 }
@@ -103,14 +103,19 @@ void walk(const fs::path& dir, const std::string& prefix, std::vector<DirId>& st
   for (auto& [name, type] : entries_of(dir)) {
     fs::path path = dir / name;
     bool is_folder = type == DT_DIR;
-    // A link counts as what it points to (a dangling one as a file); an
-    // entry of unknown type as what stat says.
+    // A link counts as what it points to, and as a file when that is not a
+    // folder (dangling, a loop, a FIFO); an entry of unknown type as what
+    // stat and, for a link, lstat say.
     bool is_file = type == DT_REG || type == DT_LNK;
     if (type == DT_LNK || type == DT_UNKNOWN) {
       struct stat st {};
       const bool exists = ::stat(path.c_str(), &st) == 0;
       is_folder = exists && S_ISDIR(st.st_mode);
-      if (type == DT_UNKNOWN) is_file = exists && S_ISREG(st.st_mode);
+      if (type == DT_UNKNOWN) {
+        is_file = exists && S_ISREG(st.st_mode);
+        if (!is_file && !is_folder && ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+          is_file = true;
+      }
     }
     if (is_folder) {
       DirId id;

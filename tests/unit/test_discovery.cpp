@@ -2,6 +2,8 @@
 // are found in, and the warnings for duplicate names and bad module paths.
 #include "registry/discovery.hpp"
 
+#include <sys/stat.h>
+
 #include <string>
 #include <vector>
 
@@ -142,6 +144,47 @@ TEST(Discovery, MissingPathIsWarnedAndTheOthersStillSearched) {
                                "' is not a folder; check RuntimeOptions::module_paths");
   EXPECT_NE(r.warnings[1].find("'" + (dir / "a-file").string() + "' is not a folder"),
             std::string::npos);
+}
+
+TEST(Discovery, NamesAreCarriedDownNestedFoldersAndSortedBytewise) {
+  TempDir dir;
+  for (const char* f : {"a/b/c.so", "game/net/hotmod.module", "game/net/x.cpp", "Z.so", "z.so",
+                        "a.so", "\xc3\xa9.so"})
+    write_file(dir / f, "");
+  const DiscoveryResult r = discover({dir.path()});
+  EXPECT_EQ(names(r), (std::vector<std::string>{"Z", "a.b.c", "a", "game.net", "z", "\xc3\xa9"}));
+  ASSERT_EQ(r.modules.size(), 6u);
+  EXPECT_EQ(r.modules[3].kind, ModuleKind::source);
+  EXPECT_EQ(r.modules[3].path, dir / "game/net");
+}
+
+TEST(Discovery, LinksCountAsWhatTheyPointToAndDanglingOnesAsFiles) {
+  TempDir dir;
+  write_file(dir / "real/x.so", "");
+  fs::create_directories(dir / "mods");
+  fs::create_directory_symlink("../real", dir / "mods/sub");
+  fs::create_symlink("missing.so", dir / "mods/gone.so");
+  ASSERT_EQ(::mkfifo((dir / "mods/pipe.so").c_str(), 0600), 0);
+  fs::create_symlink("pipe.so", dir / "mods/via.so");
+  const DiscoveryResult r = discover({dir / "mods"});
+  EXPECT_EQ(names(r), (std::vector<std::string>{"gone", "sub.x", "via"}))
+      << "a FIFO is not a module, a link to one is taken as a file";
+  ASSERT_EQ(r.modules.size(), 3u);
+  EXPECT_EQ(r.modules[1].path, dir / "mods/sub/x.so");
+  EXPECT_EQ(r.modules[0].kind, ModuleKind::library);
+  EXPECT_TRUE(r.warnings.empty());
+}
+
+TEST(Discovery, AMarkedFolderIsASourceModuleWhateverItsNameEndsWith) {
+  TempDir dir;
+  write_file(dir / "t.cxx", "");
+  write_file(dir / "ai.lua", "");
+  write_file(dir / "scripts.lua/hotmod.module", "");
+  const DiscoveryResult r = discover({dir.path()});
+  ASSERT_EQ(names(r), (std::vector<std::string>{"ai", "scripts.lua", "t"}));
+  EXPECT_EQ(r.modules[0].kind, ModuleKind::script);
+  EXPECT_EQ(r.modules[1].kind, ModuleKind::source) << "a folder, not a Lua file";
+  EXPECT_EQ(r.modules[2].kind, ModuleKind::source);
 }
 
 TEST(Discovery, NoPathsFindNothing) {
