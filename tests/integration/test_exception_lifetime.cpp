@@ -20,6 +20,27 @@ class ExceptionLifetime : public CrashTest {
     ASSERT_TRUE(s.success) << s.error;
     rt.wait_for_unloads();
   }
+
+  // Replaces crasher 1.0.0 while `kept` (one of its exceptions) lives: the
+  // image stays, the exception rethrows without a stale call, and once it
+  // is gone the image is unloaded.
+  void replace_while_kept(hotmod::Runtime& rt, EventLog& events, std::exception_ptr& kept) const {
+    ASSERT_TRUE(kept);
+    replace_v1(rt);
+    EXPECT_EQ(events.count("module.unloaded"), 0u) << "the exception_ptr holds it";
+
+    testing::internal::CaptureStderr();
+    try {
+      std::rethrow_exception(kept);
+    } catch (const std::exception& e) {
+      EXPECT_STREQ(e.what(), "failed in crasher 1.0.0");
+    }
+    const std::string said = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(said.find("retired"), std::string::npos) << "no stale call: " << said;
+
+    kept = nullptr;
+    ASSERT_TRUE(wait_until([&] { return events.count("module.unloaded") == 1; })) << logs_->dump();
+  }
 };
 
 // Containment off: the replaced image would be closed at once, and what()
@@ -65,21 +86,7 @@ TEST_F(ExceptionLifetime, AKeptExceptionPtrRethrowsAfterAReloadAndReleasesTheIma
   } catch (...) {
     kept = std::current_exception();
   }
-  ASSERT_TRUE(kept);
-  replace_v1(rt);
-  EXPECT_EQ(events.count("module.unloaded"), 0u) << "the exception_ptr holds it";
-
-  testing::internal::CaptureStderr();
-  try {
-    std::rethrow_exception(kept);
-  } catch (const std::exception& e) {
-    EXPECT_STREQ(e.what(), "failed in crasher 1.0.0");
-  }
-  const std::string said = testing::internal::GetCapturedStderr();
-  EXPECT_EQ(said.find("retired"), std::string::npos) << "no stale call: " << said;
-
-  kept = nullptr;
-  ASSERT_TRUE(wait_until([&] { return events.count("module.unloaded") == 1; })) << logs_->dump();
+  ASSERT_NO_FATAL_FAILURE(replace_while_kept(rt, events, kept));
   EXPECT_EQ(events.payloads("module.unloaded").at(0)["code_kept"], true)
       << "then guarded like any replaced version";
 }
@@ -93,21 +100,7 @@ TEST_F(ExceptionLifetime, AnExceptionPtrTheModuleMadeWithoutThrowingHoldsItsImag
   hotmod::Ref<crasher_fixture::ICrasher> crasher =
       rt.ref<crasher_fixture::ICrasher>("crasher").value();
   std::exception_ptr kept = crasher->make_error();
-  ASSERT_TRUE(kept);
-  replace_v1(rt);
-  EXPECT_EQ(events.count("module.unloaded"), 0u) << "the exception_ptr holds it";
-
-  testing::internal::CaptureStderr();
-  try {
-    std::rethrow_exception(kept);
-  } catch (const std::exception& e) {
-    EXPECT_STREQ(e.what(), "failed in crasher 1.0.0");
-  }
-  const std::string said = testing::internal::GetCapturedStderr();
-  EXPECT_EQ(said.find("retired"), std::string::npos) << "no stale call: " << said;
-
-  kept = nullptr;
-  ASSERT_TRUE(wait_until([&] { return events.count("module.unloaded") == 1; })) << logs_->dump();
+  ASSERT_NO_FATAL_FAILURE(replace_while_kept(rt, events, kept));
 }
 
 // An exception whose construction failed never lived: nothing holds its
