@@ -8,10 +8,10 @@
 //
 // Several processes may share the file: an entry is added by reading it
 // again and replacing it whole (write_file_atomically) under a lock on
-// quarantine.json.lock, and a lookup reads
-// it again only when its size or mtime changed (looked at once a second at
-// most). Deleting an entry (or the
-// file) lets the module load again. At most kKept entries, the oldest go.
+// quarantine.json.lock, and a lookup reads it again only when its size or
+// mtime changed (looked at once a second at most). Deleting an entry (or
+// the file) lets the module load again. At most kKept entries, the oldest
+// go.
 //
 // Thread-safety: every member may be called from any thread.
 #pragma once
