@@ -11,7 +11,7 @@
 
 #include <cstdint>
 
-#include <nlohmann/json.hpp>  // its version is part of the fingerprint
+#include <nlohmann/json_fwd.hpp>  // its version is part of the fingerprint
 
 namespace hotmod::abi {
 
@@ -20,7 +20,7 @@ namespace hotmod::abi {
 // 2: ModuleDef::on_dependency_reloaded.
 // 3: Error carries Stage and Failure; InvokeFn returns a Failure.
 // 4: Context's virtual functions reordered (import_interface is protected).
-inline constexpr std::uint32_t kVersion = 4;
+inline constexpr std::uint32_t kVersion = 5;
 inline constexpr std::uint32_t kRecordMagic = 0x686d6f64;  // "hmod"
 inline constexpr char kSectionName[] = ".hotmod_abi";
 inline constexpr char kDescriptorSymbol[] = "hotmod_module_descriptor";

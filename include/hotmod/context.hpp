@@ -12,7 +12,8 @@
 #include "hotmod/events.hpp"
 #include "hotmod/handle.hpp"
 #include "hotmod/ref.hpp"
-#include "hotmod/value.hpp"
+#include "hotmod/error.hpp"
+#include "hotmod/value_fwd.hpp"
 
 namespace hotmod {
 

@@ -27,7 +27,7 @@
 #include <string_view>
 #include <utility>
 
-#include "hotmod/value.hpp"
+#include "hotmod/value_fwd.hpp"
 
 namespace hotmod {
 

@@ -15,7 +15,8 @@
 #include <string_view>
 #include <utility>
 
-#include "hotmod/value.hpp"
+#include "hotmod/error.hpp"
+#include "hotmod/value_fwd.hpp"
 
 namespace hotmod {
 
@@ -33,20 +34,30 @@ class Module {
   Module() = default;
   explicit Module(std::shared_ptr<ModuleLink> link) : link_(std::move(link)) {}
 
-  template <class... Args>
-  Result<Value> call(std::string_view function, Args&&... args) const {
-    Value list = Value::array();
-    (list.push_back(Value(std::forward<Args>(args))), ...);
+  // call(), call_with() and call_as() build and read Values: a module using
+  // them includes hotmod/value.hpp. (Value is a template parameter so that
+  // this header, which declares Value only, instantiates nothing of it.)
+  template <class... Args, class V = Value>
+  Result<V> call(std::string_view function, Args&&... args) const {
+    static_assert(
+        requires { sizeof(V); },
+        "Module::call needs hotmod::Value defined: include <hotmod/value.hpp>");
+    V list = V::array();
+    (list.push_back(V(std::forward<Args>(args))), ...);
     return link_->call(function, list);
   }
   // Calls with an already-built argument array.
-  Result<Value> call_with(std::string_view function, const Value& args) const {
+  template <class V = Value>
+  Result<V> call_with(std::string_view function, const V& args) const {
     return link_->call(function, args);
   }
   // Calls and converts the result to R.
-  template <class R, class... Args>
+  template <class R, class... Args, class V = Value>
   Result<R> call_as(std::string_view function, Args&&... args) const {
-    Result<Value> r = call(function, std::forward<Args>(args)...);
+    static_assert(
+        requires { sizeof(V); },
+        "Module::call_as needs hotmod::Value defined: include <hotmod/value.hpp>");
+    Result<V> r = call(function, std::forward<Args>(args)...);
     if (!r.ok()) return r.error();
     try {
       return r.value().template get<R>();

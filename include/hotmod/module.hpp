@@ -51,7 +51,7 @@
 
 #include "hotmod/context.hpp"
 #include "hotmod/detail/module_registration.hpp"
-#include "hotmod/value.hpp"
+#include "hotmod/value_fwd.hpp"
 
 namespace hotmod {
 
@@ -101,9 +101,18 @@ inline Context& context() {
       &hotmod_abi_record_}
 
 // Exports a plain function; optional doc string, then parameter names.
-#define HOTMOD_EXPORT(fn, ...)                                                                \
-  static const ::hotmod::detail::FunctionRegistrar<&fn> HOTMOD_DETAIL_UNIQUE(hotmod_export_)( \
-      #fn, {__VA_ARGS__})
+// Arguments and results of standard types (numbers, bool, std::string,
+// vectors and other sequences, string-keyed maps of these) convert through
+// the host; any other type through nlohmann::json's to_json/from_json, for
+// which the module includes <hotmod/value.hpp>.
+#define HOTMOD_EXPORT(fn, ...) \
+  HOTMOD_DETAIL_EXPORT(fn, HOTMOD_DETAIL_UNIQUE(hotmod_export_) __VA_OPT__(, ) __VA_ARGS__)
+#define HOTMOD_DETAIL_EXPORT(fn, id, ...)                                                         \
+  static constexpr const char* HOTMOD_DETAIL_CAT(id,                                              \
+                                                 _words)[] = {__VA_OPT__(__VA_ARGS__, ) nullptr}; \
+  static constinit ::hotmod::detail::FunctionInfo id =                                            \
+      ::hotmod::detail::function_info<&fn>(#fn, HOTMOD_DETAIL_CAT(id, _words));                   \
+  static const ::hotmod::detail::FunctionLink HOTMOD_DETAIL_CAT(id, _link)(id)
 
 // Publishes `new Impl` as the module's implementation of `Interface`.
 #define HOTMOD_INTERFACE(Interface, Impl)                                                  \

@@ -2,49 +2,12 @@
 //
 // Value is nlohmann::json, so user types convert through their own
 // to_json/from_json. Result<T> and Error (hotmod/error.hpp) come with it:
-// library code never throws for an expected failure.
+// library code never throws for an expected failure. Hosts get it with
+// hotmod/runtime.hpp; a module includes it only when it builds or reads
+// Values itself (see hotmod/value_fwd.hpp for why module.hpp does not).
 #pragma once
-
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "hotmod/error.hpp"
-
-namespace hotmod {
-
-using Value = nlohmann::json;
-
-// The human-readable name of a C++ type, identical in every image compiled
-// from the same headers by g++ or clang. Used to name interfaces and to
-// describe function signatures.
-template <class T>
-constexpr std::string_view type_name() {
-#if defined(__clang__)
-  constexpr std::string_view f = __PRETTY_FUNCTION__;  // "... [T = X]"
-  constexpr std::string_view key = "T = ";
-  constexpr auto start = f.find(key) + key.size();
-  constexpr auto end = f.rfind(']');
-#else
-  constexpr std::string_view f = __PRETTY_FUNCTION__;  // "... [with T = X; ...]"
-  constexpr std::string_view key = "T = ";
-  constexpr auto start = f.find(key) + key.size();
-  constexpr auto semi = f.find(';', start);
-  constexpr auto end = semi == std::string_view::npos ? f.rfind(']') : semi;
-#endif
-  return f.substr(start, end - start);
-}
-
-// 64-bit FNV-1a, constexpr so fingerprints are computed at compile time.
-constexpr std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 14695981039346656037ull) {
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-}  // namespace hotmod
+#include "hotmod/value_fwd.hpp"

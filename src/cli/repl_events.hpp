@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "hotmod/events.hpp"
+#include "hotmod/value.hpp"
 
 namespace hotmod::cli {
 

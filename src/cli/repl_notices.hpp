@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hotmod/context.hpp"
+#include "hotmod/value.hpp"
 
 namespace hotmod::cli {
 

@@ -11,6 +11,7 @@
 
 #include "hotmod/context.hpp"
 #include "hotmod/watcher.hpp"
+#include "hotmod/value.hpp"
 
 namespace hotmod::config {
 

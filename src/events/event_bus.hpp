@@ -21,6 +21,7 @@
 
 #include "events/callback_list.hpp"
 #include "hotmod/events.hpp"
+#include "hotmod/value.hpp"
 
 namespace hotmod::events {
 

@@ -7,6 +7,7 @@
 
 #include "hotmod/error.hpp"
 #include "hotmod/module.hpp"
+#include "hotmod/value.hpp"
 #include "loader/elf_inspect.hpp"
 
 namespace hotmod::loader {

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "hotmod/context.hpp"
+#include "hotmod/value.hpp"
 
 namespace spdlog {
 class logger;

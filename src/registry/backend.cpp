@@ -12,11 +12,11 @@ class NativeBackend final : public Backend {
  public:
   explicit NativeBackend(const detail::ModuleDef& def) : def_(def) {}
 
-  bool call(const std::string& module, const detail::FunctionDef& fn, const Value& args,
-            Value& result, Error& error) override {
+  bool call(const std::string& module, const FunctionDef& fn, const Value& args, Value& result,
+            Error& error) override {
     std::string what;
     // The function's own wrapper turns what it throws into `what`.
-    const Failure failure = fn.invoke(args, result, what);
+    const Failure failure = call_native(fn, args, result, what);
     if (failure == Failure::none) return true;
     // The trace stays in the message: it is what a console or `hotmod call` prints.
     const std::string trace = diag::take_throw_trace();  // dev mode: where
@@ -43,7 +43,7 @@ class ScriptBackend final : public Backend {
       : lua_(std::move(interpreter)), version_(std::move(version)) {}
   ~ScriptBackend() override { lua_->release(*version_); }
 
-  bool call(const std::string&, const detail::FunctionDef& fn, const Value& args, Value& result,
+  bool call(const std::string&, const FunctionDef& fn, const Value& args, Value& result,
             Error& error) override {
     Result<Value> r = lua_->call(*version_, fn.name, args);  // errors name the module
     if (!r.ok()) {

@@ -13,6 +13,8 @@
 
 #include "hotmod/context.hpp"
 #include "hotmod/module.hpp"
+#include "hotmod/value.hpp"
+#include "registry/function_def.hpp"
 
 namespace hotmod::script {
 class ScriptModule;
@@ -31,7 +33,7 @@ class Backend {
   // false with `error` set (naming `module`). Out-parameters rather than a
   // Result: this is every dynamic call's path, and each Result moved on the
   // way costs. What escapes is the caller's to catch (diag::enter_module).
-  virtual bool call(const std::string& module, const detail::FunctionDef& fn, const Value& args,
+  virtual bool call(const std::string& module, const FunctionDef& fn, const Value& args,
                     Value& result, Error& error) = 0;
   // Runs a hook; nullopt when it ran or there is none, else what went wrong
   // (a script's error, its Failure saying whether it raised one or ran into

@@ -16,7 +16,7 @@ Result<Value> Slot::call(std::string_view function, const Value& args) {
   auto it = v->functions.find(function);
   if (it == v->functions.end()) {
     std::string known;
-    for (const auto& f : v->def->functions) known += (known.empty() ? "" : ", ") + f.name;
+    for (const auto& f : v->function_list) known += (known.empty() ? "" : ", ") + f.name;
     return Error{Stage::call, Failure::unknown_function,
                  fmt::format("module '{}' has no function '{}'; it exports: {}", name_, function,
                              known.empty() ? "nothing" : known)};

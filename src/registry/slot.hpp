@@ -20,6 +20,7 @@
 #include "hotmod/handle.hpp"
 #include "hotmod/ref.hpp"
 #include "hotmod/reload_stats.hpp"
+#include "hotmod/value.hpp"
 #include "registry/lifecycle.hpp"
 #include "registry/slot_record.hpp"
 #include "registry/state_box.hpp"

@@ -7,6 +7,7 @@
 #include <new>
 
 #include "hotmod/module.hpp"
+#include "hotmod/value.hpp"
 
 namespace hotmod::registry {
 

@@ -42,8 +42,9 @@ struct Version {
   std::string version;
   std::string description;
   std::vector<std::string> capabilities;
-  std::unordered_map<std::string, const detail::FunctionDef*, StringHash, std::equal_to<>>
-      functions;
+  std::vector<FunctionDef> function_list;  // in the order the module gave them
+  // name -> its entry in function_list, which does not change once filled
+  std::unordered_map<std::string, const FunctionDef*, StringHash, std::equal_to<>> functions;
   // interface name -> the object published for it
   std::vector<std::pair<std::string, void*>> instances;
   std::unique_ptr<VersionContext> context;

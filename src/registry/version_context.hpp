@@ -8,6 +8,7 @@
 
 #include "hotmod/context.hpp"
 #include "hotmod/module.hpp"
+#include "hotmod/value.hpp"
 
 namespace hotmod::registry {
 

@@ -19,6 +19,7 @@
 #include "diag/heap_accounting.hpp"
 #include "diag/module_entry.hpp"
 #include "loader/abi_check.hpp"
+#include "loader/value_ops.hpp"
 #include "loader/version_store.hpp"
 #include "log/runtime_log.hpp"
 #include "reload/module_context.hpp"
@@ -55,6 +56,7 @@ bool check_descriptor(Host& host, registry::Slot& slot, registry::Version& v, Er
   const detail::Descriptor& d = *v.image.descriptor;
   if (!check_abi(slot, d.fingerprint, f)) return false;
   v.def = &d.definition();
+  v.def->values = &loader::value_ops();  // before anything can call in
   v.version = d.version != nullptr ? d.version : "";
   v.description = d.description != nullptr ? d.description : "";
   for (const char* const* c = d.capabilities; c != nullptr && *c != nullptr; ++c) {
@@ -111,7 +113,8 @@ bool run_self_test(const Host& host, registry::Slot& slot, registry::Version& v,
 bool instantiate(const Host& host, registry::Slot& slot, registry::Version& v, Error* f) {
   contain::Deadline deadline(host.limits().hook, "constructing its interface objects",
                              "limits.hook_s in hotmod.json");
-  for (const auto& fn : v.def->functions) v.functions.emplace(fn.name, &fn);
+  v.function_list = registry::native_functions(v.def->functions);
+  for (const auto& fn : v.function_list) v.functions.emplace(fn.name, &fn);
   for (const auto& i : v.def->interfaces) {
     void* object = nullptr;
     std::optional<diag::Escaped> escaped =

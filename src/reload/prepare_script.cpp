@@ -53,7 +53,7 @@ std::shared_ptr<script::ScriptModule> make_interpreter(Host& host, registry::Slo
     if (auto target = host.find(module)) {
       Pin pin(&pin::domain());  // the version read stays while its names are copied
       if (const registry::Version* cur = target->current.load(std::memory_order_acquire))
-        for (const auto& fn : cur->def->functions) names.push_back(fn.name);
+        for (const auto& fn : cur->function_list) names.push_back(fn.name);
     }
     return names;
   };
@@ -130,9 +130,9 @@ std::shared_ptr<registry::Version> prepare_script(Host& host, registry::Slot& sl
   }
   v->script_def = std::make_unique<detail::ModuleDef>();
   for (const script::ScriptFunction& fn : sv.functions)
-    v->script_def->functions.push_back({fn.name, fn.signature, "", nullptr});
+    v->function_list.push_back({fn.name, fn.signature, "", {}, nullptr});
   v->def = v->script_def.get();
-  for (const auto& fn : v->def->functions) v->functions.emplace(fn.name, &fn);
+  for (const auto& fn : v->function_list) v->functions.emplace(fn.name, &fn);
   v->context->set_definition(v->def);
   lap(&t.validate);
   return v;

@@ -11,6 +11,7 @@
 
 #include "hotmod/error.hpp"
 #include "hotmod/module.hpp"
+#include "hotmod/value.hpp"
 #include "log/runtime_log.hpp"
 #include "registry/state_box.hpp"
 

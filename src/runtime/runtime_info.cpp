@@ -20,7 +20,7 @@ void runtime::Core::show_locked(const registry::Slot& slot) {
   info.description = v.description;
   info.load_time = slot.load_time;
   info.capabilities = v.capabilities;
-  for (const auto& f : v.def->functions) info.functions.push_back({f.name, f.signature, f.doc});
+  for (const auto& f : v.function_list) info.functions.push_back({f.name, f.signature, f.doc});
   for (const auto& [name, p] : v.instances) info.interfaces.push_back(name);
   info.state_type = slot.state.def.type;
   info.state_size = slot.state.def.size;

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "hotmod/context.hpp"
+#include "hotmod/value.hpp"
 
 namespace hotmod::watch {
 

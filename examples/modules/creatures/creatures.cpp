@@ -12,6 +12,7 @@
 #include <string>
 
 #include <hotmod/module.hpp>
+#include <hotmod/value.hpp>
 
 #include "aquarium/scene.hpp"
 

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include <hotmod/module.hpp>
+#include <hotmod/value.hpp>
 
 HOTMOD_MODULE("hud", "1.0.0", "Shows the last reload on the status line");
 

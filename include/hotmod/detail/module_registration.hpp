@@ -9,8 +9,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
-#include <initializer_list>
-#include <limits>
 #include <new>
 #include <string>
 #include <string_view>
@@ -21,7 +19,8 @@
 
 #include "hotmod/abi.hpp"
 #include "hotmod/context.hpp"
-#include "hotmod/value.hpp"
+#include "hotmod/detail/value_ops.hpp"
+#include "hotmod/value_fwd.hpp"
 
 #define HOTMOD_DETAIL_CAT_(a, b) a##b
 #define HOTMOD_DETAIL_CAT(a, b) HOTMOD_DETAIL_CAT_(a, b)
@@ -33,15 +32,28 @@ struct OldState;  // hotmod/module.hpp
 
 namespace detail {
 
-// Calls the function with `args` (a JSON array) into `result`. Failure::none
-// on success; bad_arguments or function_threw with `error` saying why.
-using InvokeFn = Failure (*)(const Value& args, Value& result, std::string& error);
+// Why a call of an exported function failed, for the host to word.
+struct CallProblem {
+  std::size_t argument = 0;  // bad_arguments: which one (from 0)
+  std::string why;           // bad_arguments: `got string "x"`; function_threw: what()
+  bool not_std_exception = false;
+};
 
-struct FunctionDef {
-  std::string name;
-  std::string signature;  // e.g. "string greet(string who, int times)"
-  std::string doc;
-  InvokeFn invoke = nullptr;
+// Calls the function with `args` (an array of its arity) into `result`.
+// Failure::none on success; bad_arguments or function_threw with `problem`
+// saying why.
+using InvokeFn = Failure (*)(const ValueOps& ops, const Value& args, Value& result,
+                             CallProblem& problem);
+
+// One per HOTMOD_EXPORT, constant-initialized: the host words its signature
+// and messages from these.
+struct FunctionInfo {
+  const char* name;
+  const char* const* words;       // the doc string, then parameter names; null-terminated
+  const std::string_view* types;  // the result's, then one per parameter
+  std::size_t arity;
+  InvokeFn invoke;
+  FunctionInfo* next;  // the module's list, newest first
 };
 
 struct InterfaceDef {
@@ -65,7 +77,7 @@ struct StateDef {
 // is opened, then read by the runtime. The runtime writes `state` and
 // `context` before any hook runs.
 struct ModuleDef {
-  std::vector<FunctionDef> functions;
+  FunctionInfo* functions = nullptr;  // newest first
   std::vector<InterfaceDef> interfaces;
   StateDef state;  // size 0: no persistent state
   void (*on_load)(Context&) = nullptr;
@@ -76,6 +88,9 @@ struct ModuleDef {
   Context* context = nullptr;
   // Added in ABI version 2.
   void (*on_dependency_reloaded)(Context&, std::string_view dependency) = nullptr;
+  // Added in ABI version 5: written by the runtime when the image is opened,
+  // before any call.
+  const ValueOps* values = nullptr;
 };
 
 // One per image. Hidden: see the note at the top of this file.
@@ -107,10 +122,10 @@ constexpr abi::Record make_record(const char* name, const char* version) {
   return r;
 }
 
-// ---- argument conversion -------------------------------------------------
+// ---- exported functions --------------------------------------------------
 
 template <class T>
-std::string friendly_type() {
+constexpr std::string_view friendly_type() {
   using U = std::remove_cvref_t<T>;
   if constexpr (std::is_same_v<U, std::string>)
     return "string";
@@ -121,172 +136,88 @@ std::string friendly_type() {
   else if constexpr (std::is_void_v<U>)
     return "void";
   else
-    return std::string(type_name<U>());
+    return type_name<U>();
 }
 
-inline std::string describe(const Value& v) {
-  std::string text = v.dump();
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
-  return std::string(v.type_name()) + " " + text;
-}
-
-// Converts `v` to T, or explains in `error` why it cannot.
-template <class T>
-bool from_value(const Value& v, T& out, std::string& error) {
-  if constexpr (std::is_same_v<T, Value>) {
-    out = v;
-    return true;
-  } else if constexpr (std::is_same_v<T, bool>) {
-    if (!v.is_boolean()) return error = "got " + describe(v), false;
-    out = v.get<bool>();
-    return true;
-  } else if constexpr (std::is_integral_v<T>) {
-    if (!v.is_number_integer()) return error = "got " + describe(v), false;
-    if (v.is_number_unsigned()) {
-      auto u = v.get<std::uint64_t>();
-      if (u > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
-        return error = "got " + describe(v) + ", out of range", false;
-      out = static_cast<T>(u);
-    } else {
-      auto s = v.get<std::int64_t>();
-      if (std::is_unsigned_v<T> && s < 0) return error = "got " + describe(v) + ", negative", false;
-      if constexpr (std::is_signed_v<T>) {
-        if (s < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
-            s > static_cast<std::int64_t>(std::numeric_limits<T>::max()))
-          return error = "got " + describe(v) + ", out of range", false;
-      } else if (static_cast<std::uint64_t>(s) > std::numeric_limits<T>::max()) {
-        return error = "got " + describe(v) + ", out of range", false;
-      }
-      out = static_cast<T>(s);
-    }
-    return true;
-  } else if constexpr (std::is_floating_point_v<T>) {
-    if (!v.is_number()) return error = "got " + describe(v), false;
-    out = v.get<T>();
-    return true;
-  } else if constexpr (std::is_same_v<T, std::string>) {
-    if (!v.is_string()) return error = "got " + describe(v), false;
-    out = v.get<std::string>();
-    return true;
-  } else {
-    try {
-      out = v.get<T>();
-      return true;
-    } catch (const std::exception& e) {
-      error = "got " + describe(v) + " (" + e.what() + ")";
-      return false;
-    }
-  }
-}
-
-template <class F>
-struct FnTraits;
-template <class R, class... A>
-struct FnTraits<R (*)(A...)> {
-  using Return = R;
-  static constexpr std::size_t arity = sizeof...(A);
-  using Args = std::tuple<std::remove_cvref_t<A>...>;
-};
-
-template <class Fn>
-std::string signature(const char* name, const std::vector<std::string>& params) {
-  using T = FnTraits<Fn>;
-  std::string s = friendly_type<typename T::Return>() + " " + name + "(";
-  std::size_t i = 0;
-  auto one = [&]<class A>(std::type_identity<A>) {
-    if (i > 0) s += ", ";
-    s += friendly_type<A>();
-    if (i < params.size()) s += " " + params[i];
-    ++i;
-  };
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (one(std::type_identity<std::tuple_element_t<I, typename T::Args>>{}), ...);
-  }
-  (std::make_index_sequence<T::arity>{});
-  return s + ")";
-}
-
-// Argument i's name for messages: "argument 2 ('times')".
-inline std::string arg_label(std::size_t i, const std::vector<std::string>& params) {
-  std::string s = "argument " + std::to_string(i + 1);
-  if (i < params.size()) s += " ('" + params[i] + "')";
-  return s;
-}
-
+// The wrapper the host calls an exported function through: it converts the
+// arguments (the host has checked that `args` is an array of the right
+// length), calls, and converts the result. The host words the messages, so
+// each exported function costs its module little code.
 template <auto F>
-struct Invoker {
-  using T = FnTraits<decltype(F)>;
-  // Function-local, not static data members: template statics have no
-  // initialisation order relative to the registrar that fills them.
-  struct Info {
-    std::string name;
-    std::vector<std::string> params;
-    std::string sig;
-  };
-  static Info& info() {
-    static Info i;
-    return i;
+struct Thunk;
+template <class R, class... A, R (*F)(A...)>
+struct Thunk<F> {
+  static constexpr std::size_t arity = sizeof...(A);
+  static constexpr std::string_view types[] = {friendly_type<R>(), friendly_type<A>()...};
+
+  static Failure invoke(const ValueOps& ops, [[maybe_unused]] const Value& args, Value& result,
+                        CallProblem& problem) {
+    return call(ops, args, result, problem, std::index_sequence_for<A...>{});
   }
 
-  static Failure invoke(const Value& args, Value& result, std::string& error) {
-    const Info& in = info();
-    if (!args.is_array() || args.size() != T::arity) {
-      error = in.name + " takes " + std::to_string(T::arity) + " argument" +
-              (T::arity == 1 ? "" : "s") + " (" + in.sig + "), got " +
-              (args.is_array() ? std::to_string(args.size()) : describe(args));
+  template <std::size_t... I>
+  static Failure call(const ValueOps& ops, [[maybe_unused]] const Value& args, Value& result,
+                      CallProblem& problem, std::index_sequence<I...>) {
+    [[maybe_unused]] std::tuple<std::remove_cvref_t<A>...> values;
+    if (!(convert<I>(ops, ops.element(args, I), std::get<I>(values), problem) && ...))
       return Failure::bad_arguments;
-    }
-    typename T::Args values;
-    bool ok = true;
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((ok = ok && convert<I>(args[I], std::get<I>(values), error)), ...);
-    }
-    (std::make_index_sequence<T::arity>{});
-    if (!ok) return Failure::bad_arguments;
     try {
-      if constexpr (std::is_void_v<typename T::Return>) {
-        std::apply(F, std::move(values));
-        result = nullptr;
+      if constexpr (std::is_void_v<R>) {
+        F(std::move(std::get<I>(values))...);
+        ops.set_null(result);
       } else {
-        result = Value(std::apply(F, std::move(values)));
+        to_value(ops, result, F(std::move(std::get<I>(values))...));
       }
       return Failure::none;
     } catch (const std::exception& e) {
-      error = in.name + " threw: " + e.what();
+      problem.why = e.what();
     } catch (...) {
-      error = in.name + " threw an exception that is not a std::exception";
+      problem.not_std_exception = true;
     }
     return Failure::function_threw;
   }
 
-  template <std::size_t I, class A>
-  static bool convert(const Value& v, A& out, std::string& error) {
-    std::string why;
-    if (from_value(v, out, why)) return true;
-    error = info().name + ": " + arg_label(I, info().params) + " must be " + friendly_type<A>() +
-            ", " + why;
+  template <std::size_t I, class T>
+  static bool convert(const ValueOps& ops, const Value& v, T& out, CallProblem& problem) {
+    if (from_value(ops, v, out, problem.why)) return true;
+    problem.argument = I;
     return false;
   }
 };
 
 template <auto F>
-struct FunctionRegistrar {
-  FunctionRegistrar(const char* name, std::initializer_list<const char*> doc_and_params) {
-    auto& in = Invoker<F>::info();
-    std::string doc;
-    in.name = name;
-    in.params.clear();
-    std::size_t i = 0;
-    for (const char* s : doc_and_params) {
-      if (i++ == 0)
-        doc = s;  // the first is the doc string, the rest parameter names
-      else
-        in.params.emplace_back(s);
-    }
-    in.sig = signature<decltype(F)>(name, in.params);
-    module_def().functions.push_back({name, in.sig, doc, &Invoker<F>::invoke});
+constexpr FunctionInfo function_info(const char* name, const char* const* words) {
+  return {name, words, Thunk<F>::types, Thunk<F>::arity, &Thunk<F>::invoke, nullptr};
+}
+
+// Puts a function on its module's list while the image's constructors run.
+struct FunctionLink {
+  explicit FunctionLink(FunctionInfo& f) noexcept {
+    f.next = module_def().functions;
+    module_def().functions = &f;
   }
 };
+
+// The persistent state's fingerprint: FNV-1a of its type name, over that of
+// "size/align/schema".
+inline std::uint64_t state_fingerprint(std::string_view type, std::size_t size, std::size_t align,
+                                       std::uint32_t schema) {
+  char text[64];
+  std::size_t n = 0;
+  auto put = [&](std::uint64_t v) {
+    char digits[20];
+    std::size_t d = 0;
+    do digits[d++] = static_cast<char>('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (d > 0) text[n++] = digits[--d];
+  };
+  put(size);
+  text[n++] = '/';
+  put(align);
+  text[n++] = '/';
+  put(schema);
+  return fnv1a(type, fnv1a(std::string_view(text, n)));
+}
 
 template <class Interface, class Impl>
 struct InterfaceRegistrar {
@@ -305,18 +236,18 @@ template <class S>
 struct StateRegistrar {
   explicit StateRegistrar(std::uint32_t schema) {
     static_assert(std::is_default_constructible_v<S>, "HOTMOD_STATE: needs a default constructor");
-    StateDef d;
-    d.type = std::string(type_name<S>());
+    StateDef& d = module_def().state;
+    d.type = type_name<S>();
     d.size = sizeof(S);
     d.align = alignof(S);
     d.schema = schema;
-    d.fingerprint = fnv1a(d.type, fnv1a(std::to_string(d.size) + "/" + std::to_string(d.align) +
-                                        "/" + std::to_string(schema)));
+    d.fingerprint = state_fingerprint(type_name<S>(), sizeof(S), alignof(S), schema);
     d.construct = [](void* p) { new (p) S(); };
     d.destroy = [](void* p) { static_cast<S*>(p)->~S(); };
     if constexpr (std::is_copy_constructible_v<S>)
       d.copy = [](void* dst, const void* src) { new (dst) S(*static_cast<const S*>(src)); };
-    module_def().state = d;
+    else
+      d.copy = nullptr;
   }
 };
 

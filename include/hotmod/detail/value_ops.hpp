@@ -1,0 +1,253 @@
+// hotmod/detail/value_ops.hpp — how an exported function's arguments and
+// result cross between the host's Values and the module's C++ types.
+//
+// The host fills a table of operations on Values (ValueOps, reached through
+// the module's definition), and a module converts numbers, bool, strings,
+// sequences (std::vector, std::deque, ...) and string-keyed maps by calling
+// through it, so it instantiates none of nlohmann::json: defining Value in a
+// module costs over a second of compile time. Any other type converts with
+// nlohmann::json's get<T>() and to_json/from_json, as a user type expects;
+// that needs hotmod/value.hpp in the module, and says so when it is missing.
+// Not for direct use: the table's layout follows abi::kVersion.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "hotmod/value_fwd.hpp"
+
+namespace hotmod::detail {
+
+enum class ValueKind : std::uint8_t {
+  null,
+  boolean,
+  integer,           // signed
+  unsigned_integer,  // what JSON text gives a non-negative integer
+  floating,
+  string,
+  array,
+  object,
+  other,  // binary or discarded
+};
+
+// Operations on Values, compiled once in the host. Each takes a Value of the
+// kind it names (the module checks `kind` first).
+struct ValueOps {
+  ValueKind (*kind)(const Value& v);
+  bool (*get_bool)(const Value& v);
+  std::int64_t (*get_int)(const Value& v);    // integer
+  std::uint64_t (*get_uint)(const Value& v);  // unsigned_integer
+  double (*get_double)(const Value& v);       // any number
+  const std::string& (*get_string)(const Value& v);
+  std::size_t (*size)(const Value& v);  // array or object
+  const Value& (*element)(const Value& array, std::size_t i);
+  // Calls `fn(context, key, member)` for each member of an object in key
+  // order until it returns false; returns whether it went through them all.
+  bool (*each_member)(const Value& object,
+                      bool (*fn)(void* context, const std::string& key, const Value& member),
+                      void* context);
+  // The kind and the start of the JSON text, for messages: `string "abc"`.
+  std::string (*describe)(const Value& v);
+
+  void (*set_null)(Value& v);
+  void (*set_bool)(Value& v, bool b);
+  void (*set_int)(Value& v, std::int64_t i);
+  void (*set_uint)(Value& v, std::uint64_t u);
+  void (*set_double)(Value& v, double d);
+  void (*set_string)(Value& v, std::string_view s);
+  void (*set_array)(Value& v, std::size_t reserve);       // empty
+  Value& (*append)(Value& array);                         // a new null element
+  void (*set_object)(Value& v);                           // empty
+  Value& (*member)(Value& object, std::string_view key);  // null when new
+};
+
+// ---- which types the host's operations convert ---------------------------
+
+template <class T>
+concept Sequence = !std::is_same_v<T, std::string> && requires(T & t, const T& c) {
+  typename T::value_type;
+  c.begin();
+  c.end();
+  c.size();
+  t.clear();
+  t.push_back(std::declval<typename T::value_type>());
+};
+
+template <class T>
+concept StringKeyedMap = requires(T& t, const T& c) {
+  typename T::mapped_type;
+  requires std::is_same_v<typename T::key_type, std::string>;
+  c.begin();
+  c.end();
+  t.clear();
+  t.emplace(std::declval<std::string>(), std::declval<typename T::mapped_type>());
+};
+
+// True when T and everything inside it converts without nlohmann::json.
+template <class T>
+constexpr bool converted_by_host() {
+  if constexpr (std::is_same_v<T, Value>)  // itself a sequence of Values, and maybe undefined
+    return false;
+  else if constexpr (std::is_same_v<T, bool> || std::is_arithmetic_v<T> ||
+                     std::is_same_v<T, std::string>)
+    return true;
+  else if constexpr (StringKeyedMap<T>)
+    return converted_by_host<typename T::mapped_type>();
+  else if constexpr (Sequence<T>)
+    return converted_by_host<typename T::value_type>();
+  else
+    return false;
+}
+
+// A result type the host's operations convert: the above, string views and C strings.
+template <class T>
+constexpr bool result_converted_by_host() {
+  using U = std::remove_cvref_t<T>;
+  return converted_by_host<U>() || std::is_same_v<U, std::string_view> ||
+         std::is_same_v<U, const char*> || std::is_same_v<U, char*>;
+}
+
+// ---- Value -> T ----------------------------------------------------------
+
+template <class T, class V>
+bool from_value_by_json(const ValueOps& ops, const V& v, T& out, std::string& error) {
+  static_assert(
+      requires { sizeof(V); },  // V is Value, checked where used
+      "this exported function takes a type hotmod converts with nlohmann::json "
+      "(to_json/from_json): include <hotmod/value.hpp> in the module");
+  try {
+    out = v.template get<T>();
+    return true;
+  } catch (const std::exception& e) {
+    error = "got " + ops.describe(v) + " (" + e.what() + ")";
+    return false;
+  }
+}
+
+// Converts `v` to T, or explains in `error` why it cannot.
+template <class T>
+bool from_value(const ValueOps& ops, const Value& v, T& out, std::string& error) {
+  if constexpr (!converted_by_host<T>()) {
+    return from_value_by_json<T, Value>(ops, v, out, error);
+  } else {
+    const ValueKind kind = ops.kind(v);
+    auto got = [&](const char* why = "") {
+      error = "got " + ops.describe(v) + why;
+      return false;
+    };
+    if constexpr (std::is_same_v<T, bool>) {
+      if (kind != ValueKind::boolean) return got();
+      out = ops.get_bool(v);
+    } else if constexpr (std::is_integral_v<T>) {
+      if (kind == ValueKind::unsigned_integer) {
+        const std::uint64_t u = ops.get_uint(v);
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<T>::max()))
+          return got(", out of range");
+        out = static_cast<T>(u);
+      } else if (kind == ValueKind::integer) {
+        const std::int64_t s = ops.get_int(v);
+        if constexpr (std::is_signed_v<T>) {
+          if (s < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+              s > static_cast<std::int64_t>(std::numeric_limits<T>::max()))
+            return got(", out of range");
+        } else {
+          if (s < 0) return got(", negative");
+          if (static_cast<std::uint64_t>(s) > std::numeric_limits<T>::max())
+            return got(", out of range");
+        }
+        out = static_cast<T>(s);
+      } else {
+        return got();
+      }
+    } else if constexpr (std::is_floating_point_v<T>) {
+      if (kind != ValueKind::integer && kind != ValueKind::unsigned_integer &&
+          kind != ValueKind::floating)
+        return got();
+      out = static_cast<T>(ops.get_double(v));
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      if (kind != ValueKind::string) return got();
+      out = ops.get_string(v);
+    } else if constexpr (StringKeyedMap<T>) {
+      if (kind != ValueKind::object) return got();
+      out.clear();
+      struct Walk {
+        const ValueOps& ops;
+        T& out;
+        std::string why;
+        std::string key;
+      } walk{ops, out, {}, {}};
+      const bool all = ops.each_member(
+          v,
+          [](void* context, const std::string& key, const Value& member) {
+            Walk& w = *static_cast<Walk*>(context);
+            typename T::mapped_type item{};
+            if (!from_value(w.ops, member, item, w.why)) return w.key = key, false;
+            w.out.emplace(key, std::move(item));
+            return true;
+          },
+          &walk);
+      if (!all) return got((" (at \"" + walk.key + "\": " + walk.why + ")").c_str());
+    } else {  // Sequence
+      if (kind != ValueKind::array) return got();
+      out.clear();
+      const std::size_t n = ops.size(v);
+      if constexpr (requires { out.reserve(n); }) out.reserve(n);
+      for (std::size_t i = 0; i < n; ++i) {
+        typename T::value_type item{};
+        std::string why;
+        if (!from_value(ops, ops.element(v, i), item, why))
+          return got((" (at [" + std::to_string(i) + "]: " + why + ")").c_str());
+        out.push_back(std::move(item));
+      }
+    }
+    return true;
+  }
+}
+
+// ---- T -> Value ----------------------------------------------------------
+
+template <class V, class T>
+void to_value_by_json(V& out, const T& x) {
+  static_assert(
+      requires { sizeof(V); },  // V is Value, checked where used
+      "this exported function returns a type hotmod converts with nlohmann::json "
+      "(to_json/from_json): include <hotmod/value.hpp> in the module");
+  out = V(x);
+}
+
+template <class T>
+void to_value(const ValueOps& ops, Value& out, const T& x) {
+  if constexpr (!result_converted_by_host<T>()) {
+    to_value_by_json<Value>(out, x);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    ops.set_bool(out, x);
+  } else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+    ops.set_int(out, x);
+  } else if constexpr (std::is_integral_v<T>) {
+    ops.set_uint(out, x);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    ops.set_double(out, static_cast<double>(x));
+  } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
+    ops.set_string(out, x);
+  } else if constexpr (std::is_pointer_v<T>) {  // a C string, null as JSON null
+    if (x == nullptr)
+      ops.set_null(out);
+    else
+      ops.set_string(out, x);
+  } else if constexpr (StringKeyedMap<T>) {
+    ops.set_object(out);
+    for (const auto& [key, item] : x) to_value(ops, ops.member(out, key), item);
+  } else {  // Sequence
+    ops.set_array(out, x.size());
+    for (const auto& item : x)
+      to_value<typename T::value_type>(ops, ops.append(out), item);  // vector<bool>'s too
+  }
+}
+
+}  // namespace hotmod::detail
