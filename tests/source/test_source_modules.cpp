@@ -93,6 +93,39 @@ TEST_F(SourceTest, CompileErrorsAreParsedAndTheOldVersionKeepsRunning) {
   EXPECT_EQ(answer(rt, "calc"), 3);
 }
 
+// A module's own types cross through nlohmann::json's to_json/from_json,
+// which needs hotmod/value.hpp: without it the build says to include it.
+TEST_F(SourceTest, UserTypesConvertThroughToJsonOnceTheModuleIncludesValueHpp) {
+  const std::string body =
+      "#include <hotmod/module.hpp>\n"
+      "HOTMOD_MODULE(\"shapes\", \"1.0.0\", \"a test module\");\n"
+      "struct Point { int x = 0; int y = 0; };\n"
+      "void to_json(hotmod::Value& j, const Point& p) { j = {{\"x\", p.x}, {\"y\", p.y}}; }\n"
+      "void from_json(const hotmod::Value& j, Point& p) { p.x = j.at(\"x\"); p.y = j.at(\"y\"); }\n"
+      "Point mirror(Point p) { return {p.y, p.x}; }\n"
+      "HOTMOD_EXPORT(mirror, \"Swaps x and y\", \"p\");\n";
+  const std::string with_value = "#include <hotmod/value.hpp>\n" + body;
+  write("modules/shapes.cpp", body);
+  hotmod::Runtime rt(dev_options(false));
+  hotmod::Result<hotmod::Module> m = rt.module("shapes");
+  ASSERT_FALSE(m.ok()) << "Value is only declared by module.hpp";
+  EXPECT_EQ(m.error().failure, hotmod::Failure::build_failed) << m.error().message;
+  const std::string said = m.error().message + m.error().diagnostics;
+  EXPECT_NE(said.find("include <hotmod/value.hpp>"), std::string::npos) << said;
+
+  write("modules/shapes.cpp", with_value);
+  m = rt.module("shapes");
+  ASSERT_TRUE(m.ok()) << m.error().message;
+  hotmod::Result<hotmod::Value> r =
+      m->call_with("mirror", hotmod::Value::parse(R"([{"x": 1, "y": 2}])"));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, hotmod::Value::parse(R"({"x": 2, "y": 1})"));
+  r = m->call_with("mirror", hotmod::Value::parse(R"([{"x": 1}])"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().failure, hotmod::Failure::bad_arguments);
+  EXPECT_NE(r.error().message.find("'p'"), std::string::npos) << r.error().message;
+}
+
 TEST_F(SourceTest, AnUnchangedModuleLoadsFromTheCacheAfterARestart) {
   write("modules/kept.cpp", module_text("kept", 5));
   {
