@@ -210,6 +210,17 @@ DiagnosticCounts count(const std::vector<hotmod::CompilerMessage>& messages) {
   return c;
 }
 
+std::string hint(const std::vector<hotmod::CompilerMessage>& messages) {
+  for (const auto& m : messages) {
+    const bool value = m.message.find("hotmod::Value") != std::string::npos ||
+                       m.message.find("basic_json") != std::string::npos;
+    if (value && m.message.find("incomplete type") != std::string::npos)
+      return "hotmod::Value is only declared by <hotmod/module.hpp>: add #include "
+             "<hotmod/value.hpp> to build or read Values";
+  }
+  return {};
+}
+
 std::string summarize(const std::vector<hotmod::CompilerMessage>& messages) {
   const DiagnosticCounts c = count(messages);
   if (c.errors == 0 && c.warnings == 0) return "no errors or warnings";

@@ -42,5 +42,9 @@ DiagnosticCounts count(const std::vector<hotmod::CompilerMessage>& messages);
 //   "2 errors, 1 warning; first: sorting.cpp:12:5: error: expected ';' before '}' token"
 // "first" is the first error, or the first warning when there is none.
 std::string summarize(const std::vector<hotmod::CompilerMessage>& messages);
+// What to do about an error hotmod's own headers explain better than the
+// compiler (hotmod::Value used where module.hpp only declares it); empty
+// when none applies.
+std::string hint(const std::vector<hotmod::CompilerMessage>& messages);
 
 }  // namespace hotmod::compile

@@ -379,6 +379,7 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
       }
     if (!out->messages.empty()) {
       out->error = fmt::format("module '{}' does not compile: {}", name, summarize(out->messages));
+      if (const std::string h = hint(out->messages); !h.empty()) out->error += "; " + h;
       return;
     }
     // No compiler message: the launcher, or the compiler itself, failed.

@@ -113,6 +113,16 @@ TEST_F(SourceTest, UserTypesConvertThroughToJsonOnceTheModuleIncludesValueHpp) {
   const std::string said = m.error().message + m.error().diagnostics;
   EXPECT_NE(said.find("include <hotmod/value.hpp>"), std::string::npos) << said;
 
+  write("modules/shapes.cpp",
+        "#include <hotmod/module.hpp>\n"
+        "HOTMOD_MODULE(\"shapes\", \"1.0.0\", \"a test module\");\n"
+        "int limit() { return hotmod::context().config().value(\"limit\", 3); }\n"
+        "HOTMOD_EXPORT(limit);\n");
+  m = rt.module("shapes");
+  ASSERT_FALSE(m.ok()) << "reading the config section needs Value defined";
+  EXPECT_NE(m.error().message.find("add #include <hotmod/value.hpp>"), std::string::npos)
+      << m.error().message;
+
   write("modules/shapes.cpp", with_value);
   m = rt.module("shapes");
   ASSERT_TRUE(m.ok()) << m.error().message;
