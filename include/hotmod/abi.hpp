@@ -13,6 +13,10 @@
 
 #include <nlohmann/json_fwd.hpp>  // its version is part of the fingerprint
 
+#if !defined(NLOHMANN_JSON_VERSION_MAJOR)
+#error "hotmod needs nlohmann_json 3.11 or newer (json_fwd.hpp must define its version)"
+#endif
+
 namespace hotmod::abi {
 
 // Bump whenever any struct that crosses the boundary changes

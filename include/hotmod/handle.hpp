@@ -13,12 +13,26 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "hotmod/error.hpp"
 #include "hotmod/value_fwd.hpp"
 
 namespace hotmod {
+
+namespace detail {
+// Value, once it is defined; otherwise a message saying how to define it
+// (before anything of Result<Value> is instantiated, which would bury it).
+template <class V>
+struct Defined {
+  static_assert(
+      requires { sizeof(V); },
+      "calling a module by name builds and reads hotmod::Value: include "
+      "<hotmod/value.hpp>");
+  using type = V;
+};
+}  // namespace detail
 
 // Implemented by the runtime; modules reach it through Context::import.
 class ModuleLink {
@@ -38,26 +52,21 @@ class Module {
   // them includes hotmod/value.hpp. (Value is a template parameter so that
   // this header, which declares Value only, instantiates nothing of it.)
   template <class... Args, class V = Value>
-  Result<V> call(std::string_view function, Args&&... args) const {
-    static_assert(
-        requires { sizeof(V); },
-        "Module::call needs hotmod::Value defined: include <hotmod/value.hpp>");
+  Result<typename detail::Defined<V>::type> call(std::string_view function, Args&&... args) const {
     V list = V::array();
     (list.push_back(V(std::forward<Args>(args))), ...);
     return link_->call(function, list);
   }
   // Calls with an already-built argument array.
   template <class V = Value>
-  Result<V> call_with(std::string_view function, const V& args) const {
+  Result<typename detail::Defined<V>::type> call_with(std::string_view function,
+                                                      const std::type_identity_t<V>& args) const {
     return link_->call(function, args);
   }
   // Calls and converts the result to R.
   template <class R, class... Args, class V = Value>
   Result<R> call_as(std::string_view function, Args&&... args) const {
-    static_assert(
-        requires { sizeof(V); },
-        "Module::call_as needs hotmod::Value defined: include <hotmod/value.hpp>");
-    Result<V> r = call(function, std::forward<Args>(args)...);
+    Result<typename detail::Defined<V>::type> r = call(function, std::forward<Args>(args)...);
     if (!r.ok()) return r.error();
     try {
       return r.value().template get<R>();

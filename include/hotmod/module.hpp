@@ -108,8 +108,8 @@ inline Context& context() {
 #define HOTMOD_EXPORT(fn, ...) \
   HOTMOD_DETAIL_EXPORT(fn, HOTMOD_DETAIL_UNIQUE(hotmod_export_) __VA_OPT__(, ) __VA_ARGS__)
 #define HOTMOD_DETAIL_EXPORT(fn, id, ...)                                                         \
-  static constexpr const char* HOTMOD_DETAIL_CAT(id,                                              \
-                                                 _words)[] = {__VA_OPT__(__VA_ARGS__, ) nullptr}; \
+  /* not constexpr: a doc string may be any const char* */                                        \
+  static const char* const HOTMOD_DETAIL_CAT(id, _words)[] = {__VA_OPT__(__VA_ARGS__, ) nullptr}; \
   static constinit ::hotmod::detail::FunctionInfo id =                                            \
       ::hotmod::detail::function_info<&fn>(#fn, HOTMOD_DETAIL_CAT(id, _words));                   \
   static const ::hotmod::detail::FunctionLink HOTMOD_DETAIL_CAT(id, _link)(id)

@@ -214,7 +214,9 @@ std::string hint(const std::vector<hotmod::CompilerMessage>& messages) {
   for (const auto& m : messages) {
     const bool value = m.message.find("hotmod::Value") != std::string::npos ||
                        m.message.find("basic_json") != std::string::npos;
-    if (value && m.message.find("incomplete type") != std::string::npos)
+    // g++: "invalid use of incomplete type"; clang: "... undefined template".
+    if (value && (m.message.find("incomplete type") != std::string::npos ||
+                  m.message.find("undefined template") != std::string::npos))
       return "hotmod::Value is only declared by <hotmod/module.hpp>: add #include "
              "<hotmod/value.hpp> to build or read Values";
   }

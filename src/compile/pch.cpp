@@ -46,14 +46,36 @@ std::vector<fs::path> paths_of(const nlohmann::json& recorded) {
 
 }  // namespace
 
-PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags,
-                      const fs::path& cache_root, const std::atomic<bool>* cancel,
-                      std::chrono::nanoseconds limit) {
-  PchOutcome out;
+fs::path pch_dir(const Toolchain& tc, const std::vector<std::string>& flags,
+                 const fs::path& cache_root) {
   KeyHasher key;
   key.add(tc.identity).add(kHeader);
   for (const std::string& f : flags) key.add(f);
-  const fs::path dir = cache_root / "v1" / "pch" / key.hex();
+  return cache_root / "v1" / "pch" / key.hex();
+}
+
+std::optional<Pch> pch_text(const Toolchain& tc, const std::vector<std::string>& flags,
+                            const fs::path& cache_root) {
+  // Its own name: GCC would take a hotmod_pch.hpp.gch beside it, maybe one
+  // being replaced because the headers it was built from changed.
+  const fs::path header = pch_dir(tc, flags, cache_root) / "hotmod_pch_text.hpp";
+  std::error_code ec;
+  if (!fs::exists(header, ec)) {
+    fs::create_directories(header.parent_path(), ec);
+    const fs::path tmp = header.string() + ".tmp" + std::to_string(now_ns());
+    if (!write_text(tmp, kHeader)) return std::nullopt;
+    fs::rename(tmp, header, ec);
+    if (ec) return std::nullopt;
+  }
+  // The compiler's depfile names the headers it read: no inputs of its own.
+  return Pch{{"-include", header.string()}, {}};
+}
+
+PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags,
+                      const fs::path& cache_root, const std::atomic<bool>* cancel,
+                      std::chrono::nanoseconds limit, bool wait) {
+  PchOutcome out;
+  const fs::path dir = pch_dir(tc, flags, cache_root);
   const fs::path header = dir / "hotmod_pch.hpp";
   const bool clang = tc.family == CompilerFamily::clang;
   const fs::path pch = header.string() + (clang ? ".pch" : ".gch");
@@ -75,7 +97,7 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
     out.pch.inputs = paths_of(recorded);
     return true;
   };
-  if (built_already()) return out;
+  if (built_already() || !wait) return out;
 
   // One builder at a time: processes sharing the cache that found no PCH
   // wait for the first to build it and use that one. Two builds would each

@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,11 +35,22 @@ struct PchOutcome {
   bool built = false;
 };
 
+// The folder of the PCH for `flags`: one per compiler and flag set.
+std::filesystem::path pch_dir(const Toolchain& tc, const std::vector<std::string>& flags,
+                              const std::filesystem::path& cache_root);
+
 // Finds or builds the PCH for `flags` (everything but the per-file -c, -o
 // and depfile options). `cancel` stops a build in progress, and so does
-// running for `limit` (0: no limit).
+// running for `limit` (0: no limit). Without `wait` it only finds one
+// already built (not ok, no error, when there is none).
 PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags,
                       const std::filesystem::path& cache_root, const std::atomic<bool>* cancel,
-                      std::chrono::nanoseconds limit = {});
+                      std::chrono::nanoseconds limit = {}, bool wait = true);
+
+// The same header as text, for a compile that cannot wait for its PCH: it
+// reads the same declarations, so a module that compiles one way compiles
+// the other. Nullopt when the header cannot be written.
+std::optional<Pch> pch_text(const Toolchain& tc, const std::vector<std::string>& flags,
+                            const std::filesystem::path& cache_root);
 
 }  // namespace hotmod::compile

@@ -89,6 +89,80 @@ SourceBuilder::SourceBuilder(RuntimeOptions::Cxx options,
       compile_limit_(compile_limit),
       cache_(options_.cache_dir.empty() ? default_cache_dir() : options_.cache_dir) {}
 
+SourceBuilder::~SourceBuilder() {
+  // A PCH build in the background is finished, not thrown away: the next
+  // process (`hotmod build` runs, tests, restarts) uses it. The compile
+  // limit bounds it.
+  std::lock_guard lock(pch_mu_);
+  for (auto& [key, build] : pch_builds_) build.wait();
+}
+
+bool SourceBuilder::precompiled_header(const Plan& p, const std::atomic<bool>* cancel, Pch* use) {
+  const std::vector<std::string>& flags = p.flags.front();
+  const std::string key = pch_dir(p.tc, flags, cache_.root()).string();
+  std::shared_future<PchOutcome> building;
+  {
+    std::lock_guard lock(pch_mu_);
+    if (auto it = pch_builds_.find(key); it != pch_builds_.end()) building = it->second;
+  }
+  if (building.valid()) {
+    // Started for an earlier compile: waiting costs less than compiling
+    // the header's text again, and every compile after the first one uses
+    // the same header the same way.
+    while (building.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
+      if (cancel != nullptr && cancel->load()) return false;
+    std::lock_guard lock(pch_mu_);
+    pch_builds_.erase(key);
+  }
+  const auto t0 = Clock::now();
+  // Found as usual once built; checked (its headers unchanged) each time.
+  PchOutcome found = ensure_pch(p.tc, flags, cache_.root(), cancel, compile_limit_, false);
+  if (found.ok) {
+    *use = found.pch;
+    return true;
+  }
+  if (!building.valid()) {
+    // None yet for these flags: build it for the next compiles while this
+    // one reads the header's text (as fast as building it, and not after).
+    if (std::optional<Pch> text = pch_text(p.tc, flags, cache_.root())) {
+      std::lock_guard lock(pch_mu_);
+      *use = std::move(*text);
+      // Another compile may have started it meanwhile.
+      if (pch_builds_.contains(key)) return true;
+      const Toolchain tc = p.tc;
+      const fs::path root = cache_.root();
+      const std::chrono::nanoseconds limit = compile_limit_;
+      pch_builds_[key] =
+          std::async(std::launch::async, [this, tc, flags, root, limit, t0] {
+            PchOutcome o = ensure_pch(tc, flags, root, nullptr, limit);
+            if (o.built)
+              log_(LogLevel::info, fmt::format("built the precompiled header for source modules "
+                                               "in {} (once per flag set)",
+                                               ms(Clock::now() - t0)));
+            else if (!o.ok)
+              log_(LogLevel::warn,
+                   fmt::format("compiles go on without a precompiled header: {}", o.error));
+            return o;
+          }).share();
+      return true;
+    }
+  }
+  // The background build failed (said when it did), or the header cannot be
+  // written: build it here, as before, or go without.
+  PchOutcome pch = ensure_pch(p.tc, flags, cache_.root(), cancel, compile_limit_);
+  if (pch.ok) {
+    *use = pch.pch;
+    if (pch.built)
+      log_(LogLevel::info, fmt::format("built the precompiled header for source modules in {} "
+                                       "(once per flag set)",
+                                       ms(Clock::now() - t0)));
+    return true;
+  }
+  if (cancel != nullptr && cancel->load()) return false;
+  log_(LogLevel::warn, fmt::format("compiling without a precompiled header: {}", pch.error));
+  return true;
+}
+
 std::optional<SourceBuilder::Plan> SourceBuilder::plan(const std::string& name,
                                                        const fs::path& root, BuildResult* out) {
   Plan p;
@@ -236,26 +310,15 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
       p.tc.launcher.empty() ? "" : fs::path(p.tc.launcher.front()).filename().string();
   const bool distributed = launcher_name == "distcc" || launcher_name == "icecc";
   if (options_.precompiled_header && !distributed) {
-    std::lock_guard lock(pch_mu_);
-    const auto t0 = Clock::now();
-    // Under the compile limit too: a PCH build that hangs would hold up
-    // every source module's build behind it.
-    PchOutcome pch = ensure_pch(p.tc, p.flags.front(), cache_.root(), cancel, compile_limit_);
-    if (pch.ok) {
-      pch_flags = pch.pch.use_flags;
-      inputs = pch.pch.inputs;
-      if (pch.built)
-        log_(LogLevel::info, fmt::format("built the precompiled header for source modules in {} "
-                                         "(once per flag set)",
-                                         ms(Clock::now() - t0)));
-    } else if (cancel != nullptr && cancel->load()) {
+    Pch pch;
+    if (!precompiled_header(p, cancel, &pch)) {
       out->cancelled = true;
       out->failure = Failure::build_failed;
       out->error = fmt::format("compiling module '{}' was cancelled", name);
       return;
-    } else {
-      log_(LogLevel::warn, fmt::format("compiling without a precompiled header: {}", pch.error));
     }
+    pch_flags = std::move(pch.use_flags);
+    inputs = std::move(pch.inputs);
   }
 
   // Inputs modified after this moment were edited during the compile (the

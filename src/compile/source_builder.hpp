@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,6 +18,7 @@
 
 #include "compile/build_cache.hpp"
 #include "compile/compile_db.hpp"
+#include "compile/pch.hpp"
 #include "compile/toolchain.hpp"
 #include "hotmod/options.hpp"
 #include "hotmod/reload_stats.hpp"
@@ -47,6 +49,7 @@ class SourceBuilder {
   // together before they are stopped (0: no limit; limits.compile_s).
   SourceBuilder(RuntimeOptions::Cxx options, std::function<void(LogLevel, std::string)> log,
                 std::chrono::seconds compile_limit = {});
+  ~SourceBuilder();
 
   // Builds module `name` from `root` (a .cpp file or a marked folder).
   // Without `allow_compile` (production) only the cache is consulted.
@@ -65,6 +68,10 @@ class SourceBuilder {
                            BuildResult* out);
   void compile(const std::string& name, Plan& plan, const std::atomic<bool>* cancel, bool colour,
                BuildResult* out);
+  // The precompiled header's flags and inputs for this compile, or its text
+  // when it is not built yet; empty when the compile goes without (said in
+  // the log). False when `cancel` was set while waiting.
+  bool precompiled_header(const Plan& plan, const std::atomic<bool>* cancel, Pch* use);
 
   RuntimeOptions::Cxx options_;
   std::function<void(LogLevel, std::string)> log_;
@@ -74,7 +81,11 @@ class SourceBuilder {
   std::optional<Result<Toolchain>> toolchain_;
   bool db_searched_ = false;
   std::optional<CompileDatabase> db_;
-  std::mutex pch_mu_;  // one PCH build at a time
+  // The precompiled header a compile could not wait for, built meanwhile
+  // (by flag set, as pch_dir() keys them), then checked by the next compile
+  // as usual. Destroying the builder waits for them.
+  std::mutex pch_mu_;
+  std::map<std::string, std::shared_future<PchOutcome>> pch_builds_;
 };
 
 }  // namespace hotmod::compile

@@ -19,7 +19,6 @@
 #include "diag/heap_accounting.hpp"
 #include "diag/module_entry.hpp"
 #include "loader/abi_check.hpp"
-#include "loader/value_ops.hpp"
 #include "loader/version_store.hpp"
 #include "log/runtime_log.hpp"
 #include "reload/module_context.hpp"
@@ -56,7 +55,6 @@ bool check_descriptor(Host& host, registry::Slot& slot, registry::Version& v, Er
   const detail::Descriptor& d = *v.image.descriptor;
   if (!check_abi(slot, d.fingerprint, f)) return false;
   v.def = &d.definition();
-  v.def->values = &loader::value_ops();  // before anything can call in
   v.version = d.version != nullptr ? d.version : "";
   v.description = d.description != nullptr ? d.description : "";
   for (const char* const* c = d.capabilities; c != nullptr && *c != nullptr; ++c) {

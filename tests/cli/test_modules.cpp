@@ -75,7 +75,7 @@ TEST_F(Modules, InfoJsonHasEveryField) {
   EXPECT_EQ(info["version"], "0.3.1");
   EXPECT_EQ(info["loaded"], true);
   EXPECT_EQ(info["description"], "A module in a nested folder");
-  ASSERT_EQ(info["functions"].size(), 8u);  // tools.math's conversion fixtures after mul
+  ASSERT_EQ(info["functions"].size(), 9u);  // tools.math's conversion fixtures after mul
   EXPECT_EQ(info["functions"][0]["name"], "mul");
   EXPECT_EQ(info["functions"][0]["signature"], "double mul(double a, double b)");
   EXPECT_EQ(info["functions"][0]["doc"], "Multiplies");

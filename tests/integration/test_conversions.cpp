@@ -60,6 +60,7 @@ TEST_F(ConversionTest, SequencesAndMapsConvertBothWays) {
   EXPECT_EQ(ok("nothing_or", Value::parse("[true]")), "some");
   EXPECT_TRUE(ok("nothing_or", Value::parse("[false]")).is_null());
   EXPECT_EQ(ok("mul", Value::parse("[6, 0.5]")), 3.0) << "an integer is a double too";
+  EXPECT_EQ(ok("longest", Value::parse(R"(["ab", ["abcd", "abc"]])")), "abcd");
 }
 
 TEST_F(ConversionTest, AMismatchIsNamedDownToTheElement) {
@@ -95,7 +96,7 @@ TEST_F(ConversionTest, SignaturesNameTheStandardTypes) {
   std::vector<std::string> names;
   for (const auto& f : info->functions) names.push_back(f.name);
   EXPECT_EQ(names, (std::vector<std::string>{"mul", "sum", "row_sums", "split_pairs", "negate",
-                                             "low_byte", "swap_keys", "nothing_or"}))
+                                             "low_byte", "swap_keys", "nothing_or", "longest"}))
       << "in the order the module exported them";
   EXPECT_EQ(info->functions[0].signature, "double mul(double a, double b)");
   EXPECT_EQ(info->functions[0].doc, "Multiplies");

@@ -202,6 +202,16 @@ TEST_F(LauncherTest, CcacheCachesACompileThatUsesThePrecompiledHeader) {
   o.cxx.launcher = "ccache";
   o.cxx.precompiled_header = true;
   {
+    // Another module first, without ccache: a runtime finding no PCH
+    // compiles the header's text and builds the PCH meanwhile, and waits
+    // for that build when it goes.
+    write("modules/prime.cpp", module_text("prime", 1));
+    hotmod::RuntimeOptions plain = dev_options();
+    plain.cxx.precompiled_header = true;
+    hotmod::Runtime rt(plain);
+    ASSERT_TRUE(rt.build("prime").success) << logs_->dump();
+  }
+  {
     hotmod::Runtime rt(o);
     hotmod::ReloadStats s = rt.build("with_pch");
     ASSERT_TRUE(s.success) << s.error << "\n" << s.diagnostics << "\n" << logs_->dump();

@@ -88,9 +88,6 @@ struct ModuleDef {
   Context* context = nullptr;
   // Added in ABI version 2.
   void (*on_dependency_reloaded)(Context&, std::string_view dependency) = nullptr;
-  // Added in ABI version 5: written by the runtime when the image is opened,
-  // before any call.
-  const ValueOps* values = nullptr;
 };
 
 // One per image. Hidden: see the note at the top of this file.

@@ -1,8 +1,8 @@
 // hotmod/detail/value_ops.hpp — how an exported function's arguments and
 // result cross between the host's Values and the module's C++ types.
 //
-// The host fills a table of operations on Values (ValueOps, reached through
-// the module's definition), and a module converts numbers, bool, strings,
+// The host has a table of operations on Values (ValueOps, handed to each
+// call of an exported function), and a module converts numbers, bool, strings,
 // sequences (std::vector, std::deque, ...) and string-keyed maps by calling
 // through it, so it instantiates none of nlohmann::json: defining Value in a
 // module costs over a second of compile time. Any other type converts with
@@ -95,7 +95,7 @@ constexpr bool converted_by_host() {
   if constexpr (std::is_same_v<T, Value>)  // itself a sequence of Values, and maybe undefined
     return false;
   else if constexpr (std::is_same_v<T, bool> || std::is_arithmetic_v<T> ||
-                     std::is_same_v<T, std::string>)
+                     std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>)
     return true;
   else if constexpr (StringKeyedMap<T>)
     return converted_by_host<typename T::mapped_type>();
@@ -109,8 +109,7 @@ constexpr bool converted_by_host() {
 template <class T>
 constexpr bool result_converted_by_host() {
   using U = std::remove_cvref_t<T>;
-  return converted_by_host<U>() || std::is_same_v<U, std::string_view> ||
-         std::is_same_v<U, const char*> || std::is_same_v<U, char*>;
+  return converted_by_host<U>() || std::is_same_v<U, const char*> || std::is_same_v<U, char*>;
 }
 
 // ---- Value -> T ----------------------------------------------------------
@@ -170,9 +169,9 @@ bool from_value(const ValueOps& ops, const Value& v, T& out, std::string& error)
           kind != ValueKind::floating)
         return got();
       out = static_cast<T>(ops.get_double(v));
-    } else if constexpr (std::is_same_v<T, std::string>) {
+    } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>) {
       if (kind != ValueKind::string) return got();
-      out = ops.get_string(v);
+      out = ops.get_string(v);  // a view into the call's arguments, which outlive the call
     } else if constexpr (StringKeyedMap<T>) {
       if (kind != ValueKind::object) return got();
       out.clear();
