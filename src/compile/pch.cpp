@@ -2,7 +2,9 @@
 #include "compile/wall_clock.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 
@@ -64,8 +66,11 @@ std::optional<Pch> pch_text(const Toolchain& tc, const std::vector<std::string>&
     fs::create_directories(header.parent_path(), ec);
     const fs::path tmp = header.string() + ".tmp" + std::to_string(now_ns());
     if (!write_text(tmp, kHeader)) return std::nullopt;
-    fs::rename(tmp, header, ec);
-    if (ec) return std::nullopt;
+    // Linked, not renamed over: a compile in another process may be reading
+    // it, and a newer mtime would make its build look edited meanwhile.
+    const bool linked = ::link(tmp.c_str(), header.c_str()) == 0 || errno == EEXIST;
+    fs::remove(tmp, ec);
+    if (!linked) return std::nullopt;
   }
   // The compiler's depfile names the headers it read: no inputs of its own.
   return Pch{{"-include", header.string()}, {}};
@@ -73,7 +78,7 @@ std::optional<Pch> pch_text(const Toolchain& tc, const std::vector<std::string>&
 
 PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags,
                       const fs::path& cache_root, const std::atomic<bool>* cancel,
-                      std::chrono::nanoseconds limit, bool wait) {
+                      std::chrono::nanoseconds limit, PchWait wait) {
   PchOutcome out;
   const fs::path dir = pch_dir(tc, flags, cache_root);
   const fs::path header = dir / "hotmod_pch.hpp";
@@ -97,7 +102,7 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
     out.pch.inputs = paths_of(recorded);
     return true;
   };
-  if (built_already() || !wait) return out;
+  if (built_already() || wait == PchWait::find_only) return out;
 
   // One builder at a time: processes sharing the cache that found no PCH
   // wait for the first to build it and use that one. Two builds would each
@@ -106,7 +111,11 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
   fs::create_directories(dir, ec);
   std::string busy;
   std::optional<text::FileLock> lock =
-      text::FileLock::acquire(dir / "build.lock", cancel, limit, &busy);
+      wait == PchWait::unless_busy
+          ? text::FileLock::acquire(dir / "build.lock", cancel, std::chrono::nanoseconds(1), &busy)
+          : text::FileLock::acquire(dir / "build.lock", cancel, limit, &busy);
+  if (!lock && wait == PchWait::unless_busy && busy.find("held the lock") != std::string::npos)
+    return out;  // the other process builds it
   if (!lock) {
     out.error = fmt::format("building the precompiled header: {}", busy);
     return out;

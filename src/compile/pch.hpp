@@ -39,13 +39,18 @@ struct PchOutcome {
 std::filesystem::path pch_dir(const Toolchain& tc, const std::vector<std::string>& flags,
                               const std::filesystem::path& cache_root);
 
+enum class PchWait {
+  build,        // wait for another process's build, or build it
+  unless_busy,  // build it unless another process is: not ok, no error
+  find_only,    // only find one built: not ok, no error, when there is none
+};
+
 // Finds or builds the PCH for `flags` (everything but the per-file -c, -o
 // and depfile options). `cancel` stops a build in progress, and so does
-// running for `limit` (0: no limit). Without `wait` it only finds one
-// already built (not ok, no error, when there is none).
+// running for `limit` (0: no limit).
 PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags,
                       const std::filesystem::path& cache_root, const std::atomic<bool>* cancel,
-                      std::chrono::nanoseconds limit = {}, bool wait = true);
+                      std::chrono::nanoseconds limit = {}, PchWait wait = PchWait::build);
 
 // The same header as text, for a compile that cannot wait for its PCH: it
 // reads the same declarations, so a module that compiles one way compiles

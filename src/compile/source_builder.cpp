@@ -91,64 +91,80 @@ SourceBuilder::SourceBuilder(RuntimeOptions::Cxx options,
 
 SourceBuilder::~SourceBuilder() {
   // A PCH build in the background is finished, not thrown away: the next
-  // process (`hotmod build` runs, tests, restarts) uses it. The compile
-  // limit bounds it.
+  // process (`hotmod build` runs, tests, restarts) uses it. It never waits
+  // for another process's build, and the compile limit bounds its own.
   std::lock_guard lock(pch_mu_);
-  for (auto& [key, build] : pch_builds_) build.wait();
+  for (auto& [key, build] : pch_builds_) build.future.wait();
 }
 
-bool SourceBuilder::precompiled_header(const Plan& p, const std::atomic<bool>* cancel, Pch* use) {
+void SourceBuilder::start_pch_build(const Plan& p, const std::string& key) {
+  // Under pch_mu_.
+  const Toolchain tc = p.tc;
+  const std::vector<std::string> flags = p.flags.front();
+  const fs::path root = cache_.root();
+  const std::chrono::nanoseconds limit = compile_limit_;
+  auto build = [this, tc, flags, root, limit] {
+    const auto t0 = Clock::now();
+    PchOutcome o;
+    try {
+      o = ensure_pch(tc, flags, root, nullptr, limit, PchWait::unless_busy);
+    } catch (const std::exception& e) {
+      o.error = e.what();
+    }
+    if (o.built)
+      log_(LogLevel::info, fmt::format("built the precompiled header for source modules in {} "
+                                       "(once per flag set)",
+                                       ms(Clock::now() - t0)));
+    else if (!o.ok && !o.error.empty())
+      log_(LogLevel::warn, fmt::format("compiling without a precompiled header: {}", o.error));
+    return o;
+  };
+  pch_builds_[key] = {++pch_build_count_, std::async(std::launch::async, build).share()};
+}
+
+bool SourceBuilder::precompiled_header(const Plan& p, const std::atomic<bool>* cancel, Pch* use,
+                                       bool* text) {
   const std::vector<std::string>& flags = p.flags.front();
   const std::string key = pch_dir(p.tc, flags, cache_.root()).string();
-  std::shared_future<PchOutcome> building;
+  PchBuild building;
   {
     std::lock_guard lock(pch_mu_);
     if (auto it = pch_builds_.find(key); it != pch_builds_.end()) building = it->second;
   }
-  if (building.valid()) {
+  if (building.future.valid()) {
     // Started for an earlier compile: waiting costs less than compiling
     // the header's text again, and every compile after the first one uses
     // the same header the same way.
-    while (building.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
+    while (building.future.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready)
       if (cancel != nullptr && cancel->load()) return false;
     std::lock_guard lock(pch_mu_);
-    pch_builds_.erase(key);
+    // Only this build's entry: a newer one may have replaced it. (The copy
+    // held here keeps erasing it from blocking on its thread.)
+    if (auto it = pch_builds_.find(key); it != pch_builds_.end() && it->second.id == building.id)
+      pch_builds_.erase(it);
   }
-  const auto t0 = Clock::now();
   // Found as usual once built; checked (its headers unchanged) each time.
-  PchOutcome found = ensure_pch(p.tc, flags, cache_.root(), cancel, compile_limit_, false);
+  PchOutcome found =
+      ensure_pch(p.tc, flags, cache_.root(), cancel, compile_limit_, PchWait::find_only);
   if (found.ok) {
     *use = found.pch;
     return true;
   }
-  if (!building.valid()) {
-    // None yet for these flags: build it for the next compiles while this
-    // one reads the header's text (as fast as building it, and not after).
-    if (std::optional<Pch> text = pch_text(p.tc, flags, cache_.root())) {
+  // None ready. One file: build it for the next compiles while this one
+  // reads the header's text, as fast as building it and not after it. The
+  // same after a background build that failed (it said why): the next
+  // compile tries again, still without waiting. Several files would each
+  // read the text: build it first, as always.
+  if (p.sources.size() == 1) {
+    if (std::optional<Pch> header = pch_text(p.tc, flags, cache_.root())) {
       std::lock_guard lock(pch_mu_);
-      *use = std::move(*text);
-      // Another compile may have started it meanwhile.
-      if (pch_builds_.contains(key)) return true;
-      const Toolchain tc = p.tc;
-      const fs::path root = cache_.root();
-      const std::chrono::nanoseconds limit = compile_limit_;
-      pch_builds_[key] =
-          std::async(std::launch::async, [this, tc, flags, root, limit, t0] {
-            PchOutcome o = ensure_pch(tc, flags, root, nullptr, limit);
-            if (o.built)
-              log_(LogLevel::info, fmt::format("built the precompiled header for source modules "
-                                               "in {} (once per flag set)",
-                                               ms(Clock::now() - t0)));
-            else if (!o.ok)
-              log_(LogLevel::warn,
-                   fmt::format("compiles go on without a precompiled header: {}", o.error));
-            return o;
-          }).share();
+      *use = std::move(*header);
+      *text = true;
+      if (!pch_builds_.contains(key)) start_pch_build(p, key);  // unless another compile did
       return true;
     }
   }
-  // The background build failed (said when it did), or the header cannot be
-  // written: build it here, as before, or go without.
+  const auto t0 = Clock::now();
   PchOutcome pch = ensure_pch(p.tc, flags, cache_.root(), cancel, compile_limit_);
   if (pch.ok) {
     *use = pch.pch;
@@ -304,6 +320,7 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
   const fs::path where = project_dir();
   std::vector<fs::path> inputs;
   std::vector<std::string> pch_flags;
+  bool pch_is_text = false;  // the header's text, not a PCH
   // A distributed compile preprocesses here and sends the text: a PCH only
   // costs time there.
   const std::string launcher_name =
@@ -311,7 +328,7 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
   const bool distributed = launcher_name == "distcc" || launcher_name == "icecc";
   if (options_.precompiled_header && !distributed) {
     Pch pch;
-    if (!precompiled_header(p, cancel, &pch)) {
+    if (!precompiled_header(p, cancel, &pch, &pch_is_text)) {
       out->cancelled = true;
       out->failure = Failure::build_failed;
       out->error = fmt::format("compiling module '{}' was cancelled", name);
@@ -328,7 +345,7 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
   // "Precompiled headers"), added to the user's own.
   std::vector<std::string> env;
   if (!p.tc.launcher.empty() && fs::path(p.tc.launcher.front()).filename() == "ccache" &&
-      !pch_flags.empty()) {
+      !pch_flags.empty() && !pch_is_text) {
     const char* theirs = std::getenv("CCACHE_SLOPPINESS");
     env.push_back(std::string("CCACHE_SLOPPINESS=pch_defines,time_macros") +
                   (theirs != nullptr && *theirs != '\0' ? std::string(",") + theirs : ""));

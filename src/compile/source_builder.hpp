@@ -71,7 +71,8 @@ class SourceBuilder {
   // The precompiled header's flags and inputs for this compile, or its text
   // when it is not built yet; empty when the compile goes without (said in
   // the log). False when `cancel` was set while waiting.
-  bool precompiled_header(const Plan& plan, const std::atomic<bool>* cancel, Pch* use);
+  bool precompiled_header(const Plan& plan, const std::atomic<bool>* cancel, Pch* use, bool* text);
+  void start_pch_build(const Plan& plan, const std::string& key);
 
   RuntimeOptions::Cxx options_;
   std::function<void(LogLevel, std::string)> log_;
@@ -84,8 +85,13 @@ class SourceBuilder {
   // The precompiled header a compile could not wait for, built meanwhile
   // (by flag set, as pch_dir() keys them), then checked by the next compile
   // as usual. Destroying the builder waits for them.
+  struct PchBuild {
+    std::uint64_t id = 0;
+    std::shared_future<PchOutcome> future;
+  };
   std::mutex pch_mu_;
-  std::map<std::string, std::shared_future<PchOutcome>> pch_builds_;
+  std::map<std::string, PchBuild> pch_builds_;
+  std::uint64_t pch_build_count_ = 0;
 };
 
 }  // namespace hotmod::compile
