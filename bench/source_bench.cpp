@@ -28,12 +28,17 @@
 //                                  a new module in an empty cache, precompiled
 //                                  header built on the way, over the floor (goal <= 2)
 //   module_image_to_floor_ratio    the bytes of hotmod's build over the floor's (goal <= 1.5)
+//   source_heavy_edit_to_running_ms_p50, floor_heavy_ms_p50, source_heavy_to_floor_ratio
+//                                  the same edit loop (g++, --edits / 2 edits, at least 5)
+//                                  and floor for a module including nlohmann/json, fmt and
+//                                  spdlog (goal <= 1.25)
 //
 // The first compile (which also builds the precompiled header) is not
 // counted in the edit figures: it happens once per flag set, not once per edit.
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -108,9 +113,72 @@ HOTMOD_EXPORT(edit, "Which edit this is");
 )";
 }
 
+// The same with heavy real headers: nlohmann/json, fmt and spdlog (Debian's,
+// shared fmt and compiled spdlog), as a service module might be.
+std::string heavy_text(int edit) {
+  return R"(#include <hotmod/module.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <map>
+#include <sstream>
+#include <string>
+
+HOTMOD_MODULE("service", "1.0.0", "A module with heavy headers for the edit benchmark");
+
+static std::map<std::string, int>& counts() {
+  static std::map<std::string, int> all;
+  return all;
+}
+
+std::string record(std::string text) {
+  const nlohmann::json event = nlohmann::json::parse(text);
+  const std::string kind = event.value("kind", "unknown");
+  ++counts()[kind];
+  std::ostringstream out;
+  spdlog::logger log("service", std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+  log.set_pattern("%v");
+  log.info("{} x{}", kind, counts()[kind]);
+  return out.str();
+}
+HOTMOD_EXPORT(record, "Counts an event", "json");
+
+std::string summary() {
+  return nlohmann::json(counts()).dump();
+}
+HOTMOD_EXPORT(summary, "Counts so far");
+
+int edit() { return )" +
+         std::to_string(edit) + R"(; }
+HOTMOD_EXPORT(edit, "Which edit this is");
+)";
+}
+
+// A module measured: its name, its text for each edit, and what it needs
+// besides hotmod (the floor is built with the same).
+struct Spec {
+  std::string name;
+  std::string (*text)(int edit);
+  std::vector<std::string> headers;  // the floor's precompiled header
+  std::vector<std::string> defines;
+  std::vector<std::string> libraries;
+};
+
+const Spec kInventory = {"inventory", &module_text, {"map", "string", "vector"}, {}, {}};
+const Spec kHeavy = {
+    "service",
+    &heavy_text,
+    {"fmt/format.h", "nlohmann/json.hpp", "spdlog/sinks/ostream_sink.h", "spdlog/spdlog.h", "map",
+     "sstream", "string"},
+    {"FMT_SHARED", "SPDLOG_SHARED_LIB", "SPDLOG_COMPILED_LIB", "SPDLOG_FMT_EXTERNAL"},
+    {"spdlog", "fmt"}};
+
 // The module without hotmod: its include and its HOTMOD_ lines taken out.
-std::string floor_text(int edit) {
-  std::istringstream in(module_text(edit));
+std::string floor_text(const Spec& spec, int edit) {
+  std::istringstream in(spec.text(edit));
   std::string out;
   for (std::string line; std::getline(in, line);)
     if (line.rfind("#include <hotmod/", 0) != 0 && line.rfind("HOTMOD_", 0) != 0)
@@ -137,11 +205,14 @@ int run(const std::vector<std::string>& args) {
   return exit.signal == 0 ? exit.code : -1;
 }
 
-hotmod::RuntimeOptions options(const hb::fs::path& modules, const hb::fs::path& scratch) {
+hotmod::RuntimeOptions options(const hb::fs::path& modules, const hb::fs::path& scratch,
+                               const Spec& spec = kInventory) {
   hotmod::RuntimeOptions o = hb::bench_options(modules, scratch);
   o.dev_mode = true;
   o.cxx.cache_dir = scratch / "cache";
   o.cxx.project_dir = scratch;
+  o.cxx.defines = spec.defines;
+  o.cxx.link_libraries = spec.libraries;
   return o;
 }
 
@@ -179,18 +250,18 @@ double newest_image_bytes(const hb::fs::path& dir) {
 }
 
 EditLoop edit_loop(const hb::fs::path& modules, const hb::fs::path& scratch, int edits,
-                   const std::string& compiler) {
+                   const std::string& compiler, const Spec& spec = kInventory) {
   EditLoop out;
-  const hb::fs::path source = modules / "inventory.cpp";
-  write_file(source, module_text(0));
+  const hb::fs::path source = modules / (spec.name + ".cpp");
+  write_file(source, spec.text(0));
   std::vector<double> edit_ms;
   {
-    hotmod::RuntimeOptions o = options(modules, scratch);
+    hotmod::RuntimeOptions o = options(modules, scratch, spec);
     o.cxx.compiler = compiler;
     hotmod::Runtime rt(o);
     if (!rt.watching()) hb::fail("the runtime is not watching its module path");
     const auto first = Clock::now();
-    auto m = rt.module("inventory");
+    auto m = rt.module(spec.name);
     if (!m) hb::fail(m.error().message);
     out.first_ms = std::chrono::duration<double, std::milli>(Clock::now() - first).count();
     std::cerr << "source_bench: " << (compiler.empty() ? "default compiler" : compiler)
@@ -204,7 +275,7 @@ EditLoop edit_loop(const hb::fs::path& modules, const hb::fs::path& scratch, int
     });
     for (int i = 1; i <= edits; ++i) {
       const auto start = Clock::now();
-      write_file(source, module_text(i));
+      write_file(source, spec.text(i));
       for (;;) {
         auto r = m->call_as<int>("edit");
         if (r && *r == i) break;
@@ -244,15 +315,18 @@ std::string fastest_linker() {
 // without hotmod, each with the edit changed. Returns the median in ms;
 // `image_bytes` gets the size of the last shared object.
 double floor_ms(const hb::fs::path& scratch, const std::string& compiler, int runs,
-                double* image_bytes) {
+                double* image_bytes, const Spec& spec = kInventory) {
   const bool clang = compiler.find("clang") != std::string::npos;
-  const hb::fs::path dir = scratch / ("floor-" + compiler);
+  const hb::fs::path dir = scratch / ("floor-" + compiler + "-" + spec.name);
   hb::fs::create_directories(dir);
   const hb::fs::path header = dir / "std.hpp";
-  write_file(header, "#include <map>\n#include <string>\n#include <vector>\n");
+  std::string includes;
+  for (const std::string& h : spec.headers) includes += "#include <" + h + ">\n";
+  write_file(header, includes);
   // hotmod's flags for a module, but for hidden visibility: a plain shared
   // object exports its functions.
-  const std::vector<std::string> flags = {"-std=c++20", "-O0", "-g", "-fPIC", "-pipe"};
+  std::vector<std::string> flags = {"-std=c++20", "-O0", "-g", "-fPIC", "-pipe"};
+  for (const std::string& d : spec.defines) flags.push_back("-D" + d);
   const hb::fs::path pch = dir / (clang ? "std.hpp.pch" : "std.hpp.gch");
   std::vector<std::string> make_pch = {compiler};
   make_pch.insert(make_pch.end(), flags.begin(), flags.end());
@@ -262,11 +336,11 @@ double floor_ms(const hb::fs::path& scratch, const std::string& compiler, int ru
   if (run(make_pch) != 0) hb::fail("the floor's precompiled header did not build");
 
   const std::string linker = fastest_linker();
-  const hb::fs::path source = dir / "inventory.cpp";
-  const hb::fs::path image = dir / "inventory.so";
+  const hb::fs::path source = dir / (spec.name + ".cpp");
+  const hb::fs::path image = dir / (spec.name + ".so");
   std::vector<double> ms;
   for (int i = 0; i < runs; ++i) {
-    write_file(source, floor_text(1000 + i));
+    write_file(source, floor_text(spec, 1000 + i));
     std::vector<std::string> cmd = {compiler};
     cmd.insert(cmd.end(), flags.begin(), flags.end());
     if (clang)
@@ -275,13 +349,14 @@ double floor_ms(const hb::fs::path& scratch, const std::string& compiler, int ru
       cmd.insert(cmd.end(), {"-include", header.string(), "-Winvalid-pch", "-Werror=invalid-pch"});
     if (!linker.empty()) cmd.push_back(linker);
     cmd.insert(cmd.end(), {"-shared", source.string(), "-o", image.string()});
+    for (const std::string& l : spec.libraries) cmd.push_back("-l" + l);
     const auto start = Clock::now();
     if (run(cmd) != 0) hb::fail("the floor's compile failed (" + compiler + ")");
     ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
   }
   *image_bytes = static_cast<double>(hb::fs::file_size(image));
-  std::cerr << "source_bench: floor with " << compiler << " " << linker << ": p50 "
-            << hb::median(ms) << " ms, " << *image_bytes << " bytes\n";
+  std::cerr << "source_bench: floor of " << spec.name << " with " << compiler << " " << linker
+            << ": p50 " << hb::median(ms) << " ms, " << *image_bytes << " bytes\n";
   return hb::median(ms);
 }
 
@@ -303,11 +378,17 @@ int main(int argc, char** argv) {
   // The same loop with clang++, whose PCH also holds the instantiations its
   // headers need (-fpch-instantiate-templates).
   const double clang_p50 = edit_loop(modules, scratch.path(), edits, "clang++").edit_p50;
+  // A module with heavy headers, whose own precompiled header holds them.
+  const double heavy_p50 =
+      edit_loop(modules, scratch.path(), std::max(5, edits / 2), "", kHeavy).edit_p50;
   double floor_bytes = 0;
   double floor_clang_bytes = 0;
   const double floor_p50 = floor_ms(scratch.path(), "c++", plain_runs, &floor_bytes);
   const double floor_clang_p50 =
       floor_ms(scratch.path(), "clang++", plain_runs, &floor_clang_bytes);
+  double floor_heavy_bytes = 0;
+  const double floor_heavy_p50 =
+      floor_ms(scratch.path(), "c++", plain_runs, &floor_heavy_bytes, kHeavy);
 
   std::vector<double> plain_ms;
   const hb::fs::path plain_out = scratch.path() / "plain.so";
@@ -351,5 +432,8 @@ int main(int argc, char** argv) {
   hb::print_figure("source_to_floor_ratio_clang", clang_p50 / floor_clang_p50);
   hb::print_figure("source_first_compile_to_floor_ratio", gcc.first_ms / floor_p50);
   hb::print_figure("module_image_to_floor_ratio", gcc.image_bytes / floor_bytes);
+  hb::print_figure("source_heavy_edit_to_running_ms_p50", heavy_p50);
+  hb::print_figure("floor_heavy_ms_p50", floor_heavy_p50);
+  hb::print_figure("source_heavy_to_floor_ratio", heavy_p50 / floor_heavy_p50);
   return 0;
 }

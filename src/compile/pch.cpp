@@ -19,9 +19,10 @@ namespace hotmod::compile {
 namespace fs = std::filesystem;
 namespace {
 
-// What goes into the PCH. More headers make every compile load a bigger
-// file, so only what most modules include.
-constexpr const char* kHeader =
+// What every PCH holds: hotmod's header and the standard headers modules
+// use most (a module relying on one of them without including it kept
+// compiling when the module's own headers were added).
+constexpr const char* kBase =
     "// Precompiled by hotmod for source modules.\n"
     "#include <hotmod/module.hpp>\n"
     "#include <algorithm>\n"
@@ -33,6 +34,13 @@ constexpr const char* kHeader =
     "#include <string_view>\n"
     "#include <unordered_map>\n"
     "#include <vector>\n";
+
+// The base, then the module's own leading library includes.
+std::string header_text(const std::vector<std::string>& headers) {
+  std::string text = kBase;
+  for (const std::string& h : headers) text += "#include <" + h + ">\n";
+  return text;
+}
 
 bool write_text(const fs::path& file, const std::string& text) {
   std::ofstream out(file, std::ios::binary);
@@ -49,23 +57,23 @@ std::vector<fs::path> paths_of(const nlohmann::json& recorded) {
 }  // namespace
 
 fs::path pch_dir(const Toolchain& tc, const std::vector<std::string>& flags,
-                 const fs::path& cache_root) {
+                 const std::vector<std::string>& headers, const fs::path& cache_root) {
   KeyHasher key;
-  key.add(tc.identity).add(kHeader);
+  key.add(tc.identity).add(header_text(headers));
   for (const std::string& f : flags) key.add(f);
   return cache_root / "v1" / "pch" / key.hex();
 }
 
 std::optional<Pch> pch_text(const Toolchain& tc, const std::vector<std::string>& flags,
-                            const fs::path& cache_root) {
+                            const std::vector<std::string>& headers, const fs::path& cache_root) {
   // Its own name: GCC would take a hotmod_pch.hpp.gch beside it, maybe one
   // being replaced because the headers it was built from changed.
-  const fs::path header = pch_dir(tc, flags, cache_root) / "hotmod_pch_text.hpp";
+  const fs::path header = pch_dir(tc, flags, headers, cache_root) / "hotmod_pch_text.hpp";
   std::error_code ec;
   if (!fs::exists(header, ec)) {
     fs::create_directories(header.parent_path(), ec);
     const fs::path tmp = header.string() + ".tmp" + std::to_string(now_ns());
-    if (!write_text(tmp, kHeader)) return std::nullopt;
+    if (!write_text(tmp, header_text(headers))) return std::nullopt;
     // Linked, not renamed over: a compile in another process may be reading
     // it, and a newer mtime would make its build look edited meanwhile.
     const bool linked = ::link(tmp.c_str(), header.c_str()) == 0 || errno == EEXIST;
@@ -77,10 +85,11 @@ std::optional<Pch> pch_text(const Toolchain& tc, const std::vector<std::string>&
 }
 
 PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags,
-                      const fs::path& cache_root, const std::atomic<bool>* cancel,
-                      std::chrono::nanoseconds limit, PchWait wait) {
+                      const std::vector<std::string>& headers, const fs::path& cache_root,
+                      const std::atomic<bool>* cancel, std::chrono::nanoseconds limit,
+                      PchWait wait) {
   PchOutcome out;
-  const fs::path dir = pch_dir(tc, flags, cache_root);
+  const fs::path dir = pch_dir(tc, flags, headers, cache_root);
   const fs::path header = dir / "hotmod_pch.hpp";
   const bool clang = tc.family == CompilerFamily::clang;
   const fs::path pch = header.string() + (clang ? ".pch" : ".gch");
@@ -126,7 +135,7 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
   // in other processes keep reading the old one.
   if (!fs::exists(header, ec)) {
     const fs::path tmp = header.string() + ".tmp" + std::to_string(now_ns());
-    if (!write_text(tmp, kHeader)) {
+    if (!write_text(tmp, header_text(headers))) {
       out.error = fmt::format("cannot write '{}'", header.string());
       return out;
     }

@@ -1,13 +1,15 @@
-// The precompiled header every source module compiles against:
-// <hotmod/module.hpp> and the standard headers modules use most. Parsing
-// them is most of a small module's compile, so it is done once per flag set
-// (flags must match exactly for the compiler to accept a PCH) and kept in
-// the cache folder:
+// The precompiled header a source module compiles against:
+// <hotmod/module.hpp>, the standard headers modules use most, and the
+// library headers the module itself includes first (`headers`, from
+// leading_library_includes()). Parsing them is most of a module's compile,
+// so it is done once per flag set and header list (flags must match exactly
+// for the compiler to accept a PCH) and kept in the cache folder:
 //
-//   v1/pch/<flags key>/hotmod_pch.hpp        the header (-include'd)
-//   v1/pch/<flags key>/hotmod_pch.hpp.gch    GCC's PCH (found next to it)
-//   v1/pch/<flags key>/hotmod_pch.hpp.pch    clang's (-include-pch)
-//   v1/pch/<flags key>/inputs.json           headers it was built from
+//   v1/pch/<key>/hotmod_pch.hpp        the header (-include'd)
+//   v1/pch/<key>/hotmod_pch.hpp.gch    GCC's PCH (found next to it)
+//   v1/pch/<key>/hotmod_pch.hpp.pch    clang's (-include-pch)
+//   v1/pch/<key>/hotmod_pch_text.hpp   the same text, for a compile that cannot wait
+//   v1/pch/<key>/inputs.json           headers it was built from
 //
 // It is rebuilt when any header it was built from changes.
 #pragma once
@@ -35,8 +37,10 @@ struct PchOutcome {
   bool built = false;
 };
 
-// The folder of the PCH for `flags`: one per compiler and flag set.
+// The folder of the PCH for `flags` and `headers`: one per compiler, flag
+// set and header list.
 std::filesystem::path pch_dir(const Toolchain& tc, const std::vector<std::string>& flags,
+                              const std::vector<std::string>& headers,
                               const std::filesystem::path& cache_root);
 
 enum class PchWait {
@@ -49,6 +53,7 @@ enum class PchWait {
 // and depfile options). `cancel` stops a build in progress, and so does
 // running for `limit` (0: no limit).
 PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags,
+                      const std::vector<std::string>& headers,
                       const std::filesystem::path& cache_root, const std::atomic<bool>* cancel,
                       std::chrono::nanoseconds limit = {}, PchWait wait = PchWait::build);
 
@@ -56,6 +61,7 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
 // reads the same declarations, so a module that compiles one way compiles
 // the other. Nullopt when the header cannot be written.
 std::optional<Pch> pch_text(const Toolchain& tc, const std::vector<std::string>& flags,
+                            const std::vector<std::string>& headers,
                             const std::filesystem::path& cache_root);
 
 }  // namespace hotmod::compile

@@ -10,9 +10,11 @@
 #include "compile/content_hash.hpp"
 #include "compile/depfile.hpp"
 #include "compile/diagnostics.hpp"
+#include "compile/leading_includes.hpp"
 #include "compile/pch.hpp"
 #include "loader/module_kinds.hpp"
 #include "process/run.hpp"
+#include "text/read_file.hpp"
 
 #ifndef HOTMOD_INCLUDE_DIR
 #error "HOTMOD_INCLUDE_DIR names the folder holding hotmod/module.hpp (set by src/CMakeLists.txt)"
@@ -75,6 +77,9 @@ struct SourceBuilder::Plan {
   std::vector<std::vector<std::string>> flags;  // per source, without -c/-o/depfile
   std::vector<std::string> link;                // after the objects
   std::string recipe;
+  // Library headers the sources include first (all of them, in order),
+  // precompiled with hotmod's own; filled when compiling.
+  std::vector<std::string> pch_headers;
 };
 
 fs::path SourceBuilder::project_dir() const {
@@ -101,13 +106,14 @@ void SourceBuilder::start_pch_build(const Plan& p, const std::string& key) {
   // Under pch_mu_.
   const Toolchain tc = p.tc;
   const std::vector<std::string> flags = p.flags.front();
+  const std::vector<std::string> headers = p.pch_headers;
   const fs::path root = cache_.root();
   const std::chrono::nanoseconds limit = compile_limit_;
-  auto build = [this, tc, flags, root, limit] {
+  auto build = [this, tc, flags, headers, root, limit] {
     const auto t0 = Clock::now();
     PchOutcome o;
     try {
-      o = ensure_pch(tc, flags, root, nullptr, limit, PchWait::unless_busy);
+      o = ensure_pch(tc, flags, headers, root, nullptr, limit, PchWait::unless_busy);
     } catch (const std::exception& e) {
       o.error = e.what();
     }
@@ -125,7 +131,7 @@ void SourceBuilder::start_pch_build(const Plan& p, const std::string& key) {
 bool SourceBuilder::precompiled_header(const Plan& p, const std::atomic<bool>* cancel, Pch* use,
                                        bool* text) {
   const std::vector<std::string>& flags = p.flags.front();
-  const std::string key = pch_dir(p.tc, flags, cache_.root()).string();
+  const std::string key = pch_dir(p.tc, flags, p.pch_headers, cache_.root()).string();
   PchBuild building;
   {
     std::lock_guard lock(pch_mu_);
@@ -144,8 +150,8 @@ bool SourceBuilder::precompiled_header(const Plan& p, const std::atomic<bool>* c
       pch_builds_.erase(it);
   }
   // Found as usual once built; checked (its headers unchanged) each time.
-  PchOutcome found =
-      ensure_pch(p.tc, flags, cache_.root(), cancel, compile_limit_, PchWait::find_only);
+  PchOutcome found = ensure_pch(p.tc, flags, p.pch_headers, cache_.root(), cancel, compile_limit_,
+                                PchWait::find_only);
   if (found.ok) {
     *use = found.pch;
     return true;
@@ -156,7 +162,7 @@ bool SourceBuilder::precompiled_header(const Plan& p, const std::atomic<bool>* c
   // compile tries again, still without waiting. Several files would each
   // read the text: build it first, as always.
   if (p.sources.size() == 1) {
-    if (std::optional<Pch> header = pch_text(p.tc, flags, cache_.root())) {
+    if (std::optional<Pch> header = pch_text(p.tc, flags, p.pch_headers, cache_.root())) {
       std::lock_guard lock(pch_mu_);
       *use = std::move(*header);
       *text = true;
@@ -165,7 +171,7 @@ bool SourceBuilder::precompiled_header(const Plan& p, const std::atomic<bool>* c
     }
   }
   const auto t0 = Clock::now();
-  PchOutcome pch = ensure_pch(p.tc, flags, cache_.root(), cancel, compile_limit_);
+  PchOutcome pch = ensure_pch(p.tc, flags, p.pch_headers, cache_.root(), cancel, compile_limit_);
   if (pch.ok) {
     *use = pch.pch;
     if (pch.built)
@@ -327,6 +333,10 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
       p.tc.launcher.empty() ? "" : fs::path(p.tc.launcher.front()).filename().string();
   const bool distributed = launcher_name == "distcc" || launcher_name == "icecc";
   if (options_.precompiled_header && !distributed) {
+    for (const fs::path& src : p.sources)
+      for (std::string& h : leading_library_includes(text::read_whole_file(src).value_or("")))
+        if (std::find(p.pch_headers.begin(), p.pch_headers.end(), h) == p.pch_headers.end())
+          p.pch_headers.push_back(std::move(h));
     Pch pch;
     if (!precompiled_header(p, cancel, &pch, &pch_is_text)) {
       out->cancelled = true;

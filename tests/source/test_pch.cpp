@@ -1,7 +1,10 @@
 // compile/pch: processes sharing a build cache build a missing precompiled
 // header once. A second build would rename its own file over the first,
-// and every compile cached against the first (by ccache) would miss.
+// and every compile cached against the first (by ccache) would miss. And
+// compile/leading_includes: which of a module's headers join it.
 #include "compile/pch.hpp"
+
+#include "compile/leading_includes.hpp"
 
 #include <atomic>
 #include <latch>
@@ -29,7 +32,7 @@ TEST(Pch, BuildersStartingTogetherBuildItOnceAndShareIt) {
   for (int i = 0; i < kBuilders; ++i)
     builders.emplace_back([&, i] {
       start.arrive_and_wait();
-      outcomes[i] = ensure_pch(*tc, flags, cache.path(), nullptr);
+      outcomes[i] = ensure_pch(*tc, flags, {}, cache.path(), nullptr);
     });
   for (std::thread& t : builders) t.join();
 
@@ -50,6 +53,44 @@ TEST(Pch, BuildersStartingTogetherBuildItOnceAndShareIt) {
     EXPECT_EQ(e.path().string().find(".tmp"), std::string::npos) << e.path();
   }
   EXPECT_EQ(files, 4) << "the header, its PCH, inputs.json and the lock";
+}
+
+TEST(LeadingIncludes, LibraryHeadersBeforeTheFirstLineOfCode) {
+  const std::string text =
+      "// a module\n"
+      "#pragma once\n"
+      "/* several\n"
+      "   lines */\n"
+      "#include <hotmod/module.hpp>\n"
+      "#include <hotmod/value.hpp>\n"
+      "#include <vector>  // trailing comment\n"
+      "\n"
+      "#  include   <nlohmann/json.hpp>\n"
+      "#include <vector>\n"
+      "#include <stdio.h>\n"
+      "int x;\n"
+      "#include <map>\n";
+  EXPECT_EQ(
+      leading_library_includes(text),
+      (std::vector<std::string>{"hotmod/value.hpp", "vector", "nlohmann/json.hpp", "stdio.h"}))
+      << "module.hpp is always in; each once; nothing after the first line of code";
+}
+
+TEST(LeadingIncludes, StopsWhereAHeaderCouldMeanSomethingElse) {
+  EXPECT_EQ(leading_library_includes("#include <map>\n#include \"config.h\"\n#include <set>\n"),
+            (std::vector<std::string>{"map"}))
+      << "a project header may define what the next one reads";
+  EXPECT_EQ(leading_library_includes("#define NDEBUG\n#include <cassert>\n"),
+            (std::vector<std::string>{}));
+  EXPECT_EQ(leading_library_includes("#include <map>\n#if X\n#include <set>\n#endif\n"),
+            (std::vector<std::string>{"map"}));
+  EXPECT_EQ(leading_library_includes("#include <map>\n#include <myproject/gen.hpp>\n"
+                                     "#include <set>\n"),
+            (std::vector<std::string>{"map"}))
+      << "a header found through the project's -I folders is the project's";
+  EXPECT_EQ(leading_library_includes("#include <../etc/passwd>\n"), (std::vector<std::string>{}));
+  EXPECT_EQ(leading_library_includes("/* never closed\n#include <map>\n"),
+            (std::vector<std::string>{}));
 }
 
 }  // namespace

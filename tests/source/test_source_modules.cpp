@@ -208,6 +208,93 @@ TEST_F(SourceTest, CompileCommandsJsonGivesTheProjectsIncludeDirsAndDefines) {
   EXPECT_TRUE(logs_->contains(hotmod::LogLevel::debug, {"compile_commands.json"})) << logs_->dump();
 }
 
+// This project's own compile_commands.json (the build tree running these
+// tests): its include folders and defines, and its sanitizers in a
+// sanitizer build. A module reading one of the project's headers (found
+// only through the project's -I) builds with them, loads and reloads.
+TEST_F(SourceTest, AModuleBuildsWithARealProjectsCompileCommands) {
+  auto text = [](int n) {
+    return "#include <hotmod/module.hpp>\n"
+           "#include \"compile/wall_clock.hpp\"  // from the project's src/\n"
+           "HOTMOD_MODULE(\"withproject\", \"1.0.0\", \"the project's flags\");\n"
+           "int answer() { return hotmod::compile::now_ns() > 0 ? " +
+           std::to_string(n) +
+           " : 0; }\n"
+           "HOTMOD_EXPORT(answer, \"the answer\");\n";
+  };
+  write("modules/withproject.cpp", text(1));
+  hotmod::RuntimeOptions o = dev_options(false);
+  o.cxx.compile_commands = HOTMOD_TEST_COMPILE_COMMANDS;
+  hotmod::Runtime rt(o);
+  ASSERT_EQ(answer(rt, "withproject"), 1) << logs_->dump();
+  EXPECT_TRUE(logs_->contains(hotmod::LogLevel::debug, {"compile_commands.json"})) << logs_->dump();
+
+  write("modules/withproject.cpp", text(2));
+  hotmod::ReloadStats s = rt.reload("withproject");
+  ASSERT_TRUE(s.success) << s.error << "\n" << s.diagnostics;
+  EXPECT_EQ(answer(rt, "withproject"), 2);
+}
+
+// A module using heavy real headers from Debian — nlohmann/json, fmt and
+// spdlog, linked against the shared fmt and spdlog the host uses — builds,
+// loads and reloads.
+TEST_F(SourceTest, AModuleUsingJsonFmtAndSpdlogBuildsAndReloads) {
+  auto text = [](int n) {
+    return "#include <hotmod/module.hpp>\n"
+           "#include <fmt/format.h>\n"
+           "#include <spdlog/sinks/ostream_sink.h>\n"
+           "#include <spdlog/spdlog.h>\n"
+           "#include <nlohmann/json.hpp>\n"
+           "#include <sstream>\n"
+           "HOTMOD_MODULE(\"heavy\", \"1.0.0\", \"real headers\");\n"
+           "std::string count_keys(std::string text) {\n"
+           "  const nlohmann::json j = nlohmann::json::parse(text);\n"
+           "  std::ostringstream out;\n"
+           "  spdlog::logger log(\"heavy\", "
+           "std::make_shared<spdlog::sinks::ostream_sink_st>(out));\n"
+           "  log.set_pattern(\"%v\");\n"
+           "  log.info(\"{} keys\", j.size());\n"
+           "  return fmt::format(\"v" +
+           std::to_string(n) +
+           ": {}\", out.str());\n"
+           "}\n"
+           "HOTMOD_EXPORT(count_keys, \"Counts an object's keys\", \"text\");\n";
+  };
+  write("modules/heavy.cpp", text(1));
+  hotmod::RuntimeOptions o = dev_options(false);
+  // As Debian's packages are built: shared fmt, compiled spdlog using it.
+  o.cxx.defines = {"FMT_SHARED", "SPDLOG_SHARED_LIB", "SPDLOG_COMPILED_LIB", "SPDLOG_FMT_EXTERNAL"};
+  o.cxx.link_libraries = {"spdlog", "fmt"};
+  hotmod::Runtime rt(o);
+  hotmod::Result<hotmod::Module> m = rt.module("heavy");
+  ASSERT_TRUE(m.ok()) << m.error().message << "\n" << m.error().diagnostics << logs_->dump();
+  hotmod::Result<hotmod::Value> r = m->call("count_keys", R"({"a": 1, "b": [2, 3]})");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->get<std::string>(), "v1: 2 keys\n");
+
+  write("modules/heavy.cpp", text(2));
+  hotmod::ReloadStats s = rt.reload("heavy");
+  ASSERT_TRUE(s.success) << s.error << "\n" << s.diagnostics;
+  r = m->call("count_keys", "{}");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->get<std::string>(), "v2: 0 keys\n");
+
+  // Its headers were precompiled with hotmod's, and the second compile used that.
+  bool precompiled = false;
+  for (const fs::directory_entry& e :
+       fs::recursive_directory_iterator(fs::path(HOTMOD_TEST_BUILD_CACHE) / "v1" / "pch"))
+    if (e.path().filename() == "hotmod_pch.hpp") {
+      const std::string header = read_file(e.path());
+      precompiled =
+          precompiled || (header.find("#include <nlohmann/json.hpp>") != std::string::npos &&
+                          header.find("#include <spdlog/spdlog.h>") != std::string::npos);
+    }
+  EXPECT_TRUE(precompiled) << "no precompiled header holds the module's own headers";
+  EXPECT_TRUE(
+      logs_->contains(hotmod::LogLevel::debug, {"compiling module 'heavy'", "hotmod_pch.hpp"}))
+      << logs_->dump();
+}
+
 TEST_F(SourceTest, FlagsThatChangeTheAbiAreRefusedBeforeCompiling) {
   write("modules/nortti.cpp", module_text("nortti", 1));
   hotmod::RuntimeOptions o = dev_options(false);
