@@ -110,7 +110,7 @@ constexpr std::string_view kStandard[] = {"algorithm",
                                           "cstdbool",
                                           "cstdalign"};
 
-std::string_view trim(std::string_view s) {
+std::string_view trim_blanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
     s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
@@ -151,13 +151,13 @@ std::vector<std::string> leading_library_includes(const std::string& text) {
         code += line[i];
       }
     }
-    std::string_view c = trim(code);
+    std::string_view c = trim_blanks(code);
     if (c.empty()) continue;
     if (c.front() != '#') break;  // the first line of code
-    c = trim(c.substr(1));
+    c = trim_blanks(c.substr(1));
     if (c == "pragma once") continue;
     if (!c.starts_with("include")) break;  // #define, #if, ...: from here on, who knows
-    c = trim(c.substr(7));
+    c = trim_blanks(c.substr(7));
     if (c.size() < 3 || c.front() != '<' || c.find('>') != c.size() - 1) break;  // "quoted"
     const std::string name(c.substr(1, c.size() - 2));
     if (name == "hotmod/module.hpp") continue;
