@@ -24,7 +24,10 @@ namespace hotmod::abi {
 // 2: ModuleDef::on_dependency_reloaded.
 // 3: Error carries Stage and Failure; InvokeFn returns a Failure.
 // 4: Context's virtual functions reordered (import_interface is protected).
-inline constexpr std::uint32_t kVersion = 5;
+// 5: exported functions as constant FunctionInfo records; ValueOps.
+// 6: ModuleDef trivially destructible (interfaces linked, StateDef::type a
+//    string_view); the host words conversion failures (ValueOps::mismatch).
+inline constexpr std::uint32_t kVersion = 6;
 inline constexpr std::uint32_t kRecordMagic = 0x686d6f64;  // "hmod"
 inline constexpr char kSectionName[] = ".hotmod_abi";
 inline constexpr char kDescriptorSymbol[] = "hotmod_module_descriptor";

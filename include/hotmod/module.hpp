@@ -115,15 +115,21 @@ inline Context& context() {
   static const ::hotmod::detail::FunctionLink HOTMOD_DETAIL_CAT(id, _link)(id)
 
 // Publishes `new Impl` as the module's implementation of `Interface`.
-#define HOTMOD_INTERFACE(Interface, Impl)                                                  \
-  static const ::hotmod::detail::InterfaceRegistrar<Interface, Impl> HOTMOD_DETAIL_UNIQUE( \
-      hotmod_iface_)
+#define HOTMOD_INTERFACE(Interface, Impl) \
+  HOTMOD_DETAIL_INTERFACE(Interface, Impl, HOTMOD_DETAIL_UNIQUE(hotmod_iface_))
+#define HOTMOD_DETAIL_INTERFACE(Interface, Impl, id)      \
+  static constinit ::hotmod::detail::InterfaceDef id =    \
+      ::hotmod::detail::interface_def<Interface, Impl>(); \
+  static const ::hotmod::detail::InterfaceLink HOTMOD_DETAIL_CAT(id, _link)(id)
 
 // Declares the persistent state type and its schema number. Bump the schema
 // when a member changes meaning without changing size: the runtime compares
 // type name, size, alignment and schema, and never reinterprets a mismatch.
 #define HOTMOD_STATE(Type, schema) \
-  static const ::hotmod::detail::StateRegistrar<Type> HOTMOD_DETAIL_UNIQUE(hotmod_state_)(schema)
+  HOTMOD_DETAIL_STATE(Type, schema, HOTMOD_DETAIL_UNIQUE(hotmod_state_))
+#define HOTMOD_DETAIL_STATE(Type, schema, id)                                                 \
+  static constexpr ::hotmod::detail::StateDef id = ::hotmod::detail::state_def<Type>(schema); \
+  static const ::hotmod::detail::StateLink HOTMOD_DETAIL_CAT(id, _link)(id)
 
 // void fn(const hotmod::OldState& old, State& fresh): fills the freshly
 // constructed state from the old one when the layout changed.

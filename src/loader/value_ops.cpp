@@ -53,6 +53,20 @@ Value& append(Value& array) {
   return array.back();
 }
 
+void mismatch(detail::CallProblem& problem, const Value& v, const char* suffix) {
+  problem.why = "got " + describe(v) + suffix;
+}
+
+void nest_index(detail::CallProblem& problem, const Value& outer, std::size_t index) {
+  problem.why =
+      "got " + describe(outer) + " (at [" + std::to_string(index) + "]: " + problem.why + ")";
+}
+
+void nest_key(detail::CallProblem& problem, const Value& outer, std::string_view key) {
+  problem.why =
+      "got " + describe(outer) + " (at \"" + std::string(key) + "\": " + problem.why + ")";
+}
+
 constexpr detail::ValueOps kOps = {
     .kind = &kind,
     .get_bool = [](const Value& v) { return v.get<bool>(); },
@@ -78,6 +92,10 @@ constexpr detail::ValueOps kOps = {
     .member = [](Value& object, std::string_view key) -> Value& {
       return object[std::string(key)];
     },
+    .mismatch = &mismatch,
+    .nest_index = &nest_index,
+    .nest_key = &nest_key,
+    .threw = [](detail::CallProblem& problem, const char* what) { problem.why = what; },
 };
 
 }  // namespace

@@ -56,6 +56,15 @@ struct Version {
   // `script_def`: it goes first.
   std::unique_ptr<Backend> backend;
 
+  // The interfaces its module registered, in the module's order.
+  std::vector<const detail::InterfaceDef*> interface_defs() const {
+    std::vector<const detail::InterfaceDef*> out;
+    if (def == nullptr) return out;
+    for (const detail::InterfaceDef* i = def->interfaces; i != nullptr; i = i->next)
+      out.insert(out.begin(), i);
+    return out;
+  }
+
   void* instance(std::string_view interface) const {
     for (const auto& [name, p] : instances)
       if (name == interface) return p;

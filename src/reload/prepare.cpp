@@ -70,19 +70,20 @@ bool check_descriptor(Host& host, registry::Slot& slot, registry::Version& v, Er
         "module '{}' calls itself '{}' in HOTMOD_MODULE; the registry names it after its file",
         slot.name(), d.name));
   }
-  for (std::size_t i = 0; i < v.def->interfaces.size(); ++i) {
+  const std::vector<const detail::InterfaceDef*> interfaces = v.interface_defs();
+  for (std::size_t i = 0; i < interfaces.size(); ++i) {
     for (std::size_t j = 0; j < i; ++j) {
-      if (v.def->interfaces[i].name != v.def->interfaces[j].name) continue;
+      if (interfaces[i]->name != interfaces[j]->name) continue;
       *f = Error{Stage::validate, Failure::duplicate_interface,
                  fmt::format("module '{}' implements interface '{}' twice (two "
                              "HOTMOD_INTERFACE lines); keep one",
-                             slot.name(), v.def->interfaces[i].name)};
+                             slot.name(), interfaces[i]->name)};
       return false;
     }
   }
   for (const auto& [interface, cell] : slot.cells) {
     bool found = false;
-    for (const auto& i : v.def->interfaces) found = found || i.name == interface;
+    for (const detail::InterfaceDef* i : interfaces) found = found || i->name == interface;
     if (!found) {
       *f = Error{Stage::validate, Failure::missing_interface,
                  fmt::format("module '{}' no longer implements interface '{}', which "
@@ -113,16 +114,16 @@ bool instantiate(const Host& host, registry::Slot& slot, registry::Version& v, E
                              "limits.hook_s in hotmod.json");
   v.function_list = registry::native_functions(v.def->functions);
   for (const auto& fn : v.function_list) v.functions.emplace(fn.name, &fn);
-  for (const auto& i : v.def->interfaces) {
+  for (const detail::InterfaceDef* i : v.interface_defs()) {
     void* object = nullptr;
     std::optional<diag::Escaped> escaped =
-        diag::enter_module(slot.heap(), [&] { object = i.create(); });
+        diag::enter_module(slot.heap(), [&] { object = i->create(); });
     if (!escaped) {
-      v.instances.emplace_back(i.name, object);
+      v.instances.emplace_back(i->name, object);
       continue;
     }
     *f = Error{Stage::validate, escaped->failure_or(Failure::constructor_threw),
-               fmt::format("module '{}': constructing its {} threw: {}", slot.name(), i.name,
+               fmt::format("module '{}': constructing its {} threw: {}", slot.name(), i->name,
                            escaped->what),
                escaped->trace};
     return false;

@@ -17,8 +17,9 @@ namespace hotmod::reload {
 void destroy_objects(registry::Version& v, std::vector<registry::StateBox>& garbage) {
   if (v.def != nullptr) {
     // instances[i] was made by interfaces[i] (prepare creates them in order).
+    const std::vector<const detail::InterfaceDef*> interfaces = v.interface_defs();
     for (std::size_t i = 0; i < v.instances.size(); ++i)
-      v.def->interfaces[i].destroy(v.instances[i].second);
+      interfaces[i]->destroy(v.instances[i].second);
     v.def->context = nullptr;
     v.def->state_data = nullptr;
   }

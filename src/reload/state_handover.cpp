@@ -71,8 +71,8 @@ bool hand_over_unguarded(const log::RuntimeLog& log, const std::string& module,
         module, layout(current.def), layout(want)));
     return true;
   }
-  const OldState old{current.def.type, current.def.size, current.def.align, current.def.schema,
-                     current.data};
+  const OldState old{std::string(current.def.type), current.def.size, current.def.align,
+                     current.def.schema, current.data};
   std::optional<diag::Escaped> escaped =
       diag::enter_module(diag::heap_cell(module), [&] { next.migrate(old, h->next.data); });
   if (!escaped) {

@@ -28,7 +28,7 @@ __attribute__((no_sanitize("thread"))) std::vector<std::size_t> pointers_into(co
   return found;
 }
 
-std::string stale_pointer_warning(const std::string& module, const std::string& type,
+std::string stale_pointer_warning(const std::string& module, std::string_view type,
                                   const std::string& version, std::uint64_t generation,
                                   const std::vector<std::size_t>& offsets) {
   if (offsets.empty()) return "";

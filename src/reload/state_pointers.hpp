@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hotmod::reload {
@@ -20,7 +21,7 @@ std::vector<std::size_t> pointers_into(const void* data, std::size_t size, std::
 
 // The warning for `offsets` of module `module`'s state `type`, pointing into
 // `version` (load `generation`); empty when there are none.
-std::string stale_pointer_warning(const std::string& module, const std::string& type,
+std::string stale_pointer_warning(const std::string& module, std::string_view type,
                                   const std::string& version, std::uint64_t generation,
                                   const std::vector<std::size_t>& offsets);
 

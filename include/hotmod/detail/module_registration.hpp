@@ -10,12 +10,10 @@
 #include <cstdint>
 #include <exception>
 #include <new>
-#include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
 #include "hotmod/abi.hpp"
 #include "hotmod/context.hpp"
@@ -31,13 +29,6 @@ namespace hotmod {
 struct OldState;  // hotmod/module.hpp
 
 namespace detail {
-
-// Why a call of an exported function failed, for the host to word.
-struct CallProblem {
-  std::size_t argument = 0;  // bad_arguments: which one (from 0)
-  std::string why;           // bad_arguments: `got string "x"`; function_threw: what()
-  bool not_std_exception = false;
-};
 
 // Calls the function with `args` (an array of its arity) into `result`.
 // Failure::none on success; bad_arguments or function_threw with `problem`
@@ -56,14 +47,18 @@ struct FunctionInfo {
   FunctionInfo* next;  // the module's list, newest first
 };
 
+// One per HOTMOD_INTERFACE, constant-initialized.
 struct InterfaceDef {
-  std::string name;  // type_name<I>()
-  void* (*create)() = nullptr;
-  void (*destroy)(void*) = nullptr;
+  std::string_view name;  // type_name<I>()
+  void* (*create)();
+  void (*destroy)(void*);
+  InterfaceDef* next;  // the module's list, newest first
 };
 
+// The persistent state's layout and functions, constant-initialized. Its
+// strings and functions live in the image that registered it.
 struct StateDef {
-  std::string type;
+  std::string_view type;
   std::size_t size = 0;
   std::size_t align = 0;
   std::uint32_t schema = 0;
@@ -73,13 +68,14 @@ struct StateDef {
   void (*copy)(void* dst, const void* src) = nullptr;  // null: not copyable
 };
 
-// Everything a module registers, filled by static registrars when the image
-// is opened, then read by the runtime. The runtime writes `state` and
-// `context` before any hook runs.
+// Everything a module registers, linked by static registrars when the image
+// is opened, then read by the runtime. The runtime writes `state_data` and
+// `context` before any hook runs. Trivially destructible and constant-
+// initialized: registering costs a module a few stores, no library code.
 struct ModuleDef {
-  FunctionInfo* functions = nullptr;  // newest first
-  std::vector<InterfaceDef> interfaces;
-  StateDef state;  // size 0: no persistent state
+  FunctionInfo* functions = nullptr;   // newest first
+  InterfaceDef* interfaces = nullptr;  // newest first
+  StateDef state;                      // size 0: no persistent state
   void (*on_load)(Context&) = nullptr;
   void (*on_unload)(Context&) = nullptr;
   void (*self_test)() = nullptr;  // throws to fail
@@ -92,7 +88,7 @@ struct ModuleDef {
 
 // One per image. Hidden: see the note at the top of this file.
 [[gnu::visibility("hidden")]] inline ModuleDef& module_def() {
-  static ModuleDef def;
+  static constinit ModuleDef def;
   return def;
 }
 
@@ -167,7 +163,7 @@ struct Thunk<F> {
       }
       return Failure::none;
     } catch (const std::exception& e) {
-      problem.why = e.what();
+      ops.threw(problem, e.what());
     } catch (...) {
       problem.not_std_exception = true;
     }
@@ -176,7 +172,7 @@ struct Thunk<F> {
 
   template <std::size_t I, class T>
   static bool convert(const ValueOps& ops, const Value& v, T& out, CallProblem& problem) {
-    if (from_value(ops, v, out, problem.why)) return true;
+    if (from_value(ops, v, out, problem)) return true;
     problem.argument = I;
     return false;
   }
@@ -197,12 +193,12 @@ struct FunctionLink {
 
 // The persistent state's fingerprint: FNV-1a of its type name, over that of
 // "size/align/schema".
-inline std::uint64_t state_fingerprint(std::string_view type, std::size_t size, std::size_t align,
-                                       std::uint32_t schema) {
-  char text[64];
+constexpr std::uint64_t state_fingerprint(std::string_view type, std::size_t size,
+                                          std::size_t align, std::uint32_t schema) {
+  char text[64] = {};
   std::size_t n = 0;
   auto put = [&](std::uint64_t v) {
-    char digits[20];
+    char digits[20] = {};
     std::size_t d = 0;
     do digits[d++] = static_cast<char>('0' + v % 10);
     while ((v /= 10) != 0);
@@ -217,35 +213,41 @@ inline std::uint64_t state_fingerprint(std::string_view type, std::size_t size, 
 }
 
 template <class Interface, class Impl>
-struct InterfaceRegistrar {
+constexpr InterfaceDef interface_def() {
   static_assert(std::is_base_of_v<Interface, Impl>, "HOTMOD_INTERFACE: Impl must derive from I");
   static_assert(std::has_virtual_destructor_v<Interface>,
                 "HOTMOD_INTERFACE: the interface needs a virtual destructor");
-  InterfaceRegistrar() {
-    module_def().interfaces.push_back(
-        {std::string(type_name<Interface>()),
-         []() -> void* { return static_cast<Interface*>(new Impl()); },
-         [](void* p) { delete static_cast<Interface*>(p); }});
+  return {type_name<Interface>(), []() -> void* { return static_cast<Interface*>(new Impl()); },
+          [](void* p) { delete static_cast<Interface*>(p); }, nullptr};
+}
+
+// Puts an interface on its module's list while the image's constructors run.
+struct InterfaceLink {
+  explicit InterfaceLink(InterfaceDef& i) noexcept {
+    i.next = module_def().interfaces;
+    module_def().interfaces = &i;
   }
 };
 
 template <class S>
-struct StateRegistrar {
-  explicit StateRegistrar(std::uint32_t schema) {
-    static_assert(std::is_default_constructible_v<S>, "HOTMOD_STATE: needs a default constructor");
-    StateDef& d = module_def().state;
-    d.type = type_name<S>();
-    d.size = sizeof(S);
-    d.align = alignof(S);
-    d.schema = schema;
-    d.fingerprint = state_fingerprint(type_name<S>(), sizeof(S), alignof(S), schema);
-    d.construct = [](void* p) { new (p) S(); };
-    d.destroy = [](void* p) { static_cast<S*>(p)->~S(); };
-    if constexpr (std::is_copy_constructible_v<S>)
-      d.copy = [](void* dst, const void* src) { new (dst) S(*static_cast<const S*>(src)); };
-    else
-      d.copy = nullptr;
-  }
+constexpr StateDef state_def(std::uint32_t schema) {
+  static_assert(std::is_default_constructible_v<S>, "HOTMOD_STATE: needs a default constructor");
+  StateDef d;
+  d.type = type_name<S>();
+  d.size = sizeof(S);
+  d.align = alignof(S);
+  d.schema = schema;
+  d.fingerprint = state_fingerprint(type_name<S>(), sizeof(S), alignof(S), schema);
+  d.construct = [](void* p) { new (p) S(); };
+  d.destroy = [](void* p) { static_cast<S*>(p)->~S(); };
+  if constexpr (std::is_copy_constructible_v<S>)
+    d.copy = [](void* dst, const void* src) { new (dst) S(*static_cast<const S*>(src)); };
+  return d;
+}
+
+// Makes the state its module's while the image's constructors run.
+struct StateLink {
+  explicit StateLink(const StateDef& d) noexcept { module_def().state = d; }
 };
 
 template <class S>

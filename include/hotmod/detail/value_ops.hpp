@@ -36,6 +36,14 @@ enum class ValueKind : std::uint8_t {
   other,  // binary or discarded
 };
 
+// Why a call of an exported function failed. The host words it (through the
+// operations below), so a module builds no message text.
+struct CallProblem {
+  std::size_t argument = 0;  // bad_arguments: which one (from 0)
+  std::string why;           // bad_arguments: `got string "x"`; function_threw: what()
+  bool not_std_exception = false;
+};
+
 // Operations on Values, compiled once in the host. Each takes a Value of the
 // kind it names (the module checks `kind` first).
 struct ValueOps {
@@ -65,6 +73,15 @@ struct ValueOps {
   Value& (*append)(Value& array);                         // a new null element
   void (*set_object)(Value& v);                           // empty
   Value& (*member)(Value& object, std::string_view key);  // null when new
+
+  // problem.why = `got <kind and text of v><suffix>`.
+  void (*mismatch)(CallProblem& problem, const Value& v, const char* suffix);
+  // Puts the mismatch already in problem.why inside its container's:
+  // `got <outer> (at [index]: <why>)`, `got <outer> (at "key": <why>)`.
+  void (*nest_index)(CallProblem& problem, const Value& outer, std::size_t index);
+  void (*nest_key)(CallProblem& problem, const Value& outer, std::string_view key);
+  // problem.why = what (an exception's message).
+  void (*threw)(CallProblem& problem, const char* what);
 };
 
 // ---- which types the host's operations convert ---------------------------
@@ -115,7 +132,7 @@ constexpr bool result_converted_by_host() {
 // ---- Value -> T ----------------------------------------------------------
 
 template <class T, class V>
-bool from_value_by_json(const ValueOps& ops, const V& v, T& out, std::string& error) {
+bool from_value_by_json(const ValueOps& ops, const V& v, T& out, CallProblem& problem) {
   static_assert(
       requires { sizeof(V); },  // V is Value, checked where used
       "this exported function takes a type hotmod converts with nlohmann::json "
@@ -124,20 +141,20 @@ bool from_value_by_json(const ValueOps& ops, const V& v, T& out, std::string& er
     out = v.template get<T>();
     return true;
   } catch (const std::exception& e) {
-    error = "got " + ops.describe(v) + " (" + e.what() + ")";
+    ops.mismatch(problem, v, (std::string(" (") + e.what() + ")").c_str());
     return false;
   }
 }
 
-// Converts `v` to T, or explains in `error` why it cannot.
+// Converts `v` to T, or has the host word in `problem` why it cannot.
 template <class T>
-bool from_value(const ValueOps& ops, const Value& v, T& out, std::string& error) {
+bool from_value(const ValueOps& ops, const Value& v, T& out, CallProblem& problem) {
   if constexpr (!converted_by_host<T>()) {
-    return from_value_by_json<T, Value>(ops, v, out, error);
+    return from_value_by_json<T, Value>(ops, v, out, problem);
   } else {
     const ValueKind kind = ops.kind(v);
-    auto got = [&](const char* why = "") {
-      error = "got " + ops.describe(v) + why;
+    auto got = [&](const char* suffix = "") {
+      ops.mismatch(problem, v, suffix);
       return false;
     };
     if constexpr (std::is_same_v<T, bool>) {
@@ -177,21 +194,24 @@ bool from_value(const ValueOps& ops, const Value& v, T& out, std::string& error)
       out.clear();
       struct Walk {
         const ValueOps& ops;
+        const Value& outer;
         T& out;
-        std::string why;
-        std::string key;
-      } walk{ops, out, {}, {}};
+        CallProblem& problem;
+      } walk{ops, v, out, problem};
       const bool all = ops.each_member(
           v,
           [](void* context, const std::string& key, const Value& member) {
             Walk& w = *static_cast<Walk*>(context);
             typename T::mapped_type item{};
-            if (!from_value(w.ops, member, item, w.why)) return w.key = key, false;
+            if (!from_value(w.ops, member, item, w.problem)) {
+              w.ops.nest_key(w.problem, w.outer, key);
+              return false;
+            }
             w.out.emplace(key, std::move(item));
             return true;
           },
           &walk);
-      if (!all) return got((" (at \"" + walk.key + "\": " + walk.why + ")").c_str());
+      if (!all) return false;
     } else {  // Sequence
       if (kind != ValueKind::array) return got();
       out.clear();
@@ -199,9 +219,10 @@ bool from_value(const ValueOps& ops, const Value& v, T& out, std::string& error)
       if constexpr (requires { out.reserve(n); }) out.reserve(n);
       for (std::size_t i = 0; i < n; ++i) {
         typename T::value_type item{};
-        std::string why;
-        if (!from_value(ops, ops.element(v, i), item, why))
-          return got((" (at [" + std::to_string(i) + "]: " + why + ")").c_str());
+        if (!from_value(ops, ops.element(v, i), item, problem)) {
+          ops.nest_index(problem, v, i);
+          return false;
+        }
         out.push_back(std::move(item));
       }
     }
