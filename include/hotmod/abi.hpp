@@ -11,12 +11,6 @@
 
 #include <cstdint>
 
-#include <nlohmann/json_fwd.hpp>  // its version is part of the fingerprint
-
-#if !defined(NLOHMANN_JSON_VERSION_MAJOR)
-#error "hotmod needs nlohmann_json 3.11 or newer (json_fwd.hpp must define its version)"
-#endif
-
 namespace hotmod::abi {
 
 // Bump whenever any struct that crosses the boundary changes
@@ -25,7 +19,8 @@ namespace hotmod::abi {
 // 3: Error carries Stage and Failure; InvokeFn returns a Failure.
 // 4: Context's virtual functions reordered (import_interface is protected).
 // 5: exported functions as constant FunctionInfo records; ValueOps.
-// 6: ModuleDef trivially destructible (interfaces linked, StateDef::type a
+// 6: Context::config_data and import_interface's CellHandle (module.hpp
+//    declares no Value); ModuleDef trivially destructible (interfaces linked, StateDef::type a
 //    string_view); the host words conversion failures (ValueOps::mismatch).
 inline constexpr std::uint32_t kVersion = 6;
 inline constexpr std::uint32_t kRecordMagic = 0x686d6f64;  // "hmod"
@@ -45,8 +40,11 @@ struct Fingerprint {
   std::uint32_t exceptions;
   std::uint32_t sanitizers;        // Sanitizer bits
   std::uint32_t debug_containers;  // _GLIBCXX_DEBUG changes container layout
-  std::uint32_t json_version;      // hotmod::Value's layout is nlohmann::json's
-  char compiler[40];               // informational: not compared
+  // hotmod::Value's layout is nlohmann::json's. 0 when the file declaring
+  // the module saw no nlohmann::json header before HOTMOD_MODULE (a module
+  // that passes no Values): then it is not compared.
+  std::uint32_t json_version;
+  char compiler[40];  // informational: not compared
 };
 
 constexpr Fingerprint current() {

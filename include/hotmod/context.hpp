@@ -2,20 +2,35 @@
 //
 // The runtime implements Context and Logger; a module only calls through
 // them, so modules never link against the hotmod library.
+//
+// Every module compiles this header, so it names the types of the event
+// bus, config and imports without including their headers (each brings
+// <functional>, <memory> or nlohmann::json: a third of a small module's
+// compile time). Logging, the state and capabilities work with this header
+// alone; using what bus(), subscribe(), config() and import() hand over
+// takes hotmod/value.hpp (which includes events, Module handles and Refs).
 #pragma once
 
 #include <cstdint>
-#include <memory>
-#include <string>
 #include <string_view>
 
-#include "hotmod/events.hpp"
-#include "hotmod/handle.hpp"
-#include "hotmod/ref.hpp"
-#include "hotmod/error.hpp"
-#include "hotmod/value_fwd.hpp"
+#include "hotmod/type_name.hpp"
 
 namespace hotmod {
+
+class EventBus;       // hotmod/events.hpp
+class EventCallback;  // hotmod/events.hpp
+class Module;         // hotmod/handle.hpp
+template <class T>
+class Result;  // hotmod/error.hpp
+template <class I>
+class Ref;  // hotmod/ref.hpp
+
+namespace detail {
+struct CellHandle;  // hotmod/detail/interface_cell.hpp
+template <class T>
+struct JsonValue;  // hotmod/value_fwd.hpp: Value, for any T
+}  // namespace detail
 
 enum class LogLevel { trace, debug, info, warn, error };
 
@@ -41,8 +56,14 @@ class Context {
   // may still be reset or destroyed later.
   virtual EventBus& bus() = 0;
   virtual void subscribe(std::string_view topic, EventCallback callback) = 0;
-  // This module's config section (null when none was given).
-  virtual const Value& config() const = 0;
+  // This module's config section (null when none was given), a
+  // hotmod::Value (C is only there to defer naming it to the call).
+  template <class C = Context, class V = typename detail::JsonValue<C>::type>
+  const V& config() const {
+    return *static_cast<const V*>(config_data());
+  }
+  // What config() returns, untyped.
+  virtual const void* config_data() const = 0;
   // Messages are prefixed with the module's name.
   virtual Logger& log() = 0;
   // How many times this module has been reloaded; 0 on the first load.
@@ -60,12 +81,11 @@ class Context {
 
   // Another module, loaded on first use.
   virtual Result<Module> import(std::string_view module) = 0;
-  template <class I>
+  template <class I, class C = Context>
   Result<Ref<I>> import(std::string_view module) {
-    Result<std::shared_ptr<const detail::InterfaceCell>> cell =
-        import_interface(module, type_name<I>());
+    auto cell = static_cast<C*>(this)->import_interface(module, type_name<I>());
     if (!cell.ok()) return cell.error();
-    return Ref<I>(std::move(cell.value()));
+    return Ref<I>(std::move(cell.value().cell));
   }
 
   // Whether the host grants this module `capability` (hotmod.json's
@@ -76,8 +96,8 @@ class Context {
  protected:
   ~Context() = default;
   // What import<I>() holds: the cell `module`'s implementation of `interface` is published in.
-  virtual Result<std::shared_ptr<const detail::InterfaceCell>> import_interface(
-      std::string_view module, std::string_view interface) = 0;
+  virtual Result<detail::CellHandle> import_interface(std::string_view module,
+                                                      std::string_view interface) = 0;
 };
 
 }  // namespace hotmod

@@ -31,7 +31,11 @@
 
 namespace hotmod {
 
-using EventCallback = std::function<void(std::string_view topic, const Value& payload)>;
+// A class, not an alias, so that hotmod/context.hpp can declare it.
+class EventCallback : public std::function<void(std::string_view topic, const Value& payload)> {
+ public:
+  using function::function;
+};
 
 class EventBus {
  public:

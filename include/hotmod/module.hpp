@@ -51,7 +51,6 @@
 
 #include "hotmod/context.hpp"
 #include "hotmod/detail/module_registration.hpp"
-#include "hotmod/value_fwd.hpp"
 
 namespace hotmod {
 

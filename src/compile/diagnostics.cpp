@@ -4,6 +4,8 @@
 
 #include <array>
 #include <cctype>
+#include <initializer_list>
+#include <string_view>
 
 namespace hotmod::compile {
 namespace {
@@ -211,14 +213,28 @@ DiagnosticCounts count(const std::vector<hotmod::CompilerMessage>& messages) {
 }
 
 std::string hint(const std::vector<hotmod::CompilerMessage>& messages) {
+  auto has = [](const std::string& text, std::initializer_list<std::string_view> words) {
+    for (std::string_view w : words)
+      if (text.find(w) != std::string::npos) return true;
+    return false;
+  };
   for (const auto& m : messages) {
-    const bool value = m.message.find("hotmod::Value") != std::string::npos ||
-                       m.message.find("basic_json") != std::string::npos;
-    // g++: "invalid use of incomplete type"; clang: "... undefined template".
-    if (value && (m.message.find("incomplete type") != std::string::npos ||
-                  m.message.find("undefined template") != std::string::npos))
-      return "hotmod::Value is only declared by <hotmod/module.hpp>: add #include "
+    // g++: "invalid use of incomplete type", "return type ... is incomplete";
+    // clang: "... undefined template", "incomplete result type".
+    const bool incomplete = has(m.message, {"incomplete", "undefined template"});
+    // g++: "'Value' in namespace 'hotmod' does not name a type";
+    // clang: "no type named 'Value' in namespace 'hotmod'".
+    const bool unnamed = has(m.message, {"does not name a type", "no type named"}) &&
+                         has(m.message, {"Value"}) && has(m.message, {"hotmod"});
+    if (unnamed || (incomplete &&
+                    has(m.message, {"hotmod::Value", "basic_json", "hotmod::detail::JsonValue"})))
+      return "<hotmod/module.hpp> does not define hotmod::Value: add #include "
              "<hotmod/value.hpp> to build or read Values";
+    if (incomplete &&
+        has(m.message, {"hotmod::EventBus", "hotmod::EventCallback", "hotmod::Result",
+                        "hotmod::Module", "hotmod::Ref", "hotmod::detail::CellHandle"}))
+      return "<hotmod/module.hpp> only declares what the context's bus(), subscribe() and "
+             "import() use: add #include <hotmod/value.hpp>";
   }
   return {};
 }

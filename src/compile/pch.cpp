@@ -19,21 +19,15 @@ namespace hotmod::compile {
 namespace fs = std::filesystem;
 namespace {
 
-// What every PCH holds: hotmod's header and the standard headers modules
-// use most (a module relying on one of them without including it kept
-// compiling when the module's own headers were added).
+// What every PCH holds: hotmod's header, and then only the module's own
+// library headers. Every header more is time on every compile: GCC's PCH
+// loads in time proportional to its size and instantiates its pending
+// templates again in each file (an empty file with <functional> and
+// <memory> precompiled besides <map>, <string> and <vector> takes 1.7
+// times as long).
 constexpr const char* kBase =
     "// Precompiled by hotmod for source modules.\n"
-    "#include <hotmod/module.hpp>\n"
-    "#include <algorithm>\n"
-    "#include <cstdint>\n"
-    "#include <functional>\n"
-    "#include <map>\n"
-    "#include <memory>\n"
-    "#include <string>\n"
-    "#include <string_view>\n"
-    "#include <unordered_map>\n"
-    "#include <vector>\n";
+    "#include <hotmod/module.hpp>\n";
 
 // The base, then the module's own leading library includes.
 std::string header_text(const std::vector<std::string>& headers) {

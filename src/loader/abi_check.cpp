@@ -1,6 +1,7 @@
 #include "loader/abi_check.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json_fwd.hpp>
 
 #include <cstring>
 
@@ -48,14 +49,21 @@ std::string abi_differences(const abi::Fingerprint& m, const abi::Fingerprint& h
       sanitizers(h.sanitizers));
   add(m.debug_containers != h.debug_containers, "_GLIBCXX_DEBUG", on_off(m.debug_containers),
       on_off(h.debug_containers));
-  add(m.json_version != h.json_version, "nlohmann::json version", json_version(m.json_version),
-      json_version(h.json_version));
+  add(m.json_version != 0 && m.json_version != h.json_version, "nlohmann::json version",
+      json_version(m.json_version), json_version(h.json_version));
   if (!out.empty()) {
     out += fmt::format(" (module compiled by {}, host by {})",
                        std::string(m.compiler, strnlen(m.compiler, sizeof m.compiler)),
                        std::string(h.compiler, strnlen(h.compiler, sizeof h.compiler)));
   }
   return out;
+}
+
+abi::Fingerprint host_fingerprint() {
+  abi::Fingerprint f = abi::current();
+  f.json_version = NLOHMANN_JSON_VERSION_MAJOR * 10000 + NLOHMANN_JSON_VERSION_MINOR * 100 +
+                   NLOHMANN_JSON_VERSION_PATCH;
+  return f;
 }
 
 }  // namespace hotmod::loader

@@ -11,4 +11,8 @@ namespace hotmod::loader {
 // both sides, e.g. "std::string ABI: module _GLIBCXX_USE_CXX11_ABI=0, host 1".
 std::string abi_differences(const abi::Fingerprint& module, const abi::Fingerprint& host);
 
+// This process's fingerprint, with the nlohmann::json version it was built
+// with (abi::current() records it only where json is already included).
+abi::Fingerprint host_fingerprint();
+
 }  // namespace hotmod::loader

@@ -36,10 +36,10 @@ std::string describe(const Value& v) {
   return std::string(v.type_name()) + " " + text;
 }
 
-bool each_member(const Value& object, bool (*fn)(void*, const std::string&, const Value&),
-                 void* context) {
-  for (const auto& [key, member] : object.items())
-    if (!fn(context, key, member)) return false;
+bool each_member(const detail::AnyValue& object,
+                 bool (*fn)(void*, const std::string&, const detail::AnyValue&), void* context) {
+  for (const auto& [key, member] : as_value(object).items())
+    if (!fn(context, key, as_any(member))) return false;
   return true;
 }
 
@@ -68,33 +68,40 @@ void nest_key(detail::CallProblem& problem, const Value& outer, std::string_view
 }
 
 constexpr detail::ValueOps kOps = {
-    .kind = &kind,
-    .get_bool = [](const Value& v) { return v.get<bool>(); },
-    .get_int = [](const Value& v) { return v.get<std::int64_t>(); },
-    .get_uint = [](const Value& v) { return v.get<std::uint64_t>(); },
-    .get_double = [](const Value& v) { return v.get<double>(); },
-    .get_string = [](const Value& v) -> const std::string& {
-      return v.get_ref<const std::string&>();
+    .kind = [](const detail::AnyValue& v) { return kind(as_value(v)); },
+    .get_bool = [](const detail::AnyValue& v) { return as_value(v).get<bool>(); },
+    .get_int = [](const detail::AnyValue& v) { return as_value(v).get<std::int64_t>(); },
+    .get_uint = [](const detail::AnyValue& v) { return as_value(v).get<std::uint64_t>(); },
+    .get_double = [](const detail::AnyValue& v) { return as_value(v).get<double>(); },
+    .get_string = [](const detail::AnyValue& v) -> const std::string& {
+      return as_value(v).get_ref<const std::string&>();
     },
-    .size = [](const Value& v) { return v.size(); },
-    .element = [](const Value& array, std::size_t i) -> const Value& { return array[i]; },
+    .size = [](const detail::AnyValue& v) { return as_value(v).size(); },
+    .element = [](const detail::AnyValue& array, std::size_t i) -> const detail::AnyValue& {
+      return as_any(as_value(array)[i]);
+    },
     .each_member = &each_member,
-    .describe = &describe,
-    .set_null = [](Value& v) { v = nullptr; },
-    .set_bool = [](Value& v, bool b) { v = b; },
-    .set_int = [](Value& v, std::int64_t i) { v = i; },
-    .set_uint = [](Value& v, std::uint64_t u) { v = u; },
-    .set_double = [](Value& v, double d) { v = d; },
-    .set_string = [](Value& v, std::string_view s) { v = std::string(s); },
-    .set_array = &set_array,
-    .append = &append,
-    .set_object = [](Value& v) { v = Value::object(); },
-    .member = [](Value& object, std::string_view key) -> Value& {
-      return object[std::string(key)];
+    .describe = [](const detail::AnyValue& v) { return describe(as_value(v)); },
+    .set_null = [](detail::AnyValue& v) { as_value(v) = nullptr; },
+    .set_bool = [](detail::AnyValue& v, bool b) { as_value(v) = b; },
+    .set_int = [](detail::AnyValue& v, std::int64_t i) { as_value(v) = i; },
+    .set_uint = [](detail::AnyValue& v, std::uint64_t u) { as_value(v) = u; },
+    .set_double = [](detail::AnyValue& v, double d) { as_value(v) = d; },
+    .set_string = [](detail::AnyValue& v, std::string_view s) { as_value(v) = std::string(s); },
+    .set_array = [](detail::AnyValue& v, std::size_t reserve) { set_array(as_value(v), reserve); },
+    .append = [](detail::AnyValue& array) -> detail::AnyValue& {
+      return as_any(append(as_value(array)));
     },
-    .mismatch = &mismatch,
-    .nest_index = &nest_index,
-    .nest_key = &nest_key,
+    .set_object = [](detail::AnyValue& v) { as_value(v) = Value::object(); },
+    .member = [](detail::AnyValue& object, std::string_view key) -> detail::AnyValue& {
+      return as_any(as_value(object)[std::string(key)]);
+    },
+    .mismatch = [](detail::CallProblem& problem, const detail::AnyValue& v,
+                   const char* suffix) { mismatch(problem, as_value(v), suffix); },
+    .nest_index = [](detail::CallProblem& problem, const detail::AnyValue& outer,
+                     std::size_t index) { nest_index(problem, as_value(outer), index); },
+    .nest_key = [](detail::CallProblem& problem, const detail::AnyValue& outer,
+                   std::string_view key) { nest_key(problem, as_value(outer), key); },
     .threw = [](detail::CallProblem& problem, const char* what) { problem.why = what; },
 };
 

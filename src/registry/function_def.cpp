@@ -37,13 +37,14 @@ Failure call_native(const FunctionDef& fn, const Value& args, Value& result, std
   const detail::FunctionInfo& info = *fn.native;
   const detail::ValueOps& ops = loader::value_ops();
   if (!args.is_array() || args.size() != info.arity) {
-    what = fmt::format("{} takes {} argument{} ({}), got {}", fn.name, info.arity,
-                       info.arity == 1 ? "" : "s", fn.signature,
-                       args.is_array() ? std::to_string(args.size()) : ops.describe(args));
+    what = fmt::format(
+        "{} takes {} argument{} ({}), got {}", fn.name, info.arity, info.arity == 1 ? "" : "s",
+        fn.signature,
+        args.is_array() ? std::to_string(args.size()) : ops.describe(loader::as_any(args)));
     return Failure::bad_arguments;
   }
   detail::CallProblem problem;
-  const Failure failure = info.invoke(ops, args, result, problem);
+  const Failure failure = info.invoke(ops, loader::as_any(args), loader::as_any(result), problem);
   if (failure == Failure::bad_arguments) {
     const std::size_t i = problem.argument;
     std::string label = fmt::format("argument {}", i + 1);

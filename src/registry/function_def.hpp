@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hotmod/module.hpp"
+#include "hotmod/value_fwd.hpp"
 
 namespace hotmod::registry {
 

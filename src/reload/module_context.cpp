@@ -21,9 +21,12 @@ Result<Module> ModuleContext::import(std::string_view module) {
   return host_.import(module_, generation_, module);
 }
 
-Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> ModuleContext::import_interface(
-    std::string_view module, std::string_view interface) {
-  return host_.import_interface(module_, generation_, module, interface);
+Result<hotmod::detail::CellHandle> ModuleContext::import_interface(std::string_view module,
+                                                                   std::string_view interface) {
+  Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> cell =
+      host_.import_interface(module_, generation_, module, interface);
+  if (!cell.ok()) return cell.error();
+  return hotmod::detail::CellHandle{std::move(cell.value())};
 }
 
 bool ModuleContext::has_capability(std::string_view capability) const {

@@ -21,13 +21,13 @@ class ModuleContext final : public registry::VersionContext {
   std::string_view module_name() const override { return module_; }
   EventBus& bus() override;
   void subscribe(std::string_view topic, EventCallback callback) override;
-  const Value& config() const override { return *config_; }
+  const void* config_data() const override { return config_; }
   Logger& log() override { return *this; }
   std::uint64_t reload_count() const override { return reload_count_.load(); }
   bool state_restored() const override { return state_restored_.load(); }
   Result<Module> import(std::string_view module) override;
-  Result<std::shared_ptr<const hotmod::detail::InterfaceCell>> import_interface(
-      std::string_view module, std::string_view interface) override;
+  Result<hotmod::detail::CellHandle> import_interface(std::string_view module,
+                                                      std::string_view interface) override;
   bool has_capability(std::string_view capability) const override;
 
   void* state_data() override { return def_ != nullptr ? def_->state_data : nullptr; }

@@ -42,7 +42,7 @@ class StageTimer {
 // The module's fingerprint against the host's; checked on the file's record
 // before dlopen and again on the descriptor after.
 bool check_abi(const registry::Slot& slot, const abi::Fingerprint& module, Error* f) {
-  const std::string diffs = loader::abi_differences(module, abi::current());
+  const std::string diffs = loader::abi_differences(module, loader::host_fingerprint());
   if (diffs.empty()) return true;
   *f = Error{Stage::validate, Failure::abi_mismatch,
              fmt::format("module '{}' does not match this host's ABI: {}; rebuild it "

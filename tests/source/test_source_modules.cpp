@@ -108,7 +108,7 @@ TEST_F(SourceTest, UserTypesConvertThroughToJsonOnceTheModuleIncludesValueHpp) {
   write("modules/shapes.cpp", body);
   hotmod::Runtime rt(dev_options(false));
   hotmod::Result<hotmod::Module> m = rt.module("shapes");
-  ASSERT_FALSE(m.ok()) << "Value is only declared by module.hpp";
+  ASSERT_FALSE(m.ok()) << "module.hpp does not declare Value";
   EXPECT_EQ(m.error().failure, hotmod::Failure::build_failed) << m.error().message;
   const std::string said = m.error().message + m.error().diagnostics;
   EXPECT_NE(said.find("include <hotmod/value.hpp>"), std::string::npos) << said;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -18,6 +19,12 @@ struct InterfaceCell {
   PinDomain* domain = nullptr;
   std::string module;     // which module implements it
   std::string interface;  // hotmod::type_name<I>()
+};
+
+// What Context::import<I>() receives: a class, so that hotmod/context.hpp
+// can declare it without <memory>.
+struct CellHandle {
+  std::shared_ptr<const InterfaceCell> cell;
 };
 
 [[noreturn, gnu::noinline, gnu::cold]] inline void throw_unavailable(const InterfaceCell& c) {

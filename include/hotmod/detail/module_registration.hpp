@@ -18,7 +18,8 @@
 #include "hotmod/abi.hpp"
 #include "hotmod/context.hpp"
 #include "hotmod/detail/value_ops.hpp"
-#include "hotmod/value_fwd.hpp"
+#include "hotmod/failure.hpp"
+#include "hotmod/type_name.hpp"
 
 #define HOTMOD_DETAIL_CAT_(a, b) a##b
 #define HOTMOD_DETAIL_CAT(a, b) HOTMOD_DETAIL_CAT_(a, b)
@@ -33,7 +34,7 @@ namespace detail {
 // Calls the function with `args` (an array of its arity) into `result`.
 // Failure::none on success; bad_arguments or function_threw with `problem`
 // saying why.
-using InvokeFn = Failure (*)(const ValueOps& ops, const Value& args, Value& result,
+using InvokeFn = Failure (*)(const ValueOps& ops, const AnyValue& args, AnyValue& result,
                              CallProblem& problem);
 
 // One per HOTMOD_EXPORT, constant-initialized: the host words its signature
@@ -122,7 +123,7 @@ constexpr std::string_view friendly_type() {
   using U = std::remove_cvref_t<T>;
   if constexpr (std::is_same_v<U, std::string>)
     return "string";
-  else if constexpr (std::is_same_v<U, Value>)
+  else if constexpr (JsonLike<U>)
     return "value";
   else if constexpr (std::is_same_v<U, bool>)
     return "bool";
@@ -143,13 +144,13 @@ struct Thunk<F> {
   static constexpr std::size_t arity = sizeof...(A);
   static constexpr std::string_view types[] = {friendly_type<R>(), friendly_type<A>()...};
 
-  static Failure invoke(const ValueOps& ops, [[maybe_unused]] const Value& args, Value& result,
-                        CallProblem& problem) {
+  static Failure invoke(const ValueOps& ops, [[maybe_unused]] const AnyValue& args,
+                        AnyValue& result, CallProblem& problem) {
     return call(ops, args, result, problem, std::index_sequence_for<A...>{});
   }
 
   template <std::size_t... I>
-  static Failure call(const ValueOps& ops, [[maybe_unused]] const Value& args, Value& result,
+  static Failure call(const ValueOps& ops, [[maybe_unused]] const AnyValue& args, AnyValue& result,
                       CallProblem& problem, std::index_sequence<I...>) {
     [[maybe_unused]] std::tuple<std::remove_cvref_t<A>...> values;
     if (!(convert<I>(ops, ops.element(args, I), std::get<I>(values), problem) && ...))
@@ -171,7 +172,7 @@ struct Thunk<F> {
   }
 
   template <std::size_t I, class T>
-  static bool convert(const ValueOps& ops, const Value& v, T& out, CallProblem& problem) {
+  static bool convert(const ValueOps& ops, const AnyValue& v, T& out, CallProblem& problem) {
     if (from_value(ops, v, out, problem)) return true;
     problem.argument = I;
     return false;

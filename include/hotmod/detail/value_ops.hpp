@@ -20,9 +20,24 @@
 #include <type_traits>
 #include <utility>
 
-#include "hotmod/value_fwd.hpp"
-
 namespace hotmod::detail {
+
+// A hotmod::Value, by address, in code that does not name the type: the
+// host passes its Values as AnyValue and its operations cast them back.
+struct AnyValue;
+
+// hotmod::Value for any T, where hotmod/value_fwd.hpp is included.
+template <class T>
+struct JsonValue;
+
+// nlohmann::basic_json (hotmod::Value), recognised without naming it.
+template <class T>
+concept JsonLike = requires {
+  typename T::value_t;
+  typename T::object_t;
+  typename T::array_t;
+  typename T::json_pointer;
+};
 
 enum class ValueKind : std::uint8_t {
   null,
@@ -47,39 +62,39 @@ struct CallProblem {
 // Operations on Values, compiled once in the host. Each takes a Value of the
 // kind it names (the module checks `kind` first).
 struct ValueOps {
-  ValueKind (*kind)(const Value& v);
-  bool (*get_bool)(const Value& v);
-  std::int64_t (*get_int)(const Value& v);    // integer
-  std::uint64_t (*get_uint)(const Value& v);  // unsigned_integer
-  double (*get_double)(const Value& v);       // any number
-  const std::string& (*get_string)(const Value& v);
-  std::size_t (*size)(const Value& v);  // array or object
-  const Value& (*element)(const Value& array, std::size_t i);
+  ValueKind (*kind)(const AnyValue& v);
+  bool (*get_bool)(const AnyValue& v);
+  std::int64_t (*get_int)(const AnyValue& v);    // integer
+  std::uint64_t (*get_uint)(const AnyValue& v);  // unsigned_integer
+  double (*get_double)(const AnyValue& v);       // any number
+  const std::string& (*get_string)(const AnyValue& v);
+  std::size_t (*size)(const AnyValue& v);  // array or object
+  const AnyValue& (*element)(const AnyValue& array, std::size_t i);
   // Calls `fn(context, key, member)` for each member of an object in key
   // order until it returns false; returns whether it went through them all.
-  bool (*each_member)(const Value& object,
-                      bool (*fn)(void* context, const std::string& key, const Value& member),
+  bool (*each_member)(const AnyValue& object,
+                      bool (*fn)(void* context, const std::string& key, const AnyValue& member),
                       void* context);
   // The kind and the start of the JSON text, for messages: `string "abc"`.
-  std::string (*describe)(const Value& v);
+  std::string (*describe)(const AnyValue& v);
 
-  void (*set_null)(Value& v);
-  void (*set_bool)(Value& v, bool b);
-  void (*set_int)(Value& v, std::int64_t i);
-  void (*set_uint)(Value& v, std::uint64_t u);
-  void (*set_double)(Value& v, double d);
-  void (*set_string)(Value& v, std::string_view s);
-  void (*set_array)(Value& v, std::size_t reserve);       // empty
-  Value& (*append)(Value& array);                         // a new null element
-  void (*set_object)(Value& v);                           // empty
-  Value& (*member)(Value& object, std::string_view key);  // null when new
+  void (*set_null)(AnyValue& v);
+  void (*set_bool)(AnyValue& v, bool b);
+  void (*set_int)(AnyValue& v, std::int64_t i);
+  void (*set_uint)(AnyValue& v, std::uint64_t u);
+  void (*set_double)(AnyValue& v, double d);
+  void (*set_string)(AnyValue& v, std::string_view s);
+  void (*set_array)(AnyValue& v, std::size_t reserve);          // empty
+  AnyValue& (*append)(AnyValue& array);                         // a new null element
+  void (*set_object)(AnyValue& v);                              // empty
+  AnyValue& (*member)(AnyValue& object, std::string_view key);  // null when new
 
   // problem.why = `got <kind and text of v><suffix>`.
-  void (*mismatch)(CallProblem& problem, const Value& v, const char* suffix);
+  void (*mismatch)(CallProblem& problem, const AnyValue& v, const char* suffix);
   // Puts the mismatch already in problem.why inside its container's:
   // `got <outer> (at [index]: <why>)`, `got <outer> (at "key": <why>)`.
-  void (*nest_index)(CallProblem& problem, const Value& outer, std::size_t index);
-  void (*nest_key)(CallProblem& problem, const Value& outer, std::string_view key);
+  void (*nest_index)(CallProblem& problem, const AnyValue& outer, std::size_t index);
+  void (*nest_key)(CallProblem& problem, const AnyValue& outer, std::string_view key);
   // problem.why = what (an exception's message).
   void (*threw)(CallProblem& problem, const char* what);
 };
@@ -109,7 +124,7 @@ concept StringKeyedMap = requires(T& t, const T& c) {
 // True when T and everything inside it converts without nlohmann::json.
 template <class T>
 constexpr bool converted_by_host() {
-  if constexpr (std::is_same_v<T, Value>)  // itself a sequence of Values, and maybe undefined
+  if constexpr (JsonLike<T>)  // itself a sequence of Values
     return false;
   else if constexpr (std::is_same_v<T, bool> || std::is_arithmetic_v<T> ||
                      std::is_same_v<T, std::string> || std::is_same_v<T, std::string_view>)
@@ -131,14 +146,15 @@ constexpr bool result_converted_by_host() {
 
 // ---- Value -> T ----------------------------------------------------------
 
-template <class T, class V>
-bool from_value_by_json(const ValueOps& ops, const V& v, T& out, CallProblem& problem) {
+template <class T, class J = JsonValue<T>>
+bool from_value_by_json(const ValueOps& ops, const AnyValue& v, T& out, CallProblem& problem) {
   static_assert(
-      requires { sizeof(V); },  // V is Value, checked where used
+      requires { sizeof(typename J::type); },
       "this exported function takes a type hotmod converts with nlohmann::json "
       "(to_json/from_json): include <hotmod/value.hpp> in the module");
+  using V = typename J::type;
   try {
-    out = v.template get<T>();
+    out = reinterpret_cast<const V&>(v).template get<T>();
     return true;
   } catch (const std::exception& e) {
     ops.mismatch(problem, v, (std::string(" (") + e.what() + ")").c_str());
@@ -148,9 +164,9 @@ bool from_value_by_json(const ValueOps& ops, const V& v, T& out, CallProblem& pr
 
 // Converts `v` to T, or has the host word in `problem` why it cannot.
 template <class T>
-bool from_value(const ValueOps& ops, const Value& v, T& out, CallProblem& problem) {
+bool from_value(const ValueOps& ops, const AnyValue& v, T& out, CallProblem& problem) {
   if constexpr (!converted_by_host<T>()) {
-    return from_value_by_json<T, Value>(ops, v, out, problem);
+    return from_value_by_json<T>(ops, v, out, problem);
   } else {
     const ValueKind kind = ops.kind(v);
     auto got = [&](const char* suffix = "") {
@@ -194,13 +210,13 @@ bool from_value(const ValueOps& ops, const Value& v, T& out, CallProblem& proble
       out.clear();
       struct Walk {
         const ValueOps& ops;
-        const Value& outer;
+        const AnyValue& outer;
         T& out;
         CallProblem& problem;
       } walk{ops, v, out, problem};
       const bool all = ops.each_member(
           v,
-          [](void* context, const std::string& key, const Value& member) {
+          [](void* context, const std::string& key, const AnyValue& member) {
             Walk& w = *static_cast<Walk*>(context);
             typename T::mapped_type item{};
             if (!from_value(w.ops, member, item, w.problem)) {
@@ -232,19 +248,20 @@ bool from_value(const ValueOps& ops, const Value& v, T& out, CallProblem& proble
 
 // ---- T -> Value ----------------------------------------------------------
 
-template <class V, class T>
-void to_value_by_json(V& out, const T& x) {
+template <class T, class J = JsonValue<T>>
+void to_value_by_json(AnyValue& out, const T& x) {
   static_assert(
-      requires { sizeof(V); },  // V is Value, checked where used
+      requires { sizeof(typename J::type); },
       "this exported function returns a type hotmod converts with nlohmann::json "
       "(to_json/from_json): include <hotmod/value.hpp> in the module");
-  out = V(x);
+  using V = typename J::type;
+  reinterpret_cast<V&>(out) = V(x);
 }
 
 template <class T>
-void to_value(const ValueOps& ops, Value& out, const T& x) {
+void to_value(const ValueOps& ops, AnyValue& out, const T& x) {
   if constexpr (!result_converted_by_host<T>()) {
-    to_value_by_json<Value>(out, x);
+    to_value_by_json<T>(out, x);
   } else if constexpr (std::is_same_v<T, bool>) {
     ops.set_bool(out, x);
   } else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
