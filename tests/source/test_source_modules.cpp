@@ -136,6 +136,51 @@ TEST_F(SourceTest, UserTypesConvertThroughToJsonOnceTheModuleIncludesValueHpp) {
   EXPECT_NE(r.error().message.find("'p'"), std::string::npos) << r.error().message;
 }
 
+// module.hpp only declares what the context's bus, subscribe() and import()
+// hand over: a module using them includes their headers (value.hpp has them
+// all), and the build error says so when it does not.
+TEST_F(SourceTest, AModuleUsingTheBusOrImportsWithoutTheirHeadersIsToldWhatToInclude) {
+  write("modules/greeting_api.hpp",
+        "struct IGreeter {\n"
+        "  virtual ~IGreeter() = default;\n"
+        "  virtual int twice(int x) const = 0;\n"
+        "};\n");
+  write("modules/greeter.cpp",
+        "#include <hotmod/module.hpp>\n"
+        "#include \"greeting_api.hpp\"\n"
+        "HOTMOD_MODULE(\"greeter\", \"1.0.0\", \"publishes an IGreeter\");\n"
+        "struct Greeter : IGreeter { int twice(int x) const override { return 2 * x; } };\n"
+        "HOTMOD_INTERFACE(IGreeter, Greeter);\n");
+  const std::string user_body =
+      "#include \"greeting_api.hpp\"\n"
+      "HOTMOD_MODULE(\"user\", \"1.0.0\", \"imports the greeter\");\n"
+      "static int heard = 0;\n"
+      "static hotmod::Ref<IGreeter> greeter;\n"
+      "void on_load(hotmod::Context& ctx) {\n"
+      "  ctx.subscribe(\"test.hello\", [](std::string_view, const auto&) { ++heard; });\n"
+      "  greeter = ctx.import<IGreeter>(\"greeter\").value();\n"
+      "}\n"
+      "HOTMOD_ON_LOAD(on_load);\n"
+      "int use(int x) { return greeter->twice(x) + heard; }\n"
+      "HOTMOD_EXPORT(use, \"twice x, plus the hellos heard\", \"x\");\n";
+  write("modules/user.cpp", "#include <hotmod/module.hpp>\n" + user_body);
+  hotmod::Runtime rt(dev_options(false));
+  hotmod::Result<hotmod::Module> m = rt.module("user");
+  ASSERT_FALSE(m.ok()) << "EventCallback, Result and Ref are only declared";
+  EXPECT_EQ(m.error().failure, hotmod::Failure::build_failed) << m.error().message;
+  EXPECT_NE(m.error().message.find("add #include <hotmod/value.hpp>"), std::string::npos)
+      << m.error().message;
+
+  write("modules/user.cpp",
+        "#include <hotmod/module.hpp>\n#include <hotmod/value.hpp>\n" + user_body);
+  m = rt.module("user");
+  ASSERT_TRUE(m.ok()) << m.error().message << "\n" << m.error().diagnostics;
+  rt.bus().publish("test.hello", hotmod::Value::object());
+  hotmod::Result<int> r = m->call_as<int>("use", 20);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(*r, 41) << "the greeter's implementation, and one event heard";
+}
+
 TEST_F(SourceTest, AnUnchangedModuleLoadsFromTheCacheAfterARestart) {
   write("modules/kept.cpp", module_text("kept", 5));
   {
