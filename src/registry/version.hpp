@@ -3,6 +3,7 @@
 // Immutable once prepared, except the context's per-hook flags.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -61,7 +62,8 @@ struct Version {
     std::vector<const detail::InterfaceDef*> out;
     if (def == nullptr) return out;
     for (const detail::InterfaceDef* i = def->interfaces; i != nullptr; i = i->next)
-      out.insert(out.begin(), i);
+      out.push_back(i);
+    std::reverse(out.begin(), out.end());  // the list is newest first
     return out;
   }
 
