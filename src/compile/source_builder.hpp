@@ -70,9 +70,11 @@ class SourceBuilder {
                BuildResult* out);
   // The precompiled header's flags and inputs for this compile, or its text
   // when it is not built yet; empty when the compile goes without (said in
-  // the log). False when `cancel` was set while waiting.
-  bool precompiled_header(const Plan& plan, const std::atomic<bool>* cancel, Pch* use, bool* text);
-  void start_pch_build(const Plan& plan, const std::string& key);
+  // the log). False when `cancel` was set while waiting. With the text,
+  // `gate` is the background build's start: set it once the compiler is done.
+  bool precompiled_header(const Plan& plan, const std::atomic<bool>* cancel, Pch* use, bool* text,
+                          std::shared_ptr<std::promise<void>>* gate);
+  void start_pch_build(const Plan& plan, const std::string& key, std::shared_future<void> start);
 
   RuntimeOptions::Cxx options_;
   std::function<void(LogLevel, std::string)> log_;

@@ -11,7 +11,6 @@
 #include <exception>
 #include <new>
 #include <string_view>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -137,6 +136,17 @@ constexpr std::string_view friendly_type() {
 // arguments (the host has checked that `args` is an array of the right
 // length), calls, and converts the result. The host words the messages, so
 // each exported function costs its module little code.
+// An exported function's converted arguments, one member each. (A
+// std::tuple costs a dozen functions per export in every module's compile.)
+template <std::size_t I, class T>
+struct Slot {
+  T value{};
+};
+template <class Indices, class... T>
+struct Slots;
+template <std::size_t... I, class... T>
+struct Slots<std::index_sequence<I...>, T...> : Slot<I, T>... {};
+
 template <auto F>
 struct Thunk;
 template <class R, class... A, R (*F)(A...)>
@@ -152,15 +162,21 @@ struct Thunk<F> {
   template <std::size_t... I>
   static Failure call(const ValueOps& ops, [[maybe_unused]] const AnyValue& args, AnyValue& result,
                       CallProblem& problem, std::index_sequence<I...>) {
-    [[maybe_unused]] std::tuple<std::remove_cvref_t<A>...> values;
-    if (!(convert<I>(ops, ops.element(args, I), std::get<I>(values), problem) && ...))
+    [[maybe_unused]] Slots<std::index_sequence<I...>, std::remove_cvref_t<A>...> values;
+    if (!((from_value(ops, ops.element(args, I),
+                      static_cast<Slot<I, std::remove_cvref_t<A>>&>(values).value, problem) ||
+           (problem.argument = I, false)) &&
+          ...))
       return Failure::bad_arguments;
     try {
       if constexpr (std::is_void_v<R>) {
-        F(std::move(std::get<I>(values))...);
+        F(static_cast<std::remove_cvref_t<A>&&>(
+            static_cast<Slot<I, std::remove_cvref_t<A>>&>(values).value)...);
         ops.set_null(result);
       } else {
-        to_value(ops, result, F(std::move(std::get<I>(values))...));
+        to_value(ops, result,
+                 F(static_cast<std::remove_cvref_t<A>&&>(
+                     static_cast<Slot<I, std::remove_cvref_t<A>>&>(values).value)...));
       }
       return Failure::none;
     } catch (const std::exception& e) {
@@ -169,13 +185,6 @@ struct Thunk<F> {
       problem.not_std_exception = true;
     }
     return Failure::function_threw;
-  }
-
-  template <std::size_t I, class T>
-  static bool convert(const ValueOps& ops, const AnyValue& v, T& out, CallProblem& problem) {
-    if (from_value(ops, v, out, problem)) return true;
-    problem.argument = I;
-    return false;
   }
 };
 
