@@ -20,7 +20,8 @@
 // without hotmod (its include and macros taken out), compiled and linked in
 // one command as a plain shared object with hotmod's flags, a precompiled
 // header of the same standard headers and the fastest linker installed;
-// median of --plain (5) runs, each with the edit changed:
+// one compile after each edit of the loop it is compared with (so that both
+// see the same machine), each with the edit changed; the median:
 //   floor_ms_p50, floor_clang_ms_p50  the floor with g++ and clang++
 //   source_to_floor_ratio          edit to running (g++) over the floor (goal <= 1.25)
 //   source_to_floor_ratio_clang    the same with clang++ (goal <= 1.25)
@@ -40,6 +41,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -230,6 +232,87 @@ int cache_hit_child(const hb::fs::path& scratch) {
   return 0;
 }
 
+std::string fastest_linker() {
+  const char* path = std::getenv("PATH");
+  std::istringstream dirs(path != nullptr ? path : "/usr/bin");
+  for (const char* name : {"mold", "lld"}) {
+    std::istringstream each(dirs.str());
+    for (std::string dir; std::getline(each, dir, ':');)
+      if (access((hb::fs::path(dir) / (std::string("ld.") + name)).c_str(), X_OK) == 0)
+        return std::string("-fuse-ld=") + name;
+  }
+  return {};
+}
+
+// The floor: a precompiled header of the module's standard headers, built
+// once (not timed), then compile-and-link commands of the module without
+// hotmod, each with the edit changed. One runs after each edit of the loop
+// it is compared with, so that both see the same machine: these machines
+// are shared, and a floor measured a minute apart is another machine.
+class Floor {
+ public:
+  Floor(const hb::fs::path& scratch, const std::string& compiler, const Spec& spec = kInventory)
+      : compiler_(compiler), spec_(spec) {
+    clang_ = compiler.find("clang") != std::string::npos;
+    const hb::fs::path dir = scratch / ("floor-" + compiler + "-" + spec.name);
+    hb::fs::create_directories(dir);
+    const hb::fs::path header = dir / "std.hpp";
+    std::string includes;
+    for (const std::string& h : spec.headers) includes += "#include <" + h + ">\n";
+    write_file(header, includes);
+    // hotmod's flags for a module, but for hidden visibility: a plain shared
+    // object exports its functions.
+    std::vector<std::string> flags = {"-std=c++20", "-O0", "-g", "-fPIC", "-pipe"};
+    for (const std::string& d : spec.defines) flags.push_back("-D" + d);
+    const hb::fs::path pch = dir / (clang_ ? "std.hpp.pch" : "std.hpp.gch");
+    std::vector<std::string> make_pch = {compiler};
+    make_pch.insert(make_pch.end(), flags.begin(), flags.end());
+    if (clang_) make_pch.push_back("-fpch-instantiate-templates");
+    for (const char* a : {"-x", "c++-header"}) make_pch.push_back(a);
+    make_pch.insert(make_pch.end(), {header.string(), "-o", pch.string()});
+    if (run(make_pch) != 0) hb::fail("the floor's precompiled header did not build");
+
+    linker_ = fastest_linker();
+    source_ = dir / (spec.name + ".cpp");
+    image_ = dir / (spec.name + ".so");
+    command_ = {compiler};
+    command_.insert(command_.end(), flags.begin(), flags.end());
+    if (clang_)
+      command_.insert(command_.end(), {"-include-pch", pch.string()});
+    else
+      command_.insert(command_.end(),
+                      {"-include", header.string(), "-Winvalid-pch", "-Werror=invalid-pch"});
+    if (!linker_.empty()) command_.push_back(linker_);
+    command_.insert(command_.end(), {"-shared", source_.string(), "-o", image_.string()});
+    for (const std::string& l : spec.libraries) command_.push_back("-l" + l);
+  }
+
+  // Times one compile of the module's text for `edit`.
+  void compile(int edit) {
+    write_file(source_, floor_text(spec_, 1000 + edit));
+    const auto start = Clock::now();
+    if (run(command_) != 0) hb::fail("the floor's compile failed (" + compiler_ + ")");
+    ms_.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+
+  double p50() const { return hb::median(ms_); }
+  double image_bytes() const { return static_cast<double>(hb::fs::file_size(image_)); }
+  void report() const {
+    std::cerr << "source_bench: floor of " << spec_.name << " with " << compiler_ << " " << linker_
+              << ": " << ms_.size() << " compiles, p50 " << p50() << " ms, " << image_bytes()
+              << " bytes\n";
+  }
+
+ private:
+  std::string compiler_;
+  const Spec& spec_;
+  bool clang_ = false;
+  std::string linker_;
+  hb::fs::path source_, image_;
+  std::vector<std::string> command_;
+  std::vector<double> ms_;
+};
+
 struct EditLoop {
   double edit_p50 = 0;     // ms
   double first_ms = 0;     // the first compile, precompiled header and all
@@ -249,8 +332,9 @@ double newest_image_bytes(const hb::fs::path& dir) {
   return static_cast<double>(hb::fs::file_size(newest));
 }
 
+// `floor` compiles once after each edit.
 EditLoop edit_loop(const hb::fs::path& modules, const hb::fs::path& scratch, int edits,
-                   const std::string& compiler, const Spec& spec = kInventory) {
+                   const std::string& compiler, Floor& floor, const Spec& spec = kInventory) {
   EditLoop out;
   const hb::fs::path source = modules / (spec.name + ".cpp");
   write_file(source, spec.text(0));
@@ -268,24 +352,42 @@ EditLoop edit_loop(const hb::fs::path& modules, const hb::fs::path& scratch, int
               << ": first compile (with the precompiled header) " << out.first_ms << " ms\n";
     std::vector<double> compile_ms;
     std::mutex compile_mu;
+    std::condition_variable reloaded;
+    int reloads = 0;
     rt.on_reload([&](const hotmod::ReloadStats& s) {
       std::lock_guard lock(compile_mu);
       if (!s.success) std::cerr << "source_bench: reload failed: " << s.error << "\n";
       compile_ms.push_back(std::chrono::duration<double, std::milli>(s.stages.build).count());
+      ++reloads;
+      reloaded.notify_all();
     });
     for (int i = 1; i <= edits; ++i) {
       const auto start = Clock::now();
+      const auto limit = start + std::chrono::seconds(60);
+      int seen = 0;
+      {
+        std::lock_guard lock(compile_mu);
+        seen = reloads;
+      }
       write_file(source, spec.text(i));
+      // Woken by the reload, not polling: a polling loop would take the
+      // processor the compiler needs (the floor runs on a quiet machine).
+      {
+        std::unique_lock lock(compile_mu);
+        if (!reloaded.wait_until(lock, limit, [&] { return reloads > seen; }))
+          hb::fail("edit " + std::to_string(i) + " did not reload within 60 s");
+      }
       for (;;) {
         auto r = m->call_as<int>("edit");
         if (r && *r == i) break;
-        if (Clock::now() - start > std::chrono::seconds(60))
+        if (Clock::now() > limit)
           hb::fail("edit " + std::to_string(i) + " did not answer within 60 s");
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
       edit_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
       rt.wait_for_unloads();
       std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the machine settle
+      floor.compile(i);
     }
     rt.wait_for_unloads();
     std::lock_guard lock(compile_mu);
@@ -296,68 +398,6 @@ EditLoop edit_loop(const hb::fs::path& modules, const hb::fs::path& scratch, int
   out.edit_p50 = hb::median(edit_ms);
   out.image_bytes = newest_image_bytes(scratch / "cache");
   return out;
-}
-
-std::string fastest_linker() {
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path != nullptr ? path : "/usr/bin");
-  for (const char* name : {"mold", "lld"}) {
-    std::istringstream each(dirs.str());
-    for (std::string dir; std::getline(each, dir, ':');)
-      if (access((hb::fs::path(dir) / (std::string("ld.") + name)).c_str(), X_OK) == 0)
-        return std::string("-fuse-ld=") + name;
-  }
-  return {};
-}
-
-// The floor: a precompiled header of the module's standard headers, built
-// once (not timed), then `runs` compile-and-link commands of the module
-// without hotmod, each with the edit changed. Returns the median in ms;
-// `image_bytes` gets the size of the last shared object.
-double floor_ms(const hb::fs::path& scratch, const std::string& compiler, int runs,
-                double* image_bytes, const Spec& spec = kInventory) {
-  const bool clang = compiler.find("clang") != std::string::npos;
-  const hb::fs::path dir = scratch / ("floor-" + compiler + "-" + spec.name);
-  hb::fs::create_directories(dir);
-  const hb::fs::path header = dir / "std.hpp";
-  std::string includes;
-  for (const std::string& h : spec.headers) includes += "#include <" + h + ">\n";
-  write_file(header, includes);
-  // hotmod's flags for a module, but for hidden visibility: a plain shared
-  // object exports its functions.
-  std::vector<std::string> flags = {"-std=c++20", "-O0", "-g", "-fPIC", "-pipe"};
-  for (const std::string& d : spec.defines) flags.push_back("-D" + d);
-  const hb::fs::path pch = dir / (clang ? "std.hpp.pch" : "std.hpp.gch");
-  std::vector<std::string> make_pch = {compiler};
-  make_pch.insert(make_pch.end(), flags.begin(), flags.end());
-  if (clang) make_pch.push_back("-fpch-instantiate-templates");
-  for (const char* a : {"-x", "c++-header"}) make_pch.push_back(a);
-  make_pch.insert(make_pch.end(), {header.string(), "-o", pch.string()});
-  if (run(make_pch) != 0) hb::fail("the floor's precompiled header did not build");
-
-  const std::string linker = fastest_linker();
-  const hb::fs::path source = dir / (spec.name + ".cpp");
-  const hb::fs::path image = dir / (spec.name + ".so");
-  std::vector<double> ms;
-  for (int i = 0; i < runs; ++i) {
-    write_file(source, floor_text(spec, 1000 + i));
-    std::vector<std::string> cmd = {compiler};
-    cmd.insert(cmd.end(), flags.begin(), flags.end());
-    if (clang)
-      cmd.insert(cmd.end(), {"-include-pch", pch.string()});
-    else
-      cmd.insert(cmd.end(), {"-include", header.string(), "-Winvalid-pch", "-Werror=invalid-pch"});
-    if (!linker.empty()) cmd.push_back(linker);
-    cmd.insert(cmd.end(), {"-shared", source.string(), "-o", image.string()});
-    for (const std::string& l : spec.libraries) cmd.push_back("-l" + l);
-    const auto start = Clock::now();
-    if (run(cmd) != 0) hb::fail("the floor's compile failed (" + compiler + ")");
-    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
-  }
-  *image_bytes = static_cast<double>(hb::fs::file_size(image));
-  std::cerr << "source_bench: floor of " << spec.name << " with " << compiler << " " << linker
-            << ": p50 " << hb::median(ms) << " ms, " << *image_bytes << " bytes\n";
-  return hb::median(ms);
 }
 
 }  // namespace
@@ -373,22 +413,25 @@ int main(int argc, char** argv) {
   const hb::fs::path source = modules / "inventory.cpp";
   write_file(source, module_text(0));
 
-  const EditLoop gcc = edit_loop(modules, scratch.path(), edits, "");
+  Floor floor(scratch.path(), "c++");
+  Floor floor_clang(scratch.path(), "clang++");
+  Floor floor_heavy(scratch.path(), "c++", kHeavy);
+  // The first compile against a floor measured just before it.
+  floor.compile(0);
+  const EditLoop gcc = edit_loop(modules, scratch.path(), edits, "", floor);
   const double edit_p50 = gcc.edit_p50;
   // The same loop with clang++, whose PCH also holds the instantiations its
   // headers need (-fpch-instantiate-templates).
-  const double clang_p50 = edit_loop(modules, scratch.path(), edits, "clang++").edit_p50;
+  const double clang_p50 =
+      edit_loop(modules, scratch.path(), edits, "clang++", floor_clang).edit_p50;
   // A module with heavy headers, whose own precompiled header holds them.
   const double heavy_p50 =
-      edit_loop(modules, scratch.path(), std::max(5, edits / 2), "", kHeavy).edit_p50;
-  double floor_bytes = 0;
-  double floor_clang_bytes = 0;
-  const double floor_p50 = floor_ms(scratch.path(), "c++", plain_runs, &floor_bytes);
-  const double floor_clang_p50 =
-      floor_ms(scratch.path(), "clang++", plain_runs, &floor_clang_bytes);
-  double floor_heavy_bytes = 0;
-  const double floor_heavy_p50 =
-      floor_ms(scratch.path(), "c++", plain_runs, &floor_heavy_bytes, kHeavy);
+      edit_loop(modules, scratch.path(), std::max(5, edits / 2), "", floor_heavy, kHeavy).edit_p50;
+  for (const Floor* f : {&floor, &floor_clang, &floor_heavy}) f->report();
+  const double floor_p50 = floor.p50();
+  const double floor_clang_p50 = floor_clang.p50();
+  const double floor_heavy_p50 = floor_heavy.p50();
+  const double floor_bytes = floor.image_bytes();
 
   std::vector<double> plain_ms;
   const hb::fs::path plain_out = scratch.path() / "plain.so";
