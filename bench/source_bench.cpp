@@ -340,6 +340,11 @@ EditLoop edit_loop(const hb::fs::path& modules, const hb::fs::path& scratch, int
   write_file(source, spec.text(0));
   std::vector<double> edit_ms;
   {
+    // Before the runtime: its reload callbacks use them until it is destroyed.
+    std::vector<double> compile_ms;
+    std::mutex compile_mu;
+    std::condition_variable reloaded;
+    int reloads = 0;
     hotmod::RuntimeOptions o = options(modules, scratch, spec);
     o.cxx.compiler = compiler;
     hotmod::Runtime rt(o);
@@ -350,10 +355,6 @@ EditLoop edit_loop(const hb::fs::path& modules, const hb::fs::path& scratch, int
     out.first_ms = std::chrono::duration<double, std::milli>(Clock::now() - first).count();
     std::cerr << "source_bench: " << (compiler.empty() ? "default compiler" : compiler)
               << ": first compile (with the precompiled header) " << out.first_ms << " ms\n";
-    std::vector<double> compile_ms;
-    std::mutex compile_mu;
-    std::condition_variable reloaded;
-    int reloads = 0;
     rt.on_reload([&](const hotmod::ReloadStats& s) {
       std::lock_guard lock(compile_mu);
       if (!s.success) std::cerr << "source_bench: reload failed: " << s.error << "\n";

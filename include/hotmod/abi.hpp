@@ -40,9 +40,10 @@ struct Fingerprint {
   std::uint32_t exceptions;
   std::uint32_t sanitizers;        // Sanitizer bits
   std::uint32_t debug_containers;  // _GLIBCXX_DEBUG changes container layout
-  // hotmod::Value's layout is nlohmann::json's. 0 when the file declaring
-  // the module saw no nlohmann::json header before HOTMOD_MODULE (a module
-  // that passes no Values): then it is not compared.
+  // hotmod::Value's layout is nlohmann::json's: its version where
+  // HOTMOD_MODULE found hotmod/value_fwd.hpp (or value.hpp) included above
+  // it, else 0 (a module that passes no Values), which is not compared.
+  // current() leaves it 0; see detail::module_fingerprint().
   std::uint32_t json_version;
   char compiler[40];  // informational: not compared
 };
@@ -84,10 +85,6 @@ constexpr Fingerprint current() {
 #endif
 #if defined(_GLIBCXX_DEBUG)
   f.debug_containers = 1;
-#endif
-#if defined(NLOHMANN_JSON_VERSION_MAJOR)
-  f.json_version = NLOHMANN_JSON_VERSION_MAJOR * 10000 + NLOHMANN_JSON_VERSION_MINOR * 100 +
-                   NLOHMANN_JSON_VERSION_PATCH;
 #endif
   const char* name =
 #if defined(__clang__)

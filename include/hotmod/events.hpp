@@ -31,10 +31,13 @@
 
 namespace hotmod {
 
-// A class, not an alias, so that hotmod/context.hpp can declare it.
+// A class, not an alias, so that hotmod/context.hpp can declare it; made
+// from anything its std::function is made from, that std::function included.
 class EventCallback : public std::function<void(std::string_view topic, const Value& payload)> {
  public:
   using function::function;
+  EventCallback(const function& f) : function(f) {}                 // NOLINT: implicit by design
+  EventCallback(function&& f) noexcept : function(std::move(f)) {}  // NOLINT: implicit by design
 };
 
 class EventBus {

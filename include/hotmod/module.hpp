@@ -84,19 +84,19 @@ inline Context& context() {
 
 // Declares the module: name, version string, description, then the
 // capabilities it requires ("fs:read", "net:listen", ...). Once per module.
-#define HOTMOD_MODULE(name, version, description, ...)                                     \
-  [[gnu::section(".hotmod_abi"),                                                           \
-    gnu::used]] static constexpr ::hotmod::abi::Record hotmod_abi_record_ =                \
-      ::hotmod::detail::make_record(name, version);                                        \
-  static const char* const hotmod_capabilities_[] = {__VA_OPT__(__VA_ARGS__, ) nullptr};   \
-  extern "C" [[gnu::visibility("default"),                                                 \
-               gnu::used]] const ::hotmod::detail::Descriptor hotmod_module_descriptor = { \
-      ::hotmod::abi::current(),                                                            \
-      name,                                                                                \
-      version,                                                                             \
-      description,                                                                         \
-      hotmod_capabilities_,                                                                \
-      &::hotmod::detail::module_def,                                                       \
+#define HOTMOD_MODULE(name, version, description, ...)                                      \
+  [[gnu::section(".hotmod_abi"),                                                            \
+    gnu::used]] static constexpr ::hotmod::abi::Record hotmod_abi_record_ =                 \
+      ::hotmod::detail::make_record(name, version, ::hotmod::detail::module_fingerprint()); \
+  static const char* const hotmod_capabilities_[] = {__VA_OPT__(__VA_ARGS__, ) nullptr};    \
+  extern "C" [[gnu::visibility("default"),                                                  \
+               gnu::used]] const ::hotmod::detail::Descriptor hotmod_module_descriptor = {  \
+      ::hotmod::detail::module_fingerprint(),                                               \
+      name,                                                                                 \
+      version,                                                                              \
+      description,                                                                          \
+      hotmod_capabilities_,                                                                 \
+      &::hotmod::detail::module_def,                                                        \
       &hotmod_abi_record_}
 
 // Exports a plain function; optional doc string, then parameter names.
@@ -126,9 +126,9 @@ inline Context& context() {
 // type name, size, alignment and schema, and never reinterprets a mismatch.
 #define HOTMOD_STATE(Type, schema) \
   HOTMOD_DETAIL_STATE(Type, schema, HOTMOD_DETAIL_UNIQUE(hotmod_state_))
-#define HOTMOD_DETAIL_STATE(Type, schema, id)                                                 \
-  static constexpr ::hotmod::detail::StateDef id = ::hotmod::detail::state_def<Type>(schema); \
-  static const ::hotmod::detail::StateLink HOTMOD_DETAIL_CAT(id, _link)(id)
+#define HOTMOD_DETAIL_STATE(Type, schema, id)                                           \
+  static constinit ::hotmod::detail::StateDef id = ::hotmod::detail::state_def<Type>(); \
+  static const ::hotmod::detail::StateLink HOTMOD_DETAIL_CAT(id, _link)(id, schema)
 
 // void fn(const hotmod::OldState& old, State& fresh): fills the freshly
 // constructed state from the old one when the layout changed.

@@ -10,6 +10,8 @@
 // taking its own types through to_json/from_json includes hotmod/value.hpp.
 #pragma once
 
+#include <cstdint>
+
 #include <nlohmann/json_fwd.hpp>
 
 #include "hotmod/type_name.hpp"
@@ -28,6 +30,9 @@ namespace detail {
 template <class T>
 struct JsonValue {
   using type = Value;
+  static constexpr std::uint32_t version = NLOHMANN_JSON_VERSION_MAJOR * 10000 +
+                                           NLOHMANN_JSON_VERSION_MINOR * 100 +
+                                           NLOHMANN_JSON_VERSION_PATCH;
 };
 }  // namespace detail
 

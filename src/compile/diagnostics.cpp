@@ -220,19 +220,27 @@ std::string hint(const std::vector<hotmod::CompilerMessage>& messages) {
   };
   for (const auto& m : messages) {
     // g++: "invalid use of incomplete type", "return type ... is incomplete";
-    // clang: "... undefined template", "incomplete result type".
+    // clang: "... undefined template", "... with incomplete return type".
     const bool incomplete = has(m.message, {"incomplete", "undefined template"});
-    // g++: "'Value' in namespace 'hotmod' does not name a type";
-    // clang: "no type named 'Value' in namespace 'hotmod'".
-    const bool unnamed = has(m.message, {"does not name a type", "no type named"}) &&
-                         has(m.message, {"Value"}) && has(m.message, {"hotmod"});
-    if (unnamed || (incomplete &&
-                    has(m.message, {"hotmod::Value", "basic_json", "hotmod::detail::JsonValue"})))
+    // g++: "'Value' in namespace 'hotmod' does not name a type", "'Value' is
+    // not a member of 'hotmod'", "'hotmod::Value' has not been declared";
+    // clang: "no type named 'Value' in namespace 'hotmod'", "no member
+    // named 'Value' in namespace 'hotmod'".
+    const bool undeclared =
+        has(m.message, {"Value"}) && has(m.message, {"hotmod"}) &&
+        has(m.message, {"does not name a type", "no type named", "is not a member of",
+                        "has not been declared", "no member named"});
+    if (undeclared || (incomplete && has(m.message, {"hotmod::Value", "basic_json",
+                                                     "hotmod::detail::JsonValue"})))
       return "<hotmod/module.hpp> does not define hotmod::Value: add #include "
              "<hotmod/value.hpp> to build or read Values";
-    if (incomplete &&
-        has(m.message, {"hotmod::EventBus", "hotmod::EventCallback", "hotmod::Result",
-                        "hotmod::Module", "hotmod::Ref", "hotmod::detail::CellHandle"}))
+    // A lambda given to subscribe() fails to convert to the declared
+    // EventCallback rather than naming it incomplete on g++.
+    const bool declared_only =
+        (incomplete && has(m.message, {"hotmod::EventBus", "hotmod::Result", "hotmod::Module",
+                                       "hotmod::Ref", "hotmod::detail::CellHandle"})) ||
+        (has(m.message, {"hotmod::EventCallback"}) && has(m.message, {"incomplete", "conver"}));
+    if (declared_only)
       return "<hotmod/module.hpp> only declares what the context's bus(), subscribe() and "
              "import() use: add #include <hotmod/value.hpp>";
   }

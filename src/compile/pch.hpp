@@ -1,7 +1,6 @@
 // The precompiled header a source module compiles against:
-// <hotmod/module.hpp>, the standard headers modules use most, and the
-// library headers the module itself includes first (`headers`, from
-// leading_library_includes()). Parsing them is most of a module's compile,
+// <hotmod/module.hpp> and the library headers the module itself includes
+// first (`headers`, from leading_library_includes()). Parsing them is most of a module's compile,
 // so it is done once per flag set and header list (flags must match exactly
 // for the compiler to accept a PCH) and kept in the cache folder:
 //

@@ -71,10 +71,11 @@ class SourceBuilder {
   // The precompiled header's flags and inputs for this compile, or its text
   // when it is not built yet; empty when the compile goes without (said in
   // the log). False when `cancel` was set while waiting. With the text,
-  // `gate` is the background build's start: set it once the compiler is done.
+  // `gate` is the background build's start: open it once the compiler is done.
+  struct PchStart;
   bool precompiled_header(const Plan& plan, const std::atomic<bool>* cancel, Pch* use, bool* text,
-                          std::shared_ptr<std::promise<void>>* gate);
-  void start_pch_build(const Plan& plan, const std::string& key, std::shared_future<void> start);
+                          std::shared_ptr<PchStart>* gate);
+  void start_pch_build(const Plan& plan, const std::string& key, std::shared_ptr<PchStart> start);
 
   RuntimeOptions::Cxx options_;
   std::function<void(LogLevel, std::string)> log_;
@@ -84,11 +85,22 @@ class SourceBuilder {
   std::optional<Result<Toolchain>> toolchain_;
   bool db_searched_ = false;
   std::optional<CompileDatabase> db_;
-  // The precompiled header a compile could not wait for, built meanwhile
-  // (by flag set, as pch_dir() keys them), then checked by the next compile
-  // as usual. Destroying the builder waits for them.
+  // The precompiled header a compile could not wait for, built in the
+  // background (by flag set, as pch_dir() keys them) once `start` opens,
+  // then checked by the next compile as usual. Destroying the builder waits
+  // for them.
+  struct PchStart {
+    std::promise<void> go;
+    std::once_flag once;
+    // When the compile that asked for it is done with the processor, or at
+    // once when another compile waits for it.
+    void open() {
+      std::call_once(once, [this] { go.set_value(); });
+    }
+  };
   struct PchBuild {
     std::uint64_t id = 0;
+    std::shared_ptr<PchStart> start;
     std::shared_future<PchOutcome> future;
   };
   std::mutex pch_mu_;

@@ -12,7 +12,7 @@ namespace hotmod::loader {
 std::string abi_differences(const abi::Fingerprint& module, const abi::Fingerprint& host);
 
 // This process's fingerprint, with the nlohmann::json version it was built
-// with (abi::current() records it only where json is already included).
+// with (abi::current() leaves it 0).
 abi::Fingerprint host_fingerprint();
 
 }  // namespace hotmod::loader

@@ -163,8 +163,21 @@ TEST_F(SourceTest, AModuleUsingTheBusOrImportsWithoutTheirHeadersIsToldWhatToInc
       "HOTMOD_ON_LOAD(on_load);\n"
       "int use(int x) { return greeter->twice(x) + heard; }\n"
       "HOTMOD_EXPORT(use, \"twice x, plus the hellos heard\", \"x\");\n";
+  // g++ says a lambda does not convert to EventCallback, not that it is incomplete.
+  write("modules/listener.cpp",
+        "#include <hotmod/module.hpp>\n"
+        "HOTMOD_MODULE(\"listener\", \"1.0.0\", \"only subscribes\");\n"
+        "void on_load(hotmod::Context& ctx) {\n"
+        "  ctx.subscribe(\"test.hello\", [](std::string_view, const auto&) {});\n"
+        "}\n"
+        "HOTMOD_ON_LOAD(on_load);\n");
   write("modules/user.cpp", "#include <hotmod/module.hpp>\n" + user_body);
   hotmod::Runtime rt(dev_options(false));
+  hotmod::Result<hotmod::Module> listener = rt.module("listener");
+  ASSERT_FALSE(listener.ok()) << "EventCallback is only declared";
+  EXPECT_NE(listener.error().message.find("add #include <hotmod/value.hpp>"), std::string::npos)
+      << listener.error().message << "\n"
+      << listener.error().diagnostics;
   hotmod::Result<hotmod::Module> m = rt.module("user");
   ASSERT_FALSE(m.ok()) << "EventCallback, Result and Ref are only declared";
   EXPECT_EQ(m.error().failure, hotmod::Failure::build_failed) << m.error().message;

@@ -82,9 +82,24 @@ TEST(ElfInspect, FixtureModulePassesWithItsRecord) {
   EXPECT_EQ(cstr(r.name, sizeof r.name), "counter");
   EXPECT_EQ(cstr(r.version, sizeof r.version), "1.0.0");
   // Built by the same build with the same flags as this test.
-  EXPECT_EQ(abi_differences(r.fingerprint, abi::current()), "");
+  EXPECT_EQ(abi_differences(r.fingerprint, host_fingerprint()), "");
+  // It includes hotmod/value.hpp above HOTMOD_MODULE: Values cross, and the
+  // json version they were built with is recorded.
+  EXPECT_NE(r.fingerprint.json_version, 0u);
+  EXPECT_EQ(r.fingerprint.json_version, host_fingerprint().json_version);
   EXPECT_FALSE(o.summary.nodelete);
   EXPECT_FALSE(o.summary.has_tls) << "counter has no thread_local; sticky (below) has one";
+}
+
+// A module that never names hotmod::Value records no json version, and any
+// host's agrees with it.
+TEST(ElfInspect, AModuleWithoutValuesRecordsNoJsonVersion) {
+  const Outcome o = inspect(read_bytes(fixtures::sticky));
+  ASSERT_TRUE(o.ok) << o.fault.message;
+  EXPECT_EQ(o.summary.record.fingerprint.json_version, 0u);
+  abi::Fingerprint other_json = host_fingerprint();
+  other_json.json_version += 1;
+  EXPECT_EQ(abi_differences(o.summary.record.fingerprint, other_json), "");
 }
 
 TEST(ElfInspect, NestedFixtureCarriesItsDottedName) {

@@ -4,6 +4,7 @@
 #include "events/event_bus.hpp"
 
 #include <atomic>
+#include <functional>
 #include <latch>
 #include <mutex>
 #include <stdexcept>
@@ -50,6 +51,20 @@ TEST(EventBus, DeliversInSubscriptionOrderAcrossTopicAndStar) {
   EXPECT_EQ(calls.take(), (Strings{"2:b", "3:b"}));
   bus.publish("nobody.listens", Value{});
   EXPECT_EQ(calls.take(), (Strings{"2:nobody.listens"}));
+}
+
+// EventCallback is a class (so that hotmod/context.hpp can declare it): a
+// std::function of its signature, copied or moved, still subscribes.
+TEST(EventBus, AStdFunctionSubscribesAsAnEventCallback) {
+  LocalEventBus bus;
+  int heard = 0;
+  const std::function<void(std::string_view, const Value&)> kept = [&](std::string_view,
+                                                                       const Value&) { ++heard; };
+  std::function<void(std::string_view, const Value&)> moved = kept;
+  EventBus::Subscription a = bus.subscribe("t", kept);
+  EventBus::Subscription b = bus.subscribe("t", std::move(moved));
+  bus.publish("t", Value{});
+  EXPECT_EQ(heard, 2);
 }
 
 TEST(EventBus, PassesThePayload) {

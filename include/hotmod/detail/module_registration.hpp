@@ -104,11 +104,22 @@ struct Descriptor {
                               // --gc-sections from dropping it
 };
 
-constexpr abi::Record make_record(const char* name, const char* version) {
+// The fingerprint as the file declaring the module sees it: abi::current(),
+// with nlohmann::json's version when hotmod/value_fwd.hpp is included above
+// HOTMOD_MODULE (T only defers the check to that point).
+template <class T = void>
+constexpr abi::Fingerprint module_fingerprint() {
+  abi::Fingerprint f = abi::current();
+  if constexpr (requires { JsonValue<T>::version; }) f.json_version = JsonValue<T>::version;
+  return f;
+}
+
+constexpr abi::Record make_record(const char* name, const char* version,
+                                  const abi::Fingerprint& fingerprint) {
   abi::Record r{};
   r.magic = abi::kRecordMagic;
   r.record_size = sizeof(abi::Record);
-  r.fingerprint = abi::current();
+  r.fingerprint = fingerprint;
   for (std::size_t i = 0; i + 1 < sizeof r.name && name[i] != '\0'; ++i) r.name[i] = name[i];
   for (std::size_t i = 0; i + 1 < sizeof r.version && version[i] != '\0'; ++i)
     r.version[i] = version[i];
@@ -240,14 +251,12 @@ struct InterfaceLink {
 };
 
 template <class S>
-constexpr StateDef state_def(std::uint32_t schema) {
+constexpr StateDef state_def() {
   static_assert(std::is_default_constructible_v<S>, "HOTMOD_STATE: needs a default constructor");
   StateDef d;
   d.type = type_name<S>();
   d.size = sizeof(S);
   d.align = alignof(S);
-  d.schema = schema;
-  d.fingerprint = state_fingerprint(type_name<S>(), sizeof(S), alignof(S), schema);
   d.construct = [](void* p) { new (p) S(); };
   d.destroy = [](void* p) { static_cast<S*>(p)->~S(); };
   if constexpr (std::is_copy_constructible_v<S>)
@@ -255,9 +264,14 @@ constexpr StateDef state_def(std::uint32_t schema) {
   return d;
 }
 
-// Makes the state its module's while the image's constructors run.
+// Makes the state its module's while the image's constructors run. The
+// schema is any expression (HOTMOD_STATE's argument), so it is set here.
 struct StateLink {
-  explicit StateLink(const StateDef& d) noexcept { module_def().state = d; }
+  StateLink(StateDef& d, std::uint32_t schema) noexcept {
+    d.schema = schema;
+    d.fingerprint = state_fingerprint(d.type, d.size, d.align, schema);
+    module_def().state = d;
+  }
 };
 
 template <class S>
