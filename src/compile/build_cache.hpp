@@ -1,9 +1,10 @@
 // Built source modules, kept across restarts under the cache folder:
 //
 //   v1/objects/<key>.so        a built module, named by its key
-//   v1/manifests/<recipe>.json recent builds of one recipe (module name,
-//                              toolchain, flags, source list), each with
-//                              every file it read and that file's hash
+//   v1/manifests/<recipe>.inputs  recent builds of one recipe (module
+//                              name, toolchain, flags, source list), each
+//                              with every file it read and that file's hash
+//                              (the format is in input_record.hpp)
 //   v1/tmp/                    work folders of builds in progress
 //
 // A build's key covers its recipe and the contents of every input: the
@@ -19,8 +20,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "hotmod/value.hpp"
 
@@ -54,16 +53,8 @@ class BuildCache {
 
  private:
   std::filesystem::path manifest_path(const std::string& recipe) const;
-  std::optional<CacheEntry> lookup_checked(const std::string& recipe) const;
   std::filesystem::path root_;
 };
-
-// [{path, size, mtime_ns, hash}] for `inputs`; an input modified after
-// `started_ns` gets an empty hash, which never matches.
-nlohmann::json record_inputs(const std::vector<std::filesystem::path>& inputs,
-                             std::int64_t started_ns);
-// True when every recorded input still has its recorded contents.
-bool inputs_unchanged(const nlohmann::json& recorded);
 
 // The default cache folder: $XDG_CACHE_HOME/hotmod, else $HOME/.cache/hotmod,
 // else $TMPDIR/hotmod-cache-<uid>.

@@ -8,9 +8,9 @@
 #include <chrono>
 #include <fstream>
 
-#include "compile/build_cache.hpp"
 #include "compile/content_hash.hpp"
 #include "compile/depfile.hpp"
+#include "compile/input_record.hpp"
 #include "process/run.hpp"
 #include "text/file_lock.hpp"
 #include "text/read_file.hpp"
@@ -42,11 +42,8 @@ bool write_text(const fs::path& file, const std::string& text) {
   return static_cast<bool>(out);
 }
 
-std::vector<fs::path> paths_of(const nlohmann::json& recorded) {
-  std::vector<fs::path> out;
-  for (const auto& r : recorded) out.emplace_back(r["path"].get<std::string>());
-  return out;
-}
+// The PCH's inputs, as input_record.hpp writes them: one build, "pch".
+constexpr const char* kInputsFile = "inputs";
 
 }  // namespace
 
@@ -98,11 +95,13 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
 
   std::error_code ec;
   auto built_already = [&] {
-    const nlohmann::json recorded = nlohmann::json::parse(
-        text::read_whole_file(dir / "inputs.json").value_or(""), nullptr, false);
-    if (!fs::exists(pch, ec) || !inputs_unchanged(recorded)) return false;
+    const std::optional<std::vector<RecordedBuild>> recorded =
+        parse_builds(text::read_whole_file(dir / kInputsFile).value_or(""));
+    if (!recorded || recorded->size() != 1 || !fs::exists(pch, ec) ||
+        !InputChecker().all_match(recorded->front().inputs))
+      return false;
     out.ok = true;
-    out.pch.inputs = paths_of(recorded);
+    out.pch.inputs = paths_of(recorded->front().inputs);
     return true;
   };
   if (built_already() || wait == PchWait::find_only) return out;
@@ -173,9 +172,9 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
         fmt::format("cannot move the precompiled header into '{}': {}", dir.string(), ec.message());
     return out;
   }
-  const nlohmann::json inputs = record_inputs(*deps, started);
-  const fs::path tmp_inputs = dir / ("inputs.json.tmp" + stamp);
-  if (write_text(tmp_inputs, inputs.dump(1))) fs::rename(tmp_inputs, dir / "inputs.json", ec);
+  const std::vector<RecordedBuild> inputs = {{"pch", record_inputs(*deps, started)}};
+  const fs::path tmp_inputs = dir / (std::string(kInputsFile) + ".tmp" + stamp);
+  if (write_text(tmp_inputs, format_builds(inputs))) fs::rename(tmp_inputs, dir / kInputsFile, ec);
   out.ok = true;
   out.built = true;
   out.pch.inputs = *deps;

@@ -8,7 +8,7 @@
 //   v1/pch/<key>/hotmod_pch.hpp.gch    GCC's PCH (found next to it)
 //   v1/pch/<key>/hotmod_pch.hpp.pch    clang's (-include-pch)
 //   v1/pch/<key>/hotmod_pch_text.hpp   the same text, for a compile that cannot wait
-//   v1/pch/<key>/inputs.json           headers it was built from
+//   v1/pch/<key>/inputs                headers it was built from (input_record.hpp)
 //
 // It is rebuilt when any header it was built from changes.
 #pragma once

@@ -52,7 +52,7 @@ TEST(Pch, BuildersStartingTogetherBuildItOnceAndShareIt) {
     ++files;
     EXPECT_EQ(e.path().string().find(".tmp"), std::string::npos) << e.path();
   }
-  EXPECT_EQ(files, 4) << "the header, its PCH, inputs.json and the lock";
+  EXPECT_EQ(files, 4) << "the header, its PCH, its inputs and the lock";
 }
 
 TEST(LeadingIncludes, LibraryHeadersBeforeTheFirstLineOfCode) {

@@ -1,0 +1,68 @@
+// What a build read, and whether it still holds: each input file's path,
+// size, nanosecond mtime and content hash, kept as a text file of one line
+// per input (the build cache's manifests, a precompiled header's inputs).
+//
+//   hotmod inputs 2
+//   build <key> <count>
+//   <hash or -> <size> <mtime_ns> <path>      (count lines)
+//   build <key> <count>
+//   ...
+//
+// A line per input, not JSON: a fresh process finding a cached module reads
+// its manifest before anything else, and nlohmann::json took ~0.7 ms per 174
+// inputs (a manifest holds up to 8 builds) where this takes a few
+// microseconds. ninja's logs and ccache's manifests are their own formats for
+// the same reason. The path comes last so that spaces need no quoting; a
+// path holding a newline is recorded with an unknown hash and never matches.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hotmod::compile {
+
+struct InputRecord {
+  std::string path;
+  std::int64_t size = -1;
+  std::int64_t mtime_ns = 0;
+  std::string hash;  // empty: unknown contents, never matches
+};
+
+struct RecordedBuild {
+  std::string key;
+  std::vector<InputRecord> inputs;
+};
+
+// Records `inputs` now; an input modified at or after `started_ns` (wall
+// clock) was edited while the compiler ran and gets an unknown hash.
+std::vector<InputRecord> record_inputs(const std::vector<std::filesystem::path>& inputs,
+                                       std::int64_t started_ns);
+
+// True when every input is recorded with a known hash.
+bool complete(const std::vector<InputRecord>& inputs);
+
+std::string format_builds(const std::vector<RecordedBuild>& builds);
+// nullopt for a text of another shape (an older version, a hand edit,
+// a truncated file): the caller treats it as holding no builds.
+std::optional<std::vector<RecordedBuild>> parse_builds(std::string_view text);
+
+// Answers "does this input still hold what was recorded?": trusts a
+// recorded hash while the file's size and mtime are unchanged (as ccache's
+// direct mode does) and hashes each changed file at most once.
+class InputChecker {
+ public:
+  bool matches(const InputRecord& input);
+  bool all_match(const std::vector<InputRecord>& inputs);
+
+ private:
+  std::map<std::string, std::string, std::less<>> hashes_;
+};
+
+std::vector<std::filesystem::path> paths_of(const std::vector<InputRecord>& inputs);
+
+}  // namespace hotmod::compile
