@@ -25,10 +25,39 @@ std::int64_t artifact_size(const fs::path& p) {
   return ::stat(p.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_size) : -1;
 }
 
-std::vector<RecordedBuild> read_manifest(const fs::path& manifest) {
+constexpr std::string_view kKeysHeader = "hotmod builds 2";
+
+// The keys a manifest lists, newest first; none for a missing or malformed one.
+std::vector<std::string> read_keys(const fs::path& manifest) {
   std::optional<std::string> text = text::read_whole_file(manifest);
-  if (!text) return {};
-  return parse_builds(*text).value_or(std::vector<RecordedBuild>());
+  std::vector<std::string> keys;
+  if (!text || !text->starts_with(std::string(kKeysHeader) + "\n")) return keys;
+  std::string_view rest = std::string_view(*text).substr(kKeysHeader.size() + 1);
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');
+    if (end == std::string_view::npos) return {};  // cut short
+    const std::string_view key = rest.substr(0, end);
+    if (key.empty() || key.find_first_of("/ ") != std::string_view::npos) return {};
+    keys.emplace_back(key);
+    rest.remove_prefix(end + 1);
+  }
+  return keys;
+}
+
+std::string format_keys(const std::vector<std::string>& keys) {
+  std::string text(kKeysHeader);
+  text += '\n';
+  for (const std::string& key : keys) text += key + '\n';
+  return text;
+}
+
+// The one build a key's inputs file records, if it reads as one.
+std::optional<RecordedBuild> read_build(const fs::path& inputs) {
+  std::optional<std::string> text = text::read_whole_file(inputs);
+  if (!text) return std::nullopt;
+  std::optional<std::vector<RecordedBuild>> builds = parse_builds(*text);
+  if (!builds || builds->size() != 1) return std::nullopt;
+  return std::move(builds->front());
 }
 
 }  // namespace
@@ -46,18 +75,23 @@ fs::path default_cache_dir() {
 BuildCache::BuildCache(fs::path root) : root_(std::move(root)) {}
 
 fs::path BuildCache::manifest_path(const std::string& recipe) const {
-  return root_ / "v1" / "manifests" / (recipe + ".inputs");
+  return root_ / "v1" / "manifests" / (recipe + ".builds");
+}
+
+fs::path BuildCache::object_path(const std::string& key, const char* extension) const {
+  return root_ / "v1" / "objects" / (key + extension);
 }
 
 std::optional<CacheEntry> BuildCache::lookup(const std::string& recipe) const {
   InputChecker checker;
-  for (RecordedBuild& build : read_manifest(manifest_path(recipe))) {
-    if (!checker.all_match(build.inputs)) continue;
+  for (const std::string& key : read_keys(manifest_path(recipe))) {
+    std::optional<RecordedBuild> build = read_build(object_path(key, ".inputs"));
+    if (!build || build->key != key || !checker.all_match(build->inputs)) continue;
     CacheEntry e;
-    e.key = std::move(build.key);
-    e.artifact = root_ / "v1" / "objects" / (e.key + ".so");
+    e.key = key;
+    e.artifact = object_path(key, ".so");
     if (artifact_size(e.artifact) <= 0) continue;
-    e.inputs = paths_of(build.inputs);
+    e.inputs = paths_of(build->inputs);
     return e;
   }
   return std::nullopt;
@@ -75,7 +109,7 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
   if (!known) key.add("incomplete-" + text::unique_suffix() + "-" + std::to_string(started_ns));
   CacheEntry e;
   e.key = key.hex();
-  e.artifact = root_ / "v1" / "objects" / (e.key + ".so");
+  e.artifact = object_path(e.key, ".so");
   e.inputs = inputs;
   std::error_code ec;
   fs::create_directories(e.artifact.parent_path(), ec);
@@ -92,15 +126,17 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
   }
   if (!known) return e;
   recorded.key = e.key;
-  std::vector<RecordedBuild> builds;
-  builds.push_back(std::move(recorded));
-  for (RecordedBuild& b : read_manifest(manifest_path(recipe)))
-    if (builds.size() < kEntriesPerRecipe && b.key != e.key) builds.push_back(std::move(b));
-  if (!text::write_file_atomically(manifest_path(recipe), format_builds(builds)))
+  const fs::path record = object_path(e.key, ".inputs");
+  std::vector<std::string> keys = {e.key};
+  for (std::string& k : read_keys(manifest_path(recipe)))
+    if (keys.size() < kEntriesPerRecipe && k != e.key) keys.push_back(std::move(k));
+  // The inputs first: a manifest never names a key whose inputs are missing.
+  if (!text::write_file_atomically(record, format_builds({recorded})) ||
+      !text::write_file_atomically(manifest_path(recipe), format_keys(keys)))
     return Error{Stage::build, Failure::io_error,
-                 fmt::format("cannot write the build cache manifest '{}'; check that the folder "
-                             "is writable or set cxx.cache_dir",
-                             manifest_path(recipe).string())};
+                 fmt::format("cannot write the build cache's record of module inputs in '{}'; "
+                             "check that the folder is writable or set cxx.cache_dir",
+                             root_.string())};
   return e;
 }
 

@@ -1,17 +1,21 @@
 // Built source modules, kept across restarts under the cache folder:
 //
 //   v1/objects/<key>.so        a built module, named by its key
-//   v1/manifests/<recipe>.inputs  recent builds of one recipe (module
-//                              name, toolchain, flags, source list), each
-//                              with every file it read and that file's hash
+//   v1/objects/<key>.inputs    every file it read, with that file's hash
 //                              (the format is in input_record.hpp)
+//   v1/manifests/<recipe>.builds  the keys of recent builds of one recipe
+//                              (module name, toolchain, flags, source
+//                              list), newest first
 //   v1/tmp/                    work folders of builds in progress
 //
 // A build's key covers its recipe and the contents of every input: the
 // sources and each header they include (from the compiler's depfiles).
 // Looking one up runs no compiler: it stats the recorded inputs and hashes
 // only those whose size or modification time changed (as ccache's direct
-// mode does), so an unchanged module is found in about a millisecond.
+// mode does), so an unchanged module is found in about a millisecond: it
+// reads the short list of keys and then the inputs of the newest build,
+// which is the one that matches unless the sources went back to an older
+// state (a branch switch, an undo).
 // Writes are atomic renames, so processes may share one cache.
 #pragma once
 
@@ -53,6 +57,7 @@ class BuildCache {
 
  private:
   std::filesystem::path manifest_path(const std::string& recipe) const;
+  std::filesystem::path object_path(const std::string& key, const char* extension) const;
   std::filesystem::path root_;
 };
 

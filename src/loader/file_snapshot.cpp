@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace hotmod::loader {
 namespace {
@@ -35,7 +37,54 @@ Error io_error(const std::filesystem::path& path, const char* what) {
 
 }  // namespace
 
-Result<FileSnapshot> read_file(const std::filesystem::path& path) {
+std::optional<FileBytes> FileBytes::from_fd(int fd, std::size_t size, Reading how) {
+  FileBytes b;
+  if (size == 0) return b;  // nothing to map
+  const int prot = how == Reading::map ? PROT_READ : PROT_READ | PROT_WRITE;
+  // MAP_POPULATE: the pages are made in one go, not one fault at a time.
+  const int flags = how == Reading::map ? MAP_PRIVATE : MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE;
+  void* at = ::mmap(nullptr, size, prot, flags, how == Reading::map ? fd : -1, 0);
+  if (at == MAP_FAILED) return std::nullopt;
+  b.data_ = static_cast<unsigned char*>(at);
+  b.mapped_ = size;
+  if (how == Reading::map) {
+    b.size_ = size;
+    return b;
+  }
+  while (b.size_ < size) {
+    const ssize_t n = ::pread(fd, b.data_ + b.size_, size - b.size_, static_cast<off_t>(b.size_));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;  // b unmaps; errno is the read's
+    if (n == 0) break;               // shrank while we read
+    b.size_ += static_cast<std::size_t>(n);
+  }
+  return b;
+}
+
+FileBytes::FileBytes(FileBytes&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      mapped_(std::exchange(other.mapped_, 0)) {}
+
+FileBytes& FileBytes::operator=(FileBytes&& other) noexcept {
+  if (this != &other) {
+    FileBytes old(std::move(*this));
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    mapped_ = std::exchange(other.mapped_, 0);
+  }
+  return *this;
+}
+
+FileBytes::~FileBytes() {
+  if (data_ != nullptr) {
+    const int saved = errno;  // a failed from_fd reports its own errno
+    ::munmap(data_, mapped_);
+    errno = saved;
+  }
+}
+
+Result<FileSnapshot> read_file(const std::filesystem::path& path, Reading how) {
   FileSnapshot snap;
   snap.read_at_ns = now_ns();
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -47,20 +96,14 @@ Result<FileSnapshot> read_file(const std::filesystem::path& path) {
     return e;
   }
   snap.identity = identity_of(st);
-  snap.bytes.resize(static_cast<std::size_t>(st.st_size));
-  std::size_t done = 0;
-  while (done < snap.bytes.size()) {
-    ssize_t n = ::read(fd, snap.bytes.data() + done, snap.bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Error e = io_error(path, "read");
-      ::close(fd);
-      return e;
-    }
-    if (n == 0) break;  // shrank while we read: the checks below see a short image
-    done += static_cast<std::size_t>(n);
+  std::optional<FileBytes> bytes =
+      FileBytes::from_fd(fd, static_cast<std::size_t>(st.st_size), how);
+  if (!bytes) {
+    Error e = io_error(path, how == Reading::map ? "map" : "read");
+    ::close(fd);
+    return e;
   }
-  snap.bytes.resize(done);
+  snap.bytes = std::move(*bytes);
   ::close(fd);
   // The hash only breaks ties for files written within the racy window; an
   // older file's stat identity is enough (see file_changed).

@@ -23,8 +23,17 @@ std::mutex& loader_mutex() {
 }  // namespace
 
 bool open_image(const std::filesystem::path& copy, const std::string& module, OpenImage* out,
-                Error* f) {
+                Error* f, bool* already_open) {
   std::unique_lock lock(loader_mutex());
+  if (already_open != nullptr) {
+    // Under the lock: no other open of the same file slips in between.
+    *already_open = false;
+    if (void* open = ::dlopen(copy.c_str(), RTLD_NOW | RTLD_NOLOAD)) {
+      ::dlclose(open);
+      *already_open = true;
+      return false;
+    }
+  }
   void* h = ::dlopen(copy.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (h == nullptr) {
     const char* raw = ::dlerror();

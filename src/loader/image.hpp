@@ -19,8 +19,13 @@ struct OpenImage {
 
 // dlopen with RTLD_NOW, so undefined symbols fail here, named, instead of at
 // the first call. Runs the image's static constructors (its registrars).
+//
+// With `already_open` given, a file this process has open already (by its
+// path, or its device and inode) is not opened again: dlopen would hand
+// back that image, statics and all. Then *already_open is set and false
+// returned with no error, and the caller opens a copy of its own instead.
 bool open_image(const std::filesystem::path& copy, const std::string& module, OpenImage* out,
-                Error* f);
+                Error* f, bool* already_open = nullptr);
 
 // dlclose, then whether the image really left the process. When it did not,
 // `why` gets the likely cause read from the ELF summary.

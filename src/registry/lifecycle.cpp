@@ -43,10 +43,9 @@ std::shared_ptr<Version> Lifecycle::unpark() {
   return std::move(parked_);
 }
 
-void Lifecycle::fail(loader::FileSnapshot read) {
+void Lifecycle::fail(const loader::FileSnapshot& read) {
   if (stopped_) illegal("fail", "stopped at shutdown");
-  read.bytes = {};  // the identity and hash decide a change; the bytes are not kept
-  failed_read_ = std::move(read);
+  failed_read_ = read.record();  // the identity and hash decide a change, not the bytes
   failure_ = Failure::read;
 }
 

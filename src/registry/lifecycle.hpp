@@ -60,7 +60,7 @@ class Lifecycle {
   // running + parked → running: hands the parked version to the caller.
   std::shared_ptr<Version> unpark();
   // The attempt failed after reading the module's file as `read`.
-  void fail(loader::FileSnapshot read);
+  void fail(const loader::FileSnapshot& read);
   // The attempt failed before reading the file (its compile failed). A
   // failure that read the file stays remembered as it was.
   void fail_unread();

@@ -98,6 +98,7 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
   // last one is kept. Guarded by mu.
   struct Fallback {
     std::filesystem::path copy;
+    bool in_place = false;  // the build cache's file: never deleted here
     std::string version;
     std::uint64_t generation = 0;
     std::string build_key;             // source modules: the build it came from

@@ -1,4 +1,5 @@
-// One loaded generation of a module: an opened versioned copy of its file,
+// One loaded generation of a module: an opened image of its file (a
+// versioned copy, or a source module's build where the cache keeps it),
 // what the module registered, and the interface objects it published.
 // Immutable once prepared, except the context's per-hook flags.
 #pragma once
@@ -32,7 +33,9 @@ struct Version {
   std::uint64_t generation = 0;
   std::string module;
   loader::FileSnapshot source;  // identity of the file it came from (bytes dropped)
-  std::filesystem::path copy;
+  std::filesystem::path copy;   // the file its image was opened from
+  // Opened where the build cache keeps it: the cache's file, never deleted here.
+  bool in_place = false;
   // Its copy stays on disk after it unloads: it is the slot's fallback.
   // Set before the version is retired, cleared when it stops being the
   // fallback; the reaper reads it after the grace period.

@@ -1,7 +1,8 @@
 // The first half of the reload transaction: everything that can be done
 // while the old version keeps running untouched.
 //
-//   copy      read the module file once, write it to a versioned copy
+//   copy      read the module file once, write it to a versioned copy (a
+//             source module's build opens where the build cache keeps it)
 //   validate  ELF and ABI checks on those bytes — before any of its code runs
 //   open      dlopen the copy (RTLD_NOW: undefined symbols fail here)
 //   validate  descriptor, capabilities, interfaces the host holds, self-test;
@@ -131,6 +132,38 @@ bool instantiate(const Host& host, registry::Slot& slot, registry::Version& v, E
   return true;
 }
 
+// Opens v.copy, its static constructors contained. `already_open`: see
+// loader::open_image (asked only of a build opened in place).
+bool open_version(Host& host, registry::Slot& slot, registry::Version& v, StageTimes& t, Error* f,
+                  bool* already_open) {
+  StageTimer timer(&t.open);
+  // Its static constructors run inside dlopen and allocate as the module.
+  // Not an enter_module(): an exception unwinding out of dlopen would leave
+  // the dynamic loader's lock held. A crash in one returns to the loader.
+  diag::HeapScope heap(slot.heap());
+  contain::Deadline deadline(host.limits().hook, "static constructors",
+                             "limits.hook_s in hotmod.json");
+  contain::LoadScope loading(v.copy.c_str(), slot.name(), v.generation, v.source.content_hash,
+                             &host);
+  const bool opened =
+      loader::open_image(v.copy, slot.name(), &v.image, f, v.in_place ? already_open : nullptr);
+  if (std::optional<Error> crash = loading.crash()) {
+    // Half constructed: never run its code again, not even its destructors.
+    // The image stays mapped and its copy on disk (the next start removes it).
+    *f = std::move(*crash);
+    v.image = {};
+    *already_open = false;
+    return false;
+  }
+  if (!opened) {
+    if (!v.in_place) host.store().remove(v.copy);
+    return false;
+  }
+  contain::add_image(v.image.handle, slot.name(), v.image.descriptor->version, v.generation,
+                     v.source.content_hash, &host);
+  return true;
+}
+
 }  // namespace
 
 std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, StageTimes& t,
@@ -144,9 +177,16 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
   const std::filesystem::path file = !slot.rollback_from.empty()         ? slot.rollback_from
                                      : slot.kind() == ModuleKind::source ? slot.artifact
                                                                          : slot.path();
+  // A build is opened where the cache keeps it, with no copy: the cache
+  // never rewrites a file (each build is renamed into place under a name of
+  // its own), so its bytes can be mapped to validate and what is validated
+  // is what opens.
+  v->in_place = slot.kind() == ModuleKind::source && slot.rollback_from.empty();
   {
     StageTimer timer(&t.copy);
-    if (!read_module_file(slot, file, *v, read, f)) return nullptr;
+    if (!read_module_file(slot, file, *v, read, f,
+                          v->in_place ? loader::Reading::map : loader::Reading::copy))
+      return nullptr;
   }
   if (std::optional<Error> refused = host.quarantined(slot.name(), v->source.content_hash)) {
     *f = std::move(*refused);
@@ -160,37 +200,20 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
         !check_abi(slot, v->elf.record.fingerprint, f))
       return nullptr;
   }
-  {
-    StageTimer timer(&t.copy);
-    if (!host.store().write(slot.name(), v->generation, v->source.bytes, &v->copy, f))
-      return nullptr;
-    v->source.bytes = {};
-  }
-  {
-    StageTimer timer(&t.open);
-    // Its static constructors run inside dlopen and allocate as the module.
-    // Not an enter_module(): an exception unwinding out of dlopen would leave
-    // the dynamic loader's lock held. A crash in one returns to the loader.
-    diag::HeapScope heap(slot.heap());
-    contain::Deadline deadline(host.limits().hook, "static constructors",
-                               "limits.hook_s in hotmod.json");
-    contain::LoadScope loading(v->copy.c_str(), slot.name(), v->generation, v->source.content_hash,
-                               &host);
-    const bool opened = loader::open_image(v->copy, slot.name(), &v->image, f);
-    if (std::optional<Error> crash = loading.crash()) {
-      // Half constructed: never run its code again, not even its destructors.
-      // The image stays mapped and its copy on disk (the next start removes it).
-      *f = std::move(*crash);
-      v->image = {};
-      return nullptr;
+  for (;;) {
+    if (v->in_place) {
+      v->copy = file;
+    } else {
+      StageTimer timer(&t.copy);
+      if (!host.store().write(slot.name(), v->generation, v->source.bytes, &v->copy, f))
+        return nullptr;
     }
-    if (!opened) {
-      host.store().remove(v->copy);
-      return nullptr;
-    }
-    contain::add_image(v->image.handle, slot.name(), v->image.descriptor->version, v->generation,
-                       v->source.content_hash, &host);
+    bool already_open = false;
+    if (open_version(host, slot, *v, t, f, &already_open)) break;
+    if (!already_open) return nullptr;
+    v->in_place = false;  // this build is open already: a copy of its own
   }
+  v->source.bytes = {};
   StageTimer timer(&t.validate);
   if (!check_descriptor(host, slot, *v, f) || !run_self_test(host, slot, *v, f) ||
       !instantiate(host, slot, *v, f)) {
@@ -205,8 +228,9 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
 }
 
 bool read_module_file(const registry::Slot& slot, const std::filesystem::path& file,
-                      registry::Version& v, loader::FileSnapshot* read, Error* f) {
-  Result<loader::FileSnapshot> snap = loader::read_file(file);
+                      registry::Version& v, loader::FileSnapshot* read, Error* f,
+                      loader::Reading how) {
+  Result<loader::FileSnapshot> snap = loader::read_file(file, how);
   if (!snap.ok()) {
     *f = Error{Stage::copy, Failure::io_error,
                fmt::format("module '{}': {}", slot.name(), snap.error().message)};

@@ -24,7 +24,8 @@ std::shared_ptr<registry::Version> prepare_script(Host& host, registry::Slot& sl
 // Reads the module's file once into v.source (bytes and identity) and its
 // identity into `read`; an unreadable file is Stage::copy / io_error.
 bool read_module_file(const registry::Slot& slot, const std::filesystem::path& file,
-                      registry::Version& v, loader::FileSnapshot* read, Error* f);
+                      registry::Version& v, loader::FileSnapshot* read, Error* f,
+                      loader::Reading how = loader::Reading::copy);
 
 // Closes a prepared version that never became current.
 void discard(registry::Version& v);

@@ -40,7 +40,7 @@ bool close_version(registry::Version& v, std::string* why) {
   // A copy whose image stayed is kept: deleting it would let the filesystem
   // reuse its inode, and glibc would hand the stale image back to a later
   // dlopen of a new copy with that inode. The next start removes it.
-  if (unloaded && !v.copy.empty() && !v.keep_copy) {
+  if (unloaded && !v.copy.empty() && !v.keep_copy && !v.in_place) {
     std::error_code ec;
     std::filesystem::remove(v.copy, ec);
   }

@@ -71,7 +71,7 @@ Outcome Transaction::run(CommitPolicy policy, std::chrono::nanoseconds build_tim
     return o;
   }
   if (!next) {
-    slot_.life.fail(std::move(attempted));
+    slot_.life.fail(attempted);
     record(stats, fault);
     stats.duration = world_.now() - start;
     conclude(stats);
@@ -90,7 +90,7 @@ Outcome Transaction::run(CommitPolicy policy, std::chrono::nanoseconds build_tim
     stats.duration = world_.now() - start;
     return o;  // concluded when committed
   }
-  loader::FileSnapshot tried = next->source;
+  loader::FileSnapshot tried = next->source.record();
   stats.success = commit(host_, world_, slot_, std::move(next), stats.stages, &fault);
   if (stats.success) {
     slot_.load_time = std::chrono::system_clock::now();
@@ -98,7 +98,7 @@ Outcome Transaction::run(CommitPolicy policy, std::chrono::nanoseconds build_tim
     record(stats, fault);
     // A version that failed to start (on_load threw, ...) is not retried
     // until its file changes again, like one that failed to open.
-    slot_.life.fail(std::move(tried));
+    slot_.life.fail(tried);
   }
   stats.duration = world_.now() - start;
   conclude(stats);

@@ -226,8 +226,8 @@ void runtime::Core::keep_for_rollback(registry::Slot& slot,
   // without containment no crash is survived, so nothing is rolled back.
   if (!slot.rollback_from.empty() || old->copy.empty() || !containing.load()) return;
   old->keep_copy = true;
-  slot.fallback =
-      registry::Slot::Fallback{old->copy, old->version, old->generation, slot.build_key, old};
+  slot.fallback = registry::Slot::Fallback{old->copy,       old->in_place,  old->version,
+                                           old->generation, slot.build_key, old};
 }
 
 void runtime::Core::drop_fallback(registry::Slot& slot) {
@@ -236,7 +236,7 @@ void runtime::Core::drop_fallback(registry::Slot& slot) {
     // Still mapped (the reaper has it): the reaper deletes the copy once the
     // image is gone, as for any version.
     v->keep_copy = false;
-  } else if (slot.lingering.load() == 0) {
+  } else if (slot.lingering.load() == 0 && !slot.fallback->in_place) {
     // Unloaded. While an image of this module stays mapped its copies stay
     // too — a new copy on a reused inode would be handed that image by
     // dlopen — and the next start removes them.

@@ -1,0 +1,112 @@
+// The build cache on real files: a stored build is found while its inputs
+// hold what they held, an older one again when they go back, at most the
+// recent few per recipe; a damaged record is a miss, never an error, and
+// a build whose inputs were edited meanwhile is used once and not found.
+#include "compile/build_cache.hpp"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "files.hpp"
+#include "temp_dir_common.hpp"
+
+namespace hotmod::compile {
+namespace {
+
+namespace fs = std::filesystem;
+using hotmod_test::write_file;
+
+constexpr std::int64_t kBuildStartedAfterEveryEdit = std::numeric_limits<std::int64_t>::max();
+
+class BuildCacheTest : public ::testing::Test {
+ protected:
+  // Stores a build of `recipe` from the current inputs; returns its key.
+  std::string store(const std::string& recipe, std::int64_t started = kBuildStartedAfterEveryEdit) {
+    const fs::path built = dir_ / ("built-" + std::to_string(++builds_) + ".so");
+    write_file(built, "image " + std::to_string(builds_));
+    Result<CacheEntry> e = cache_.store(recipe, built, inputs_, started);
+    EXPECT_TRUE(e.ok()) << e.error().message;
+    if (!e.ok()) return {};
+    EXPECT_TRUE(fs::exists(e->artifact));
+    EXPECT_FALSE(fs::exists(built)) << "moved into the cache";
+    return e->key;
+  }
+  std::string found(const std::string& recipe) const {
+    std::optional<CacheEntry> e = cache_.lookup(recipe);
+    return e ? e->key : std::string("(miss)");
+  }
+  void source(const std::string& text) const { write_file(dir_ / "m.cpp", text); }
+
+  hotmod_test::TempDir dir_{"hotmod-cache"};
+  BuildCache cache_{dir_ / "cache"};
+  std::vector<fs::path> inputs_ = {dir_ / "m.cpp", dir_ / "m.hpp"};
+  int builds_ = 0;
+};
+
+TEST_F(BuildCacheTest, ABuildIsFoundWhileItsInputsHoldWhatTheyHeld) {
+  source("int a = 1;\n");
+  write_file(dir_ / "m.hpp", "#pragma once\n");
+  EXPECT_EQ(found("r"), "(miss)");
+  const std::string first = store("r");
+  ASSERT_FALSE(first.empty());
+  std::optional<CacheEntry> hit = cache_.lookup("r");
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_EQ(hit->key, first);
+  EXPECT_EQ(hit->inputs, inputs_);
+  EXPECT_EQ(found("another recipe"), "(miss)");
+
+  write_file(dir_ / "m.hpp", "#pragma once\nint b;\n");
+  EXPECT_EQ(found("r"), "(miss)") << "a header changed";
+  const std::string second = store("r");
+  EXPECT_NE(second, first);
+  EXPECT_EQ(found("r"), second);
+  write_file(dir_ / "m.hpp", "#pragma once\n");
+  EXPECT_EQ(found("r"), first) << "back to the first state: its build again";
+}
+
+TEST_F(BuildCacheTest, OnlyTheRecentBuildsOfARecipeAreRemembered) {
+  write_file(dir_ / "m.hpp", "#pragma once\n");
+  std::vector<std::string> keys;
+  for (int i = 0; i < 9; ++i) {
+    source("int a = " + std::to_string(i) + ";\n");
+    keys.push_back(store("r"));
+  }
+  source("int a = 1;\n");
+  EXPECT_EQ(found("r"), keys[1]) << "the eighth most recent";
+  source("int a = 0;\n");
+  EXPECT_EQ(found("r"), "(miss)") << "the ninth is forgotten";
+}
+
+TEST_F(BuildCacheTest, ADamagedRecordIsAMissAndTheNextBuildRepairsIt) {
+  source("int a = 1;\n");
+  write_file(dir_ / "m.hpp", "#pragma once\n");
+  const std::string key = store("r");
+  const fs::path record = dir_ / "cache" / "v1" / "objects" / (key + ".inputs");
+  ASSERT_TRUE(fs::exists(record));
+  write_file(record, "hotmod inputs 2\nbuild " + key + " 2\n");  // cut short
+  EXPECT_EQ(found("r"), "(miss)");
+  EXPECT_EQ(store("r"), key) << "the same inputs, the same key";
+  EXPECT_EQ(found("r"), key);
+
+  const fs::path manifest = *fs::directory_iterator(dir_ / "cache" / "v1" / "manifests");
+  write_file(manifest, "{\"builds\": []}\n");  // an older version's manifest
+  EXPECT_EQ(found("r"), "(miss)");
+  store("r");
+  EXPECT_EQ(found("r"), key);
+
+  fs::remove(dir_ / "cache" / "v1" / "objects" / (key + ".so"));
+  EXPECT_EQ(found("r"), "(miss)") << "a record without its image";
+}
+
+TEST_F(BuildCacheTest, ABuildWhoseInputsWereEditedMeanwhileIsNotFoundAgain) {
+  source("int a = 1;\n");
+  write_file(dir_ / "m.hpp", "#pragma once\n");
+  // The build started before the sources' last write: it may hold either.
+  const std::string key = store("r", /*started=*/0);
+  ASSERT_FALSE(key.empty()) << "stored for its one use";
+  EXPECT_EQ(found("r"), "(miss)");
+}
+
+}  // namespace
+}  // namespace hotmod::compile

@@ -1,0 +1,108 @@
+// Where a source module's build is opened from: the build cache's own file,
+// with no versioned copy; a copy of its own only when that file is open in
+// the process already (another runtime, or an earlier version still
+// mapped), since dlopen would hand back that image, statics and all. The
+// cache's files are never deleted by an unload or a rollback.
+#include <fstream>
+#include <set>
+#include <string>
+
+#include "source_support.hpp"
+
+namespace hotmod_test {
+namespace {
+
+// The build cache's files this process has mapped.
+std::set<fs::path> mapped_builds() {
+  std::set<fs::path> out;
+  std::ifstream maps("/proc/self/maps");
+  const std::string objects = fs::path(HOTMOD_TEST_BUILD_CACHE).string() + "/v1/objects/";
+  for (std::string line; std::getline(maps, line);)
+    if (const std::size_t at = line.find(objects); at != std::string::npos)
+      out.insert(line.substr(at));
+  return out;
+}
+
+std::vector<fs::path> copies_under(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const fs::path& f : files_under(dir))
+    if (f.extension() == ".so") out.push_back(f);
+  return out;
+}
+
+// A module whose `bump()` counts its calls in a static of its image.
+std::string counting_module(const std::string& name, int answer, const std::string& extra = "") {
+  return module_text(name, answer,
+                     "static int count = 0;\n"
+                     "int bump() { return ++count; }\n"
+                     "HOTMOD_EXPORT(bump, \"counts its calls\");\n" +
+                         extra);
+}
+
+TEST_F(SourceTest, ABuildOpensWhereTheCacheKeepsItWithNoCopy) {
+  write("modules/inplace.cpp", counting_module("inplace", 1));
+  const std::set<fs::path> before = mapped_builds();
+  fs::path first;
+  {
+    hotmod::Runtime rt(dev_options(false));
+    ASSERT_EQ(answer(rt, "inplace"), 1) << logs_->dump();
+    std::set<fs::path> now = mapped_builds();
+    for (const fs::path& p : before) now.erase(p);
+    ASSERT_EQ(now.size(), 1u) << "the build is mapped from the cache";
+    first = *now.begin();
+    EXPECT_EQ(copies_under(versions()), std::vector<fs::path>{}) << "and not copied";
+
+    write("modules/inplace.cpp", counting_module("inplace", 2));
+    ASSERT_TRUE(rt.reload("inplace").success) << logs_->dump();
+    EXPECT_EQ(answer(rt, "inplace"), 2);
+    EXPECT_TRUE(mapped_builds().size() > before.size());
+    // The first build's file stays (for a later revert to it), whether or
+    // not its image is still kept mapped for code that may point into it.
+    EXPECT_TRUE(fs::exists(first));
+  }
+  EXPECT_TRUE(fs::exists(first)) << "the runtime's end deletes no build";
+  EXPECT_EQ(copies_under(versions()), std::vector<fs::path>{});
+}
+
+TEST_F(SourceTest, TwoRuntimesOpeningOneBuildEachGetTheirOwnStatics) {
+  write("modules/shared_build.cpp", counting_module("shared_build", 3));
+  hotmod::Runtime one(dev_options(false));
+  hotmod::Module a = load(one, "shared_build");
+  EXPECT_EQ(call_int(a, "bump"), 1);
+  EXPECT_EQ(call_int(a, "bump"), 2);
+  {
+    hotmod::Runtime two(dev_options(false));
+    hotmod::Module b = load(two, "shared_build");
+    EXPECT_EQ(call_int(b, "bump"), 1) << "a second image, not the first one's statics";
+    EXPECT_EQ(call_int(a, "bump"), 3);
+    EXPECT_EQ(copies_under(versions()).size(), 1u) << "the second opens a copy of its own";
+  }
+  EXPECT_EQ(copies_under(versions()), std::vector<fs::path>{}) << "deleted once unloaded";
+  EXPECT_EQ(call_int(a, "bump"), 4);
+}
+
+TEST_F(SourceTest, ACrashedBuildRollsBackAndTheCacheKeepsBoth) {
+  write("modules/falls.cpp", module_text("falls", 1));
+  hotmod::Runtime rt(dev_options(false));
+  EventLog events(rt.bus());
+  hotmod::Module m = load(rt, "falls");
+  const std::set<fs::path> first = mapped_builds();
+  write("modules/falls.cpp",
+        module_text("falls", 2,
+                    "int crash() { *static_cast<volatile int*>(nullptr) = 1; return 0; }\n"
+                    "HOTMOD_EXPORT(crash, \"writes through a null pointer\");\n"));
+  ASSERT_TRUE(rt.reload("falls").success) << logs_->dump();
+  ASSERT_EQ(call_int(m, "answer"), 2);
+  const std::set<fs::path> second = mapped_builds();
+
+  hotmod::Result<hotmod::Value> crashed = m.call("crash");
+  ASSERT_FALSE(crashed.ok());
+  EXPECT_EQ(crashed.error().failure, hotmod::Failure::crashed) << crashed.error().message;
+  ASSERT_TRUE(wait_until([&] { return call_int(m, "answer") == 1; })) << logs_->dump();
+  EXPECT_EQ(events.count("module.crashed"), 1u);
+  for (const std::set<fs::path>* builds : {&first, &second})
+    for (const fs::path& p : *builds) EXPECT_TRUE(fs::exists(p)) << p;
+}
+
+}  // namespace
+}  // namespace hotmod_test
