@@ -7,7 +7,10 @@
 namespace hotmod::diag {
 
 void TimingHistory::record(std::chrono::nanoseconds duration) {
-  ring_[next_] = duration;
+  if (ring_.size() < kKept)
+    ring_.push_back(duration);
+  else
+    ring_[next_] = duration;
   next_ = (next_ + 1) % kKept;
   ++count_;
 }

@@ -20,7 +20,7 @@ constexpr std::array kKinds{
     KindRow{ModuleKind::script, kScript, "script (Lua)"},
 };
 
-bool in(std::span<const std::string_view> list, const std::string& ext) {
+bool in(std::span<const std::string_view> list, std::string_view ext) {
   return std::find(list.begin(), list.end(), ext) != list.end();
 }
 
@@ -37,7 +37,15 @@ const KindRow& kind_row(ModuleKind kind) {
 }
 
 std::optional<ModuleKind> kind_by_extension(const std::filesystem::path& file) {
-  const std::string ext = file.extension().string();
+  return kind_by_name(file.filename().native());
+}
+
+std::optional<ModuleKind> kind_by_name(std::string_view file_name) {
+  // As std::filesystem::path::extension(): from the last dot, unless the
+  // name starts with it (".hidden" has none).
+  const std::size_t dot = file_name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  const std::string_view ext = file_name.substr(dot);
   for (const KindRow& row : kKinds)
     if (in(row.extensions, ext)) return row.kind;
   return std::nullopt;

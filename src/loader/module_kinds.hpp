@@ -37,6 +37,8 @@ inline constexpr std::string_view kModuleMarker = "hotmod.module";
 // The kind a file's extension says; nullopt when no kind has it. A folder
 // (a marked one) is a source module, which this does not look at.
 std::optional<ModuleKind> kind_by_extension(const std::filesystem::path& file);
+// The same for a file name without its folder, e.g. "physics.cpp".
+std::optional<ModuleKind> kind_by_name(std::string_view file_name);
 // Whether `file`'s extension is one of `kind`'s.
 bool has_kind_extension(ModuleKind kind, const std::filesystem::path& file);
 // A source module's code: its sources, headers and folder marker. Other

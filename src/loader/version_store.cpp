@@ -68,10 +68,21 @@ std::string make_private_folder(const fs::path& dir) {
 
 }  // namespace
 
-VersionStore::VersionStore(fs::path root) : root_(root.empty() ? default_root() : std::move(root)) {
-  const long pid = ::getpid();
-  folder_ = root_ / (std::to_string(pid) + "." + start_time(pid));
+// This process's folder name, read from /proc once per thread and process
+// (a fork()ed child is another process, with a name of its own). Per thread:
+// no lock that a fork() could leave held.
+static std::string own_folder_name() {
+  static thread_local long pid = 0;
+  static thread_local std::string name;
+  if (pid != ::getpid()) {
+    pid = ::getpid();
+    name = std::to_string(pid) + "." + start_time(pid);
+  }
+  return name;
 }
+
+VersionStore::VersionStore(fs::path root)
+    : root_(root.empty() ? default_root() : std::move(root)), folder_(root_ / own_folder_name()) {}
 
 std::size_t VersionStore::remove_stale() const {
   std::size_t removed = 0;

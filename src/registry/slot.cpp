@@ -27,7 +27,7 @@ Result<Value> Slot::call(std::string_view function, const Value& args) {
   Error error;
   bool ok = false;
   std::optional<diag::Escaped> escaped = diag::enter_module(
-      heap_, [&] { ok = v->backend->call(name_, *it->second, args, result, error); });
+      heap(), [&] { ok = v->backend->call(name_, *it->second, args, result, error); });
   if (!escaped) {
     if (ok) return result;
     return error;  // it names the module

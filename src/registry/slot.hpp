@@ -32,19 +32,25 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
   // First: `life` below is made from the name.
   std::string name_;
   ModuleKind kind_;
-  diag::HeapCell* heap_;
+  // Found on first use: most modules discovered are never loaded, and a
+  // rescan of a thousand spent a tenth of its time registering them.
+  mutable std::atomic<diag::HeapCell*> heap_{nullptr};
 
  public:
   Slot(std::string name, ModuleKind kind, std::filesystem::path file)
-      : name_(std::move(name)),
-        kind_(kind),
-        heap_(diag::heap_cell(name_)),
-        path_(std::move(file)) {}
+      : name_(std::move(name)), kind_(kind), path_(std::move(file)) {}
 
   const std::string& name() const override { return name_; }
   ModuleKind kind() const { return kind_; }
   // Where heap bytes its code allocates are counted (dev mode).
-  diag::HeapCell* heap() const { return heap_; }
+  diag::HeapCell* heap() const {
+    diag::HeapCell* cell = heap_.load(std::memory_order_acquire);
+    if (cell == nullptr) {  // a race stores the same cell: one per name
+      cell = diag::heap_cell(name_);
+      heap_.store(cell, std::memory_order_release);
+    }
+    return cell;
+  }
   Result<Value> call(std::string_view function, const Value& args) override;
 
   // The module's file. Behind its own leaf lock, not `mu`: rescans update it
@@ -52,6 +58,11 @@ class Slot final : public ModuleLink, public std::enable_shared_from_this<Slot> 
   std::filesystem::path path() const {
     std::lock_guard lock(path_mu_);
     return path_;
+  }
+  // The same as path() == p, without copying the path (a rescan asks each module).
+  bool path_is(const std::filesystem::path& p) const {
+    std::lock_guard lock(path_mu_);
+    return path_.native() == p.native();
   }
   void set_path(std::filesystem::path p) {
     std::lock_guard lock(path_mu_);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "compile/source_builder.hpp"
 #include "contain/contain.hpp"
@@ -146,34 +147,37 @@ void runtime::Core::rescan() {
   registry::DiscoveryResult found = registry::discover(options.module_paths);
   record_scan(scan_start, std::chrono::steady_clock::now() - scan_start);
   for (const auto& w : found.warnings) log.warn(w);
-  std::vector<std::pair<std::shared_ptr<registry::Slot>, registry::Discovered>> existing;
+  std::vector<std::pair<std::shared_ptr<registry::Slot>, const registry::Discovered*>> existing;
   std::vector<std::shared_ptr<registry::Slot>> missing;
   std::vector<std::pair<std::string, std::string>> discovered;
   {
     std::unique_lock lock(registry_mu);
-    std::map<std::string, bool, std::less<>> present;
+    std::unordered_set<std::string_view> present;
+    present.reserve(found.modules.size());
     for (auto& d : found.modules) {
-      present[d.name] = true;
-      auto it = slots.find(d.name);
-      if (it == slots.end()) {
-        slots.emplace(d.name, std::make_shared<registry::Slot>(d.name, d.kind, d.path));
+      present.insert(d.name);
+      auto it = slots.lower_bound(d.name);
+      if (it == slots.end() || it->first != d.name) {
         if (scanned_once) discovered.emplace_back(d.name, d.path.string());
+        // The path moves: copying one copies each of its components.
+        slots.emplace_hint(it, d.name,
+                           std::make_shared<registry::Slot>(d.name, d.kind, std::move(d.path)));
       } else {
-        existing.emplace_back(it->second, d);
+        existing.emplace_back(it->second, &d);
       }
     }
     for (const auto& [name, slot] : slots)
-      if (present.count(name) == 0) missing.push_back(slot);
+      if (!present.contains(name)) missing.push_back(slot);
     scanned_once = true;
   }
   // No slot lock here: a module's hooks hold theirs and may trigger a rescan.
   std::vector<std::pair<std::string, std::string>> vanished;
   for (auto& [slot, d] : existing) {
     if (slot->life.set_vanished(false) && !slot->life.ever_loaded())
-      discovered.emplace_back(d.name, d.path.string());  // it came back
-    if (slot->path() != d.path) {
-      log.info(fmt::format("module '{}' now comes from '{}'", d.name, d.path.string()));
-      slot->set_path(d.path);
+      discovered.emplace_back(d->name, d->path.string());  // it came back
+    if (!slot->path_is(d->path)) {
+      log.info(fmt::format("module '{}' now comes from '{}'", d->name, d->path.string()));
+      slot->set_path(d->path);
     }
   }
   for (auto& slot : missing) {
