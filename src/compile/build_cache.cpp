@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -23,6 +25,31 @@ constexpr std::size_t kEntriesPerRecipe = 8;
 std::int64_t artifact_size(const fs::path& p) {
   struct stat st {};
   return ::stat(p.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_size) : -1;
+}
+
+// Moves `built` to `artifact` unless a build of that key is there already;
+// the problem, or "". Never replaces one: modules run from these files
+// (opened where the cache keeps them), and two processes storing the same
+// key at once must not swap the file under the first one's check. link()
+// fails when the name exists where rename() would replace it.
+std::string place_artifact(const fs::path& built, const fs::path& artifact) {
+  // Read-only as well: nothing should write over an image that may run.
+  ::chmod(built.c_str(), 0555);
+  std::error_code ec;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (::link(built.c_str(), artifact.c_str()) == 0) break;
+    if (errno == EEXIST) {
+      if (artifact_size(artifact) > 0) break;  // stored already
+      ::unlink(artifact.c_str());              // a damaged one (empty): replaced
+      continue;
+    }
+    if (errno != EPERM && errno != EOPNOTSUPP && errno != EMLINK) return std::strerror(errno);
+    // A filesystem without hard links: renamed, unless one appeared.
+    if (artifact_size(artifact) <= 0) fs::rename(built, artifact, ec);
+    return ec ? ec.message() : std::string();
+  }
+  fs::remove(built, ec);
+  return {};
 }
 
 constexpr std::string_view kKeysHeader = "hotmod builds 2";
@@ -86,7 +113,9 @@ std::optional<CacheEntry> BuildCache::lookup(const std::string& recipe) const {
   InputChecker checker;
   for (const std::string& key : read_keys(manifest_path(recipe))) {
     std::optional<RecordedBuild> build = read_build(object_path(key, ".inputs"));
-    if (!build || build->key != key || !checker.all_match(build->inputs)) continue;
+    // No inputs at all is a damaged record, not a build that matches anything.
+    if (!build || build->key != key || build->inputs.empty() || !checker.all_match(build->inputs))
+      continue;
     CacheEntry e;
     e.key = key;
     e.artifact = object_path(key, ".so");
@@ -113,17 +142,11 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
   e.inputs = inputs;
   std::error_code ec;
   fs::create_directories(e.artifact.parent_path(), ec);
-  // Never replace an existing artifact: a running process may have it open.
-  if (artifact_size(e.artifact) > 0) {
-    fs::remove(built, ec);
-  } else {
-    fs::rename(built, e.artifact, ec);
-    if (ec)
-      return Error{Stage::build, Failure::io_error,
-                   fmt::format("cannot store the build in the cache '{}': {}; check that the "
-                               "folder is writable or set cxx.cache_dir",
-                               root_.string(), ec.message())};
-  }
+  if (std::string problem = place_artifact(built, e.artifact); !problem.empty())
+    return Error{Stage::build, Failure::io_error,
+                 fmt::format("cannot store the build in the cache '{}': {}; check that the "
+                             "folder is writable or set cxx.cache_dir",
+                             root_.string(), problem)};
   if (!known) return e;
   recorded.key = e.key;
   const fs::path record = object_path(e.key, ".inputs");

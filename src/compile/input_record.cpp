@@ -15,17 +15,20 @@ namespace hotmod::compile {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kHeader = "hotmod inputs 2";
+constexpr std::string_view kHeader = "hotmod inputs 3";
 constexpr std::string_view kUnknownHash = "-";
 
 struct FileStamp {
   std::int64_t size = -1;
   std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
 };
 
 FileStamp stamp_of(const struct stat& st) {
   return {static_cast<std::int64_t>(st.st_size),
-          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
+          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec,
+          static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1000000000LL + st.st_ctim.tv_nsec};
 }
 
 FileStamp stamp_of_fd(int fd) {
@@ -74,7 +77,8 @@ std::optional<InputRecord> parse_input(std::string_view line) {
   InputRecord in;
   const std::string_view hash = next_word(&line);
   if (hash.empty() || !parse_int(next_word(&line), &in.size) ||
-      !parse_int(next_word(&line), &in.mtime_ns) || line.empty())
+      !parse_int(next_word(&line), &in.mtime_ns) || !parse_int(next_word(&line), &in.ctime_ns) ||
+      line.empty())
     return std::nullopt;
   if (hash != kUnknownHash) in.hash = hash;
   in.path = line;
@@ -100,7 +104,8 @@ std::vector<InputRecord> record_inputs(const std::vector<fs::path>& inputs,
       ::close(fd);
       r.size = before.size;
       r.mtime_ns = before.mtime_ns;
-      if (after.size != before.size || after.mtime_ns != before.mtime_ns) r.hash.clear();
+      r.ctime_ns = before.ctime_ns;
+      if (!(after == before)) r.hash.clear();
     }
     // Edited while the compiler ran (or stamped in the future by another
     // machine's clock): the build may hold the old contents.
@@ -128,8 +133,8 @@ std::string format_builds(const std::vector<RecordedBuild>& builds) {
     fmt::format_to(std::back_inserter(out), "build {} {}\n", b.key, b.inputs.size());
     for (const InputRecord& in : b.inputs) {
       const bool known = !in.hash.empty() && in.path.find('\n') == std::string::npos;
-      fmt::format_to(std::back_inserter(out), "{} {} {} {}\n", known ? in.hash : kUnknownHash,
-                     in.size, in.mtime_ns, known ? in.path : "?");
+      fmt::format_to(std::back_inserter(out), "{} {} {} {} {}\n", known ? in.hash : kUnknownHash,
+                     in.size, in.mtime_ns, in.ctime_ns, known ? in.path : "?");
     }
   }
   return out;
@@ -162,7 +167,7 @@ bool InputChecker::matches(const InputRecord& input) {
   if (input.hash.empty()) return false;
   const FileStamp now = stamp_of_path(input.path);
   if (now.size < 0) return false;
-  if (now.size == input.size && now.mtime_ns == input.mtime_ns) return true;
+  if (now == FileStamp{input.size, input.mtime_ns, input.ctime_ns}) return true;
   auto it = hashes_.find(input.path);
   if (it == hashes_.end())
     it = hashes_.emplace(input.path, hash_file(input.path).value_or(std::string())).first;

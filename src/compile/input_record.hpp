@@ -1,10 +1,10 @@
 // What a build read, and whether it still holds: each input file's path,
-// size, nanosecond mtime and content hash, kept as a text file of one line
-// per input (the build cache's manifests, a precompiled header's inputs).
+// size, nanosecond mtime and ctime and content hash, kept as a text file of
+// one line per input (a cached build's inputs, a precompiled header's).
 //
-//   hotmod inputs 2
+//   hotmod inputs 3
 //   build <key> <count>
-//   <hash or -> <size> <mtime_ns> <path>      (count lines)
+//   <hash or -> <size> <mtime_ns> <ctime_ns> <path>      (count lines)
 //   build <key> <count>
 //   ...
 //
@@ -31,6 +31,9 @@ struct InputRecord {
   std::string path;
   std::int64_t size = -1;
   std::int64_t mtime_ns = 0;
+  // Besides the mtime: `cp -p`, `rsync -t` and `tar` bring back a file's old
+  // mtime with other contents, but not its ctime (as ccache checks too).
+  std::int64_t ctime_ns = 0;
   std::string hash;  // empty: unknown contents, never matches
 };
 
@@ -40,7 +43,11 @@ struct RecordedBuild {
 };
 
 // Records `inputs` now; an input modified at or after `started_ns` (wall
-// clock) was edited while the compiler ran and gets an unknown hash.
+// clock) was edited while the compiler ran and gets an unknown hash. File
+// times come from the kernel's coarse clock: a write in the build's first
+// tick (1-10 ms) can look older than the build, as in ccache; a margin of a
+// tick would keep every build of a file saved just before it out of the
+// cache.
 std::vector<InputRecord> record_inputs(const std::vector<std::filesystem::path>& inputs,
                                        std::int64_t started_ns);
 
@@ -53,7 +60,7 @@ std::string format_builds(const std::vector<RecordedBuild>& builds);
 std::optional<std::vector<RecordedBuild>> parse_builds(std::string_view text);
 
 // Answers "does this input still hold what was recorded?": trusts a
-// recorded hash while the file's size and mtime are unchanged (as ccache's
+// recorded hash while the file's size, mtime and ctime are unchanged (as ccache's
 // direct mode does) and hashes each changed file at most once.
 class InputChecker {
  public:

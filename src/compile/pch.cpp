@@ -97,8 +97,8 @@ PchOutcome ensure_pch(const Toolchain& tc, const std::vector<std::string>& flags
   auto built_already = [&] {
     const std::optional<std::vector<RecordedBuild>> recorded =
         parse_builds(text::read_whole_file(dir / kInputsFile).value_or(""));
-    if (!recorded || recorded->size() != 1 || !fs::exists(pch, ec) ||
-        !InputChecker().all_match(recorded->front().inputs))
+    if (!recorded || recorded->size() != 1 || recorded->front().inputs.empty() ||
+        !fs::exists(pch, ec) || !InputChecker().all_match(recorded->front().inputs))
       return false;
     out.ok = true;
     out.pch.inputs = paths_of(recorded->front().inputs);

@@ -105,10 +105,10 @@ Result<FileSnapshot> read_file(const std::filesystem::path& path, Reading how) {
   }
   snap.bytes = std::move(*bytes);
   ::close(fd);
-  // The hash only breaks ties for files written within the racy window; an
-  // older file's stat identity is enough (see file_changed).
-  if (snap.read_at_ns - snap.identity.mtime_ns <= kRacyWindowNs)
-    snap.content_hash = hash_bytes(snap.bytes.data(), snap.bytes.size());
+  // Always: besides breaking ties for a file written within the racy window
+  // (file_changed), the hash names what crashed to the quarantine, and an
+  // old file's hash left at 0 would name every old file.
+  snap.content_hash = hash_bytes(snap.bytes.data(), snap.bytes.size());
   return snap;
 }
 

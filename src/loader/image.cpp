@@ -103,10 +103,13 @@ bool image_resident(const std::filesystem::path& path) {
 bool close_image(void* handle, const std::filesystem::path& copy, const ElfSummary& elf,
                  std::string* why) {
   {
+    // The check under the same lock: a build opened where the cache keeps
+    // it has one path, and an open of it slipping in between would look
+    // like this image staying.
     std::lock_guard lock(loader_mutex());
     ::dlclose(handle);
+    if (!image_resident(copy)) return true;
   }
-  if (!image_resident(copy)) return true;
   if (elf.nodelete) {
     *why = "it is linked with -z nodelete (DF_1_NODELETE); remove that flag";
   } else if (!elf.unique_symbols.empty()) {

@@ -132,10 +132,13 @@ bool instantiate(const Host& host, registry::Slot& slot, registry::Version& v, E
   return true;
 }
 
-// Opens v.copy, its static constructors contained. `already_open`: see
-// loader::open_image (asked only of a build opened in place).
-bool open_version(Host& host, registry::Slot& slot, registry::Version& v, StageTimes& t, Error* f,
-                  bool* already_open) {
+enum class Opened { yes, no, crashed };
+
+// Opens v.copy, its static constructors contained. A build opened in place
+// that this process has open already is not opened again (Opened::no, no
+// error): see loader::open_image.
+Opened open_version(Host& host, registry::Slot& slot, registry::Version& v, StageTimes& t,
+                    Error* f) {
   StageTimer timer(&t.open);
   // Its static constructors run inside dlopen and allocate as the module.
   // Not an enter_module(): an exception unwinding out of dlopen would leave
@@ -145,23 +148,23 @@ bool open_version(Host& host, registry::Slot& slot, registry::Version& v, StageT
                              "limits.hook_s in hotmod.json");
   contain::LoadScope loading(v.copy.c_str(), slot.name(), v.generation, v.source.content_hash,
                              &host);
+  bool already_open = false;
   const bool opened =
-      loader::open_image(v.copy, slot.name(), &v.image, f, v.in_place ? already_open : nullptr);
+      loader::open_image(v.copy, slot.name(), &v.image, f, v.in_place ? &already_open : nullptr);
   if (std::optional<Error> crash = loading.crash()) {
     // Half constructed: never run its code again, not even its destructors.
     // The image stays mapped and its copy on disk (the next start removes it).
     *f = std::move(*crash);
     v.image = {};
-    *already_open = false;
-    return false;
+    return Opened::crashed;
   }
   if (!opened) {
     if (!v.in_place) host.store().remove(v.copy);
-    return false;
+    return Opened::no;
   }
   contain::add_image(v.image.handle, slot.name(), v.image.descriptor->version, v.generation,
                      v.source.content_hash, &host);
-  return true;
+  return Opened::yes;
 }
 
 }  // namespace
@@ -185,8 +188,11 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
   {
     StageTimer timer(&t.copy);
     if (!read_module_file(slot, file, *v, read, f,
-                          v->in_place ? loader::Reading::map : loader::Reading::copy))
-      return nullptr;
+                          v->in_place ? loader::Reading::map : loader::Reading::copy)) {
+      if (!v->in_place) return nullptr;
+      v->in_place = false;  // a filesystem that cannot map it: read, then copied
+      if (!read_module_file(slot, file, *v, read, f)) return nullptr;
+    }
   }
   if (std::optional<Error> refused = host.quarantined(slot.name(), v->source.content_hash)) {
     *f = std::move(*refused);
@@ -208,10 +214,14 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
       if (!host.store().write(slot.name(), v->generation, v->source.bytes, &v->copy, f))
         return nullptr;
     }
-    bool already_open = false;
-    if (open_version(host, slot, *v, t, f, &already_open)) break;
-    if (!already_open) return nullptr;
-    v->in_place = false;  // this build is open already: a copy of its own
+    const Opened opened = open_version(host, slot, *v, t, f);
+    if (opened == Opened::yes) break;
+    if (opened == Opened::crashed || !v->in_place) return nullptr;
+    // Not where the cache keeps it: this process has that build open
+    // already (another runtime, an earlier version still mapped), or its
+    // folder allows no code to run (a noexec mount). A copy of its own,
+    // which fails the same way when the build itself is at fault.
+    v->in_place = false;
   }
   v->source.bytes = {};
   StageTimer timer(&t.validate);

@@ -106,6 +106,7 @@ void Quarantine::reread_locked(bool now) {
 }
 
 std::optional<Quarantine::Entry> Quarantine::find(std::uint64_t hash) {
+  if (hash == 0) return std::nullopt;  // no file's hash (an entry of an older version's)
   std::lock_guard lock(mu_);
   reread_locked(false);
   for (const Entry& e : entries_)

@@ -9,6 +9,7 @@
 
 #include "diag/heap_accounting.hpp"
 #include "diag/process_memory.hpp"
+#include "pin/pin_domain.hpp"
 #include "runtime/runtime_impl.hpp"
 #include "script/script_module.hpp"
 #include "text/duration.hpp"
@@ -190,9 +191,17 @@ MemoryReport Runtime::memory_report() const {
       m.heap_bytes = lua->heap_bytes();
       m.state_bytes = lua->state_bytes();
     } else {
+      // A source module's build opens where the cache keeps it: that file too.
+      std::string in_place;
+      {
+        Pin pin(&pin::domain());  // the version read stays while its path is copied
+        const registry::Version* v = slot->current.load(std::memory_order_acquire);
+        if (v != nullptr && v->in_place) in_place = v->copy.string();
+      }
       for (const auto& [file, bytes] : mapped) {
         const std::filesystem::path p(file);
-        if (p.parent_path() == store && is_copy_of(m.name, p)) m.image_bytes += bytes;
+        if ((p.parent_path() == store && is_copy_of(m.name, p)) || file == in_place)
+          m.image_bytes += bytes;
       }
       if (report.heap_tracked) {
         const std::int64_t held = diag::heap_cell(m.name)->bytes.load(std::memory_order_relaxed);

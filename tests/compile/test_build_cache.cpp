@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <chrono>
 #include <limits>
 
 #include "files.hpp"
@@ -68,8 +71,12 @@ TEST_F(BuildCacheTest, ABuildIsFoundWhileItsInputsHoldWhatTheyHeld) {
 TEST_F(BuildCacheTest, OnlyTheRecentBuildsOfARecipeAreRemembered) {
   write_file(dir_ / "m.hpp", "#pragma once\n");
   std::vector<std::string> keys;
+  const auto long_ago = fs::file_time_type::clock::now() - std::chrono::hours(1);
   for (int i = 0; i < 9; ++i) {
     source("int a = " + std::to_string(i) + ";\n");
+    // Each its own time: all the same size, written within a clock tick,
+    // they could otherwise look alike by size and time.
+    fs::last_write_time(dir_ / "m.cpp", long_ago + std::chrono::seconds(i));
     keys.push_back(store("r"));
   }
   source("int a = 1;\n");
@@ -84,7 +91,7 @@ TEST_F(BuildCacheTest, ADamagedRecordIsAMissAndTheNextBuildRepairsIt) {
   const std::string key = store("r");
   const fs::path record = dir_ / "cache" / "v1" / "objects" / (key + ".inputs");
   ASSERT_TRUE(fs::exists(record));
-  write_file(record, "hotmod inputs 2\nbuild " + key + " 2\n");  // cut short
+  write_file(record, "hotmod inputs 3\nbuild " + key + " 2\n");  // cut short
   EXPECT_EQ(found("r"), "(miss)");
   EXPECT_EQ(store("r"), key) << "the same inputs, the same key";
   EXPECT_EQ(found("r"), key);
@@ -95,8 +102,31 @@ TEST_F(BuildCacheTest, ADamagedRecordIsAMissAndTheNextBuildRepairsIt) {
   store("r");
   EXPECT_EQ(found("r"), key);
 
+  write_file(record, "hotmod inputs 3\nbuild " + key + " 0\n");
+  EXPECT_EQ(found("r"), "(miss)") << "a record of no inputs matches nothing";
+  store("r");
+  EXPECT_EQ(found("r"), key);
+
   fs::remove(dir_ / "cache" / "v1" / "objects" / (key + ".so"));
   EXPECT_EQ(found("r"), "(miss)") << "a record without its image";
+}
+
+TEST_F(BuildCacheTest, AStoredBuildIsReadOnlyAndNeverReplaced) {
+  source("int a = 1;\n");
+  write_file(dir_ / "m.hpp", "#pragma once\n");
+  const std::string key = store("r");
+  const fs::path artifact = dir_ / "cache" / "v1" / "objects" / (key + ".so");
+  EXPECT_EQ(fs::status(artifact).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
+  const auto inode = [](const fs::path& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+    return st.st_ino;
+  };
+  const ino_t first = inode(artifact);
+  EXPECT_EQ(store("r"), key) << "built again from the same inputs";
+  EXPECT_EQ(inode(artifact), first) << "the file a module may run from stays";
 }
 
 TEST_F(BuildCacheTest, ABuildWhoseInputsWereEditedMeanwhileIsNotFoundAgain) {

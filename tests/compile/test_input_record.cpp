@@ -51,19 +51,21 @@ TEST(InputRecord, NoBuildsIsAValidRecord) {
 }
 
 TEST(InputRecord, MalformedTextsHoldNoBuilds) {
-  const std::string good = "hotmod inputs 2\nbuild k 1\n0123abcd 5 17 /src/a.cpp\n";
+  const std::string good = "hotmod inputs 3\nbuild k 1\n0123abcd 5 17 19 /src/a.cpp\n";
   ASSERT_TRUE(parse_builds(good).has_value());
   for (const std::string& bad : {
            std::string(),
            std::string("{\"builds\": []}\n"),  // the JSON of version 1
-           std::string("hotmod inputs 3\n"),   // a newer version
-           good.substr(0, good.size() - 1),    // the last line cut short
-           std::string("hotmod inputs 2\nbuild k 2\n0123abcd 5 17 /src/a.cpp\n"),  // too few
-           std::string("hotmod inputs 2\nbuild k 1\n0123abcd five 17 /src/a.cpp\n"),
-           std::string("hotmod inputs 2\nbuild k 1\n0123abcd 5 17\n"),  // no path
-           std::string("hotmod inputs 2\nbuild k x\n"),
-           std::string("hotmod inputs 2\nbuild  1\n0123abcd 5 17 /src/a.cpp\n"),  // no key
-           std::string("hotmod inputs 2\nstray line\n"),
+           std::string("hotmod inputs 4\n"),   // a newer version
+           std::string("hotmod inputs 2\nbuild k 1\n0123abcd 5 17 /src/a.cpp\n"),  // older
+           good.substr(0, good.size() - 1),  // the last line cut short
+           std::string("hotmod inputs 3\nbuild k 2\n0123abcd 5 17 19 /src/a.cpp\n"),  // too few
+           std::string("hotmod inputs 3\nbuild k 1\n0123abcd five 17 19 /src/a.cpp\n"),
+           std::string("hotmod inputs 3\nbuild k 1\n0123abcd 5 17 19\n"),          // no path
+           std::string("hotmod inputs 3\nbuild k 1\n0123abcd 5 17 /src/a.cpp\n"),  // no ctime
+           std::string("hotmod inputs 3\nbuild k x\n"),
+           std::string("hotmod inputs 3\nbuild  1\n0123abcd 5 17 19 /src/a.cpp\n"),  // no key
+           std::string("hotmod inputs 3\nstray line\n"),
        })
     EXPECT_FALSE(parse_builds(bad).has_value()) << bad;
 }

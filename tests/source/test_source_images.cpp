@@ -16,11 +16,21 @@ namespace {
 std::set<fs::path> mapped_builds() {
   std::set<fs::path> out;
   std::ifstream maps("/proc/self/maps");
-  const std::string objects = fs::path(HOTMOD_TEST_BUILD_CACHE).string() + "/v1/objects/";
+  // Resolved, as the kernel prints mapped files.
+  const std::string objects =
+      fs::weakly_canonical(HOTMOD_TEST_BUILD_CACHE).string() + "/v1/objects/";
   for (std::string line; std::getline(maps, line);)
     if (const std::size_t at = line.find(objects); at != std::string::npos)
       out.insert(line.substr(at));
   return out;
+}
+
+// The one build of the cache mapped now and not `before`.
+fs::path new_build(const std::set<fs::path>& before) {
+  std::set<fs::path> now = mapped_builds();
+  for (const fs::path& p : before) now.erase(p);
+  EXPECT_EQ(now.size(), 1u) << "one build mapped from the cache";
+  return now.empty() ? fs::path() : *now.begin();
 }
 
 std::vector<fs::path> copies_under(const fs::path& dir) {
@@ -46,16 +56,21 @@ TEST_F(SourceTest, ABuildOpensWhereTheCacheKeepsItWithNoCopy) {
   {
     hotmod::Runtime rt(dev_options(false));
     ASSERT_EQ(answer(rt, "inplace"), 1) << logs_->dump();
-    std::set<fs::path> now = mapped_builds();
-    for (const fs::path& p : before) now.erase(p);
-    ASSERT_EQ(now.size(), 1u) << "the build is mapped from the cache";
-    first = *now.begin();
+    first = new_build(before);
+    ASSERT_FALSE(first.empty());
     EXPECT_EQ(copies_under(versions()), std::vector<fs::path>{}) << "and not copied";
+    // The memory report counts the image where it is mapped from.
+    for (const hotmod::ModuleMemory& m : rt.memory_report().modules) {
+      if (m.name != "inplace") continue;
+      EXPECT_GT(m.image_bytes, 0u);
+    }
 
     write("modules/inplace.cpp", counting_module("inplace", 2));
     ASSERT_TRUE(rt.reload("inplace").success) << logs_->dump();
     EXPECT_EQ(answer(rt, "inplace"), 2);
-    EXPECT_TRUE(mapped_builds().size() > before.size());
+    std::set<fs::path> seen = before;
+    seen.insert(first);
+    EXPECT_FALSE(new_build(seen).empty()) << "the second build is mapped from the cache too";
     // The first build's file stays (for a later revert to it), whether or
     // not its image is still kept mapped for code that may point into it.
     EXPECT_TRUE(fs::exists(first));
@@ -85,23 +100,29 @@ TEST_F(SourceTest, ACrashedBuildRollsBackAndTheCacheKeepsBoth) {
   write("modules/falls.cpp", module_text("falls", 1));
   hotmod::Runtime rt(dev_options(false));
   EventLog events(rt.bus());
+  const std::set<fs::path> before = mapped_builds();
   hotmod::Module m = load(rt, "falls");
-  const std::set<fs::path> first = mapped_builds();
+  const fs::path first = new_build(before);
   write("modules/falls.cpp",
         module_text("falls", 2,
                     "int crash() { *static_cast<volatile int*>(nullptr) = 1; return 0; }\n"
                     "HOTMOD_EXPORT(crash, \"writes through a null pointer\");\n"));
   ASSERT_TRUE(rt.reload("falls").success) << logs_->dump();
   ASSERT_EQ(call_int(m, "answer"), 2);
-  const std::set<fs::path> second = mapped_builds();
+  std::set<fs::path> seen = before;
+  seen.insert(first);
+  const fs::path second = new_build(seen);
 
   hotmod::Result<hotmod::Value> crashed = m.call("crash");
   ASSERT_FALSE(crashed.ok());
   EXPECT_EQ(crashed.error().failure, hotmod::Failure::crashed) << crashed.error().message;
   ASSERT_TRUE(wait_until([&] { return call_int(m, "answer") == 1; })) << logs_->dump();
   EXPECT_EQ(events.count("module.crashed"), 1u);
-  for (const std::set<fs::path>* builds : {&first, &second})
-    for (const fs::path& p : *builds) EXPECT_TRUE(fs::exists(p)) << p;
+  ASSERT_FALSE(first.empty());
+  ASSERT_FALSE(second.empty());
+  EXPECT_NE(first, second);
+  EXPECT_TRUE(fs::exists(first)) << "rolled back to from a copy; the cache's file stays";
+  EXPECT_TRUE(fs::exists(second)) << "the build that crashed stays too (quarantined by hash)";
 }
 
 }  // namespace
