@@ -33,11 +33,12 @@ enum class Reading {
   map,
 };
 
-// A file's bytes in a mapping of their own, unmapped when destroyed. Read
-// into fresh heap memory, a module image costs a page fault per page as
-// read() fills it (1.3 ms for 350 KB on a VM); an anonymous mapping
-// populated up front costs a third of that, and mapping the file itself
-// costs only the pages looked at.
+// A file's bytes in memory of their own, released when destroyed. Read into
+// fresh heap memory, a module image costs a page fault per page as read()
+// fills it (1.3 ms for 350 KB on a VM); an anonymous mapping populated up
+// front costs a third of that, and mapping the file itself costs only the
+// pages looked at. Small files (below kMapFrom) still go to the heap, whose
+// pages are mostly reused.
 class FileBytes {
  public:
   FileBytes() = default;
@@ -45,6 +46,8 @@ class FileBytes {
   // when they cannot be mapped or read (a short read is not an error: the
   // file shrank, and the checks on the bytes see a short image).
   static std::optional<FileBytes> from_fd(int fd, std::size_t size, Reading how);
+  // Where glibc's malloc starts mapping fresh memory of its own.
+  static constexpr std::size_t kMapFrom = 128 * 1024;
   FileBytes(FileBytes&& other) noexcept;
   FileBytes& operator=(FileBytes&& other) noexcept;
   ~FileBytes();
@@ -59,7 +62,7 @@ class FileBytes {
  private:
   unsigned char* data_ = nullptr;
   std::size_t size_ = 0;    // the bytes (fewer than mapped when the file shrank)
-  std::size_t mapped_ = 0;  // the mapping's length
+  std::size_t mapped_ = 0;  // the mapping's length; 0: data_ is new[]'d
 };
 
 struct FileSnapshot {

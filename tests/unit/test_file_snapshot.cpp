@@ -69,23 +69,26 @@ TEST(FileSnapshot, ReadFileRecordsBytesIdentityAndHash) {
 TEST(FileSnapshot, AMappedReadHoldsWhatACopiedReadHolds) {
   TempDir dir;
   const auto file = dir / "m.so";
-  std::string text;
-  for (int i = 0; i < 20000; ++i) text += static_cast<char>('a' + i % 26);  // pages of it
-  write_file(file, text);
-  const FileSnapshot copied = snapshot(file);
-  Result<FileSnapshot> mapped = read_file(file, Reading::map);
-  ASSERT_TRUE(mapped.ok()) << mapped.error().message;
-  EXPECT_EQ(std::string(mapped->bytes.begin(), mapped->bytes.end()), text);
-  EXPECT_EQ(std::string(copied.bytes.begin(), copied.bytes.end()), text);
-  EXPECT_EQ(mapped->identity, copied.identity);
-  EXPECT_EQ(mapped->content_hash, copied.content_hash);
-  // Moved, the bytes go along; the record keeps all but them.
-  FileSnapshot moved = std::move(mapped.value());
-  EXPECT_EQ(moved.bytes.size(), text.size());
-  const FileSnapshot record = moved.record();
-  EXPECT_TRUE(record.bytes.empty());
-  EXPECT_EQ(record.identity, copied.identity);
-  EXPECT_EQ(record.content_hash, copied.content_hash);
+  // Below and above FileBytes::kMapFrom: copied to the heap, or to a mapping.
+  for (const std::size_t size : {std::size_t{20000}, FileBytes::kMapFrom * 3}) {
+    std::string text;
+    for (std::size_t i = 0; i < size; ++i) text += static_cast<char>('a' + i % 26);
+    write_file(file, text);
+    const FileSnapshot copied = snapshot(file);
+    Result<FileSnapshot> mapped = read_file(file, Reading::map);
+    ASSERT_TRUE(mapped.ok()) << mapped.error().message;
+    EXPECT_EQ(std::string(mapped->bytes.begin(), mapped->bytes.end()), text);
+    EXPECT_EQ(std::string(copied.bytes.begin(), copied.bytes.end()), text);
+    EXPECT_EQ(mapped->identity, copied.identity);
+    EXPECT_EQ(mapped->content_hash, copied.content_hash);
+    // Moved, the bytes go along; the record keeps all but them.
+    FileSnapshot moved = std::move(mapped.value());
+    EXPECT_EQ(moved.bytes.size(), text.size());
+    const FileSnapshot record = moved.record();
+    EXPECT_TRUE(record.bytes.empty());
+    EXPECT_EQ(record.identity, copied.identity);
+    EXPECT_EQ(record.content_hash, copied.content_hash);
+  }
 }
 
 TEST(FileSnapshot, AnEmptyFileReadsAsNoBytesEitherWay) {
