@@ -109,7 +109,7 @@ fs::path BuildCache::object_path(const std::string& key, const char* extension) 
   return root_ / "v1" / "objects" / (key + extension);
 }
 
-std::optional<CacheEntry> BuildCache::lookup(const std::string& recipe) const {
+std::optional<CacheEntry> BuildCache::lookup(const std::string& recipe, const char* kind) const {
   InputChecker checker;
   for (const std::string& key : read_keys(manifest_path(recipe))) {
     std::optional<RecordedBuild> build = read_build(object_path(key, ".inputs"));
@@ -118,7 +118,7 @@ std::optional<CacheEntry> BuildCache::lookup(const std::string& recipe) const {
       continue;
     CacheEntry e;
     e.key = key;
-    e.artifact = object_path(key, ".so");
+    e.artifact = object_path(key, kind);
     if (artifact_size(e.artifact) <= 0) continue;
     e.inputs = paths_of(build->inputs);
     return e;
@@ -127,7 +127,8 @@ std::optional<CacheEntry> BuildCache::lookup(const std::string& recipe) const {
 }
 
 Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& built,
-                                     const std::vector<fs::path>& inputs, std::int64_t started_ns) {
+                                     const std::vector<fs::path>& inputs, std::int64_t started_ns,
+                                     const char* kind) {
   RecordedBuild recorded{{}, record_inputs(inputs, started_ns)};
   KeyHasher key;
   key.add(recipe);
@@ -138,7 +139,7 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
   if (!known) key.add("incomplete-" + text::unique_suffix() + "-" + std::to_string(started_ns));
   CacheEntry e;
   e.key = key.hex();
-  e.artifact = object_path(e.key, ".so");
+  e.artifact = object_path(e.key, kind);
   e.inputs = inputs;
   std::error_code ec;
   fs::create_directories(e.artifact.parent_path(), ec);

@@ -1,6 +1,7 @@
 // Built source modules, kept across restarts under the cache folder:
 //
 //   v1/objects/<key>.so        a built module, named by its key
+//   v1/objects/<key>.o         one compiled file of a module built from several
 //   v1/objects/<key>.inputs    every file it read, with that file's hash
 //                              (the format is in input_record.hpp)
 //   v1/manifests/<recipe>.builds  the keys of recent builds of one recipe
@@ -41,8 +42,9 @@ class BuildCache {
   const std::filesystem::path& root() const { return root_; }
 
   // The most recent recorded build of `recipe` whose inputs all still hash
-  // as recorded and whose artifact exists.
-  std::optional<CacheEntry> lookup(const std::string& recipe) const;
+  // as recorded and whose artifact exists. `kind`: the artifact's
+  // extension, ".so" for a module, ".o" for one of its compiled files.
+  std::optional<CacheEntry> lookup(const std::string& recipe, const char* kind = ".so") const;
 
   // Moves `built` into the cache under a key over `recipe` and the inputs'
   // contents, and records it first in the recipe's manifest. An input
@@ -50,7 +52,7 @@ class BuildCache {
   // build: it is recorded as unknown, so the next lookup builds again.
   Result<CacheEntry> store(const std::string& recipe, const std::filesystem::path& built,
                            const std::vector<std::filesystem::path>& inputs,
-                           std::int64_t started_ns);
+                           std::int64_t started_ns, const char* kind = ".so");
 
   // A fresh folder for one build's intermediate files.
   Result<std::filesystem::path> work_dir(const std::string& module) const;

@@ -74,6 +74,22 @@ std::vector<fs::path> module_sources(const fs::path& root) {
   return out;
 }
 
+namespace {
+
+// Sorted, once each, without the precompiled header and hotmod's own work
+// files in `work`: not inputs a user edits.
+void without_work_files(std::vector<fs::path>& inputs, const fs::path& work) {
+  std::sort(inputs.begin(), inputs.end());
+  inputs.erase(std::unique(inputs.begin(), inputs.end()), inputs.end());
+  const std::string dir = work.string();
+  std::erase_if(inputs, [&](const fs::path& f) {
+    const std::string s = f.string();
+    return s.starts_with(dir) || s.ends_with(".gch") || s.ends_with(".pch");
+  });
+}
+
+}  // namespace
+
 struct SourceBuilder::Plan {
   Toolchain tc;
   std::vector<fs::path> sources;
@@ -424,11 +440,36 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     }
     commands[i] = {std::move(args), where, env};
   }
+  // A module of several files compiles only those whose inputs changed: each
+  // file's object is cached like a module, under a recipe of its flags and
+  // the precompiled header it used, then all are linked.
+  std::vector<std::string> object_recipes(one_step ? 0 : n);
+  std::vector<std::vector<fs::path>> object_inputs(n);
+  std::vector<std::size_t> todo;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!one_step) {
+      KeyHasher recipe;
+      recipe.add("object").add(p.tc.identity).add(p.sources[i].string());
+      for (const std::string& flag : p.flags[i]) recipe.add(flag);
+      for (const std::string& flag : pch_flags) recipe.add(flag);
+      object_recipes[i] = recipe.hex();
+      if (std::optional<CacheEntry> hit = cache_.lookup(object_recipes[i], ".o")) {
+        objects[i] = hit->artifact;
+        object_inputs[i] = std::move(hit->inputs);
+        continue;
+      }
+    }
+    todo.push_back(i);
+  }
   log_(LogLevel::debug,
-       fmt::format("compiling module '{}': {}{}", name, process::shell_join(commands.front().argv),
-                   n > 1 ? fmt::format(" (and {} more)", n - 1) : std::string()));
+       fmt::format("compiling module '{}': {}{}{}", name,
+                   todo.empty() ? std::string("nothing (every file's object is cached)")
+                                : process::shell_join(commands[todo.front()].argv),
+                   todo.size() > 1 ? fmt::format(" (and {} more)", todo.size() - 1) : std::string(),
+                   todo.size() < n ? fmt::format("; {} of {} files unchanged", n - todo.size(), n)
+                                   : std::string()));
 
-  std::vector<process::Outcome> runs(n);
+  std::vector<process::Outcome> runs(todo.size());  // of the files compiled
   std::atomic<std::size_t> next{0};
   // One limit for the module's compiles and link together, from now.
   const auto deadline = std::chrono::steady_clock::now() + compile_limit_;
@@ -437,18 +478,19 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     return std::max(std::chrono::nanoseconds(1), deadline - std::chrono::steady_clock::now());
   };
   auto worker = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < n;) {
+    for (std::size_t k; (k = next.fetch_add(1)) < todo.size();) {
       if (compile_limit_.count() != 0 && std::chrono::steady_clock::now() >= deadline) {
-        runs[i].started = true;  // not started at all: the time was up before
-        runs[i].timed_out = true;
-        runs[i].limit = compile_limit_;
+        runs[k].started = true;  // not started at all: the time was up before
+        runs[k].timed_out = true;
+        runs[k].limit = compile_limit_;
         continue;
       }
-      runs[i] = process::run(commands[i], cancel, time_left());
+      runs[k] = process::run(commands[todo[k]], cancel, time_left());
     }
   };
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const std::size_t jobs = std::min<std::size_t>(n, options_.jobs == 0 ? cores : options_.jobs);
+  const std::size_t jobs =
+      std::min<std::size_t>(todo.size(), options_.jobs == 0 ? cores : options_.jobs);
   std::vector<std::thread> pool;
   for (std::size_t j = 1; j < jobs; ++j) pool.emplace_back(worker);
   worker();
@@ -462,6 +504,28 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     out->cancelled = out->cancelled || r.cancelled;
     timed_out = timed_out || r.timed_out;
     failed = failed || !r.ok();
+  }
+  // What each compiled file read. Its object goes into the cache even when
+  // another file failed: fixing that one then compiles only that one.
+  std::string unknown_deps;
+  for (std::size_t k = 0; k < todo.size(); ++k) {
+    const std::size_t i = todo[k];
+    if (!runs[k].ok()) continue;
+    std::string why;
+    std::optional<std::vector<fs::path>> deps = read_depfile(depfiles[i], where, &why);
+    if (!deps) {
+      unknown_deps = why;
+      continue;
+    }
+    object_inputs[i] = inputs;  // the precompiled header's
+    object_inputs[i].push_back(p.sources[i]);
+    object_inputs[i].insert(object_inputs[i].end(), deps->begin(), deps->end());
+    without_work_files(object_inputs[i], dir);
+    if (one_step) continue;
+    if (Result<CacheEntry> stored =
+            cache_.store(object_recipes[i], objects[i], object_inputs[i], started, ".o");
+        stored.ok())
+      objects[i] = stored->artifact;
   }
   if (!failed && !one_step) {
     std::vector<std::string> args = {p.tc.compiler.string(), "-shared"};
@@ -523,25 +587,15 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
                              what.empty() ? "" : ", ", what, last.empty() ? "" : ": ", last);
     return;
   }
-  inputs.insert(inputs.end(), p.sources.begin(), p.sources.end());
-  for (const fs::path& d : depfiles) {
-    std::string why;
-    std::optional<std::vector<fs::path>> deps = read_depfile(d, where, &why);
-    if (!deps) {
-      out->failure = Failure::build_failed;
-      out->error =
-          fmt::format("module '{}' compiled, but its dependencies are unknown: {}", name, why);
-      return;
-    }
-    inputs.insert(inputs.end(), deps->begin(), deps->end());
+  if (!unknown_deps.empty()) {
+    out->failure = Failure::build_failed;
+    out->error = fmt::format("module '{}' compiled, but its dependencies are unknown: {}", name,
+                             unknown_deps);
+    return;
   }
-  std::sort(inputs.begin(), inputs.end());
-  inputs.erase(std::unique(inputs.begin(), inputs.end()), inputs.end());
-  // The PCH and hotmod's own work files are not inputs a user edits.
-  std::erase_if(inputs, [&](const fs::path& f) {
-    const std::string s = f.string();
-    return s.starts_with(dir.string()) || s.ends_with(".gch") || s.ends_with(".pch");
-  });
+  for (std::vector<fs::path>& file_inputs : object_inputs)
+    inputs.insert(inputs.end(), file_inputs.begin(), file_inputs.end());
+  without_work_files(inputs, dir);
   Result<CacheEntry> stored = cache_.store(p.recipe, artifact, inputs, started);
   if (!stored.ok()) {
     out->failure = Failure::build_failed;

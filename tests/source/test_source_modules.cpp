@@ -50,6 +50,69 @@ TEST_F(SourceTest, AMarkedFolderIsOneModuleCompiledFromAllItsFiles) {
   EXPECT_EQ(answer(rt, "net"), 43);
 }
 
+// The compile commands logged since line `from` for module `name`.
+std::vector<std::string> compiles_since(const LogCapture& logs, std::size_t from,
+                                        const std::string& name) {
+  std::vector<std::string> out;
+  const std::vector<LogCapture::Line> lines = logs.lines();
+  for (std::size_t i = from; i < lines.size(); ++i)
+    if (lines[i].text.starts_with("compiling module '" + name + "'")) out.push_back(lines[i].text);
+  return out;
+}
+
+TEST_F(SourceTest, AnEditToOneFileOfAMarkedFolderCompilesOnlyThatFile) {
+  write("modules/multi/hotmod.module", "");
+  write("modules/multi/parts.hpp", "int part_a();\nint part_b();\n");
+  write("modules/multi/main.cpp",
+        "#include <hotmod/module.hpp>\n"
+        "#include \"parts.hpp\"\n"
+        "HOTMOD_MODULE(\"multi\", \"1.0.0\", \"three files\");\n"
+        "int answer() { return part_a() + part_b(); }\n"
+        "HOTMOD_EXPORT(answer, \"sum of the parts\");\n");
+  const auto part = [&](const char* file, const char* fn, int value, const char* extra = "") {
+    write(std::string("modules/multi/") + file, std::string("#include \"parts.hpp\"\nint ") + fn +
+                                                    "() { return " + std::to_string(value) +
+                                                    "; }\n" + extra);
+  };
+  part("a.cpp", "part_a", 40);
+  part("b.cpp", "part_b", 2);
+  hotmod::Runtime rt(dev_options(false));
+  ASSERT_EQ(answer(rt, "multi"), 42) << logs_->dump();
+
+  std::size_t from = logs_->lines().size();
+  part("b.cpp", "part_b", 3);
+  ASSERT_TRUE(rt.reload("multi").success) << logs_->dump();
+  EXPECT_EQ(answer(rt, "multi"), 43);
+  std::vector<std::string> compiles = compiles_since(*logs_, from, "multi");
+  ASSERT_EQ(compiles.size(), 1u) << logs_->dump();
+  EXPECT_NE(compiles[0].find("b.cpp"), std::string::npos) << compiles[0];
+  EXPECT_NE(compiles[0].find("2 of 3 files unchanged"), std::string::npos) << compiles[0];
+
+  // A header all three include: all three compile.
+  from = logs_->lines().size();
+  write("modules/multi/parts.hpp", "int part_a();\nint part_b();\n// edited\n");
+  ASSERT_TRUE(rt.reload("multi").success) << logs_->dump();
+  compiles = compiles_since(*logs_, from, "multi");
+  ASSERT_EQ(compiles.size(), 1u) << logs_->dump();
+  EXPECT_NE(compiles[0].find("(and 2 more)"), std::string::npos) << compiles[0];
+  EXPECT_EQ(compiles[0].find("unchanged"), std::string::npos) << compiles[0];
+
+  // One file broken, another edited: the edited one is kept for the next
+  // build, which compiles only the fix.
+  part("a.cpp", "part_a", 50, "int broken() { return }\n");
+  part("b.cpp", "part_b", 4);
+  EXPECT_FALSE(rt.reload("multi").success);
+  EXPECT_EQ(answer(rt, "multi"), 43) << "the old version keeps running";
+  from = logs_->lines().size();
+  part("a.cpp", "part_a", 50);
+  ASSERT_TRUE(rt.reload("multi").success) << logs_->dump();
+  EXPECT_EQ(answer(rt, "multi"), 54);
+  compiles = compiles_since(*logs_, from, "multi");
+  ASSERT_EQ(compiles.size(), 1u) << logs_->dump();
+  EXPECT_NE(compiles[0].find("a.cpp"), std::string::npos) << compiles[0];
+  EXPECT_NE(compiles[0].find("2 of 3 files unchanged"), std::string::npos) << compiles[0];
+}
+
 TEST_F(SourceTest, SameNameAsALibraryIsWarnedAbout) {
   write("modules/counter.cpp", module_text("counter", 1));
   install(fixtures::counter_v1, "counter.so");
