@@ -16,7 +16,7 @@ constexpr std::array<std::string_view, 6> kHeaders{".h", ".hh", ".hpp", ".hxx", 
 // In ModuleKind's order: kind_row indexes it.
 constexpr std::array kKinds{
     KindRow{ModuleKind::library, kLibrary, "library (built by CMake)", true},
-    KindRow{ModuleKind::source, kSource, "source (compiled by hotmod)", true},
+    KindRow{ModuleKind::source, kSource, "source (compiled by hotmod)"},
     KindRow{ModuleKind::script, kScript, "script (Lua)"},
 };
 

@@ -21,11 +21,9 @@ struct KindRow {
   // "lib" prefix).
   std::span<const std::string_view> extensions;
   std::string_view description;  // for help texts: "library (built by CMake)"
-  // Its files are complete once closed after writing or renamed into place
-  // (a linker's output, an editor's save): the watcher delivers that at
-  // once, without the debounce that gathers bursts of writes. A source
-  // module's build still running when another of its files changes starts
-  // again, so a "save all" costs a cancelled compile, not a wait.
+  // Its files are a build's output, complete once the linker closes them or
+  // renames them into place: the watcher delivers that at once, without the
+  // debounce that gathers an editor's bursts of writes.
   bool complete_when_closed = false;
 };
 

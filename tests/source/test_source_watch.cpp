@@ -1,10 +1,8 @@
-// Source modules in dev mode with the watcher: saving a source (at once, not
-// after the debounce) or a header rebuilds exactly the modules built from
-// it, a compile error keeps the running version, and an edit during a
-// compile starts it again.
+// Source modules in dev mode with the watcher: saving a source or a header
+// rebuilds exactly the modules built from it, a compile error keeps the
+// running version, and an edit during a compile starts it again.
 #include <sys/stat.h>
 
-#include <fstream>
 #include <future>
 #include <thread>
 
@@ -47,24 +45,6 @@ TEST_F(SourceTest, SavingACompileErrorKeepsTheOldVersionAndTheFixReloads) {
   ASSERT_TRUE(wait_until([&] { return answer_of(rt, "live") == 3; })) << logs_->dump();
   ASSERT_TRUE(rt.sync()) << logs_->dump();
   EXPECT_EQ(events.count("module.reloaded"), 1u);
-}
-
-TEST_F(SourceTest, ASavedSourceIsBuiltAtOnceWithoutWaitingForTheDebounce) {
-  write("modules/prompt.cpp", module_text("prompt", 1));
-  hotmod::RuntimeOptions o = dev_options();
-  o.debounce = std::chrono::minutes(10);  // never reached by this test
-  hotmod::Runtime rt(o);
-  ASSERT_EQ(answer_of(rt, "prompt"), 1) << logs_->dump();
-  ASSERT_TRUE(rt.watching().has_value());
-  // An editor's atomic save: the new text renamed into place.
-  write("modules/prompt.cpp", module_text("prompt", 2));
-  ASSERT_TRUE(wait_until([&] { return answer_of(rt, "prompt") == 2; }, 2min)) << logs_->dump();
-  // An editor writing in place: complete once it closes the file.
-  {
-    std::ofstream in_place(tmp_.path() / "modules" / "prompt.cpp", std::ios::trunc);
-    in_place << module_text("prompt", 3);
-  }
-  ASSERT_TRUE(wait_until([&] { return answer_of(rt, "prompt") == 3; }, 2min)) << logs_->dump();
 }
 
 TEST_F(SourceTest, AHeaderEditReloadsExactlyTheModulesIncludingIt) {
