@@ -143,24 +143,26 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
   e.inputs = inputs;
   std::error_code ec;
   fs::create_directories(e.artifact.parent_path(), ec);
+  // The records, then the build: a lookup in between finds no artifact and
+  // misses, and a failure leaves `built` where it was for the caller.
+  if (known) {
+    recorded.key = e.key;
+    std::vector<std::string> keys = {e.key};
+    for (std::string& k : read_keys(manifest_path(recipe)))
+      if (keys.size() < kEntriesPerRecipe && k != e.key) keys.push_back(std::move(k));
+    // The inputs first: a manifest never names a key whose inputs are missing.
+    if (!text::write_file_atomically(object_path(e.key, ".inputs"), format_builds({recorded})) ||
+        !text::write_file_atomically(manifest_path(recipe), format_keys(keys)))
+      return Error{Stage::build, Failure::io_error,
+                   fmt::format("cannot write the build cache's record of module inputs in '{}'; "
+                               "check that the folder is writable or set cxx.cache_dir",
+                               root_.string())};
+  }
   if (std::string problem = place_artifact(built, e.artifact); !problem.empty())
     return Error{Stage::build, Failure::io_error,
                  fmt::format("cannot store the build in the cache '{}': {}; check that the "
                              "folder is writable or set cxx.cache_dir",
                              root_.string(), problem)};
-  if (!known) return e;
-  recorded.key = e.key;
-  const fs::path record = object_path(e.key, ".inputs");
-  std::vector<std::string> keys = {e.key};
-  for (std::string& k : read_keys(manifest_path(recipe)))
-    if (keys.size() < kEntriesPerRecipe && k != e.key) keys.push_back(std::move(k));
-  // The inputs first: a manifest never names a key whose inputs are missing.
-  if (!text::write_file_atomically(record, format_builds({recorded})) ||
-      !text::write_file_atomically(manifest_path(recipe), format_keys(keys)))
-    return Error{Stage::build, Failure::io_error,
-                 fmt::format("cannot write the build cache's record of module inputs in '{}'; "
-                             "check that the folder is writable or set cxx.cache_dir",
-                             root_.string())};
   return e;
 }
 

@@ -49,7 +49,8 @@ class BuildCache {
   // Moves `built` into the cache under a key over `recipe` and the inputs'
   // contents, and records it first in the recipe's manifest. An input
   // modified after `started_ns` (wall clock, ns) was edited during the
-  // build: it is recorded as unknown, so the next lookup builds again.
+  // build: it is recorded as unknown, so the next lookup builds again. On
+  // an error `built` is still where it was.
   Result<CacheEntry> store(const std::string& recipe, const std::filesystem::path& built,
                            const std::vector<std::filesystem::path>& inputs,
                            std::int64_t started_ns, const char* kind = ".so");

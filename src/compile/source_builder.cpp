@@ -450,6 +450,8 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     if (!one_step) {
       KeyHasher recipe;
       recipe.add("object").add(p.tc.identity).add(p.sources[i].string());
+      // distcc runs the compiler elsewhere, by name: not the same compiler.
+      for (const std::string& word : p.tc.launcher) recipe.add(word);
       for (const std::string& flag : p.flags[i]) recipe.add(flag);
       for (const std::string& flag : pch_flags) recipe.add(flag);
       object_recipes[i] = recipe.hex();
@@ -521,11 +523,15 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     object_inputs[i].push_back(p.sources[i]);
     object_inputs[i].insert(object_inputs[i].end(), deps->begin(), deps->end());
     without_work_files(object_inputs[i], dir);
-    if (one_step) continue;
-    if (Result<CacheEntry> stored =
-            cache_.store(object_recipes[i], objects[i], object_inputs[i], started, ".o");
-        stored.ok())
+    // Not from a build a newer save cancelled: a header saved after this
+    // file's compile would be recorded with contents it never saw.
+    if (one_step || (cancel != nullptr && cancel->load())) continue;
+    Result<CacheEntry> stored =
+        cache_.store(object_recipes[i], objects[i], object_inputs[i], started, ".o");
+    if (stored.ok())
       objects[i] = stored->artifact;
+    else  // linked from the work folder, where it still is
+      log_(LogLevel::warn, stored.error().message);
   }
   if (!failed && !one_step) {
     std::vector<std::string> args = {p.tc.compiler.string(), "-shared"};
