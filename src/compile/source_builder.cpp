@@ -445,7 +445,7 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
   // the precompiled header it used, then all are linked.
   std::vector<std::string> object_recipes(one_step ? 0 : n);
   std::vector<std::vector<fs::path>> object_inputs(n);
-  std::vector<std::size_t> todo;
+  std::vector<std::size_t> to_compile;
   for (std::size_t i = 0; i < n; ++i) {
     if (!one_step) {
       KeyHasher recipe;
@@ -461,17 +461,19 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
         continue;
       }
     }
-    todo.push_back(i);
+    to_compile.push_back(i);
   }
   log_(LogLevel::debug,
        fmt::format("compiling module '{}': {}{}{}", name,
-                   todo.empty() ? std::string("nothing (every file's object is cached)")
-                                : process::shell_join(commands[todo.front()].argv),
-                   todo.size() > 1 ? fmt::format(" (and {} more)", todo.size() - 1) : std::string(),
-                   todo.size() < n ? fmt::format("; {} of {} files unchanged", n - todo.size(), n)
-                                   : std::string()));
+                   to_compile.empty() ? std::string("nothing (every file's object is cached)")
+                                      : process::shell_join(commands[to_compile.front()].argv),
+                   to_compile.size() > 1 ? fmt::format(" (and {} more)", to_compile.size() - 1)
+                                         : std::string(),
+                   to_compile.size() < n
+                       ? fmt::format("; {} of {} files unchanged", n - to_compile.size(), n)
+                       : std::string()));
 
-  std::vector<process::Outcome> runs(todo.size());  // of the files compiled
+  std::vector<process::Outcome> runs(to_compile.size());  // of the files compiled
   std::atomic<std::size_t> next{0};
   // One limit for the module's compiles and link together, from now.
   const auto deadline = std::chrono::steady_clock::now() + compile_limit_;
@@ -480,19 +482,19 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
     return std::max(std::chrono::nanoseconds(1), deadline - std::chrono::steady_clock::now());
   };
   auto worker = [&] {
-    for (std::size_t k; (k = next.fetch_add(1)) < todo.size();) {
+    for (std::size_t k; (k = next.fetch_add(1)) < to_compile.size();) {
       if (compile_limit_.count() != 0 && std::chrono::steady_clock::now() >= deadline) {
         runs[k].started = true;  // not started at all: the time was up before
         runs[k].timed_out = true;
         runs[k].limit = compile_limit_;
         continue;
       }
-      runs[k] = process::run(commands[todo[k]], cancel, time_left());
+      runs[k] = process::run(commands[to_compile[k]], cancel, time_left());
     }
   };
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t jobs =
-      std::min<std::size_t>(todo.size(), options_.jobs == 0 ? cores : options_.jobs);
+      std::min<std::size_t>(to_compile.size(), options_.jobs == 0 ? cores : options_.jobs);
   std::vector<std::thread> pool;
   for (std::size_t j = 1; j < jobs; ++j) pool.emplace_back(worker);
   worker();
@@ -510,8 +512,8 @@ void SourceBuilder::compile(const std::string& name, Plan& p, const std::atomic<
   // What each compiled file read. Its object goes into the cache even when
   // another file failed: fixing that one then compiles only that one.
   std::string unknown_deps;
-  for (std::size_t k = 0; k < todo.size(); ++k) {
-    const std::size_t i = todo[k];
+  for (std::size_t k = 0; k < to_compile.size(); ++k) {
+    const std::size_t i = to_compile[k];
     if (!runs[k].ok()) continue;
     std::string why;
     std::optional<std::vector<fs::path>> deps = read_depfile(depfiles[i], where, &why);

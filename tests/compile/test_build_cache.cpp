@@ -40,6 +40,15 @@ class BuildCacheTest : public ::testing::Test {
     return e ? e->key : std::string("(miss)");
   }
   void source(const std::string& text) const { write_file(dir_ / "m.cpp", text); }
+  // Writes both inputs and stores a build of recipe "r"; returns its key.
+  std::string store_first_build() {
+    source("int a = 1;\n");
+    write_file(dir_ / "m.hpp", "#pragma once\n");
+    return store("r");
+  }
+  fs::path object(const std::string& key, const char* extension) const {
+    return dir_ / "cache" / "v1" / "objects" / (key + extension);
+  }
 
   hotmod_test::TempDir dir_{"hotmod-cache"};
   BuildCache cache_{dir_ / "cache"};
@@ -86,10 +95,8 @@ TEST_F(BuildCacheTest, OnlyTheRecentBuildsOfARecipeAreRemembered) {
 }
 
 TEST_F(BuildCacheTest, ADamagedRecordIsAMissAndTheNextBuildRepairsIt) {
-  source("int a = 1;\n");
-  write_file(dir_ / "m.hpp", "#pragma once\n");
-  const std::string key = store("r");
-  const fs::path record = dir_ / "cache" / "v1" / "objects" / (key + ".inputs");
+  const std::string key = store_first_build();
+  const fs::path record = object(key, ".inputs");
   ASSERT_TRUE(fs::exists(record));
   write_file(record, "hotmod inputs 3\nbuild " + key + " 2\n");  // cut short
   EXPECT_EQ(found("r"), "(miss)");
@@ -107,15 +114,13 @@ TEST_F(BuildCacheTest, ADamagedRecordIsAMissAndTheNextBuildRepairsIt) {
   store("r");
   EXPECT_EQ(found("r"), key);
 
-  fs::remove(dir_ / "cache" / "v1" / "objects" / (key + ".so"));
+  fs::remove(object(key, ".so"));
   EXPECT_EQ(found("r"), "(miss)") << "a record without its image";
 }
 
 TEST_F(BuildCacheTest, AStoredBuildIsReadOnlyAndNeverReplaced) {
-  source("int a = 1;\n");
-  write_file(dir_ / "m.hpp", "#pragma once\n");
-  const std::string key = store("r");
-  const fs::path artifact = dir_ / "cache" / "v1" / "objects" / (key + ".so");
+  const std::string key = store_first_build();
+  const fs::path artifact = object(key, ".so");
   EXPECT_EQ(fs::status(artifact).permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
                 fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
