@@ -70,7 +70,11 @@ struct RuntimeOptions {
   // hotmod.json: "contain_crashes": "dev" | "always" | "off".
   enum class Containment { dev, always, off };
   Containment contain_crashes = Containment::dev;
-  std::chrono::milliseconds debounce{30};  // per file, before a reload starts
+  // Per file, the quiet time before a change is reloaded. A module file its
+  // editor or linker closed after writing, or renamed into place, is
+  // complete and reloaded at once; the debounce is for the rest (a touch,
+  // a removal, polled folders, a build rule's sources).
+  std::chrono::milliseconds debounce{30};
   WatchBackend watch_backend = WatchBackend::automatic;
   std::chrono::milliseconds poll_interval{100};
   std::vector<std::string> watch_exclude;  // globs, added to the defaults

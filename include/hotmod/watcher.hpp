@@ -90,8 +90,14 @@ struct WatchOptions {
   // Files matching these globs (matched like `include`) are complete once
   // their writer closes them or renames them into place, as a linker's
   // output is: such a change is delivered at once, without the debounce. A
-  // deletion still waits the debounce, for the file written in its place.
+  // deletion waits for the file written in its place (lld and mold remove
+  // the old output when they start linking), then reports a modification.
   std::vector<std::string> complete_on_close;
+  // Files an editor saves (sources, headers, scripts): complete, as above,
+  // once closed after writing or renamed into place, and delivered at once;
+  // a deletion waits only the debounce. A "save all" is then several events
+  // a few milliseconds apart, not one.
+  std::vector<std::string> saved_on_close;
   WatchBackend backend = WatchBackend::automatic;
   std::chrono::milliseconds poll_interval{100};
   // At most this many kernel watches (one per folder); folders beyond are

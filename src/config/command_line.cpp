@@ -42,7 +42,8 @@ constexpr std::array kFlags{
              SettingId::log_level,
              ""},
     FlagSpec{{"--debounce-ms", "", "N",
-              "Quiet time after a change before reloading, in milliseconds (default 30)"},
+              "Quiet time after a change before reloading, in milliseconds (default 30); a file "
+              "saved or linked is complete when closed and reloads at once"},
              SettingId::debounce,
              ""},
 };

@@ -15,7 +15,7 @@ constexpr std::array<std::string_view, 6> kHeaders{".h", ".hh", ".hpp", ".hxx", 
 
 // In ModuleKind's order: kind_row indexes it.
 constexpr std::array kKinds{
-    KindRow{ModuleKind::library, kLibrary, "library (built by CMake)", true},
+    KindRow{ModuleKind::library, kLibrary, "library (built by CMake)", KindRow::Written::by_linker},
     KindRow{ModuleKind::source, kSource, "source (compiled by hotmod)"},
     KindRow{ModuleKind::script, kScript, "script (Lua)"},
 };
@@ -53,6 +53,10 @@ std::optional<ModuleKind> kind_by_name(std::string_view file_name) {
 
 bool has_kind_extension(ModuleKind kind, const std::filesystem::path& file) {
   return in(kind_row(kind).extensions, file.extension().string());
+}
+
+std::span<const std::string_view> header_extensions() {
+  return kHeaders;
 }
 
 bool is_source_code(const std::filesystem::path& file) {

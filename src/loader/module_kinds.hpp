@@ -21,10 +21,15 @@ struct KindRow {
   // "lib" prefix).
   std::span<const std::string_view> extensions;
   std::string_view description;  // for help texts: "library (built by CMake)"
-  // Its files are a build's output, complete once the linker closes them or
-  // renames them into place: the watcher delivers that at once, without the
-  // debounce that gathers an editor's bursts of writes.
-  bool complete_when_closed = false;
+  // How its files are written, which tells the watcher when a change is
+  // complete: both are delivered at once when the writer closes the file or
+  // renames it into place, without the debounce.
+  enum class Written {
+    by_linker,  // a build's output; a removal waits for the file written in
+                // its place (lld and mold remove the old output first)
+    by_editor,  // saved by hand; a removal is debounced
+  };
+  Written written = Written::by_editor;
 };
 
 std::span<const KindRow> module_kinds();
@@ -44,5 +49,7 @@ bool has_kind_extension(ModuleKind kind, const std::filesystem::path& file);
 // A source module's code: its sources, headers and folder marker. Other
 // files in its folder (data, logs) do not rebuild it.
 bool is_source_code(const std::filesystem::path& file);
+// The extensions of the headers a source module may include: ".h", ".hpp"...
+std::span<const std::string_view> header_extensions();
 
 }  // namespace hotmod::loader

@@ -80,10 +80,14 @@ Result<WatchBackend> AutoReloader::start() {
   w.poll_interval = o.poll_interval;
   w.default_excludes = false;
   w.exclude = module_excludes(o.watch_exclude);
+  // A save or a link is delivered as soon as it is complete: edit to running
+  // waits for no debounce.
   for (const loader::KindRow& row : loader::module_kinds())
-    if (row.complete_when_closed)
-      for (std::string_view extension : row.extensions)
-        w.complete_on_close.push_back(fmt::format("*{}", extension));
+    for (std::string_view extension : row.extensions)
+      (row.written == loader::KindRow::Written::by_linker ? w.complete_on_close : w.saved_on_close)
+          .push_back(fmt::format("*{}", extension));
+  for (std::string_view extension : loader::header_extensions())
+    w.saved_on_close.push_back(fmt::format("*{}", extension));
   // The watcher's own notices: no hotmod source location to add.
   w.log = [this](LogLevel level, std::string_view m) { rt_.log.write(level, m, nullptr, 0); };
   modules_ = std::make_unique<FileWatcher>(w);
@@ -94,6 +98,11 @@ Result<WatchBackend> AutoReloader::start() {
   if (!o.builds.empty()) {
     WatchOptions s = w;
     s.paths.clear();
+    // A build rule's sources are debounced: a change while its build runs is
+    // taken for the build's own output (generated sources), so two saves
+    // moments apart must arrive as one.
+    s.complete_on_close.clear();
+    s.saved_on_close.clear();
     if (!cookie_dir_.empty()) s.paths.push_back(cookie_dir_);
     s.default_excludes = true;
     s.exclude = o.watch_exclude;

@@ -4,12 +4,12 @@
 
 namespace hotmod::watch {
 
-Coalescer::Coalescer(Clock::duration debounce, Clock::duration writer_quiet,
-                     PathTest complete_on_close, Clock::duration replace_wait)
+Coalescer::Coalescer(Clock::duration debounce, Clock::duration writer_quiet, ClosingOf closing_of,
+                     Clock::duration replace_wait)
     : debounce_(debounce),
       writer_quiet_(std::max(debounce, writer_quiet)),
       replace_wait_(replace_wait.count() > 0 ? replace_wait : 4 * writer_quiet_),
-      complete_on_close_(std::move(complete_on_close)) {}
+      closing_of_(std::move(closing_of)) {}
 
 Coalescer::Pending& Coalescer::touch(const std::string& path, bool is_dir, bool existed,
                                      Clock::time_point t, Pace pace) {
@@ -112,7 +112,7 @@ void Coalescer::gone(const std::string& path, bool is_dir, Clock::time_point t, 
   p.exists = false;
   p.changed = true;
   p.writing = false;
-  p.replaced_soon = !is_dir && complete_when_closed(path);
+  p.replaced_soon = !is_dir && closing(path) == Closing::built;
   p.moved_to.clear();
 }
 

@@ -14,8 +14,8 @@
 // A path being written (written() without closed()) is held back until it is
 // closed, renamed or removed, or, for a writer that never closes, until it
 // has been quiet for `writer_quiet` (and then says it is still being
-// written). Paths the `complete_on_close` test accepts skip the debounce once
-// closed or renamed into place. Loop thread only.
+// written). Paths saved or built (see Closing) skip the debounce once closed
+// or renamed into place. Loop thread only.
 #pragma once
 
 #include <chrono>
@@ -34,10 +34,19 @@ using Clock = std::chrono::steady_clock;
 
 class Coalescer {
  public:
-  using PathTest = std::function<bool(const std::string& path)>;
-  // `replace_wait`: how long the removal of a complete-on-close file waits
-  // for the file written in its place (default: 4 × writer_quiet).
-  Coalescer(Clock::duration debounce, Clock::duration writer_quiet, PathTest complete_on_close = {},
+  // How the watcher knows a path's writes are over.
+  enum class Closing {
+    debounced,  // when the path has been quiet for the debounce
+    saved,      // an editor's save: once closed after writing or renamed
+                // into place; a removal waits the debounce
+    built,      // a linker's output: the same, but a removal waits for the
+                // file written in its place (replace_wait)
+  };
+  using ClosingOf = std::function<Closing(const std::string& path)>;
+  // `replace_wait`: how long the removal of a built file waits for the file
+  // written in its place (default: 4 × writer_quiet). No `closing_of`: every
+  // path is debounced.
+  Coalescer(Clock::duration debounce, Clock::duration writer_quiet, ClosingOf closing_of = {},
             Clock::duration replace_wait = {});
 
   // How long a change waits once its path is quiet: the debounce, or not at
@@ -78,9 +87,8 @@ class Coalescer {
     bool changed = false;  // content changed, or replaced, in the window
     bool writing = false;
     bool settled = false;
-    // A complete-on-close file removed: the file written in its place is
-    // waited for, for replace_wait (lld and mold remove the old output when
-    // they start linking, not when they finish).
+    // A built file removed: the file written in its place is waited for, for replace_wait (lld and
+    // mold remove the old output when they start linking, not when they finish).
     bool replaced_soon = false;
     std::string renamed_from;  // this path came from there...
     std::string moved_to;      // ...and this one went there
@@ -91,8 +99,11 @@ class Coalescer {
 
   Pending& touch(const std::string& path, bool is_dir, bool existed, Clock::time_point t,
                  Pace pace);
+  Closing closing(const std::string& path) const {
+    return closing_of_ ? closing_of_(path) : Closing::debounced;
+  }
   bool complete_when_closed(const std::string& path) const {
-    return complete_on_close_ && complete_on_close_(path);
+    return closing(path) != Closing::debounced;
   }
   Pending* find(const std::string& path);
   const Pending* partner(const Pending& p) const;
@@ -105,7 +116,7 @@ class Coalescer {
   Clock::duration debounce_;
   Clock::duration writer_quiet_;
   Clock::duration replace_wait_;
-  PathTest complete_on_close_;
+  ClosingOf closing_of_;
   std::unordered_map<std::string, Pending> pending_;
   std::uint64_t order_ = 0;
 };

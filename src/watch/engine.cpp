@@ -49,9 +49,14 @@ std::string interval_text(std::chrono::milliseconds interval) {
 }
 
 // Nothing to test when no glob asks for it: the coalescer skips the call.
-Coalescer::PathTest complete_on_close(const std::vector<std::string>& globs, const Scope& scope) {
-  if (globs.empty()) return {};
-  return [&globs, &scope](const std::string& path) { return scope.matches(path, globs); };
+Coalescer::ClosingOf closing_of(const WatchOptions& options, const Scope& scope) {
+  using Closing = Coalescer::Closing;
+  if (options.complete_on_close.empty() && options.saved_on_close.empty()) return {};
+  return [&options, &scope](const std::string& path) {
+    if (scope.matches(path, options.complete_on_close)) return Closing::built;
+    if (scope.matches(path, options.saved_on_close)) return Closing::saved;
+    return Closing::debounced;
+  };
 }
 
 }  // namespace
@@ -64,7 +69,7 @@ Engine::Engine(const WatchOptions& options, Notices& notices, Deliver deliver,
       polled_(polled),
       scope_(root_paths(options), options.include, excludes(options)),
       coalescer_(std::max(options.debounce, std::chrono::milliseconds(0)), kWriterQuiet,
-                 complete_on_close(options_.complete_on_close, scope_)),
+                 closing_of(options_, scope_)),
       poll_(kWriterQuiet) {}
 
 Engine::~Engine() = default;

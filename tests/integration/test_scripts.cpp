@@ -4,6 +4,7 @@
 // imports across kinds, hooks, the watcher, many threads, and what the
 // memory report says of them.
 #include <atomic>
+#include <fstream>
 #include <thread>
 
 #include "support.hpp"
@@ -285,6 +286,27 @@ TEST_F(ScriptTest, TheWatcherReloadsASavedScript) {
   ASSERT_TRUE(wait_until([&] { return events.count("module.reloaded") == 1; })) << logs_->dump();
   EXPECT_EQ(call(rt, "greeter", "greet", {"b"}), "bonjour b");
   EXPECT_EQ(call(rt, "greeter", "greeted"), 2);
+}
+
+// A save is complete when the editor closes the file or renames it into
+// place: it is not held for the debounce.
+TEST_F(ScriptTest, ASavedScriptReloadsWithoutWaitingForTheDebounce) {
+  fs::path file = script("greeter.lua", kGreeterV1);
+  hotmod::RuntimeOptions o = options();
+  o.dev_mode = true;
+  o.debounce = std::chrono::minutes(10);  // never reached by this test
+  hotmod::Runtime rt(o);
+  EventLog events(rt.bus());
+  EXPECT_EQ(call(rt, "greeter", "greet", {"a"}), "hello a");
+  write_text(file, kGreeterV2);  // renamed into place
+  ASSERT_TRUE(wait_until([&] { return events.count("module.reloaded") == 1; })) << logs_->dump();
+  EXPECT_EQ(call(rt, "greeter", "greet", {"b"}), "bonjour b");
+  {
+    std::ofstream in_place(file, std::ios::trunc);  // written in place, then closed
+    in_place << kGreeterV1;
+  }
+  ASSERT_TRUE(wait_until([&] { return events.count("module.reloaded") == 2; })) << logs_->dump();
+  EXPECT_EQ(call(rt, "greeter", "greet", {"c"}), "hello c");
 }
 
 TEST_F(ScriptTest, ManyThreadsCallWhileItReloads) {

@@ -1,8 +1,10 @@
 // Source modules in dev mode with the watcher: saving a source or a header
-// rebuilds exactly the modules built from it, a compile error keeps the
-// running version, and an edit during a compile starts it again.
+// (at once, not after the debounce) rebuilds exactly the modules built from
+// it, a compile error keeps the running version, and an edit during a
+// compile starts it again.
 #include <sys/stat.h>
 
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -45,6 +47,37 @@ TEST_F(SourceTest, SavingACompileErrorKeepsTheOldVersionAndTheFixReloads) {
   ASSERT_TRUE(wait_until([&] { return answer_of(rt, "live") == 3; })) << logs_->dump();
   ASSERT_TRUE(rt.sync()) << logs_->dump();
   EXPECT_EQ(events.count("module.reloaded"), 1u);
+}
+
+TEST_F(SourceTest, ASavedSourceOrHeaderIsBuiltAtOnceWithoutWaitingForTheDebounce) {
+  auto text = [](int answer) {
+    return "#include \"value.hpp\"\n" + module_text("prompt", answer) +
+           "int total() { return value(); }\n"
+           "HOTMOD_EXPORT(total, \"the header's value\");\n";
+  };
+  write("modules/value.hpp", "inline int value() { return 10; }\n");
+  write("modules/prompt.cpp", text(1));
+  hotmod::RuntimeOptions o = dev_options();
+  o.debounce = std::chrono::minutes(10);  // never reached by this test
+  hotmod::Runtime rt(o);
+  auto total = [&] {
+    hotmod::Result<int> v = rt.module("prompt").value().call_as<int>("total");
+    return v.ok() ? v.value() : -1;
+  };
+  ASSERT_EQ(answer_of(rt, "prompt"), 1) << logs_->dump();
+  ASSERT_TRUE(rt.watching().has_value());
+  // An editor's atomic save: the new text renamed into place.
+  write("modules/prompt.cpp", text(2));
+  ASSERT_TRUE(wait_until([&] { return answer_of(rt, "prompt") == 2; }, 2min)) << logs_->dump();
+  // An editor writing in place: complete once it closes the file.
+  {
+    std::ofstream in_place(tmp_.path() / "modules" / "prompt.cpp", std::ios::trunc);
+    in_place << text(3);
+  }
+  ASSERT_TRUE(wait_until([&] { return answer_of(rt, "prompt") == 3; }, 2min)) << logs_->dump();
+  // A header the module includes.
+  write("modules/value.hpp", "inline int value() { return 20; }\n");
+  ASSERT_TRUE(wait_until([&] { return total() == 20; }, 2min)) << logs_->dump();
 }
 
 TEST_F(SourceTest, AHeaderEditReloadsExactlyTheModulesIncludingIt) {

@@ -151,10 +151,14 @@ TEST_F(CoalescerTest, AttributesAloneAndAnUnchangedCloseAreNothing) {
 }
 
 // Shared libraries are complete when their linker closes them or renames
-// them into place: no debounce for them, as for nothing else.
+// them into place, sources when their editor does: no debounce for them.
 class CompleteOnCloseTest : public CoalescerTest {
  protected:
-  Coalescer lib{kDebounce, 250ms, [](const std::string& path) { return path.ends_with(".so"); }};
+  Coalescer lib{kDebounce, 250ms, [](const std::string& path) {
+                  if (path.ends_with(".so")) return Coalescer::Closing::built;
+                  if (path.ends_with(".cpp")) return Coalescer::Closing::saved;
+                  return Coalescer::Closing::debounced;
+                }};
   std::vector<FileChange> take(std::chrono::milliseconds ms) {
     return lib.take_due(at(ms), [](const std::string&) { return true; });
   }
@@ -217,6 +221,52 @@ TEST_F(CompleteOnCloseTest, ARemovedLibraryWaitsForItsReplacementOtherFilesForTh
 // waits for the debounce like anything else.
 TEST_F(CompleteOnCloseTest, ALibraryFoundByAScanIsNotTakenAsComplete) {
   lib.appeared("/r/m.so", false, false, at(0ms), /*writing=*/false);
+  EXPECT_TRUE(take(29ms).empty());
+  EXPECT_EQ(take(30ms).size(), 1u);
+}
+
+// An editor writing in place (truncate, write, close) or saving through a
+// temporary file renamed onto the source: due the moment it is complete.
+TEST_F(CompleteOnCloseTest, ASavedSourceIsDueWhenClosedOrRenamedIntoPlace) {
+  lib.written("/r/m.cpp", at(0ms));
+  EXPECT_TRUE(take(200ms).empty()) << "still open: held back";
+  lib.closed("/r/m.cpp", at(210ms), true);
+  std::vector<FileChange> in_place = take(210ms);
+  ASSERT_EQ(in_place.size(), 1u);
+  EXPECT_EQ(in_place[0].kind, ChangeKind::modified);
+
+  lib.appeared("/r/.m.cpp.swp", false, false, at(300ms), true);
+  lib.closed("/r/.m.cpp.swp", at(301ms), true);
+  lib.gone("/r/.m.cpp.swp", false, at(302ms));
+  lib.appeared("/r/m.cpp", false, /*existed=*/true, at(302ms), false, Coalescer::Pace::debounced,
+               "/r/.m.cpp.swp", /*placed=*/true);
+  std::vector<FileChange> renamed = take(302ms);
+  ASSERT_EQ(renamed.size(), 1u);
+  EXPECT_EQ(renamed[0].path, "/r/m.cpp");
+  EXPECT_EQ(renamed[0].kind, ChangeKind::modified);
+}
+
+// A source removed is debounced like any other file, not held for a
+// replacement as a library is; one removed and written again at once (an
+// editor keeping a backup by renaming) is one modification.
+TEST_F(CompleteOnCloseTest, ARemovedSourceWaitsOnlyTheDebounce) {
+  lib.gone("/r/m.cpp", false, at(0ms));
+  EXPECT_TRUE(take(29ms).empty());
+  std::vector<FileChange> removed = take(30ms);
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].kind, ChangeKind::deleted);
+
+  lib.gone("/r/m.cpp", false, at(100ms));
+  lib.appeared("/r/m.cpp", false, false, at(101ms), /*writing=*/true);
+  lib.closed("/r/m.cpp", at(102ms), true);
+  std::vector<FileChange> rewritten = take(102ms);
+  ASSERT_EQ(rewritten.size(), 1u);
+  EXPECT_EQ(rewritten[0].kind, ChangeKind::modified);
+}
+
+// Touched, or found by a scan, a source is not known to be complete.
+TEST_F(CompleteOnCloseTest, ASourceChangedWithoutAWriterIsDebounced) {
+  lib.changed("/r/m.cpp", at(0ms));
   EXPECT_TRUE(take(29ms).empty());
   EXPECT_EQ(take(30ms).size(), 1u);
 }
