@@ -48,8 +48,13 @@ detail::RuntimeCore::RuntimeCore(RuntimeOptions opts)
   hot_reload.store(options.hot_reload);
   log.set_locations(options.dev_mode);
   for (const std::string& w : options.config_warnings) log.warn(w);
-  if (std::size_t n = store.remove_stale(); n > 0)
-    log.info(fmt::format("removed versioned copies left by {} earlier process(es) in {}", n,
+  if (loader::VersionStore::Cleanup c = store.remove_stale(); !c.problem.empty())
+    log.warn(
+        fmt::format("not looking for leftovers of earlier processes: {}; modules will not "
+                    "load until versions_dir names a folder of your own",
+                    c.problem));
+  else if (c.removed > 0)
+    log.info(fmt::format("removed versioned copies left by {} earlier process(es) in {}", c.removed,
                          store.root().string()));
   if (!options.trace_file.empty()) {
     if (auto opened = trace.open(options.trace_file); opened.ok())
@@ -133,8 +138,7 @@ detail::RuntimeCore::~RuntimeCore() {
     lua.reset();
   }
   if (trace.active()) trace.close();
-  std::error_code ec;
-  std::filesystem::remove(store.folder(), ec);  // only when empty: other runtimes may share it
+  store.release();  // the folder goes when no other runtime holds it
   std::lock_guard lock(mode_mu);
   if (holds_containment) contain::release();  // after the last on_unload
   holds_containment = false;

@@ -97,7 +97,9 @@ std::vector<fs::path> files_under(const fs::path& dir) {
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
-    if (it->is_regular_file(ec)) out.push_back(it->path());
+    // A versions folder's marker is not a copy.
+    if (it->is_regular_file(ec) && it->path().filename() != ".hotmod-process")
+      out.push_back(it->path());
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -44,7 +44,7 @@ std::size_t file_size(const fs::path& path);
 // e_shoff of an ELF64 file: where its section header table starts.
 std::size_t section_headers_offset(const fs::path& elf);
 
-// Regular files below `dir`, recursively, sorted.
+// Regular files below `dir`, recursively, sorted (a versions folder's marker left out).
 std::vector<fs::path> files_under(const fs::path& dir);
 // Files below `dir` that are mapped into this process (/proc/self/maps).
 std::vector<fs::path> mapped_under(const fs::path& dir);

@@ -107,17 +107,54 @@ TEST_F(UnloadTest, LeftoversOfDeadProcessesAreRemovedAtStart) {
   const fs::path crashed = versions() / (std::to_string(dead) + "." + start_time(self));
   const fs::path reused = versions() / (std::to_string(self) + ".1");  // same pid, other start
   const fs::path alive = versions() / ("1." + start_time(1));
+  const fs::path unmarked = versions() / (std::to_string(dead) + ".1");
   const fs::path unrelated = versions() / "notes";
-  for (const fs::path& dir : {crashed, reused, alive, unrelated})
+  for (const fs::path& dir : {crashed, reused, alive, unmarked, unrelated})
     write_text(dir / "counter.1.so", "fake versioned copy");
+  // The marker hotmod leaves in a process's folder; nobody holds its lock.
+  std::string boot;
+  std::getline(std::ifstream("/proc/sys/kernel/random/boot_id"), boot);
+  auto mark = [&](const fs::path& dir, long pid, const std::string& start) {
+    write_text(dir / ".hotmod-process",
+               "pid " + std::to_string(pid) + "\nstart " + start + "\nboot " + boot + "\n");
+  };
+  mark(crashed, dead, start_time(self));
+  mark(reused, self, "1");
+  mark(alive, 1, start_time(1));
+  fs::permissions(versions(), fs::perms::owner_all);  // as hotmod makes it
 
   install(fixtures::counter_v1);
   hotmod::Runtime rt(options());
   EXPECT_FALSE(fs::exists(crashed)) << "pid " << dead << " no longer runs";
   EXPECT_FALSE(fs::exists(reused)) << "pid reused by a process started at another time";
   EXPECT_TRUE(fs::exists(alive)) << "pid 1 still runs";
+  EXPECT_TRUE(fs::exists(unmarked)) << "no marker: not provably hotmod's";
   EXPECT_TRUE(fs::exists(unrelated));
   EXPECT_EQ(call_int(load(rt), "version"), 1);
+}
+
+// versions_dir planted as a symlink to someone's folder: nothing there is
+// touched, the log says why, and a module fails to load naming the setting.
+TEST_F(UnloadTest, AVersionsFolderThatIsASymlinkIsNeitherCleanedNorUsed) {
+  const fs::path theirs = tmp_.path() / "their-files";
+  const long dead = finished_child_pid();
+  const fs::path looks_stale = theirs / (std::to_string(dead) + ".1");
+  write_text(looks_stale / "thesis.tex", "years of work");
+  write_text(looks_stale / ".hotmod-process", "pid 1\nstart 1\nboot x\n");
+  fs::permissions(theirs, fs::perms::owner_all);
+  fs::create_directory_symlink(theirs, tmp_.path() / "planted");
+
+  install(fixtures::counter_v1);
+  hotmod::RuntimeOptions o = options();
+  o.versions_dir = tmp_.path() / "planted";
+  hotmod::Runtime rt(o);
+  EXPECT_TRUE(fs::exists(looks_stale / "thesis.tex"));
+  EXPECT_TRUE(logs_->contains(hotmod::LogLevel::warn, {"planted", "is a symlink"}))
+      << logs_->dump();
+  hotmod::Result<hotmod::Module> m = rt.module("counter");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.error().message.find("versions_dir"), std::string::npos) << m.error().message;
+  EXPECT_EQ(files_under(theirs), std::vector<fs::path>{looks_stale / "thesis.tex"});
 }
 
 // A thread that calls into a module once, then stays alive until released.

@@ -1,14 +1,19 @@
 // loader/version_store: where versioned copies go, what a failed write says,
-// and which leftover folders remove_stale() deletes (dead processes, reused
-// pids) and which it keeps (live processes, its own, anything not its own).
+// which roots it refuses before touching anything, and which leftover
+// folders remove_stale() deletes (those whose marker no process holds) and
+// which it keeps (live processes in any pid namespace, its own, folders
+// without a marker, links, anything not its own).
 #include "loader/version_store.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -151,33 +156,197 @@ TEST(VersionStore, PrivateSubfolderIsCreatedLikeTheFolderAndChecked) {
       << blocked.error().message;
 }
 
-TEST(VersionStore, RemoveStaleRemovesOnlyFoldersOfDeadProcesses) {
+// A process's folder as a store leaves it: a copy and the marker naming it.
+void leave_folder(const fs::path& folder, const std::string& pid, const std::string& start) {
+  write_file(folder / "m.1.so", "x");
+  write_file(folder / ".hotmod-process", "pid " + pid + "\nstart " + start + "\nboot x\n");
+}
+
+// Runs a VersionStore in a child process that writes one copy and keeps
+// running (holding its marker) until this object is destroyed.
+class LiveStore {
+ public:
+  explicit LiveStore(const fs::path& root) {
+    int ready[2], release[2];
+    if (::pipe(ready) != 0 || ::pipe(release) != 0) throw std::runtime_error("pipe");
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::close(ready[0]);
+      ::close(release[1]);
+      VersionStore store(root);
+      fs::path copy;
+      Error f;
+      const char ok = store.write("m", 1, std::vector<unsigned char>(4), &copy, &f) ? '1' : '0';
+      if (::write(ready[1], &ok, 1) != 1) ::_exit(1);
+      char c;
+      while (::read(release[0], &c, 1) > 0) {
+      }
+      ::_exit(0);
+    }
+    ::close(ready[1]);
+    ::close(release[0]);
+    release_fd_ = release[1];
+    char ok = '0';
+    if (::read(ready[0], &ok, 1) != 1 || ok != '1') throw std::runtime_error("child store");
+    ::close(ready[0]);
+    folder_ = root / (std::to_string(pid_) + "." + start_time_of(pid_));
+  }
+  ~LiveStore() {
+    ::close(release_fd_);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  LiveStore(const LiveStore&) = delete;
+  LiveStore& operator=(const LiveStore&) = delete;
+  const fs::path& folder() const { return folder_; }
+
+ private:
+  pid_t pid_ = -1;
+  int release_fd_ = -1;
+  fs::path folder_;
+};
+
+TEST(VersionStore, RemoveStaleRemovesOnlyFoldersWhoseMarkerNoProcessHolds) {
   TempDir dir;
   VersionStore store(dir.path());
   fs::path own;
   Error f;
   ASSERT_TRUE(store.write("m", 1, std::vector<unsigned char>(4), &own, &f)) << f.message;
 
+  LiveStore live(dir.path());
   LiveChild child;
   const std::string dead = dead_process_folder();
-  const std::string live = std::to_string(child.pid()) + "." + start_time_of(child.pid());
   const std::string reused = std::to_string(child.pid()) + ".1";  // same pid, earlier process
-  for (const std::string& name : {dead, live, reused}) write_file(dir / name / "m.1.so", "x");
-  const std::vector<std::string> unrelated = {"notes", "readme.txt", "123", ".5.1",
-                                              "0.1",   "12abc.3",    "-4.1"};
+  leave_folder(dir / dead, dead.substr(0, dead.find('.')), dead.substr(dead.find('.') + 1));
+  leave_folder(dir / reused, std::to_string(child.pid()), "1");
+  // A process of another pid namespace (a container sharing /tmp): its pid
+  // means nothing here, but it holds its marker.
+  const std::string elsewhere = dead_process_folder();
+  leave_folder(dir / elsewhere, "1", "1");
+  const int held = ::open((dir / elsewhere / ".hotmod-process").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(held, 0);
+  ASSERT_EQ(::flock(held, LOCK_SH), 0);
+  // An earlier hotmod's folder, or anyone's, without the marker: not provably ours.
+  const std::string unmarked = dead_process_folder();
+  write_file(dir / unmarked / "m.1.so", "x");
+  // A link named like a process's folder, to a folder of someone's files.
+  TempDir elsewhere_files;
+  write_file(elsewhere_files / "thesis.tex", "years of work");
+  write_file(elsewhere_files / ".hotmod-process", "pid 1\nstart 1\nboot x\n");
+  const std::string linked = dead_process_folder();
+  fs::create_directory_symlink(elsewhere_files.path(), dir / linked);
+  const std::vector<std::string> unrelated = {"notes", "readme.txt", "123",  ".5.1",
+                                              "0.1",   "12abc.3",    "-4.1", "12.3x"};
   for (const std::string& name : unrelated) fs::create_directories(dir / name);
 
-  EXPECT_EQ(store.remove_stale(), 2u);
+  const VersionStore::Cleanup cleanup = store.remove_stale();
+  EXPECT_EQ(cleanup.problem, "");
+  EXPECT_EQ(cleanup.removed, 2u);
   EXPECT_FALSE(fs::exists(dir / dead));
   EXPECT_FALSE(fs::exists(dir / reused));
-  EXPECT_TRUE(fs::exists(dir / live / "m.1.so"));
+  EXPECT_TRUE(fs::exists(live.folder() / "m.1.so")) << "a live process's folder";
+  EXPECT_TRUE(fs::exists(dir / elsewhere / "m.1.so")) << "a held marker";
+  EXPECT_TRUE(fs::exists(dir / unmarked / "m.1.so")) << "no marker";
+  EXPECT_TRUE(fs::exists(elsewhere_files / "thesis.tex")) << "through a link";
+  EXPECT_TRUE(fs::is_symlink(dir / linked));
   EXPECT_TRUE(fs::exists(own));
   for (const std::string& name : unrelated) EXPECT_TRUE(fs::exists(dir / name)) << name;
+  ::close(held);
 }
 
 TEST(VersionStore, RemoveStaleOfMissingRootRemovesNothing) {
   TempDir dir;
-  EXPECT_EQ(VersionStore(dir / "never-created").remove_stale(), 0u);
+  const VersionStore::Cleanup cleanup = VersionStore(dir / "never-created").remove_stale();
+  EXPECT_EQ(cleanup.removed, 0u);
+  EXPECT_EQ(cleanup.problem, "");
+}
+
+// A root that is a symlink, open to others or another user's is refused
+// before anything in it is touched: every file there is still there after.
+TEST(VersionStore, ARootThatFailsItsChecksIsNeitherCleanedNorUsed) {
+  TempDir dir;
+  const std::string dead = dead_process_folder();
+  leave_folder(dir / "target" / dead, "1", "1");
+  fs::permissions(dir / "target", fs::perms::owner_all);
+  fs::create_directory_symlink(dir / "target", dir / "link");
+
+  VersionStore through_link(dir / "link");
+  VersionStore::Cleanup cleanup = through_link.remove_stale();
+  EXPECT_EQ(cleanup.removed, 0u);
+  EXPECT_NE(cleanup.problem.find("is a symlink"), std::string::npos) << cleanup.problem;
+  EXPECT_TRUE(fs::exists(dir / "target" / dead / "m.1.so"));
+  fs::path copy;
+  Error f;
+  EXPECT_FALSE(through_link.write("m", 1, std::vector<unsigned char>(4), &copy, &f));
+  EXPECT_NE(f.message.find("is a symlink"), std::string::npos) << f.message;
+  EXPECT_NE(f.message.find("versions_dir"), std::string::npos) << f.message;
+
+  fs::permissions(dir / "target", fs::perms::owner_all | fs::perms::group_read |
+                                      fs::perms::group_exec | fs::perms::others_read |
+                                      fs::perms::others_exec);
+  VersionStore open_to_others(dir / "target");
+  cleanup = open_to_others.remove_stale();
+  EXPECT_EQ(cleanup.removed, 0u);
+  EXPECT_NE(cleanup.problem.find("chmod 700 '" + (dir / "target").string() + "'"),
+            std::string::npos)
+      << cleanup.problem;
+  EXPECT_TRUE(fs::exists(dir / "target" / dead / "m.1.so"));
+  EXPECT_FALSE(open_to_others.write("m", 1, std::vector<unsigned char>(4), &copy, &f));
+  EXPECT_NE(f.message.find("chmod 700"), std::string::npos) << f.message;
+}
+
+TEST(VersionStore, RootProblemsNameTheCauseAndTheFix) {
+  struct stat st {};
+  st.st_mode = S_IFDIR | 0700;
+  st.st_uid = ::getuid();
+  EXPECT_EQ(versions_root_problem("/v", st, false), "");
+  EXPECT_NE(versions_root_problem("/v", st, true).find("'/v' is on a file system mounted noexec"),
+            std::string::npos);
+  struct stat other = st;
+  other.st_uid = ::getuid() + 1;
+  EXPECT_NE(versions_root_problem("/v", other, false).find("belongs to another user"),
+            std::string::npos);
+  struct stat group = st;
+  group.st_mode = S_IFDIR | 0770;
+  EXPECT_NE(versions_root_problem("/v", group, false).find("mode 770"), std::string::npos);
+  struct stat link = st;
+  link.st_mode = S_IFLNK | 0777;
+  EXPECT_NE(versions_root_problem("/v", link, false).find("symlink"), std::string::npos);
+  struct stat file = st;
+  file.st_mode = S_IFREG | 0600;
+  EXPECT_NE(versions_root_problem("/v", file, false).find("not a folder"), std::string::npos);
+}
+
+TEST(VersionStore, AFolderRemovedUnderARunningProcessIsMadeAgain) {
+  TempDir dir;
+  VersionStore store(dir.path());
+  fs::path copy;
+  Error f;
+  ASSERT_TRUE(store.write("m", 1, std::vector<unsigned char>(4), &copy, &f)) << f.message;
+  fs::remove_all(store.folder());  // a /tmp cleaner
+  ASSERT_TRUE(store.write("m", 2, std::vector<unsigned char>(4), &copy, &f)) << f.message;
+  EXPECT_TRUE(fs::exists(copy));
+  EXPECT_TRUE(fs::exists(store.folder() / ".hotmod-process")) << "marked and held again";
+  EXPECT_EQ(VersionStore(dir.path()).remove_stale().removed, 0u);
+  EXPECT_TRUE(fs::exists(copy));
+}
+
+// Runtimes of one process share its folder: it goes with the last of them.
+TEST(VersionStore, TheFolderGoesWhenTheLastStoreHoldingItLetsGo) {
+  TempDir dir;
+  auto first = std::make_unique<VersionStore>(dir.path());
+  auto second = std::make_unique<VersionStore>(dir.path());
+  fs::path a, b;
+  Error f;
+  ASSERT_TRUE(first->write("a", 1, std::vector<unsigned char>(4), &a, &f)) << f.message;
+  ASSERT_TRUE(second->write("b", 1, std::vector<unsigned char>(4), &b, &f)) << f.message;
+  first->remove(a);
+  second->remove(b);
+  const fs::path folder = first->folder();
+  first.reset();
+  EXPECT_TRUE(fs::exists(folder / ".hotmod-process")) << "the second still holds it";
+  second.reset();
+  EXPECT_FALSE(fs::exists(folder));
 }
 
 }  // namespace
