@@ -94,9 +94,11 @@ struct WatchOptions {
   // the old output when they start linking), then reports a modification.
   std::vector<std::string> complete_on_close;
   // Files an editor saves (sources, headers, scripts): complete, as above,
-  // once closed after writing or renamed into place, and delivered at once;
-  // a deletion waits only the debounce. A "save all" is then several events
-  // a few milliseconds apart, not one.
+  // once closed after writing or renamed into place, and delivered 5 ms
+  // later (the debounce, if shorter), which gathers a formatter's rewrite;
+  // a new file, which may be a temporary one renamed away next, and a
+  // deletion wait the debounce. A "save all" is then several events a few
+  // milliseconds apart, not one.
   std::vector<std::string> saved_on_close;
   WatchBackend backend = WatchBackend::automatic;
   std::chrono::milliseconds poll_interval{100};

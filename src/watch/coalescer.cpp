@@ -24,6 +24,7 @@ Coalescer::Pending& Coalescer::touch(const std::string& path, bool is_dir, bool 
   p.last = t;
   p.order = ++order_;
   p.settled = pace == Pace::settled;
+  p.saved = false;
   return p;
 }
 
@@ -49,7 +50,8 @@ const Coalescer::Pending* Coalescer::partner(const Pending& p) const {
 Clock::time_point Coalescer::due(const Pending& p) const {
   if (p.replaced_soon) return p.last + replace_wait_;
   if (p.writing) return p.last + writer_quiet_;
-  return p.settled ? p.last : p.last + debounce_;
+  if (p.settled) return p.last;
+  return p.last + (p.saved ? std::min(debounce_, kSaveSettle) : debounce_);
 }
 
 // a -> b -> c within one window is one rename a -> c: b, which did not exist
@@ -69,6 +71,7 @@ void Coalescer::link(Pending& target, const std::string& source) {
   // The halves go out together: a file complete as renamed into place does
   // not wait for the debounce of the temporary name it came from.
   if (target.settled) first->settled = true;
+  if (target.saved) first->saved = true;
 }
 
 void Coalescer::appeared(const std::string& path, bool is_dir, bool existed, Clock::time_point t,
@@ -78,7 +81,7 @@ void Coalescer::appeared(const std::string& path, bool is_dir, bool existed, Clo
   p.changed = true;  // for a path that existed: replaced, so modified
   p.writing = writing;
   p.replaced_soon = false;
-  if (placed && !writing && complete_when_closed(path)) p.settled = true;
+  if (placed && !writing) complete(p);
   p.renamed_from.clear();
   if (!renamed_from.empty()) link(p, renamed_from);
 }
@@ -98,11 +101,28 @@ void Coalescer::closed(const std::string& path, Clock::time_point t, bool conten
   p->changed = p->changed || content_changed;
   p->writing = false;
   p->replaced_soon = false;
-  if (complete_when_closed(path)) p->settled = true;
+  complete(*p);
+}
+
+void Coalescer::complete(Pending& p) {
+  switch (closing(p.path)) {
+    case Closing::built:
+      p.settled = true;
+      break;
+    case Closing::saved:
+      p.saved = p.existed;
+      break;
+    case Closing::debounced:
+      break;
+  }
 }
 
 void Coalescer::changed(const std::string& path, Clock::time_point t, Pace pace) {
+  // A writer setting the time just after closing a save: still that save.
+  const Pending* before = find(path);
+  const bool was_saved = before != nullptr && before->saved && !before->writing;
   Pending& p = touch(path, false, true, t, pace);
+  p.saved = was_saved;
   p.exists = true;
   p.changed = true;
 }

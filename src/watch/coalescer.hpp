@@ -37,12 +37,18 @@ class Coalescer {
   // How the watcher knows a path's writes are over.
   enum class Closing {
     debounced,  // when the path has been quiet for the debounce
-    saved,      // an editor's save: once closed after writing or renamed
-                // into place; a removal waits the debounce
+    saved,      // an editor's save: kSaveSettle after it is closed after
+                // writing or renamed into place, when the file was there
+                // before (a new file is debounced: it may be a temporary
+                // one, renamed away next); a removal waits the debounce
     built,      // a linker's output: the same, but a removal waits for the
                 // file written in its place (replace_wait)
   };
   using ClosingOf = std::function<Closing(const std::string& path)>;
+  // How long a save waits after its close: long enough to gather what
+  // follows a close at once (a formatter's rewrite, `>` then `>>`, a
+  // writer setting the mtime after closing), short against a compile.
+  static constexpr Clock::duration kSaveSettle = std::chrono::milliseconds(5);
   // `replace_wait`: how long the removal of a built file waits for the file
   // written in its place (default: 4 × writer_quiet). No `closing_of`: every
   // path is debounced.
@@ -87,6 +93,7 @@ class Coalescer {
     bool changed = false;  // content changed, or replaced, in the window
     bool writing = false;
     bool settled = false;
+    bool saved = false;  // a save complete: due kSaveSettle after `last`
     // A built file removed: the file written in its place is waited for, for replace_wait (lld and
     // mold remove the old output when they start linking, not when they finish).
     bool replaced_soon = false;
@@ -102,9 +109,8 @@ class Coalescer {
   Closing closing(const std::string& path) const {
     return closing_of_ ? closing_of_(path) : Closing::debounced;
   }
-  bool complete_when_closed(const std::string& path) const {
-    return closing(path) != Closing::debounced;
-  }
+  // Closed after writing, or renamed into place: when it is due.
+  void complete(Pending& p);
   Pending* find(const std::string& path);
   const Pending* partner(const Pending& p) const;
   Clock::time_point due(const Pending& p) const;

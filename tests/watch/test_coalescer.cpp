@@ -226,12 +226,16 @@ TEST_F(CompleteOnCloseTest, ALibraryFoundByAScanIsNotTakenAsComplete) {
 }
 
 // An editor writing in place (truncate, write, close) or saving through a
-// temporary file renamed onto the source: due the moment it is complete.
-TEST_F(CompleteOnCloseTest, ASavedSourceIsDueWhenClosedOrRenamedIntoPlace) {
+// temporary file renamed onto the source: due a moment (kSaveSettle) after
+// it is complete, which gathers what follows at once.
+TEST_F(CompleteOnCloseTest, ASavedSourceIsDueJustAfterItIsClosedOrRenamedIntoPlace) {
+  constexpr auto settle =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Coalescer::kSaveSettle);
   lib.written("/r/m.cpp", at(0ms));
   EXPECT_TRUE(take(200ms).empty()) << "still open: held back";
   lib.closed("/r/m.cpp", at(210ms), true);
-  std::vector<FileChange> in_place = take(210ms);
+  EXPECT_TRUE(take(210ms + settle - 1ms).empty());
+  std::vector<FileChange> in_place = take(210ms + settle);
   ASSERT_EQ(in_place.size(), 1u);
   EXPECT_EQ(in_place[0].kind, ChangeKind::modified);
 
@@ -240,10 +244,39 @@ TEST_F(CompleteOnCloseTest, ASavedSourceIsDueWhenClosedOrRenamedIntoPlace) {
   lib.gone("/r/.m.cpp.swp", false, at(302ms));
   lib.appeared("/r/m.cpp", false, /*existed=*/true, at(302ms), false, Coalescer::Pace::debounced,
                "/r/.m.cpp.swp", /*placed=*/true);
-  std::vector<FileChange> renamed = take(302ms);
+  EXPECT_TRUE(take(302ms + settle - 1ms).empty());
+  std::vector<FileChange> renamed = take(302ms + settle);
   ASSERT_EQ(renamed.size(), 1u);
   EXPECT_EQ(renamed[0].path, "/r/m.cpp");
   EXPECT_EQ(renamed[0].kind, ChangeKind::modified);
+}
+
+// A formatter rewriting the file just after the save, or `>` then `>>`:
+// one change, not two builds.
+TEST_F(CompleteOnCloseTest, WritesRightAfterASaveAreGatheredIntoIt) {
+  lib.written("/r/m.cpp", at(0ms));
+  lib.closed("/r/m.cpp", at(1ms), true);
+  lib.written("/r/m.cpp", at(3ms));
+  lib.closed("/r/m.cpp", at(4ms), true);
+  EXPECT_TRUE(take(8ms).empty());
+  std::vector<FileChange> out = take(9ms);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].kind, ChangeKind::modified);
+}
+
+// A new file may be a temporary one that keeps the extension (x.new.cpp),
+// renamed away next: it waits the debounce, and its rename is one event.
+TEST_F(CompleteOnCloseTest, ANewSourceIsDebounced) {
+  lib.appeared("/r/m.new.cpp", false, false, at(0ms), /*writing=*/true);
+  lib.closed("/r/m.new.cpp", at(1ms), true);
+  EXPECT_TRUE(take(19ms).empty()) << "not due at once, as a save is";
+  lib.gone("/r/m.new.cpp", false, at(20ms));
+  lib.appeared("/r/m.cpp", false, /*existed=*/true, at(20ms), false, Coalescer::Pace::debounced,
+               "/r/m.new.cpp", /*placed=*/true);
+  std::vector<FileChange> out = take(50ms);
+  ASSERT_EQ(out.size(), 1u) << "the temporary file is never reported";
+  EXPECT_EQ(out[0].path, "/r/m.cpp");
+  EXPECT_EQ(out[0].kind, ChangeKind::modified);
 }
 
 // A source removed is debounced like any other file, not held for a
@@ -259,7 +292,7 @@ TEST_F(CompleteOnCloseTest, ARemovedSourceWaitsOnlyTheDebounce) {
   lib.gone("/r/m.cpp", false, at(100ms));
   lib.appeared("/r/m.cpp", false, false, at(101ms), /*writing=*/true);
   lib.closed("/r/m.cpp", at(102ms), true);
-  std::vector<FileChange> rewritten = take(102ms);
+  std::vector<FileChange> rewritten = take(110ms);
   ASSERT_EQ(rewritten.size(), 1u);
   EXPECT_EQ(rewritten[0].kind, ChangeKind::modified);
 }
