@@ -14,6 +14,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <system_error>
@@ -71,7 +73,9 @@ std::string marker_field(const std::string& text, const std::string& key) {
 // Returns the locked marker's descriptor (to hold while removing), or -1.
 int lock_if_stale(const fs::path& dir, long pid, const std::string& started) {
   const fs::path marker = dir / kMarker;
-  const int fd = ::open(marker.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  // O_RDWR: where flock is emulated with fcntl locks (NFS), an exclusive
+  // lock needs a descriptor open for writing.
+  const int fd = ::open(marker.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return -1;  // no marker: not provably ours
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::getuid() ||
@@ -89,6 +93,31 @@ int lock_if_stale(const fs::path& dir, long pid, const std::string& started) {
   return fd;
 }
 
+// The shared lock this process holds on a folder's marker, and how many
+// stores use the folder: a folder made again is locked again for all of
+// them, and the last to let go releases it. Never destroyed: stores may
+// live in static objects.
+struct Holder {
+  int fd = -1;
+  int users = 0;
+};
+std::mutex& holders_mu() {
+  static std::mutex mu;
+  return mu;
+}
+std::map<std::string, Holder>& holders() {
+  static auto* all = new std::map<std::string, Holder>;
+  return *all;
+}
+
+// Whether `fd` is the file `path` names now (not one removed since).
+bool is_marker(int fd, const fs::path& path) {
+  struct stat held {
+  }, named{};
+  return ::fstat(fd, &held) == 0 && ::lstat(path.c_str(), &named) == 0 &&
+         held.st_ino == named.st_ino && held.st_dev == named.st_dev;
+}
+
 // Takes a shared lock on `folder`'s marker, making the marker if there is
 // none: a new one is locked before it gets its name (link() fails rather than
 // replace one another store holds), so a marker without a lock is nobody's.
@@ -97,10 +126,9 @@ int hold_marker(const fs::path& folder, std::string* problem) {
   static std::atomic<unsigned> made{0};
   const fs::path marker = folder / kMarker;
   for (int attempt = 0; attempt < 3; ++attempt) {
-    int fd = ::open(marker.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = ::open(marker.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
     if (fd >= 0) {
-      struct stat held {
-      }, named{};
+      struct stat held {};
       if (::fstat(fd, &held) != 0 || !S_ISREG(held.st_mode) || held.st_uid != ::getuid()) {
         ::close(fd);
         *problem = fmt::format("'{}' is not a marker hotmod made; remove it", marker.string());
@@ -112,9 +140,7 @@ int hold_marker(const fs::path& folder, std::string* problem) {
         errno = error;
         break;
       }
-      if (::lstat(marker.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
-          held.st_dev == named.st_dev)
-        return fd;
+      if (is_marker(fd, marker)) return fd;
       ::close(fd);  // removed or replaced while it was being locked: again
       continue;
     }
@@ -254,10 +280,21 @@ VersionStore::Cleanup VersionStore::remove_stale() const {
       continue;
     const int held = lock_if_stale(entry.path(), pid, started);
     if (held < 0) continue;
-    std::error_code rm;
-    fs::remove_all(entry.path(), rm);  // removes links, never what they point at
+    // The marker goes last: a removal cut short leaves a folder the next
+    // start still recognises. remove_all removes links, never what they
+    // point at.
+    std::error_code inner;
+    bool emptied = true;
+    for (const auto& inside : fs::directory_iterator(entry.path(), inner)) {
+      if (inside.path().filename() == kMarker) continue;
+      std::error_code rm;
+      fs::remove_all(inside.path(), rm);
+      emptied = emptied && !rm;
+    }
+    if (emptied && !inner && ::unlink((entry.path() / kMarker).c_str()) == 0 &&
+        ::rmdir(entry.path().c_str()) == 0)
+      ++out.removed;
     ::close(held);
-    if (!rm) ++out.removed;
   }
   return out;
 }
@@ -278,26 +315,38 @@ std::string VersionStore::ensure_folder(bool again) {
     return unusable(fmt::format("cannot create '{}': {}", root_.string(), std::strerror(errno)));
   if (std::optional<std::string> problem = root_problem(root_); !problem || !problem->empty())
     return unusable(problem ? *problem : fmt::format("'{}' vanished", root_.string()));
+  // Under the holders' mutex: a store of this process letting go of the
+  // folder cannot remove it between the two steps.
+  std::lock_guard hold(holders_mu());
   if (std::string problem = make_private_folder(folder_); !problem.empty())
     return unusable(problem);
-  if (marker_fd_ >= 0) ::close(marker_fd_);
-  marker_fd_ = -1;
-  std::string problem;
-  marker_fd_ = hold_marker(folder_, &problem);
-  if (marker_fd_ < 0) return unusable(problem);
+  Holder& holder = holders()[folder_.native()];
+  if (holder.fd < 0 || !is_marker(holder.fd, folder_ / kMarker)) {
+    // First use, or the folder was made again: every store's lock is this one.
+    if (holder.fd >= 0) ::close(holder.fd);
+    std::string problem;
+    holder.fd = hold_marker(folder_, &problem);
+    if (holder.fd < 0) return unusable(problem);
+  }
+  if (!holding_) ++holder.users;
+  holding_ = true;
   folder_ready_ = true;
   return {};
 }
 
 void VersionStore::release() {
   std::lock_guard lock(folder_mu_);
-  if (marker_fd_ < 0) return;
-  ::close(marker_fd_);
-  marker_fd_ = -1;
+  if (!holding_) return;
+  holding_ = false;
   folder_ready_ = false;
-  // Another store (of this process or a forked child) may hold it still.
+  std::lock_guard hold(holders_mu());
+  auto it = holders().find(folder_.native());
+  if (it == holders().end() || --it->second.users > 0) return;
+  if (it->second.fd >= 0) ::close(it->second.fd);
+  holders().erase(it);
+  // A forked child may hold it still (the same lock, inherited).
   const fs::path marker = folder_ / kMarker;
-  const int fd = ::open(marker.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  const int fd = ::open(marker.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return;
   if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
     std::error_code ec;

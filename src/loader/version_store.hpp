@@ -9,7 +9,8 @@
 // a symlink), this user's, mode 0700, on a file system that runs code. A
 // process's folder holds a marker, `.hotmod-process` (pid, start time, boot
 // id), on which every store using the folder holds a shared flock for its
-// life. Leftovers of a crashed process are recognised by that lock being
+// life (one lock per process, however many stores share the folder).
+// Leftovers of a crashed process are recognised by that lock being
 // free, which holds across pid reuse and across containers that share /tmp
 // with pid namespaces of their own; a folder without the marker is never
 // removed. A folder removed under a running process is made again.
@@ -72,7 +73,7 @@ class VersionStore {
   std::filesystem::path folder_;
   std::mutex folder_mu_;
   std::atomic<bool> folder_ready_{false};
-  int marker_fd_ = -1;  // the shared lock on the folder's marker
+  bool holding_ = false;  // counted among the folder's users (see holders())
 };
 
 // Why `root` may not hold versioned copies ("" when it may): not a folder,

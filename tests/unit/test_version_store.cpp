@@ -226,6 +226,15 @@ TEST(VersionStore, RemoveStaleRemovesOnlyFoldersWhoseMarkerNoProcessHolds) {
   const int held = ::open((dir / elsewhere / ".hotmod-process").c_str(), O_RDONLY | O_CLOEXEC);
   ASSERT_GE(held, 0);
   ASSERT_EQ(::flock(held, LOCK_SH), 0);
+  // A process that runs, named in a marker of this boot that happens to be
+  // free (flock a no-op where the folder is): its pid and start time keep it.
+  std::string boot;
+  std::getline(std::ifstream("/proc/sys/kernel/random/boot_id"), boot);
+  const std::string running = std::to_string(child.pid()) + "." + start_time_of(child.pid());
+  write_file(dir / running / "m.1.so", "x");
+  write_file(dir / running / ".hotmod-process", "pid " + std::to_string(child.pid()) + "\nstart " +
+                                                    start_time_of(child.pid()) + "\nboot " + boot +
+                                                    "\n");
   // An earlier hotmod's folder, or anyone's, without the marker: not provably ours.
   const std::string unmarked = dead_process_folder();
   write_file(dir / unmarked / "m.1.so", "x");
@@ -246,6 +255,7 @@ TEST(VersionStore, RemoveStaleRemovesOnlyFoldersWhoseMarkerNoProcessHolds) {
   EXPECT_FALSE(fs::exists(dir / reused));
   EXPECT_TRUE(fs::exists(live.folder() / "m.1.so")) << "a live process's folder";
   EXPECT_TRUE(fs::exists(dir / elsewhere / "m.1.so")) << "a held marker";
+  EXPECT_TRUE(fs::exists(dir / running / "m.1.so")) << "its process runs";
   EXPECT_TRUE(fs::exists(dir / unmarked / "m.1.so")) << "no marker";
   EXPECT_TRUE(fs::exists(elsewhere_files / "thesis.tex")) << "through a link";
   EXPECT_TRUE(fs::is_symlink(dir / linked));
@@ -317,18 +327,46 @@ TEST(VersionStore, RootProblemsNameTheCauseAndTheFix) {
   EXPECT_NE(versions_root_problem("/v", file, false).find("not a folder"), std::string::npos);
 }
 
+// Whether some process (this one included) holds `folder`'s marker: an
+// exclusive lock on a new descriptor would fail.
+bool marker_held(const fs::path& folder) {
+  const int fd = ::open((folder / ".hotmod-process").c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  return held;
+}
+
 TEST(VersionStore, AFolderRemovedUnderARunningProcessIsMadeAgain) {
   TempDir dir;
   VersionStore store(dir.path());
   fs::path copy;
   Error f;
   ASSERT_TRUE(store.write("m", 1, std::vector<unsigned char>(4), &copy, &f)) << f.message;
+  EXPECT_TRUE(marker_held(store.folder()));
   fs::remove_all(store.folder());  // a /tmp cleaner
   ASSERT_TRUE(store.write("m", 2, std::vector<unsigned char>(4), &copy, &f)) << f.message;
   EXPECT_TRUE(fs::exists(copy));
-  EXPECT_TRUE(fs::exists(store.folder() / ".hotmod-process")) << "marked and held again";
-  EXPECT_EQ(VersionStore(dir.path()).remove_stale().removed, 0u);
-  EXPECT_TRUE(fs::exists(copy));
+  EXPECT_TRUE(marker_held(store.folder())) << "marked and held again";
+}
+
+// Two runtimes of one process, the folder removed under both: the one that
+// makes it again locks it for both, and it stays locked until the last
+// lets go.
+TEST(VersionStore, AFolderMadeAgainIsHeldForEveryStoreUsingIt) {
+  TempDir dir;
+  auto first = std::make_unique<VersionStore>(dir.path());
+  VersionStore second(dir.path());
+  fs::path a, b;
+  Error f;
+  ASSERT_TRUE(first->write("a", 1, std::vector<unsigned char>(4), &a, &f)) << f.message;
+  ASSERT_TRUE(second.write("b", 1, std::vector<unsigned char>(4), &b, &f)) << f.message;
+  fs::remove_all(first->folder());
+  ASSERT_TRUE(first->write("a", 2, std::vector<unsigned char>(4), &a, &f)) << f.message;
+  first.reset();
+  EXPECT_TRUE(marker_held(second.folder())) << "the second store still uses it";
+  ASSERT_TRUE(second.write("b", 2, std::vector<unsigned char>(4), &b, &f)) << f.message;
+  EXPECT_TRUE(fs::exists(b));
 }
 
 // Runtimes of one process share its folder: it goes with the last of them.
