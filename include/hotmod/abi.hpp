@@ -106,6 +106,10 @@ struct Record {
   Fingerprint fingerprint;
   char name[96];
   char version[32];
+  // The capabilities HOTMOD_MODULE names, each ended by '\0', then an
+  // empty one: checked against the host's grants before the module's code
+  // runs. Absent from records whose record_size stops before it.
+  char capabilities[256];
 };
 
 }  // namespace hotmod::abi

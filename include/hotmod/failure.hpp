@@ -70,6 +70,9 @@ enum class Failure {
                         // pointer kept from it (a function pointer, vtable, std::function)
   state_not_copyable,   // its state is kept across the reload but cannot be copied, so a
                         // failed on_load could not be undone: refused before anything ran
+  untrusted,            // refused before running any of it: a file or folder others
+                        // may write, or another user's; a build that is not what the
+                        // build cache recorded
 };
 
 }  // namespace hotmod

@@ -84,19 +84,20 @@ inline Context& context() {
 
 // Declares the module: name, version string, description, then the
 // capabilities it requires ("fs:read", "net:listen", ...). Once per module.
-#define HOTMOD_MODULE(name, version, description, ...)                                      \
-  [[gnu::section(".hotmod_abi"),                                                            \
-    gnu::used]] static constexpr ::hotmod::abi::Record hotmod_abi_record_ =                 \
-      ::hotmod::detail::make_record(name, version, ::hotmod::detail::module_fingerprint()); \
-  static const char* const hotmod_capabilities_[] = {__VA_OPT__(__VA_ARGS__, ) nullptr};    \
-  extern "C" [[gnu::visibility("default"),                                                  \
-               gnu::used]] const ::hotmod::detail::Descriptor hotmod_module_descriptor = {  \
-      ::hotmod::detail::module_fingerprint(),                                               \
-      name,                                                                                 \
-      version,                                                                              \
-      description,                                                                          \
-      hotmod_capabilities_,                                                                 \
-      &::hotmod::detail::module_def,                                                        \
+#define HOTMOD_MODULE(name, version, description, ...)                                       \
+  static constexpr const char* hotmod_capabilities_[] = {__VA_OPT__(__VA_ARGS__, ) nullptr}; \
+  [[gnu::section(".hotmod_abi"),                                                             \
+    gnu::used]] static constexpr ::hotmod::abi::Record hotmod_abi_record_ =                  \
+      ::hotmod::detail::make_record(name, version, ::hotmod::detail::module_fingerprint(),   \
+                                    hotmod_capabilities_);                                   \
+  extern "C" [[gnu::visibility("default"),                                                   \
+               gnu::used]] const ::hotmod::detail::Descriptor hotmod_module_descriptor = {   \
+      ::hotmod::detail::module_fingerprint(),                                                \
+      name,                                                                                  \
+      version,                                                                               \
+      description,                                                                           \
+      hotmod_capabilities_,                                                                  \
+      &::hotmod::detail::module_def,                                                         \
       &hotmod_abi_record_}
 
 // Exports a plain function; optional doc string, then parameter names.

@@ -78,6 +78,8 @@ std::string_view failure_words(Failure failure) {
       return "called a replaced version";
     case Failure::state_not_copyable:
       return "state cannot be copied";
+    case Failure::untrusted:
+      return "refused: not trusted";
   }
   return "failed";
 }

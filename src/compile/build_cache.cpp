@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -11,6 +12,9 @@
 
 #include "compile/content_hash.hpp"
 #include "compile/input_record.hpp"
+#include "compile/sha256.hpp"
+#include "loader/trust.hpp"
+#include "text/file_lock.hpp"
 #include "text/read_file.hpp"
 #include "text/write_file.hpp"
 
@@ -27,11 +31,10 @@ std::int64_t artifact_size(const fs::path& p) {
   return ::stat(p.c_str(), &st) == 0 ? static_cast<std::int64_t>(st.st_size) : -1;
 }
 
-// Moves `built` to `artifact` unless a build of that key is there already;
-// the problem, or "". Never replaces one: modules run from these files
-// (opened where the cache keeps them), and two processes storing the same
-// key at once must not swap the file under the first one's check. link()
-// fails when the name exists where rename() would replace it.
+// Moves `built` to `artifact`, where no intact build of the key is (the
+// caller checked, under the recipe's lock); the problem, or "". A damaged
+// one there is unlinked, never written over: a process running it keeps
+// its mapping.
 std::string place_artifact(const fs::path& built, const fs::path& artifact) {
   // Read-only as well: nothing should write over an image that may run.
   ::chmod(built.c_str(), 0555);
@@ -39,17 +42,23 @@ std::string place_artifact(const fs::path& built, const fs::path& artifact) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (::link(built.c_str(), artifact.c_str()) == 0) break;
     if (errno == EEXIST) {
-      if (artifact_size(artifact) > 0) break;  // stored already
-      ::unlink(artifact.c_str());              // a damaged one (empty): replaced
+      ::unlink(artifact.c_str());
       continue;
     }
     if (errno != EPERM && errno != EOPNOTSUPP && errno != EMLINK) return std::strerror(errno);
-    // A filesystem without hard links: renamed, unless one appeared.
-    if (artifact_size(artifact) <= 0) fs::rename(built, artifact, ec);
+    // A filesystem without hard links: renamed over what is there.
+    fs::rename(built, artifact, ec);
     return ec ? ec.message() : std::string();
   }
   fs::remove(built, ec);
   return {};
+}
+
+// The digest recorded beside an object; "" when there is none.
+std::string recorded_digest(const fs::path& file) {
+  std::optional<std::string> text = text::read_whole_file(file);
+  if (!text || text->size() != 65 || text->back() != '\n') return {};
+  return text->substr(0, 64);
 }
 
 constexpr std::string_view kKeysHeader = "hotmod builds 2";
@@ -109,7 +118,17 @@ fs::path BuildCache::object_path(const std::string& key, const char* extension) 
   return root_ / "v1" / "objects" / (key + extension);
 }
 
-std::optional<CacheEntry> BuildCache::lookup(const std::string& recipe, const char* kind) const {
+std::string BuildCache::folder_problem() const {
+  std::error_code ec;
+  if (!fs::exists(root_, ec)) {
+    fs::create_directories(root_, ec);
+    if (!ec) fs::permissions(root_, fs::perms::owner_all, ec);
+  }
+  return loader::untrusted_because(root_, ::getuid());
+}
+
+std::optional<CacheEntry> BuildCache::lookup(const std::string& recipe, const char* kind,
+                                             std::string* damaged) const {
   InputChecker checker;
   for (const std::string& key : read_keys(manifest_path(recipe))) {
     std::optional<RecordedBuild> build = read_build(object_path(key, ".inputs"));
@@ -120,6 +139,21 @@ std::optional<CacheEntry> BuildCache::lookup(const std::string& recipe, const ch
     e.key = key;
     e.artifact = object_path(key, kind);
     if (artifact_size(e.artifact) <= 0) continue;
+    // The object is what was stored: a changed or damaged one never runs.
+    const std::string recorded = recorded_digest(object_path(key, ".sha256"));
+    const std::optional<std::string> now = sha256_of_file(e.artifact);
+    if (recorded.empty() || now != recorded) {
+      if (damaged != nullptr)
+        *damaged = recorded.empty()
+                       ? fmt::format("'{}' has no SHA-256 recorded (stored by an older hotmod)",
+                                     e.artifact.string())
+                       : fmt::format(
+                             "'{}' does not have the SHA-256 recorded when it was stored "
+                             "(sha256 {}, recorded {}): it was changed or damaged since",
+                             e.artifact.string(), now ? now->substr(0, 12) : "unreadable",
+                             recorded.substr(0, 12));
+      return std::nullopt;
+    }
     e.inputs = paths_of(build->inputs);
     return e;
   }
@@ -141,10 +175,34 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
   e.key = key.hex();
   e.artifact = object_path(e.key, kind);
   e.inputs = inputs;
+  const std::optional<std::string> digest = sha256_of_file(built);
+  if (!digest)
+    return Error{
+        Stage::build, Failure::io_error,
+        fmt::format("cannot read the build '{}' to store it in the cache", built.string())};
   std::error_code ec;
   fs::create_directories(e.artifact.parent_path(), ec);
-  // The records, then the build: a lookup in between finds no artifact and
-  // misses, and a failure leaves `built` where it was for the caller.
+  fs::create_directories(manifest_path(recipe).parent_path(), ec);
+  // Another process storing a build of this recipe waits: each reads the
+  // manifest the other wrote, and no entry is lost. Past the wait the build
+  // is stored anyway; the manifest may then lose an entry (a rebuild).
+  std::string why;
+  std::optional<text::FileLock> lock = text::FileLock::acquire(
+      manifest_path(recipe).string() + ".lock", nullptr, std::chrono::seconds(10), &why);
+  // A build of this key that is intact stays: modules may run from it, and
+  // a process that checked it opens it by name. (Two builds of one key may
+  // differ in bytes that do not matter, such as timestamps.)
+  const fs::path digest_file = object_path(e.key, ".sha256");
+  const std::string kept = recorded_digest(digest_file);
+  const bool intact = !kept.empty() && sha256_of_file(e.artifact) == kept;
+  // The records, then the build: a lookup in between finds no artifact, or
+  // one not matching the digest, and misses; a failure leaves `built` where
+  // it was for the caller.
+  if (!intact && !text::write_file_atomically(digest_file, *digest + "\n"))
+    return Error{Stage::build, Failure::io_error,
+                 fmt::format("cannot write the build cache's digest of a build in '{}'; check "
+                             "that the folder is writable or set cxx.cache_dir",
+                             root_.string())};
   if (known) {
     recorded.key = e.key;
     std::vector<std::string> keys = {e.key};
@@ -157,6 +215,10 @@ Result<CacheEntry> BuildCache::store(const std::string& recipe, const fs::path& 
                    fmt::format("cannot write the build cache's record of module inputs in '{}'; "
                                "check that the folder is writable or set cxx.cache_dir",
                                root_.string())};
+  }
+  if (intact) {
+    fs::remove(built, ec);
+    return e;
   }
   if (std::string problem = place_artifact(built, e.artifact); !problem.empty())
     return Error{Stage::build, Failure::io_error,

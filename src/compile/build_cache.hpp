@@ -4,6 +4,7 @@
 //   v1/objects/<key>.o         one compiled file of a module built from several
 //   v1/objects/<key>.inputs    every file it read, with that file's hash
 //                              (the format is in input_record.hpp)
+//   v1/objects/<key>.sha256    the SHA-256 of the object, when it was stored
 //   v1/manifests/<recipe>.builds  the keys of recent builds of one recipe
 //                              (module name, toolchain, flags, source
 //                              list), newest first
@@ -17,7 +18,10 @@
 // reads the short list of keys and then the inputs of the newest build,
 // which is the one that matches unless the sources went back to an older
 // state (a branch switch, an undo).
-// Writes are atomic renames, so processes may share one cache.
+// Writes are atomic renames, so processes may share one cache; a recipe's
+// records are written under a lock on v1/manifests/<recipe>.builds.lock, so two
+// processes storing builds of one recipe at once keep both. A build is used
+// only when its object still has the SHA-256 recorded when it was stored.
 #pragma once
 
 #include <cstdint>
@@ -44,7 +48,17 @@ class BuildCache {
   // The most recent recorded build of `recipe` whose inputs all still hash
   // as recorded and whose artifact exists. `kind`: the artifact's
   // extension, ".so" for a module, ".o" for one of its compiled files.
-  std::optional<CacheEntry> lookup(const std::string& recipe, const char* kind = ".so") const;
+  // `damaged`, when given, says why the build of the current inputs was
+  // not returned: its object no longer has the SHA-256 recorded when it
+  // was stored (changed or damaged since), or none was recorded (stored by
+  // an older hotmod). Storing a new build of it replaces the object.
+  std::optional<CacheEntry> lookup(const std::string& recipe, const char* kind = ".so",
+                                   std::string* damaged = nullptr) const;
+
+  // Why this process may not run code from the cache folder ("" when it
+  // may): it, or a folder above it, can be changed by another user (see
+  // loader/trust.hpp). Creates the folder (0700) when missing.
+  std::string folder_problem() const;
 
   // Moves `built` into the cache under a key over `recipe` and the inputs'
   // contents, and records it first in the recipe's manifest. An input

@@ -322,11 +322,25 @@ BuildResult SourceBuilder::build(const std::string& name, const fs::path& root, 
   BuildResult out;
   std::optional<Plan> p = plan(name, root, &out);
   if (p) {
-    if (std::optional<CacheEntry> hit = cache_.lookup(p->recipe)) {
+    std::string damaged;
+    if (std::string unsafe = cache_.folder_problem(); !unsafe.empty()) {
+      out.failure = Failure::untrusted;
+      out.error = fmt::format(
+          "source module '{}' is neither built nor loaded from the build cache: {}; another "
+          "user could put code there that this process would run. Fix that, or set "
+          "cxx.cache_dir to a folder of your own",
+          name, unsafe);
+    } else if (std::optional<CacheEntry> hit = cache_.lookup(p->recipe, ".so", &damaged)) {
       out.ok = true;
       out.artifact = hit->artifact;
       out.key = hit->key;
       out.inputs = std::move(hit->inputs);
+    } else if (!damaged.empty() && !allow_compile) {
+      out.failure = Failure::untrusted;
+      out.error = fmt::format(
+          "source module '{}' is not loaded: its build in the cache, {}; run `hotmod build {}` "
+          "to build it again, then restart",
+          name, damaged, name);
     } else if (!allow_compile) {
       out.failure = Failure::build_failed;
       out.error = fmt::format(
@@ -335,6 +349,9 @@ BuildResult SourceBuilder::build(const std::string& name, const fs::path& root, 
           "before starting, or use dev mode",
           name, cache_.root().string(), name);
     } else {
+      if (!damaged.empty())
+        log_(LogLevel::warn,
+             fmt::format("source module '{}': {}; building it again", name, damaged));
       compile(name, *p, cancel, colour, &out);
     }
   }

@@ -199,16 +199,18 @@ Result<LoadedConfig> load_config(const ConfigInputs& inputs) {
   if (!cwd) return cwd.error();
   auto env = config::read_environment(getenv);
   if (!env) return env.error();
-  auto located = config::locate_project_file(inputs, env->layer, *cwd);
+  LoadedConfig out;
+  std::optional<fs::path> home;
+  if (std::optional<std::string> h = getenv("HOME"); h && !h->empty()) home = fs::path(*h);
+  auto located = config::locate_project_file(inputs, env->layer, *cwd, home, &out.warnings);
   if (!located) return located.error();
 
-  LoadedConfig out;
   config::FileSettings file;
   if (*located) {
     auto read = config::read_project_file(**located);
     if (!read) return read.error();
     file = std::move(read->settings);
-    out.warnings = std::move(read->warnings);
+    out.warnings.insert(out.warnings.end(), read->warnings.begin(), read->warnings.end());
     out.file = *located;
   }
   merge_layers(inputs, env->layer, file, out);

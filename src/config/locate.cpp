@@ -1,5 +1,8 @@
 #include "config/locate.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <system_error>
 
 #include <fmt/format.h>
@@ -34,9 +37,9 @@ Result<std::optional<fs::path>> named_file(const fs::path& given, std::string_vi
 
 }  // namespace
 
-Result<std::optional<fs::path>> locate_project_file(const ConfigInputs& inputs,
-                                                    const ConfigLayer& environment,
-                                                    const fs::path& cwd) {
+Result<std::optional<fs::path>> locate_project_file(
+    const ConfigInputs& inputs, const ConfigLayer& environment, const fs::path& cwd,
+    const std::optional<fs::path>& home, std::vector<std::string>* warnings, uid_t self) {
   if (inputs.command_line.config_file)
     return named_file(*inputs.command_line.config_file, "--config", cwd);
   if (environment.config_file)
@@ -44,11 +47,23 @@ Result<std::optional<fs::path>> locate_project_file(const ConfigInputs& inputs,
   if (inputs.defaults.config_file)
     return named_file(*inputs.defaults.config_file, "the host's defaults", cwd);
   if (!inputs.find_project_file) return std::optional<fs::path>();
-  for (fs::path dir = cwd;; dir = dir.parent_path()) {
+  const std::optional<fs::path> home_dir =
+      home ? std::optional<fs::path>(home->lexically_normal()) : std::nullopt;
+  for (fs::path dir = cwd.lexically_normal();; dir = dir.parent_path()) {
     const fs::path candidate = dir / "hotmod.json";
+    struct stat st {};
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      if (st.st_uid == self || st.st_uid == 0) return std::optional<fs::path>(candidate);
+      warnings->push_back(fmt::format(
+          "ignoring {}: it belongs to another user (uid {}), and a project file can turn dev "
+          "mode on and run build commands; to use it, copy it into a file of your own",
+          candidate.string(), st.st_uid));
+    }
     std::error_code ec;
-    if (fs::is_regular_file(candidate, ec)) return std::optional<fs::path>(candidate);
-    if (dir == dir.parent_path()) break;  // the root
+    const bool project_root = fs::exists(dir / ".git", ec);
+    // The same folder, however either path was spelt (a symlink, a "/" at the end).
+    const bool at_home = home_dir && (dir == *home_dir || fs::equivalent(dir, *home_dir, ec));
+    if (project_root || at_home || dir == dir.parent_path()) break;
   }
   return std::optional<fs::path>();
 }

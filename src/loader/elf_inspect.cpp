@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 namespace hotmod::loader {
@@ -197,12 +198,18 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
     const std::uint64_t at = names.sh_offset + sh.sh_name;
     constexpr std::size_t n = sizeof(abi::kSectionName);
     if (!fits(bytes, at, n) || std::memcmp(bytes.data() + at, abi::kSectionName, n) != 0) continue;
-    if (!fits(bytes, sh.sh_offset, sh.sh_size) || !read_at(bytes, sh.sh_offset, &s->record)) {
+    // A record of an older hotmod is shorter (no capabilities): only the
+    // section's own bytes are read, the rest left zero.
+    constexpr std::size_t kOldest = offsetof(abi::Record, capabilities);
+    if (!fits(bytes, sh.sh_offset, sh.sh_size) || sh.sh_size < kOldest) {
       *f = Error{
           Stage::load, Failure::truncated_image,
           truncated(what, bytes.size(), end_of(sh.sh_offset, sh.sh_size), "hotmod ABI record")};
       return false;
     }
+    s->record = abi::Record{};
+    std::memcpy(&s->record, bytes.data() + sh.sh_offset,
+                std::min<std::uint64_t>(sh.sh_size, sizeof(abi::Record)));
     found = s->record.magic == abi::kRecordMagic;
   }
   code_pages(eh.e_shnum, section, s);
@@ -217,6 +224,20 @@ bool check_sections(std::span<const unsigned char> bytes, const Elf64_Ehdr& eh,
 }
 
 }  // namespace
+
+std::optional<std::vector<std::string>> record_capabilities(const abi::Record& record) {
+  if (record.record_size < sizeof(abi::Record)) return std::nullopt;
+  std::vector<std::string> out;
+  const char* p = record.capabilities;
+  const char* end = record.capabilities + sizeof record.capabilities;
+  while (p < end && *p != '\0') {
+    const char* stop = static_cast<const char*>(std::memchr(p, '\0', end - p));
+    if (stop == nullptr) break;  // unterminated: a damaged record names no more
+    out.emplace_back(p, stop);
+    p = stop + 1;
+  }
+  return out;
+}
 
 bool inspect_elf(std::span<const unsigned char> bytes, const std::string& what, ElfSummary* s,
                  Error* f) {

@@ -30,6 +30,10 @@ struct ElfSummary {
   std::uint64_t code_end = 0;
 };
 
+// The capabilities the record names; nullopt when the record is older than
+// capabilities in records (the descriptor, read after dlopen, has them).
+std::optional<std::vector<std::string>> record_capabilities(const abi::Record& record);
+
 // `what` names the module and file in messages, e.g. "module 'a.b' (/m/a/b.so)". Returns false and
 // fills `out_fault`.
 bool inspect_elf(std::span<const unsigned char> bytes, const std::string& what, ElfSummary* summary,

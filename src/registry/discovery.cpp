@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "loader/module_kinds.hpp"
+#include "text/printable.hpp"
 
 namespace hotmod::registry {
 namespace fs = std::filesystem;
@@ -59,7 +60,8 @@ std::string module_name(const fs::path& root, const fs::path& file) {
   std::error_code ec;
   const bool folder = fs::is_directory(file, ec);
   if (folder && !fs::is_regular_file(file / loader::kModuleMarker, ec)) return {};
-  return name_of(prefix, file.filename().native(), folder);
+  std::string name = name_of(prefix, file.filename().native(), folder);
+  return text::has_control_characters(name) ? std::string() : name;  // see discover()
 }
 
 namespace {
@@ -123,8 +125,8 @@ void walk(const std::string& dir, const std::string& prefix, std::vector<DirId>&
       DirId id;
       if (!dir_id(path, &id)) continue;
       if (std::find(stack.begin(), stack.end(), id) != stack.end()) {
-        warnings.push_back(
-            fmt::format("skipping '{}': it links back to a folder that contains it", path));
+        warnings.push_back(fmt::format("skipping '{}': it links back to a folder that contains it",
+                                       text::printable(path)));
         continue;
       }
       struct stat marker {};
@@ -152,8 +154,9 @@ DiscoveryResult discover(const std::vector<fs::path>& module_paths) {
   for (const fs::path& root : module_paths) {
     std::error_code ec;
     if (!fs::is_directory(root, ec)) {
-      out.warnings.push_back(fmt::format(
-          "module path '{}' is not a folder; check RuntimeOptions::module_paths", root.string()));
+      out.warnings.push_back(
+          fmt::format("module path '{}' is not a folder; check RuntimeOptions::module_paths",
+                      text::printable(root.native())));
       continue;
     }
     std::vector<Found> files;
@@ -172,13 +175,22 @@ DiscoveryResult discover(const std::vector<fs::path>& module_paths) {
       const std::string_view base = std::string_view(path).substr(base_at);
       std::string name = name_of(prefix, base, folder);
       if (name.empty()) continue;
+      // A control character in a name could forge log lines or move the
+      // terminal's cursor wherever the name is printed.
+      if (text::has_control_characters(name)) {
+        out.warnings.push_back(fmt::format(
+            "skipping '{}': its name has a control character (shown escaped); rename it",
+            text::printable(path)));
+        continue;
+      }
       const ModuleKind kind = kind_of(base, folder);
       fs::path file(std::move(path));
       if (auto it = seen.find(name); it != seen.end()) {
         const Discovered& first = out.modules[it->second];
         std::string why =
             fmt::format("module '{}' is found twice: using '{}' ({}), ignoring '{}' ({})", name,
-                        first.path.string(), to_string(first.kind), file.string(), to_string(kind));
+                        text::printable(first.path.native()), to_string(first.kind),
+                        text::printable(file.native()), to_string(kind));
         if (first.kind != kind || first.path.parent_path() == file.parent_path())
           why +=
               "; rename one of them, or keep sources and built libraries in different "

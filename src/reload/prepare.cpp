@@ -14,16 +14,21 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <chrono>
 
 #include "contain/contain.hpp"
 #include "diag/heap_accounting.hpp"
 #include "diag/module_entry.hpp"
 #include "loader/abi_check.hpp"
+#include "loader/elf_inspect.hpp"
+#include "loader/trust.hpp"
 #include "loader/version_store.hpp"
 #include "log/runtime_log.hpp"
 #include "reload/module_context.hpp"
 #include "reload/reaper.hpp"
+#include "text/printable.hpp"
 
 namespace hotmod::reload {
 namespace {
@@ -52,12 +57,29 @@ bool check_abi(const registry::Slot& slot, const abi::Fingerprint& module, Error
   return false;
 }
 
+// The capabilities the file's record names, before any of its code runs (a
+// refused module's static constructors never run). Records older than this
+// check have none; the descriptor's, read after dlopen, are checked anyway.
+bool check_record_capabilities(const Host& host, const registry::Slot& slot,
+                               const abi::Record& record, Error* f) {
+  const std::optional<std::vector<std::string>> capabilities = loader::record_capabilities(record);
+  if (!capabilities) return true;
+  for (const std::string& c : *capabilities) {
+    if (host.capability_granted(slot.name(), c)) continue;
+    *f = Error{Stage::validate, Failure::missing_capability,
+               host.capability_refusal(slot.name(), text::printable(c))};
+    return false;
+  }
+  return true;
+}
+
 bool check_descriptor(Host& host, registry::Slot& slot, registry::Version& v, Error* f) {
   const detail::Descriptor& d = *v.image.descriptor;
   if (!check_abi(slot, d.fingerprint, f)) return false;
   v.def = &d.definition();
-  v.version = d.version != nullptr ? d.version : "";
-  v.description = d.description != nullptr ? d.description : "";
+  // Printed wherever the module is listed: control characters escaped.
+  v.version = d.version != nullptr ? text::printable(d.version) : "";
+  v.description = d.description != nullptr ? text::printable(d.description) : "";
   for (const char* const* c = d.capabilities; c != nullptr && *c != nullptr; ++c) {
     v.capabilities.emplace_back(*c);
     if (!host.capability_granted(slot.name(), *c)) {
@@ -185,9 +207,15 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
   // its own), so its bytes can be mapped to validate and what is validated
   // is what opens.
   v->in_place = slot.kind() == ModuleKind::source && slot.rollback_from.empty();
+  // In production, read where the trust check resolved it: a link on the
+  // way could be changed after the check.
+  std::filesystem::path checked = file;
+  if (slot.kind() == ModuleKind::library && slot.rollback_from.empty() &&
+      !trusted(host, slot, file, f, &checked))
+    return nullptr;
   {
     StageTimer timer(&t.copy);
-    if (!read_module_file(slot, file, *v, read, f,
+    if (!read_module_file(slot, checked, *v, read, f,
                           v->in_place ? loader::Reading::map : loader::Reading::copy)) {
       if (!v->in_place) return nullptr;
       v->in_place = false;  // a filesystem that cannot map it: read, then copied
@@ -203,7 +231,8 @@ std::shared_ptr<registry::Version> prepare(Host& host, registry::Slot& slot, Sta
     if (!loader::inspect_elf(v->source.bytes,
                              fmt::format("module '{}' ({})", slot.name(), file.string()), &v->elf,
                              f) ||
-        !check_abi(slot, v->elf.record.fingerprint, f))
+        !check_abi(slot, v->elf.record.fingerprint, f) ||
+        !check_record_capabilities(host, slot, v->elf.record, f))
       return nullptr;
   }
   for (;;) {
@@ -251,6 +280,16 @@ bool read_module_file(const registry::Slot& slot, const std::filesystem::path& f
   read->content_hash = v.source.content_hash;
   read->read_at_ns = v.source.read_at_ns;
   return true;
+}
+
+bool trusted(const Host& host, const registry::Slot& slot, const std::filesystem::path& file,
+             Error* f, std::filesystem::path* checked) {
+  if (host.dev_mode()) return true;
+  const std::string problem = loader::untrusted_because(file, ::getuid(), checked);
+  if (problem.empty()) return true;
+  *f = Error{Stage::validate, Failure::untrusted,
+             fmt::format("module '{}' is not loaded in production: {}", slot.name(), problem)};
+  return false;
 }
 
 void discard(registry::Version& v) {

@@ -27,6 +27,13 @@ bool read_module_file(const registry::Slot& slot, const std::filesystem::path& f
                       registry::Version& v, loader::FileSnapshot* read, Error* f,
                       loader::Reading how = loader::Reading::copy);
 
+// In production, whether `file` (a module found in the module paths) may be
+// loaded: see loader/trust.hpp. False with `f` set (Failure::untrusted)
+// when not; always true in dev mode. `checked` receives the path to read
+// (resolved in production; left alone in dev mode).
+bool trusted(const Host& host, const registry::Slot& slot, const std::filesystem::path& file,
+             Error* f, std::filesystem::path* checked);
+
 // Closes a prepared version that never became current.
 void discard(registry::Version& v);
 

@@ -8,6 +8,7 @@
 #include "loader/file_snapshot.hpp"
 
 #include "runtime/runtime_impl.hpp"
+#include "text/printable.hpp"
 
 namespace hotmod {
 
@@ -53,8 +54,8 @@ ModuleInfo runtime::Core::describe(const registry::Slot& slot) const {
       loader::ElfSummary elf;
       Error ignored;
       if (loader::inspect_elf(snap->bytes, slot.name(), &elf, &ignored))
-        info.version.assign(elf.record.version,
-                            strnlen(elf.record.version, sizeof elf.record.version));
+        info.version = text::printable(std::string_view(
+            elf.record.version, strnlen(elf.record.version, sizeof elf.record.version)));
     }
   }
   return info;

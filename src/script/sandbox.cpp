@@ -143,6 +143,38 @@ int capability_guard(lua_State* L) {
                     module, capability, library, key, module, capability);
 }
 
+// A library function a module may not call: upvalues module, "io.popen",
+// and the capability it needs (nil: never, os.exit ending the host).
+int refused_call(lua_State* L) {
+  const char* module = lua_tostring(L, lua_upvalueindex(1));
+  const char* function = lua_tostring(L, lua_upvalueindex(2));
+  const char* capability = lua_tostring(L, lua_upvalueindex(3));
+  if (capability == nullptr)
+    return luaL_error(L,
+                      "module '%s' may not call %s: it would end the host program; raise an "
+                      "error (error(...)) to fail the call instead",
+                      module, function);
+  return luaL_error(L,
+                    "module '%s' needs capability '%s' to use %s, which runs a command; grant it "
+                    "in hotmod.json: \"capabilities\": {\"%s\": [\"%s\"]}",
+                    module, capability, function, module, capability);
+}
+
+// env[library][field] = a function refusing to run (see refused_call).
+void refuse(lua_State* L, int env, std::string_view module, const char* library, const char* field,
+            const char* capability) {
+  lua_getfield(L, env, library);
+  lua_pushlstring(L, module.data(), module.size());
+  lua_pushfstring(L, "%s.%s", library, field);
+  if (capability != nullptr)
+    lua_pushstring(L, capability);
+  else
+    lua_pushnil(L);
+  lua_pushcclosure(L, &refused_call, 3);
+  lua_setfield(L, -2, field);
+  lua_pop(L, 1);
+}
+
 // env[name] = a shallow copy of the library `name` from the globals at `g`.
 void copy_library(lua_State* L, int env, int g, const char* name) {
   lua_getfield(L, g, name);
@@ -237,11 +269,14 @@ void push_sandbox_env(lua_State* L, const SandboxSpec& spec) {
   for (const char* name : kLibraries) copy_library(L, env, g, name);
   if (spec.io) {
     copy_library(L, env, g, LUA_IOLIBNAME);
+    if (!spec.exec) refuse(L, env, spec.module, LUA_IOLIBNAME, "popen", "lua:exec");
   } else {
     guard_library(L, env, spec.module, LUA_IOLIBNAME, "lua:io");
   }
   if (spec.os) {
     copy_library(L, env, g, LUA_OSLIBNAME);
+    refuse(L, env, spec.module, LUA_OSLIBNAME, "exit", nullptr);
+    if (!spec.exec) refuse(L, env, spec.module, LUA_OSLIBNAME, "execute", "lua:exec");
   } else {
     guard_library(L, env, spec.module, LUA_OSLIBNAME, "lua:os");
   }

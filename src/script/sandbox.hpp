@@ -10,7 +10,9 @@
 //              changes them changes only its own)
 //   io, os     copies when granted "lua:io" / "lua:os"; else tables whose
 //              every field raises "module 'NAME' needs capability 'lua:io'
-//              to use io.open; grant it in hotmod.json: ..."
+//              to use io.open; grant it in hotmod.json: ...". io.popen and
+//              os.execute, which run commands, raise unless "lua:exec" is
+//              granted too; os.exit, which would end the host, always raises
 //   hotmod     state, import, log, has_capability, config, name
 //
 // Never dofile, loadfile, debug, package or require.
@@ -30,6 +32,7 @@ struct SandboxSpec {
   int state_ref = 0;                 // hotmod.state, in the registry
   bool io = false;                   // granted "lua:io"
   bool os = false;                   // granted "lua:os"
+  bool exec = false;                 // granted "lua:exec": io.popen, os.execute
 };
 
 // Opens the libraries environments are built from, into the state's own

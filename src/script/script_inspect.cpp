@@ -7,6 +7,7 @@
 #include <lua.hpp>
 
 #include "script/literal.hpp"
+#include "text/printable.hpp"
 
 namespace hotmod::script {
 namespace {
@@ -37,9 +38,10 @@ std::string signature(lua_State* L, int index, std::string_view name) {
 }
 
 // A string field, or a number written as Lua writes it (_version = 1.2).
+// Control characters are escaped: the text is printed wherever the module is.
 bool text_field(lua_State* L, int index, std::string& out) {
   if (lua_type(L, index) == LUA_TSTRING) {
-    out = key_at(L, index);
+    out = text::printable(key_at(L, index));
     return true;
   }
   if (lua_type(L, index) == LUA_TNUMBER) {

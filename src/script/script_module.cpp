@@ -286,6 +286,7 @@ Result<std::shared_ptr<ScriptVersion>> ScriptModule::load(std::string_view sourc
                                                           const std::string& chunk_name) {
   const bool io = host_.granted && host_.granted("lua:io");
   const bool os = host_.granted && host_.granted("lua:os");
+  const bool exec = host_.granted && host_.granted("lua:exec");
   std::lock_guard lock(mu_);
   Entry entry(*this);
   lua_State* L = L_;
@@ -307,7 +308,7 @@ Result<std::shared_ptr<ScriptVersion>> ScriptModule::load(std::string_view sourc
   if (snapshot == 0)
     return Error{Stage::load, Failure::open_failed,
                  fmt::format("{}: not enough memory to snapshot hotmod.state", chunk_name)};
-  const SandboxSpec spec{&host_, name_, state_ref_, io, os};
+  const SandboxSpec spec{&host_, name_, state_ref_, io, os, exec};
   int returned = LUA_TNONE;
   auto v = std::make_shared<ScriptVersion>();
   auto run = [&](lua_State* S) noexcept {

@@ -18,8 +18,9 @@
 // The sandbox has the base library without dofile/loadfile/load of binary
 // chunks, string, table, math, utf8 and coroutine; `io` and `os` only when
 // the module is granted "lua:io" / "lua:os" (otherwise touching them raises
-// an error naming the capability and the config key that grants it); never
-// debug or package/require.
+// an error naming the capability and the config key that grants it), with
+// io.popen and os.execute only under "lua:exec"; never os.exit, debug or
+// package/require.
 //
 // Reserved fields of the returned table: `_version`, `_description`,
 // `_capabilities` (a list of capability names the module needs);

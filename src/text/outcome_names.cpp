@@ -123,6 +123,8 @@ std::string_view to_string(Failure failure) {
       return "stale_call";
     case Failure::state_not_copyable:
       return "state_not_copyable";
+    case Failure::untrusted:
+      return "untrusted";
   }
   return "unknown";
 }

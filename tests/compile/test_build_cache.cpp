@@ -7,7 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 
@@ -18,6 +21,7 @@ namespace hotmod::compile {
 namespace {
 
 namespace fs = std::filesystem;
+using hotmod_test::read_file;
 using hotmod_test::write_file;
 
 constexpr std::int64_t kBuildStartedAfterEveryEdit = std::numeric_limits<std::int64_t>::max();
@@ -103,7 +107,8 @@ TEST_F(BuildCacheTest, ADamagedRecordIsAMissAndTheNextBuildRepairsIt) {
   EXPECT_EQ(store("r"), key) << "the same inputs, the same key";
   EXPECT_EQ(found("r"), key);
 
-  const fs::path manifest = *fs::directory_iterator(dir_ / "cache" / "v1" / "manifests");
+  const fs::path manifest = dir_ / "cache" / "v1" / "manifests" / "r.builds";
+  ASSERT_TRUE(fs::exists(manifest));
   write_file(manifest, "{\"builds\": []}\n");  // an older version's manifest
   EXPECT_EQ(found("r"), "(miss)");
   store("r");
@@ -132,6 +137,83 @@ TEST_F(BuildCacheTest, AStoredBuildIsReadOnlyAndNeverReplaced) {
   const ino_t first = inode(artifact);
   EXPECT_EQ(store("r"), key) << "built again from the same inputs";
   EXPECT_EQ(inode(artifact), first) << "the file a module may run from stays";
+}
+
+// Each object's SHA-256 is recorded when it is stored: a changed or damaged
+// object is never returned, the lookup says why, and the next build of the
+// same inputs replaces it.
+TEST_F(BuildCacheTest, AChangedObjectIsNotReturnedAndTheNextBuildReplacesIt) {
+  const std::string key = store_first_build();
+  const fs::path artifact = object(key, ".so");
+  EXPECT_EQ(read_file(object(key, ".sha256")).size(), 65u) << "64 hex digits and a newline";
+
+  fs::permissions(artifact, fs::perms::owner_write, fs::perm_options::add);
+  write_file(artifact, "image 1, with something added");
+  std::string damaged;
+  EXPECT_FALSE(cache_.lookup("r", ".so", &damaged).has_value());
+  EXPECT_NE(damaged.find("'" + artifact.string() +
+                         "' does not have the SHA-256 recorded when it was stored"),
+            std::string::npos)
+      << damaged;
+  EXPECT_EQ(store("r"), key);
+  EXPECT_EQ(found("r"), key) << "replaced by the new build";
+  EXPECT_EQ(read_file(artifact), "image 2");
+
+  fs::remove(object(key, ".sha256"));  // stored by an older hotmod
+  damaged.clear();
+  EXPECT_FALSE(cache_.lookup("r", ".so", &damaged).has_value());
+  EXPECT_NE(damaged.find("has no SHA-256 recorded"), std::string::npos) << damaged;
+}
+
+// Two processes storing builds of one recipe at the same moment: each
+// reads the manifest the other wrote, so neither build is forgotten.
+TEST_F(BuildCacheTest, ProcessesStoringAtOnceKeepEachOthersBuilds) {
+  for (int round = 0; round < 20; ++round) {
+    const std::string recipe = "race-" + std::to_string(round);
+    int go[2];
+    ASSERT_EQ(::pipe(go), 0);
+    std::vector<pid_t> children;
+    for (int who = 0; who < 2; ++who) {
+      const pid_t pid = ::fork();
+      if (pid == 0) {
+        ::close(go[1]);
+        // Each its own inputs: two keys.
+        const fs::path input = dir_ / ("in-" + std::to_string(round) + "-" + std::to_string(who));
+        write_file(input, "input of " + std::to_string(who));
+        const fs::path built = dir_ / ("b-" + std::to_string(round) + "-" + std::to_string(who));
+        write_file(built, "image of " + std::to_string(who));
+        char c;
+        if (::read(go[0], &c, 1) != 0) ::_exit(2);  // released together
+        BuildCache cache(dir_ / "cache");
+        ::_exit(cache.store(recipe, built, {input}, kBuildStartedAfterEveryEdit).ok() ? 0 : 1);
+      }
+      children.push_back(pid);
+    }
+    ::close(go[0]);
+    ::close(go[1]);
+    for (pid_t pid : children) {
+      int status = 0;
+      ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    const std::string manifest =
+        read_file(dir_ / "cache" / "v1" / "manifests" / (recipe + ".builds"));
+    EXPECT_EQ(std::count(manifest.begin(), manifest.end(), '\n'), 3) << manifest;
+  }
+}
+
+// A cache folder another user could write holds code this process would
+// run: refused, naming the fix.
+TEST_F(BuildCacheTest, ACacheFolderOthersMayWriteIsRefused) {
+  EXPECT_EQ(cache_.folder_problem(), "");
+  fs::permissions(dir_ / "cache", fs::perms(0777));
+  EXPECT_NE(cache_.folder_problem().find("chmod go-w '" + (dir_ / "cache").string() + "'"),
+            std::string::npos)
+      << cache_.folder_problem();
+  BuildCache fresh(dir_ / "new-cache");
+  EXPECT_EQ(fresh.folder_problem(), "");
+  EXPECT_EQ(fs::status(dir_ / "new-cache").permissions() & fs::perms::all, fs::perms::owner_all)
+      << "made private";
 }
 
 TEST_F(BuildCacheTest, ABuildWhoseInputsWereEditedMeanwhileIsNotFoundAgain) {

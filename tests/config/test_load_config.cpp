@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include "config/locate.hpp"
 #include "config_test_support.hpp"
 #include "hotmod/config.hpp"
 #include "temp_dir_common.hpp"
@@ -50,6 +53,68 @@ TEST_F(LoadConfig, TheNearestFileWinsAndParentsAreNotMerged) {
   EXPECT_EQ(config->file, dir_ / "a/hotmod.json");
   EXPECT_EQ(config->options.debounce, std::chrono::milliseconds(6));
   EXPECT_FALSE(config->options.dev_mode);
+}
+
+// A project file can turn dev mode on and run build commands: one above the
+// project's root (its .git, or the home folder) is never read.
+TEST_F(LoadConfig, TheSearchStopsAtTheProjectRootOrTheHomeFolder) {
+  write_file(dir_ / "hotmod.json", R"({"dev_mode": true})");
+  fs::create_directories(dir_ / "project/.git");
+  fs::create_directories(dir_ / "project/src/deep");
+  auto in_project = load_config(inputs_in(dir_ / "project/src/deep"));
+  ASSERT_TRUE(in_project.ok()) << in_project.error().message;
+  EXPECT_FALSE(in_project->file) << "above the project's .git";
+  EXPECT_FALSE(in_project->options.dev_mode);
+
+  fs::create_directories(dir_ / "home/me/work");
+  auto in_home =
+      load_config(inputs_in(dir_ / "home/me/work", {{"HOME", (dir_ / "home/me").string()}}));
+  ASSERT_TRUE(in_home.ok()) << in_home.error().message;
+  EXPECT_FALSE(in_home->file) << "above the home folder";
+
+  write_file(dir_ / "project/hotmod.json", R"({"debounce_ms": 7})");
+  auto at_root = load_config(inputs_in(dir_ / "project/src/deep"));
+  ASSERT_TRUE(at_root.ok()) << at_root.error().message;
+  EXPECT_EQ(at_root->file, dir_ / "project/hotmod.json") << "the root's own file is read";
+}
+
+// Someone else's file on the way up (a shared /tmp) is skipped, with a
+// warning naming it and its owner. Root's files are trusted, so the file is
+// given away (as root) or this process poses as another user.
+TEST_F(LoadConfig, AProjectFileOfAnotherUserIsIgnoredWithAWarning) {
+  write_file(dir_ / "hotmod.json", R"({"debounce_ms": 5})");
+  const fs::path theirs = dir_ / "a/hotmod.json";
+  write_file(theirs, R"({"dev_mode": true})");
+  uid_t self = ::getuid();
+  uid_t owner = self;
+  if (self == 0) {
+    owner = 65534;
+    ASSERT_EQ(::chown(theirs.c_str(), owner, static_cast<gid_t>(-1)), 0);
+  } else {
+    self = self + 1;
+  }
+  std::vector<std::string> warnings;
+  auto found = config::locate_project_file(inputs_in(dir_ / "a"), {}, dir_ / "a", std::nullopt,
+                                           &warnings, self);
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  if (self == 0)
+    EXPECT_EQ(found.value(), std::optional<fs::path>(dir_ / "hotmod.json"))
+        << "the next one up, your own";
+  else  // posing as another user, both files are someone else's
+    EXPECT_EQ(found.value(), std::nullopt);
+  ASSERT_GE(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find(fmt::format("ignoring {}: it belongs to another user (uid {})",
+                                         theirs.string(), owner)),
+            std::string::npos)
+      << warnings[0];
+  if (::getuid() == 0) {  // the warning reaches the runtime's log
+    auto config = load_config(inputs_in(dir_ / "a"));
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    EXPECT_EQ(config->file, dir_ / "hotmod.json");
+    EXPECT_FALSE(config->options.dev_mode);
+    EXPECT_EQ(config->options.config_warnings, config->warnings);
+    ASSERT_EQ(config->warnings.size(), 1u);
+  }
 }
 
 TEST_F(LoadConfig, NoFileAnywhereIsNoFile) {

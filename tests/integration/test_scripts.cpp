@@ -204,6 +204,50 @@ return M
   EXPECT_TRUE(fs::exists(out));
 }
 
+// io.popen and os.execute run commands: granted io and os are not enough.
+// os.exit would end the host: never.
+TEST_F(ScriptTest, RunningCommandsNeedsLuaExecAndExitingTheHostIsNeverAllowed) {
+  const fs::path ran = tmp_.path() / "ran";
+  script("shell.lua", R"(
+local M = {}
+function M.popen(path) local p = io.popen("touch " .. path) p:close() return true end
+function M.execute(path) return os.execute("touch " .. path) == true end
+function M.exit() os.exit(3) end
+return M
+)");
+  hotmod::RuntimeOptions o = options();
+  o.module_capabilities["shell"] = {"lua:io", "lua:os"};
+  {
+    hotmod::Runtime rt(o);
+    auto m = rt.module("shell");
+    ASSERT_TRUE(m.ok()) << m.error().message;
+    for (const char* function : {"popen", "execute"}) {
+      auto denied = m->call(function, ran.string());
+      ASSERT_FALSE(denied.ok()) << function;
+      EXPECT_NE(denied.error().message.find("needs capability 'lua:exec' to use"),
+                std::string::npos)
+          << denied.error().message;
+      EXPECT_NE(denied.error().message.find("\"capabilities\": {\"shell\": [\"lua:exec\"]}"),
+                std::string::npos)
+          << denied.error().message;
+    }
+    EXPECT_FALSE(fs::exists(ran)) << "no command ran";
+    auto exit = m->call("exit");
+    ASSERT_FALSE(exit.ok());
+    EXPECT_NE(exit.error().message.find("may not call os.exit: it would end the host program"),
+              std::string::npos)
+        << exit.error().message;
+  }
+  o.module_capabilities["shell"].push_back("lua:exec");
+  hotmod::Runtime rt(o);
+  EXPECT_EQ(call(rt, "shell", "popen", {ran.string()}), true);
+  EXPECT_TRUE(fs::exists(ran));
+  fs::remove(ran);
+  EXPECT_EQ(call(rt, "shell", "execute", {ran.string()}), true);
+  EXPECT_TRUE(fs::exists(ran));
+  EXPECT_FALSE(rt.module("shell")->call("exit").ok()) << "not even with every grant";
+}
+
 TEST_F(ScriptTest, DeclaredCapabilitiesMustBeGranted) {
   script("net.lua", "return {_capabilities = {'net:listen'}, port = function() return 80 end}");
   {

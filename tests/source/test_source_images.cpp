@@ -125,5 +125,42 @@ TEST_F(SourceTest, ACrashedBuildRollsBackAndTheCacheKeepsBoth) {
   EXPECT_TRUE(fs::exists(second)) << "the build that crashed stays too (quarantined by hash)";
 }
 
+// The cache records each build's SHA-256: production refuses a build that
+// changed since it was stored, naming the command that builds it again;
+// dev mode builds it again.
+TEST_F(SourceTest, AChangedBuildInTheCacheIsRefusedInProductionAndBuiltAgainInDev) {
+  write("modules/sealed.cpp", module_text("sealed", 1));
+  const std::set<fs::path> before = mapped_builds();
+  fs::path build;
+  {
+    hotmod::Runtime rt(dev_options(false));
+    ASSERT_EQ(answer(rt, "sealed"), 1) << logs_->dump();
+    build = new_build(before);
+    ASSERT_FALSE(build.empty());
+  }
+  fs::permissions(build, fs::perms::owner_write, fs::perm_options::add);
+  {
+    std::ofstream tamper(build, std::ios::app);
+    tamper << "appended";
+  }
+  {
+    hotmod::RuntimeOptions production = dev_options(false);
+    production.dev_mode = false;
+    hotmod::Runtime rt(production);
+    hotmod::Result<hotmod::Module> m = rt.module("sealed");
+    ASSERT_FALSE(m.ok());
+    EXPECT_EQ(m.error().failure, hotmod::Failure::untrusted);
+    EXPECT_NE(m.error().message.find("does not have the SHA-256 recorded when it was stored"),
+              std::string::npos)
+        << m.error().message;
+    EXPECT_NE(m.error().message.find("run `hotmod build sealed`"), std::string::npos)
+        << m.error().message;
+  }
+  hotmod::Runtime dev(dev_options(false));
+  EXPECT_EQ(answer(dev, "sealed"), 1) << logs_->dump();
+  EXPECT_TRUE(logs_->contains(hotmod::LogLevel::warn, {"sealed", "building it again"}))
+      << logs_->dump();
+}
+
 }  // namespace
 }  // namespace hotmod_test

@@ -187,6 +187,27 @@ TEST(Discovery, AMarkedFolderIsASourceModuleWhateverItsNameEndsWith) {
   EXPECT_EQ(r.modules[2].kind, ModuleKind::source);
 }
 
+// A name with a newline or an escape sequence could forge log lines or move
+// the terminal's cursor wherever it is printed: such a file is no module,
+// and the warning shows its name escaped.
+TEST(Discovery, ANameWithAControlCharacterIsSkippedAndShownEscaped) {
+  TempDir dir;
+  write_file(dir / "ok.so", "");
+  write_file(dir / "evil\x1b[2J.so", "");
+  write_file(dir / "two\nlines.lua", "");
+  const DiscoveryResult r = discover({dir.path()});
+  EXPECT_EQ(names(r), std::vector<std::string>{"ok"});
+  ASSERT_EQ(r.warnings.size(), 2u);
+  EXPECT_NE(r.warnings[0].find("evil\\x1b[2J.so': its name"), std::string::npos) << r.warnings[0];
+  EXPECT_NE(r.warnings[1].find("two\\nlines.lua'"), std::string::npos) << r.warnings[1];
+  for (const std::string& w : r.warnings) {
+    EXPECT_EQ(w.find('\x1b'), std::string::npos) << w;
+    EXPECT_EQ(w.find('\n'), std::string::npos) << w;
+    EXPECT_NE(w.find("rename it"), std::string::npos) << w;
+  }
+  EXPECT_EQ(module_name(dir.path(), dir / "evil\x1b[2J.so"), "");
+}
+
 TEST(Discovery, NoPathsFindNothing) {
   const DiscoveryResult r = discover({});
   EXPECT_TRUE(r.modules.empty());

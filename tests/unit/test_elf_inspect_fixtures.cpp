@@ -8,8 +8,10 @@
 #include <elf.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -89,6 +91,34 @@ TEST(ElfInspect, FixtureModulePassesWithItsRecord) {
   EXPECT_EQ(r.fingerprint.json_version, host_fingerprint().json_version);
   EXPECT_FALSE(o.summary.nodelete);
   EXPECT_FALSE(o.summary.has_tls) << "counter has no thread_local; sticky (below) has one";
+}
+
+// The capabilities HOTMOD_MODULE names are in the record, read before any
+// of the module's code runs; a record of an older hotmod, shorter, has none.
+TEST(ElfInspect, TheRecordNamesTheModulesCapabilities) {
+  const Outcome caps = inspect(read_bytes(fixtures::counter_caps));
+  ASSERT_TRUE(caps.ok) << caps.fault.message;
+  EXPECT_EQ(record_capabilities(caps.summary.record),
+            std::optional<std::vector<std::string>>(std::vector<std::string>{"net:listen"}));
+  const Outcome none = inspect(read_bytes(fixtures::counter_v1));
+  ASSERT_TRUE(none.ok) << none.fault.message;
+  EXPECT_EQ(record_capabilities(none.summary.record),
+            std::optional<std::vector<std::string>>(std::vector<std::string>{}));
+
+  abi::Record older = caps.summary.record;
+  older.record_size = offsetof(abi::Record, capabilities);
+  EXPECT_EQ(record_capabilities(older), std::nullopt);
+  // Not ended where it should be: a damaged list names nothing.
+  Bytes b = read_bytes(fixtures::counter_caps);
+  const Elf64_Shdr sh = section_named(b, ".hotmod_abi");
+  ASSERT_NE(sh.sh_size, 0u);
+  std::memset(b.data() + sh.sh_offset + offsetof(abi::Record, capabilities), 'x',
+              sizeof(abi::Record::capabilities));
+  const Outcome damaged = inspect(b);
+  ASSERT_TRUE(damaged.ok) << damaged.fault.message;
+  EXPECT_EQ(record_capabilities(damaged.summary.record),
+            std::optional<std::vector<std::string>>(std::vector<std::string>{}))
+      << "an unterminated list names nothing";
 }
 
 // A module that never names hotmod::Value records no json version, and any

@@ -33,7 +33,7 @@ void expect_names_parse_back(Enum last, std::optional<Enum> (*parse)(std::string
 TEST(ErrorNames, EveryEnumeratorHasANameThatParsesBack) {
   expect_names_parse_back(hotmod::ModuleKind::script, &hotmod::parse_module_kind);
   expect_names_parse_back(Stage::trace, &hotmod::parse_stage);
-  expect_names_parse_back(Failure::state_not_copyable, &hotmod::parse_failure);
+  expect_names_parse_back(Failure::untrusted, &hotmod::parse_failure);
   EXPECT_EQ(hotmod::parse_failure("abi_mismatch"), Failure::abi_mismatch);
   EXPECT_EQ(hotmod::parse_stage("validate"), Stage::validate);
 }

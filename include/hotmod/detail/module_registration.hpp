@@ -114,9 +114,22 @@ constexpr abi::Fingerprint module_fingerprint() {
   return f;
 }
 
+// `capabilities`: null-terminated. Too many to fit is a compile error.
 constexpr abi::Record make_record(const char* name, const char* version,
-                                  const abi::Fingerprint& fingerprint) {
+                                  const abi::Fingerprint& fingerprint,
+                                  const char* const* capabilities) {
   abi::Record r{};
+  std::size_t at = 0;
+  for (const char* const* c = capabilities; *c != nullptr; ++c) {
+    if (**c == '\0') throw "HOTMOD_MODULE: a capability's name is empty";
+    for (const char* p = *c; *p != '\0'; ++p) {
+      // Room for this character, the name's end and the list's.
+      if (at + 3 > sizeof r.capabilities)
+        throw "HOTMOD_MODULE: the capabilities' names take more than 254 bytes";
+      r.capabilities[at++] = *p;
+    }
+    r.capabilities[at++] = '\0';
+  }
   r.magic = abi::kRecordMagic;
   r.record_size = sizeof(abi::Record);
   r.fingerprint = fingerprint;
