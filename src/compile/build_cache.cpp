@@ -124,7 +124,9 @@ std::string BuildCache::folder_problem() const {
     fs::create_directories(root_, ec);
     if (!ec) fs::permissions(root_, fs::perms::owner_all, ec);
   }
-  return loader::untrusted_because(root_, ::getuid());
+  // The objects' folder and every folder above it, the root included.
+  const fs::path objects = root_ / "v1" / "objects";
+  return loader::untrusted_because(fs::exists(objects, ec) ? objects : root_, ::getuid());
 }
 
 std::optional<CacheEntry> BuildCache::lookup(const std::string& recipe, const char* kind,
@@ -140,8 +142,17 @@ std::optional<CacheEntry> BuildCache::lookup(const std::string& recipe, const ch
     e.artifact = object_path(key, kind);
     if (artifact_size(e.artifact) <= 0) continue;
     // The object is what was stored: a changed or damaged one never runs.
-    const std::string recorded = recorded_digest(object_path(key, ".sha256"));
-    const std::optional<std::string> now = sha256_of_file(e.artifact);
+    std::string recorded = recorded_digest(object_path(key, ".sha256"));
+    std::optional<std::string> now = sha256_of_file(e.artifact);
+    if (!recorded.empty() && now != recorded) {
+      // Perhaps caught between a store's new digest and its object (a
+      // `hotmod build` running now): looked at again once that store is done.
+      std::string why;
+      std::optional<text::FileLock> lock = text::FileLock::acquire(
+          manifest_path(recipe).string() + ".lock", nullptr, std::chrono::seconds(10), &why);
+      recorded = recorded_digest(object_path(key, ".sha256"));
+      now = sha256_of_file(e.artifact);
+    }
     if (recorded.empty() || now != recorded) {
       if (damaged != nullptr)
         *damaged = recorded.empty()

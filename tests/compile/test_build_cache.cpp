@@ -207,7 +207,15 @@ TEST_F(BuildCacheTest, ProcessesStoringAtOnceKeepEachOthersBuilds) {
 TEST_F(BuildCacheTest, ACacheFolderOthersMayWriteIsRefused) {
   EXPECT_EQ(cache_.folder_problem(), "");
   fs::permissions(dir_ / "cache", fs::perms(0777));
-  EXPECT_NE(cache_.folder_problem().find("chmod go-w '" + (dir_ / "cache").string() + "'"),
+  EXPECT_NE(
+      cache_.folder_problem().find("chmod go-w '" + fs::canonical(dir_ / "cache").string() + "'"),
+      std::string::npos)
+      << cache_.folder_problem();
+  fs::permissions(dir_ / "cache", fs::perms(0700));
+  store_first_build();
+  fs::permissions(dir_ / "cache" / "v1" / "objects", fs::perms(0777));
+  EXPECT_NE(cache_.folder_problem().find("'" + fs::canonical(dir_ / "cache/v1/objects").string() +
+                                         "' can be written by anyone"),
             std::string::npos)
       << cache_.folder_problem();
   BuildCache fresh(dir_ / "new-cache");
