@@ -1,7 +1,8 @@
 // SHA-256 of a built module, recorded when the build cache stores it and
 // checked before the build is used: a changed or damaged object is found
-// before it runs. OpenSSL's libcrypto computes it (with the CPU's SHA
-// instructions where there are some).
+// before it runs. Nettle computes it (with the CPU's SHA instructions where
+// there are some): a plain function call, where OpenSSL 3 spends 2.5 ms of a
+// fresh process's first digest loading its configuration and providers.
 #pragma once
 
 #include <filesystem>

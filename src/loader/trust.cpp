@@ -47,11 +47,10 @@ std::string check(const fs::path& path, const struct stat& st, uid_t self, bool 
   if (st.st_uid != self && st.st_uid != 0)
     return fmt::format("'{}' belongs to uid {}, not to this user (uid {}) or root; chown {} '{}'",
                        shown, st.st_uid, self, self, shown);
-  const bool group_write =
-      (st.st_mode & S_IWGRP) != 0 && !(st.st_uid == self && private_group(st.st_gid, self));
-  const bool others_write = group_write || (st.st_mode & S_IWOTH) != 0;
-  if (!others_write) return {};
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) == 0) return {};
   if (!is_file && (st.st_mode & S_ISVTX) != 0) return {};  // sticky: /tmp
+  // Looked up only now: the user and group databases cost a file read each.
+  if ((st.st_mode & S_IWOTH) == 0 && st.st_uid == self && private_group(st.st_gid, self)) return {};
   return fmt::format("'{}' can be written by {} (mode {:o}); chmod go-w '{}'", shown,
                      (st.st_mode & S_IWOTH) != 0 ? "anyone" : "its group", st.st_mode & 07777,
                      shown);

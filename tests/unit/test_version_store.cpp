@@ -13,6 +13,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -43,22 +44,31 @@ std::string start_time_of(pid_t pid) {
   return field;
 }
 
-// A child process that runs until this object is destroyed.
+// A child process that runs `setup` (true: ready), then keeps running until
+// this object is destroyed.
 class LiveChild {
  public:
-  LiveChild() {
-    int fds[2];
-    if (::pipe(fds) != 0) throw std::runtime_error("pipe");
+  explicit LiveChild(const std::function<bool()>& setup = [] { return true; }) {
+    int ready[2], release[2];
+    if (::pipe(ready) != 0 || ::pipe(release) != 0) throw std::runtime_error("pipe");
     pid_ = ::fork();
     if (pid_ == 0) {
-      ::close(fds[1]);
+      ::close(ready[0]);
+      ::close(release[1]);
+      const char ok = setup() ? '1' : '0';
+      if (::write(ready[1], &ok, 1) != 1) ::_exit(1);
       char c;
-      while (::read(fds[0], &c, 1) > 0) {
+      while (::read(release[0], &c, 1) > 0) {
       }
       ::_exit(0);
     }
-    ::close(fds[0]);
-    release_fd_ = fds[1];
+    ::close(ready[1]);
+    ::close(release[0]);
+    release_fd_ = release[1];
+    char ok = '0';
+    const bool told = ::read(ready[0], &ok, 1) == 1;
+    ::close(ready[0]);
+    if (!told || ok != '1') throw std::runtime_error("the child's setup failed");
   }
   ~LiveChild() {
     ::close(release_fd_);
@@ -162,47 +172,22 @@ void leave_folder(const fs::path& folder, const std::string& pid, const std::str
   write_file(folder / ".hotmod-process", "pid " + pid + "\nstart " + start + "\nboot x\n");
 }
 
-// Runs a VersionStore in a child process that writes one copy and keeps
-// running (holding its marker) until this object is destroyed.
+// A child process whose VersionStore wrote one copy and holds its folder's
+// marker until this object is destroyed.
 class LiveStore {
  public:
-  explicit LiveStore(const fs::path& root) {
-    int ready[2], release[2];
-    if (::pipe(ready) != 0 || ::pipe(release) != 0) throw std::runtime_error("pipe");
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::close(ready[0]);
-      ::close(release[1]);
-      VersionStore store(root);
-      fs::path copy;
-      Error f;
-      const char ok = store.write("m", 1, std::vector<unsigned char>(4), &copy, &f) ? '1' : '0';
-      if (::write(ready[1], &ok, 1) != 1) ::_exit(1);
-      char c;
-      while (::read(release[0], &c, 1) > 0) {
-      }
-      ::_exit(0);
-    }
-    ::close(ready[1]);
-    ::close(release[0]);
-    release_fd_ = release[1];
-    char ok = '0';
-    if (::read(ready[0], &ok, 1) != 1 || ok != '1') throw std::runtime_error("child store");
-    ::close(ready[0]);
-    folder_ = root / (std::to_string(pid_) + "." + start_time_of(pid_));
-  }
-  ~LiveStore() {
-    ::close(release_fd_);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
-  LiveStore(const LiveStore&) = delete;
-  LiveStore& operator=(const LiveStore&) = delete;
+  explicit LiveStore(const fs::path& root)
+      : child_([root] {
+          auto* store = new VersionStore(root);  // kept: the child ends with _exit
+          fs::path copy;
+          Error f;
+          return store->write("m", 1, std::vector<unsigned char>(4), &copy, &f);
+        }),
+        folder_(root / (std::to_string(child_.pid()) + "." + start_time_of(child_.pid()))) {}
   const fs::path& folder() const { return folder_; }
 
  private:
-  pid_t pid_ = -1;
-  int release_fd_ = -1;
+  LiveChild child_;
   fs::path folder_;
 };
 
