@@ -188,12 +188,8 @@ std::string make_private_folder(const fs::path& dir) {
     problem = fmt::format("cannot create '{}': {}", name, std::strerror(errno));
   else if (::lstat(dir.c_str(), &st) != 0)
     problem = fmt::format("cannot stat '{}': {}", name, std::strerror(errno));
-  else if (!S_ISDIR(st.st_mode))
-    problem = fmt::format("'{}' is not a folder (a symlink?)", name);
-  else if (st.st_uid != ::getuid())
-    problem = fmt::format("'{}' belongs to another user (uid {})", name, st.st_uid);
-  else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-    problem = fmt::format("'{}' is writable by others; chmod 700 it", name);
+  else  // the root's rules; the file system is the root's, checked there
+    problem = versions_root_problem(name, st, /*noexec=*/false);
   return problem;
 }
 
